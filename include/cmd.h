@@ -1,0 +1,65 @@
+/* The command table: the single source of names, usage, help and dispatch. */
+#ifndef SOCKSTEP_CMD_H
+#define SOCKSTEP_CMD_H
+
+#include <stdarg.h>
+
+struct shell;
+struct token;
+struct stmt;
+struct handle;
+
+#define CMD_OK	0
+#define CMD_ERR	(-1)	/* usage error: nothing was called */
+
+#define CMD_HANDLE	0x1	/* argument 1 must name a live handle */
+#define CMD_NEWNAME	0x2	/* creates a handle, optionally named */
+
+enum cmd_group {
+	CMD_GROUP_SETUP,
+	CMD_GROUP_SERVER,
+	CMD_GROUP_CLIENT,
+	CMD_GROUP_DATA,
+	CMD_GROUP_CLOSING,
+	CMD_GROUP_OPTIONS,
+	CMD_GROUP_NAMES,
+	CMD_GROUP_SHELL,
+	CMD_GROUP_COUNT
+};
+
+struct cmd_args {
+	int argc;
+	const struct token *argv;
+	struct handle *h;	/* argument 1, resolved when CMD_HANDLE */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *alias;
+	const char *usage;	/* arguments, after the name */
+	int args_min;
+	int args_max;
+	unsigned flags;
+	enum cmd_group group;
+	const char *summary;	/* one line for the list */
+	const char *help;	/* what it does, in plain sentences */
+	const char *errors;	/* common errors and what they mean */
+	const char *man;	/* the man page to read */
+	int (*exec)(struct shell *, const struct cmd_entry *,
+	    struct cmd_args *);
+};
+
+extern const struct cmd_entry *const cmd_table[];
+extern const char *const cmd_group_names[];
+
+const struct cmd_entry *cmd_find(const char *);
+const char *cmd_suggest(const char *);
+int cmd_usage(struct shell *, const struct cmd_entry *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+int cmd_run(struct shell *, const struct stmt *);
+int cmd_handle_arg(struct shell *, const struct cmd_entry *,
+    const struct token *, struct handle **);
+int cmd_new_name(struct shell *, const struct cmd_entry *,
+    const struct token *, const char *, char *);
+
+#endif

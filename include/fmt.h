@@ -1,0 +1,14 @@
+/* Showing bytes as strace, Python and a hex dump show them. */
+#ifndef SOCKSTEP_FMT_H
+#define SOCKSTEP_FMT_H
+
+#include <stddef.h>
+
+struct buf;
+
+void fmt_cstring(struct buf *, const unsigned char *, size_t, size_t);
+void fmt_pybytes(struct buf *, const unsigned char *, size_t);
+void fmt_hexdump(struct buf *, const unsigned char *, size_t, const char *);
+void fmt_visible(struct buf *, const char *, size_t);
+
+#endif

@@ -1,0 +1,45 @@
+/* The table of named handles: names and fd numbers to the sockets they hold. */
+#ifndef SOCKSTEP_HANDLE_H
+#define SOCKSTEP_HANDLE_H
+
+#include <stddef.h>
+
+#define HANDLE_NAME_MAX	32
+#define HANDLE_SHUT_RD	1
+#define HANDLE_SHUT_WR	2
+
+struct handle {
+	char name[HANDLE_NAME_MAX];
+	int fd;			/* -1 once closed */
+	int old_fd;		/* the fd it had, kept after close */
+	int family;
+	int type;		/* SOCK_STREAM, SOCK_DGRAM, ... without flags */
+	int protocol;
+	int shut;		/* HANDLE_SHUT_* bits this shell asked for */
+	char closed_at[64];	/* where it was closed, once closed */
+};
+
+struct handle_table {
+	struct handle **v;	/* every handle, in order of creation */
+	size_t n;
+	size_t cap;
+	struct handle **slot;	/* open-addressing index by name */
+	size_t nslot;
+	struct handle **byfd;	/* live handles by fd number */
+	size_t nbyfd;
+	size_t live;
+	unsigned long next_auto;
+};
+
+void handle_table_init(struct handle_table *);
+void handle_table_free(struct handle_table *);
+struct handle *handle_add(struct handle_table *, const char *, int, int, int,
+    int);
+struct handle *handle_find(const struct handle_table *, const char *);
+struct handle *handle_by_fd(const struct handle_table *, int);
+void handle_close(struct handle_table *, struct handle *, const char *);
+int handle_name_check(const struct handle_table *, const char *, char *,
+    size_t);
+void handle_auto_name(struct handle_table *, const char *, char *, size_t);
+
+#endif

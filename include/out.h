@@ -1,0 +1,17 @@
+/* Everything the shell prints: call lines, their meaning, and usage errors. */
+#ifndef SOCKSTEP_OUT_H
+#define SOCKSTEP_OUT_H
+
+struct shell;
+
+void out_call(struct shell *, const char *, long, int);
+void out_meaning(struct shell *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void out_note(struct shell *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void out_error(struct shell *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+void out_line(struct shell *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,45 @@
+/* One session: its handles, settings, where input comes from, and the last call. */
+#ifndef SOCKSTEP_SHELL_H
+#define SOCKSTEP_SHELL_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "handle.h"
+
+struct sys_ops;
+struct stmt;
+
+/* What the last system call of a command returned, for expectations. */
+struct call_result {
+	int made;		/* a call was made */
+	long ret;
+	int err;		/* errno when ret is -1 */
+	unsigned char *data;	/* bytes received, if any */
+	size_t len;
+};
+
+struct shell {
+	const struct sys_ops *sys;
+	struct handle_table handles;
+	FILE *out;
+	FILE *err;
+	const char *src;	/* script name for messages; NULL at the prompt */
+	long line;		/* current line of the script or the prompt */
+	int interactive;
+	int color;
+	int notes;		/* plain-language notes under calls */
+	int hex;		/* hex dump of received data */
+	int strsize;		/* bytes of data shown in a call line */
+	int quit;
+	int errors;		/* usage and syntax errors so far */
+	struct call_result last;
+};
+
+void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);
+void shell_free(struct shell *);
+int shell_run_line(struct shell *, const char *, size_t);
+int shell_run_stmt(struct shell *, const struct stmt *);
+void shell_where(struct shell *, char *, size_t);
+
+#endif

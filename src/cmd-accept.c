@@ -1,0 +1,79 @@
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cmd.h"
+#include "handle.h"
+#include "note.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sys.h"
+
+/* accept HANDLE [NAME]: takes the next connection from the queue as a new handle. */
+static int
+cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	char name[HANDLE_NAME_MAX];
+	struct sockaddr_storage ss;
+	socklen_t in, len;
+	struct buf b, peer;
+	int fd, err;
+
+	if (cmd_new_name(sh, cmd, a->argc > 1 ? &a->argv[1] : NULL, "conn",
+	    name) == CMD_ERR)
+		return CMD_ERR;
+	in = len = addr_size(a->h->family);
+	fd = sh->sys->accept(a->h->fd, (struct sockaddr *)&ss, &len);
+	err = errno;
+	buf_init(&b);
+	buf_init(&peer);
+	buf_printf(&b, "accept(%d, ", a->h->fd);
+	if (fd == -1)
+		buf_printf(&b, "...");
+	else
+		addr_strace(&b, (struct sockaddr *)&ss, len);
+	if (fd != -1 && len != in)
+		buf_printf(&b, ", [%u => %u])", (unsigned)in, (unsigned)len);
+	else
+		buf_printf(&b, ", [%u])", (unsigned)in);
+	out_call(sh, buf_str(&b), fd, err);
+	if (fd == -1) {
+		note_errno(sh, cmd->name, err, a->h, NULL);
+	} else {
+		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
+		    a->h->protocol);
+		addr_short(&peer, (struct sockaddr *)&ss, len);
+		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
+		    buf_str(&peer));
+		out_note(sh, "a new socket for this one connection; %s keeps "
+		    "listening", a->h->name);
+	}
+	buf_free(&peer);
+	buf_free(&b);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_accept_entry = {
+	.name = "accept",
+	.usage = "HANDLE [NAME]",
+	.args_min = 1,
+	.args_max = 2,
+	.flags = CMD_HANDLE | CMD_NEWNAME,
+	.group = CMD_GROUP_SERVER,
+	.summary = "take the next connection; waits until one comes",
+	.help = "Takes the next completed connection from the listening "
+	    "socket's queue with accept(2) and names the new socket NAME "
+	    "(conn1, conn2, ... when left out). The new socket carries the "
+	    "data of that one connection; the listening socket keeps "
+	    "listening. With nothing in the queue, accept blocks until a client "
+	    "connects (Ctrl-C interrupts it). Python: conn, addr = "
+	    "srv.accept().",
+	.errors = "EINVAL: the socket is not listening (call listen first). "
+	    "EAGAIN: non-blocking, or timed out, and no connection is waiting. "
+	    "EINTR: interrupted by Ctrl-C.",
+	.man = "accept(2), tcp(7)",
+	.exec = cmd_accept_exec,
+};

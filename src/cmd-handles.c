@@ -1,0 +1,236 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cmd.h"
+#include "handle.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sym.h"
+#include "sys.h"
+#include "xalloc.h"
+
+#define NCOL	10
+
+static const char *const handles_head[NCOL] = {
+	"NAME", "FD", "KIND", "STATE", "LOCAL", "PEER", "RECV-Q", "SEND-Q",
+	"SHUT", "MODE"
+};
+
+/* Appends the kind of socket: tcp, udp, tcp6, unix stream, ... and "listen". */
+static void
+handles_kind(struct buf *b, const struct handle *h, int listening)
+{
+	const char *t = h->type == SOCK_STREAM ? "tcp" :
+	    h->type == SOCK_DGRAM ? "udp" : "raw";
+
+	if (h->family == AF_UNIX)
+		buf_puts(b, h->type == SOCK_STREAM ? "unix stream" :
+		    h->type == SOCK_DGRAM ? "unix dgram" : "unix");
+	else
+		buf_printf(b, "%s%s", t, h->family == AF_INET6 ? "6" : "");
+	if (listening)
+		buf_puts(b, " listen");
+}
+
+/* Appends this end's or the peer's address, or "-" when there is none. */
+static void
+handles_addr(struct shell *sh, struct buf *b, const struct handle *h, int peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int rc;
+
+	memset(&ss, 0, sizeof(ss));
+	rc = peer ? sh->sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) :
+	    sh->sys->getsockname(h->fd, (struct sockaddr *)&ss, &len);
+	if (rc == -1 || (ss.ss_family == AF_INET &&
+	    ((struct sockaddr_in *)&ss)->sin_port == 0) ||
+	    (ss.ss_family == AF_INET6 &&
+	    ((struct sockaddr_in6 *)&ss)->sin6_port == 0))
+		buf_puts(b, "-");
+	else
+		addr_short(b, (struct sockaddr *)&ss, len);
+}
+
+/* Appends the blocking mode: blocking, non-blocking, or the timeout. */
+static void
+handles_mode(struct shell *sh, struct buf *b, const struct handle *h)
+{
+	struct timeval tv;
+	socklen_t len = sizeof(tv);
+	int fl = sh->sys->fcntl_getfl(h->fd);
+
+	if (fl != -1 && (fl & O_NONBLOCK))
+		buf_puts(b, "non-blocking");
+	else if (sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    &len) == 0 && (tv.tv_sec || tv.tv_usec))
+		buf_printf(b, "timeout %g s", (double)tv.tv_sec +
+		    (double)tv.tv_usec / 1e6);
+	else
+		buf_puts(b, "blocking");
+}
+
+/* Fills the columns of one live handle's row from what the kernel says. */
+static void
+handles_row(struct shell *sh, const struct handle *h, struct buf *col)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int listening = 0, inq = -1, outq = -1, tcp;
+	socklen_t ilen = sizeof(listening);
+
+	tcp = h->type == SOCK_STREAM && h->family != AF_UNIX;
+	sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+	    &ilen);
+	memset(&ti, 0, sizeof(ti));
+	if (tcp && sh->sys->getsockopt(h->fd, IPPROTO_TCP, TCP_INFO, &ti,
+	    &len) == 0) {
+		const char *st = sym_name(sym_tcp_state, ti.tcpi_state);
+
+		buf_puts(&col[3], st ? st : "?");
+	} else
+		buf_puts(&col[3], listening ? "LISTEN" : "-");
+	buf_printf(&col[0], "%s", h->name);
+	buf_printf(&col[1], "%d", h->fd);
+	handles_kind(&col[2], h, listening);
+	handles_addr(sh, &col[4], h, 0);
+	handles_addr(sh, &col[5], h, 1);
+	if (listening && tcp) {
+		inq = (int)ti.tcpi_unacked;
+		outq = (int)ti.tcpi_sacked;
+	} else if (!listening) {
+		if (sh->sys->ioctl_int(h->fd, SIOCINQ, &inq) == -1)
+			inq = -1;
+		if (sh->sys->ioctl_int(h->fd, SIOCOUTQ, &outq) == -1)
+			outq = -1;
+	}
+	if (inq >= 0)
+		buf_printf(&col[6], "%d", inq);
+	else
+		buf_puts(&col[6], "-");
+	if (outq >= 0)
+		buf_printf(&col[7], "%d", outq);
+	else
+		buf_puts(&col[7], "-");
+	buf_puts(&col[8], h->shut == (HANDLE_SHUT_RD | HANDLE_SHUT_WR) ? "RDWR" :
+	    h->shut == HANDLE_SHUT_RD ? "RD" : h->shut == HANDLE_SHUT_WR ?
+	    "WR" : "-");
+	handles_mode(sh, &col[9], h);
+}
+
+/* Prints one row, padding each column to its width. */
+static void
+handles_print(struct shell *sh, struct buf *col, const size_t *w)
+{
+	int i;
+
+	for (i = 0; i < NCOL; i++) {
+		const char *s = buf_str(&col[i]);
+		size_t pad = w[i] - col[i].len;
+
+		if (i == 1 || i == 6 || i == 7)
+			fprintf(sh->out, "%*s%s", (int)pad, "", s);
+		else if (i == NCOL - 1)
+			fputs(s, sh->out);
+		else
+			fprintf(sh->out, "%s%*s", s, (int)pad, "");
+		if (i < NCOL - 1)
+			fputs("  ", sh->out);
+	}
+	fputc('\n', sh->out);
+}
+
+/* Prints the names of closed handles, the last few, with where they closed. */
+static void
+handles_closed(struct shell *sh)
+{
+	const struct handle_table *t = &sh->handles;
+	size_t i, shown = 0, closed = t->n - t->live;
+	struct buf b;
+
+	if (closed == 0)
+		return;
+	buf_init(&b);
+	for (i = t->n; i-- > 0 && shown < 8;) {
+		if (t->v[i]->fd >= 0)
+			continue;
+		buf_printf(&b, "%s%s (fd %d, %s)", shown ? ", " : "",
+		    t->v[i]->name, t->v[i]->old_fd, t->v[i]->closed_at);
+		shown++;
+	}
+	out_line(sh, "closed: %s%s", buf_str(&b), closed > shown ?
+	    ", and older ones" : "");
+	buf_free(&b);
+}
+
+/* handles: every live handle with the kernel's view of it. */
+static int
+cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const struct handle_table *t = &sh->handles;
+	struct buf *rows;
+	size_t w[NCOL], i, r, n = 0;
+	int c;
+
+	(void)cmd;
+	(void)a;
+	if (t->live == 0) {
+		out_line(sh, "no live handles (socket makes one)");
+		handles_closed(sh);
+		return CMD_OK;
+	}
+	rows = xcalloc((t->live + 1) * NCOL, sizeof(*rows));
+	for (c = 0; c < NCOL; c++) {
+		buf_puts(&rows[c], handles_head[c]);
+		w[c] = rows[c].len;
+	}
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i]->fd < 0)
+			continue;
+		n++;
+		handles_row(sh, t->v[i], &rows[n * NCOL]);
+		for (c = 0; c < NCOL; c++)
+			if (rows[n * NCOL + c].len > w[c])
+				w[c] = rows[n * NCOL + c].len;
+	}
+	for (r = 0; r <= n; r++)
+		handles_print(sh, &rows[r * NCOL], w);
+	for (r = 0; r < (n + 1) * NCOL; r++)
+		buf_free(&rows[r]);
+	free(rows);
+	handles_closed(sh);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_handles_entry = {
+	.name = "handles",
+	.usage = "",
+	.args_min = 0,
+	.args_max = 0,
+	.flags = 0,
+	.group = CMD_GROUP_SHELL,
+	.summary = "list the handles with the kernel's view of each",
+	.help = "Lists every live handle: its name and fd, the kind of socket, "
+	    "the TCP state (from TCP_INFO), local and peer address, bytes "
+	    "waiting to be read (RECV-Q, SIOCINQ) and sent or unacknowledged "
+	    "(SEND-Q, SIOCOUTQ; a FIN counts as one), which directions this "
+	    "shell shut down, and the blocking mode. For a listening socket "
+	    "RECV-Q is the number of connections waiting for accept and SEND-Q "
+	    "the backlog. It only reads: getsockopt, ioctl, getsockname.",
+	.errors = "",
+	.man = "ss(8), tcp(7)",
+	.exec = cmd_handles_exec,
+};

@@ -1,0 +1,202 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arg.h"
+#include "cmd.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+
+/* Prints text wrapped at 76 columns, each line starting with indent. */
+static void
+help_wrap(struct shell *sh, const char *indent, const char *text)
+{
+	size_t col = 0, n;
+
+	while (*text) {
+		n = strcspn(text, " ");
+		if (col && col + 1 + n > 76) {
+			fputc('\n', sh->out);
+			col = 0;
+		}
+		if (col == 0) {
+			fputs(indent, sh->out);
+			col = strlen(indent);
+		} else {
+			fputc(' ', sh->out);
+			col++;
+		}
+		fwrite(text, 1, n, sh->out);
+		col += n;
+		text += n;
+		text += strspn(text, " ");
+	}
+	fputc('\n', sh->out);
+}
+
+/* help [COMMAND]: the commands by group, or one command in full. */
+static int
+cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const struct cmd_entry *const *c, *h;
+	int g;
+
+	if (a->argc == 1) {
+		h = cmd_find(a->argv[0].text);
+		if (h == NULL)
+			return cmd_usage(sh, cmd, "no command '%.40s'%s%s",
+			    a->argv[0].text, cmd_suggest(a->argv[0].text) ?
+			    "; did you mean " : "",
+			    cmd_suggest(a->argv[0].text) ?
+			    cmd_suggest(a->argv[0].text) : "");
+		out_line(sh, "usage: %s%s%s", h->name, *h->usage ? " " : "",
+		    h->usage);
+		if (h->alias)
+			out_line(sh, "also: %s", h->alias);
+		out_line(sh, "%s", "");
+		help_wrap(sh, "  ", h->help);
+		if (*h->errors) {
+			out_line(sh, "%s", "");
+			out_line(sh, "common errors:");
+			help_wrap(sh, "  ", h->errors);
+		}
+		out_line(sh, "%s", "");
+		out_line(sh, "see: %s", h->man);
+		return CMD_OK;
+	}
+	for (g = 0; g < CMD_GROUP_COUNT; g++) {
+		out_line(sh, "%s:", cmd_group_names[g]);
+		for (c = cmd_table; *c; c++)
+			if ((*c)->group == (enum cmd_group)g)
+				out_line(sh, "  %-12s %s", (*c)->name,
+				    (*c)->summary);
+	}
+	out_line(sh, "help COMMAND shows its usage, what it does, its errors "
+	    "and its man page.");
+	return CMD_OK;
+}
+
+/* A setting of the shell and where it lives. */
+struct setting {
+	const char *name;
+	size_t off;
+	int is_bool;
+	const char *about;
+};
+
+static const struct setting settings[] = {
+	{ "notes", offsetof(struct shell, notes), 1,
+	    "plain-language notes under calls" },
+	{ "color", offsetof(struct shell, color), 1, "colour in the output" },
+	{ "hex", offsetof(struct shell, hex), 1,
+	    "a hex dump of received data" },
+	{ "strsize", offsetof(struct shell, strsize), 0,
+	    "bytes of data shown in a call line (strace -s)" },
+	{ NULL, 0, 0, NULL }
+};
+
+/* set [NAME VALUE]: shows the settings, or changes one. */
+static int
+cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const struct setting *s;
+	char err[128];
+	long v;
+	int b, *field;
+
+	if (a->argc == 0) {
+		for (s = settings; s->name; s++) {
+			field = (int *)(void *)((char *)sh + s->off);
+			if (s->is_bool)
+				out_line(sh, "%-8s %-4s %s", s->name,
+				    *field ? "on" : "off", s->about);
+			else
+				out_line(sh, "%-8s %-4d %s", s->name, *field,
+				    s->about);
+		}
+		return CMD_OK;
+	}
+	for (s = settings; s->name; s++)
+		if (strcmp(s->name, a->argv[0].text) == 0)
+			break;
+	if (s->name == NULL)
+		return cmd_usage(sh, cmd, "no setting '%.40s' (notes, color, "
+		    "hex, strsize)", a->argv[0].text);
+	if (a->argc < 2)
+		return cmd_usage(sh, cmd, "%s needs a value", s->name);
+	field = (int *)(void *)((char *)sh + s->off);
+	if (s->is_bool) {
+		if (arg_bool(&a->argv[1], &b) == -1)
+			return cmd_usage(sh, cmd, "%s is on or off", s->name);
+		*field = b;
+	} else {
+		if (parse_long(&a->argv[1], 1, 65536, &v, err, sizeof(err)) ==
+		    -1)
+			return cmd_usage(sh, cmd, "%s: %s", s->name, err);
+		*field = (int)v;
+	}
+	return CMD_OK;
+}
+
+/* quit: leaves the shell; the kernel closes what is still open. */
+static int
+cmd_quit_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	(void)cmd;
+	(void)a;
+	sh->quit = 1;
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_help_entry = {
+	.name = "help",
+	.usage = "[COMMAND]",
+	.args_min = 0,
+	.args_max = 1,
+	.flags = 0,
+	.group = CMD_GROUP_SHELL,
+	.summary = "list the commands, or explain one",
+	.help = "Without an argument, lists the commands by what they are for. "
+	    "help COMMAND shows how to write it, what the call does, its "
+	    "common errors and which man page to read.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_help_exec,
+};
+
+const struct cmd_entry cmd_set_entry = {
+	.name = "set",
+	.usage = "[notes|color|hex on|off] [strsize N]",
+	.args_min = 0,
+	.args_max = 2,
+	.flags = 0,
+	.group = CMD_GROUP_SHELL,
+	.summary = "show or change a setting (notes, color, hex, strsize)",
+	.help = "Without arguments, shows the settings. notes on|off switches "
+	    "the plain-language notes under calls; color on|off the colour; "
+	    "hex on|off a hex dump of received data; strsize N how many bytes "
+	    "of data a call line shows before \"...\" (32, as strace).",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_set_exec,
+};
+
+const struct cmd_entry cmd_quit_entry = {
+	.name = "quit",
+	.alias = "exit",
+	.usage = "",
+	.args_min = 0,
+	.args_max = 0,
+	.flags = 0,
+	.group = CMD_GROUP_SHELL,
+	.summary = "leave the shell (Ctrl-D too)",
+	.help = "Leaves the shell. The process exits, so the kernel closes "
+	    "every socket still open, as it would for any program.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_quit_exec,
+};

@@ -1,0 +1,70 @@
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "cmd.h"
+#include "handle.h"
+#include "note.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sym.h"
+#include "sys.h"
+
+/* shutdown HANDLE HOW: ends one or both directions of the connection. */
+static int
+cmd_shutdown_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	char line[64];
+	long how;
+	int rc, err;
+
+	if (sym_value(sym_shut, a->argv[1].text, &how) == -1 || how < 0 ||
+	    how > 2)
+		return cmd_usage(sh, cmd, "'%.40s' is not a direction (SHUT_RD, "
+		    "SHUT_WR, SHUT_RDWR; or rd, wr, rdwr; or 0, 1, 2)",
+		    a->argv[1].text);
+	rc = sh->sys->shutdown(a->h->fd, (int)how);
+	err = errno;
+	snprintf(line, sizeof(line), "shutdown(%d, %s)", a->h->fd,
+	    sym_name(sym_shut, how));
+	out_call(sh, line, rc, err);
+	if (rc == -1) {
+		note_errno(sh, cmd->name, err, a->h, NULL);
+		return CMD_OK;
+	}
+	if (how == SHUT_RD || how == SHUT_RDWR)
+		a->h->shut |= HANDLE_SHUT_RD;
+	if (how == SHUT_WR || how == SHUT_RDWR)
+		a->h->shut |= HANDLE_SHUT_WR;
+	if (how == SHUT_WR)
+		out_meaning(sh, "%s sent FIN: the zero-length message; it can "
+		    "still receive", a->h->name);
+	else if (how == SHUT_RD)
+		out_meaning(sh, "%s will receive no more: recv returns 0 at "
+		    "once; the peer is not told", a->h->name);
+	else
+		out_meaning(sh, "%s sent FIN and will receive no more; its fd "
+		    "stays open until close", a->h->name);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_shutdown_entry = {
+	.name = "shutdown",
+	.usage = "HANDLE SHUT_RD|SHUT_WR|SHUT_RDWR",
+	.args_min = 2,
+	.args_max = 2,
+	.flags = CMD_HANDLE,
+	.group = CMD_GROUP_CLOSING,
+	.summary = "end sending (FIN), receiving, or both; keeps the fd",
+	.help = "Ends one direction of the connection, or both, with "
+	    "shutdown(2), without closing the fd. SHUT_WR (wr, 1) sends FIN: "
+	    "the peer's recv returns 0, the zero-length message, while this "
+	    "side can still receive (a half-close). SHUT_RD (rd, 0) makes this "
+	    "side's recv return 0; the peer is not told. SHUT_RDWR (rdwr, 2) "
+	    "does both. The HOWTO's shutdown(1) is SHUT_WR.",
+	.errors = "ENOTCONN: the socket is not connected.",
+	.man = "shutdown(2), tcp(7)",
+	.exec = cmd_shutdown_exec,
+};

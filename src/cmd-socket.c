@@ -1,0 +1,166 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "handle.h"
+#include "note.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sym.h"
+#include "sys.h"
+
+/* Reads a type with optional flags, "SOCK_STREAM|SOCK_NONBLOCK". Returns 0 or -1. */
+static int
+socket_parse_type(const char *s, long *type)
+{
+	char part[64];
+	long v, base = -1, flags = 0;
+	size_t n;
+
+	while (*s) {
+		n = strcspn(s, "|");
+		if (n == 0 || n >= sizeof(part))
+			return -1;
+		memcpy(part, s, n);
+		part[n] = '\0';
+		if (sym_value(sym_sockflag, part, &v) == 0 &&
+		    sym_name(sym_sockflag, v))
+			flags |= v;
+		else if (base == -1 && sym_value(sym_socktype, part, &v) == 0)
+			base = v;
+		else
+			return -1;
+		s += n + (s[n] == '|');
+	}
+	if (base == -1)
+		return -1;
+	*type = base | flags;
+	return 0;
+}
+
+/* Appends the call as strace shows it: socket(AF_INET, SOCK_STREAM, IPPROTO_IP). */
+static void
+socket_format(struct buf *b, long fam, long type, long proto)
+{
+	const char *f = sym_name(sym_family, fam);
+	const char *t = sym_name(sym_socktype, type & 0xf);
+	const char *p = sym_name(sym_proto, proto);
+
+	buf_puts(b, "socket(");
+	if (f)
+		buf_printf(b, "%s, ", f);
+	else
+		buf_printf(b, "%ld, ", fam);
+	if (t)
+		buf_puts(b, t);
+	else
+		buf_printf(b, "%ld", type & 0xf);
+	if (type & ~0xfL) {
+		buf_addc(b, '|');
+		sym_format_flags(b, sym_sockflag, type & ~0xfL);
+	}
+	if ((fam == AF_INET || fam == AF_INET6) && p)
+		buf_printf(b, ", %s)", p);
+	else
+		buf_printf(b, ", %ld)", proto);
+}
+
+/* Says in words what kind of socket was made. */
+static const char *
+socket_kind(long fam, long type)
+{
+	type &= 0xf;
+	if (fam == AF_UNIX)
+		return type == SOCK_STREAM ? "a Unix stream socket" :
+		    "a Unix socket";
+	if (type == SOCK_STREAM)
+		return "a TCP socket: bind and listen for a server, or "
+		    "connect for a client";
+	if (type == SOCK_DGRAM)
+		return "a UDP socket: datagrams, no connection";
+	return "a socket";
+}
+
+/* socket [NAME] [FAMILY] [TYPE] [PROTOCOL]: makes a socket and names it. */
+static int
+cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	long v, slot[3] = { AF_INET, SOCK_STREAM, 0 };
+	int set[3] = { 0, 0, 0 }, i = 0, k, fd, err;
+	const struct token *name = NULL;
+	char hname[HANDLE_NAME_MAX];
+	struct buf b;
+
+	if (a->argc > 0 && sym_value(sym_family, a->argv[0].text, &v) == -1 &&
+	    socket_parse_type(a->argv[0].text, &v) == -1 &&
+	    sym_value(sym_proto, a->argv[0].text, &v) == -1)
+		name = &a->argv[i++];
+	for (; i < a->argc; i++) {
+		const char *s = a->argv[i].text;
+
+		if (strspn(s, "0123456789") == strlen(s) && *s) {
+			for (k = 0; k < 3 && set[k]; k++)
+				;
+			if (k == 3 || sym_value(sym_family, s, &v) == -1)
+				return cmd_usage(sh, cmd, "too many numbers");
+		} else if (sym_value(sym_family, s, &v) == 0)
+			k = 0;
+		else if (socket_parse_type(s, &v) == 0)
+			k = 1;
+		else if (sym_value(sym_proto, s, &v) == 0)
+			k = 2;
+		else
+			return cmd_usage(sh, cmd, "'%.40s' is not a family "
+			    "(AF_INET, AF_INET6, AF_UNIX), a type (SOCK_STREAM, "
+			    "SOCK_DGRAM) or a protocol", s);
+		if (set[k])
+			return cmd_usage(sh, cmd, "'%.40s': the %s is already "
+			    "given", s, k == 0 ? "family" : k == 1 ? "type" :
+			    "protocol");
+		slot[k] = v;
+		set[k] = 1;
+	}
+	if (cmd_new_name(sh, cmd, name, "sock", hname) == CMD_ERR)
+		return CMD_ERR;
+	fd = sh->sys->socket((int)slot[0], (int)slot[1], (int)slot[2]);
+	err = errno;
+	buf_init(&b);
+	socket_format(&b, slot[0], slot[1], slot[2]);
+	out_call(sh, buf_str(&b), fd, err);
+	buf_free(&b);
+	if (fd == -1) {
+		note_errno(sh, cmd->name, err, NULL, NULL);
+		return CMD_OK;
+	}
+	handle_add(&sh->handles, hname, fd, (int)slot[0], (int)(slot[1] & 0xf),
+	    (int)slot[2]);
+	out_meaning(sh, "%s is fd %d", hname, fd);
+	out_note(sh, "%s", socket_kind(slot[0], slot[1]));
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_socket_entry = {
+	.name = "socket",
+	.usage = "[NAME] [FAMILY] [TYPE] [PROTOCOL]",
+	.args_min = 0,
+	.args_max = 4,
+	.flags = CMD_NEWNAME,
+	.group = CMD_GROUP_SETUP,
+	.summary = "make a socket and give it a name",
+	.help = "Makes a new socket with socket(2) and names it NAME (sock1, "
+	    "sock2, ... when left out). FAMILY is AF_INET (inet, the default), "
+	    "AF_INET6 (inet6) or AF_UNIX (unix); TYPE is SOCK_STREAM (stream, "
+	    "tcp, the default) or SOCK_DGRAM (dgram, udp), optionally with "
+	    "|SOCK_NONBLOCK or |SOCK_CLOEXEC. Like Python's "
+	    "socket.socket(socket.AF_INET, socket.SOCK_STREAM).",
+	.errors = "EAFNOSUPPORT, EPROTONOSUPPORT: that family or protocol "
+	    "does not exist here. EMFILE: the process has no free file "
+	    "descriptors.",
+	.man = "socket(2), socket(7), ip(7), tcp(7)",
+	.exec = cmd_socket_exec,
+};

@@ -1,0 +1,280 @@
+#include "cmd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "fmt.h"
+#include "handle.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+
+extern const struct cmd_entry cmd_socket_entry;
+extern const struct cmd_entry cmd_bind_entry;
+extern const struct cmd_entry cmd_listen_entry;
+extern const struct cmd_entry cmd_accept_entry;
+extern const struct cmd_entry cmd_connect_entry;
+extern const struct cmd_entry cmd_connect_ex_entry;
+extern const struct cmd_entry cmd_send_entry;
+extern const struct cmd_entry cmd_sendall_entry;
+extern const struct cmd_entry cmd_recv_entry;
+extern const struct cmd_entry cmd_shutdown_entry;
+extern const struct cmd_entry cmd_close_entry;
+extern const struct cmd_entry cmd_getsockname_entry;
+extern const struct cmd_entry cmd_getpeername_entry;
+extern const struct cmd_entry cmd_setsockopt_entry;
+extern const struct cmd_entry cmd_getsockopt_entry;
+extern const struct cmd_entry cmd_setblocking_entry;
+extern const struct cmd_entry cmd_settimeout_entry;
+extern const struct cmd_entry cmd_gethostname_entry;
+extern const struct cmd_entry cmd_handles_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_quit_entry;
+
+/* Every command, in the order help lists them. */
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_socket_entry,
+	&cmd_bind_entry,
+	&cmd_listen_entry,
+	&cmd_accept_entry,
+	&cmd_connect_entry,
+	&cmd_connect_ex_entry,
+	&cmd_send_entry,
+	&cmd_sendall_entry,
+	&cmd_recv_entry,
+	&cmd_shutdown_entry,
+	&cmd_close_entry,
+	&cmd_getsockname_entry,
+	&cmd_getpeername_entry,
+	&cmd_setsockopt_entry,
+	&cmd_getsockopt_entry,
+	&cmd_setblocking_entry,
+	&cmd_settimeout_entry,
+	&cmd_gethostname_entry,
+	&cmd_handles_entry,
+	&cmd_help_entry,
+	&cmd_set_entry,
+	&cmd_quit_entry,
+	NULL
+};
+
+const char *const cmd_group_names[] = {
+	[CMD_GROUP_SETUP] = "making a socket",
+	[CMD_GROUP_SERVER] = "server side",
+	[CMD_GROUP_CLIENT] = "client side",
+	[CMD_GROUP_DATA] = "data",
+	[CMD_GROUP_CLOSING] = "closing",
+	[CMD_GROUP_OPTIONS] = "options and modes",
+	[CMD_GROUP_NAMES] = "names and addresses",
+	[CMD_GROUP_SHELL] = "the shell",
+};
+
+/* Returns the command called name (or by its alias), or NULL. */
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry *const *c;
+
+	for (c = cmd_table; *c; c++)
+		if (strcmp((*c)->name, name) == 0 ||
+		    ((*c)->alias && strcmp((*c)->alias, name) == 0))
+			return *c;
+	return NULL;
+}
+
+/* Returns the edit distance between a and b, capped at 9. */
+static int
+cmd_distance(const char *a, const char *b)
+{
+	int d[32][32], i, j, la = (int)strlen(a), lb = (int)strlen(b);
+
+	if (la > 30 || lb > 30)
+		return 9;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) :
+			    (del < ins ? del : ins);
+		}
+	}
+	return d[la][lb];
+}
+
+/* Returns the command name closest to a mistyped one, or NULL if none is close. */
+const char *
+cmd_suggest(const char *name)
+{
+	const struct cmd_entry *const *c;
+	const char *best = NULL;
+	int d, bestd = 3;
+
+	for (c = cmd_table; *c; c++) {
+		d = cmd_distance(name, (*c)->name);
+		if (d < bestd || (d == bestd && best &&
+		    strncmp(name, (*c)->name, 1) == 0 &&
+		    strncmp(name, best, 1) != 0)) {
+			bestd = d;
+			best = (*c)->name;
+		}
+	}
+	return bestd <= 2 ? best : NULL;
+}
+
+/*
+ * Prints a usage error on one line, "bind: why; usage: bind HANDLE ...",
+ * counts it, and returns CMD_ERR so that exec can return its result.
+ */
+int
+cmd_usage(struct shell *sh, const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int n;
+	char why[512];
+
+	va_start(ap, fmt);
+	n = vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	buf_init(&b);
+	if (n > 0)
+		buf_printf(&b, "%s: %s; ", cmd->name, why);
+	buf_printf(&b, "usage: %s%s%s", cmd->name, *cmd->usage ? " " : "",
+	    cmd->usage);
+	out_error(sh, "%s", buf_str(&b));
+	buf_free(&b);
+	sh->errors++;
+	return CMD_ERR;
+}
+
+/* Returns 1 when s is a plain decimal number. */
+static int
+cmd_is_number(const char *s)
+{
+	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+/*
+ * Resolves a token naming a live handle, by name or fd number.
+ * Returns 0 and sets *out, or prints a usage error and returns CMD_ERR.
+ */
+int
+cmd_handle_arg(struct shell *sh, const struct cmd_entry *cmd,
+    const struct token *t, struct handle **out)
+{
+	struct handle *h;
+	struct buf shown;
+	int rc;
+
+	if (cmd_is_number(t->text) && t->len < 8) {
+		h = handle_by_fd(&sh->handles, atoi(t->text));
+		if (h == NULL)
+			return cmd_usage(sh, cmd, "no handle has fd %s "
+			    "(handles lists them)", t->text);
+		*out = h;
+		return 0;
+	}
+	h = t->len < HANDLE_NAME_MAX ? handle_find(&sh->handles, t->text) :
+	    NULL;
+	if (h && h->fd >= 0) {
+		*out = h;
+		return 0;
+	}
+	if (h)
+		return cmd_usage(sh, cmd, "%s was closed at %s (it was fd %d)",
+		    h->name, h->closed_at, h->old_fd);
+	buf_init(&shown);
+	fmt_visible(&shown, t->text, t->len);
+	rc = cmd_usage(sh, cmd, "no handle named '%s' (handles lists them)",
+	    buf_str(&shown));
+	buf_free(&shown);
+	return rc;
+}
+
+/*
+ * Picks the name of a handle about to be made: the one in t, checked, or
+ * prefix1, prefix2, ... when t is NULL. out has HANDLE_NAME_MAX bytes.
+ * Returns 0, or prints a usage error and returns CMD_ERR.
+ */
+int
+cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
+    const struct token *t, const char *prefix, char *out)
+{
+	char err[256];
+
+	if (t == NULL) {
+		handle_auto_name(&sh->handles, prefix, out, HANDLE_NAME_MAX);
+		return 0;
+	}
+	if (t->kind != TOK_WORD ||
+	    handle_name_check(&sh->handles, t->text, err, sizeof(err)) == -1)
+		return cmd_usage(sh, cmd, "%s", t->kind != TOK_WORD ?
+		    "a handle name is a bare word, not a quoted string" : err);
+	if (cmd_find(t->text))
+		return cmd_usage(sh, cmd, "'%s' is a command; name the handle "
+		    "something else (like srv, cli, conn)", t->text);
+	snprintf(out, HANDLE_NAME_MAX, "%s", t->text);
+	return 0;
+}
+
+/*
+ * Runs one statement: finds the command, checks the argument count and
+ * the handle argument, then calls its exec.
+ * Returns CMD_OK, or CMD_ERR on a usage error.
+ */
+int
+cmd_run(struct shell *sh, const struct stmt *st)
+{
+	const struct cmd_entry *cmd;
+	const struct token *name = &st->argv[0];
+	struct cmd_args args;
+	const char *hint;
+	struct buf shown;
+	int n = st->argc - 1;
+
+	if (st->argc == 0)
+		return CMD_OK;
+	cmd = name->kind == TOK_WORD ? cmd_find(name->text) : NULL;
+	if (cmd == NULL) {
+		buf_init(&shown);
+		fmt_visible(&shown, name->text, name->len);
+		hint = name->kind == TOK_WORD ? cmd_suggest(name->text) : NULL;
+		if (hint)
+			out_error(sh, "unknown command '%s'; did you mean %s? "
+			    "(help lists commands)", buf_str(&shown), hint);
+		else
+			out_error(sh, "unknown command '%s' (help lists "
+			    "commands)", buf_str(&shown));
+		buf_free(&shown);
+		sh->errors++;
+		return CMD_ERR;
+	}
+	if (st->background)
+		return cmd_usage(sh, cmd, "'&' (running in the background) is "
+		    "not supported yet");
+	if (n < cmd->args_min)
+		return cmd_usage(sh, cmd, "missing argument%s",
+		    cmd->args_min - n > 1 ? "s" : "");
+	if (cmd->args_max >= 0 && n > cmd->args_max)
+		return cmd_usage(sh, cmd, "too many arguments (%d given, at "
+		    "most %d)", n, cmd->args_max);
+	args.argc = n;
+	args.argv = st->argv + 1;
+	args.h = NULL;
+	if ((cmd->flags & CMD_HANDLE) &&
+	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
+		return CMD_ERR;
+	sh->last.made = 0;
+	free(sh->last.data);
+	sh->last.data = NULL;
+	sh->last.len = 0;
+	return cmd->exec(sh, cmd, &args);
+}

@@ -1,0 +1,203 @@
+#include "handle.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* Returns the FNV-1a hash of a name. */
+static size_t
+handle_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* Makes t an empty table. */
+void
+handle_table_init(struct handle_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+/* Frees every handle record; closes no socket. */
+void
+handle_table_free(struct handle_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	free(t->slot);
+	free(t->byfd);
+	handle_table_init(t);
+}
+
+/* Returns the slot where name is, or the empty slot where it would go. */
+static size_t
+handle_slot(const struct handle_table *t, const char *name)
+{
+	size_t i = handle_hash(name) & (t->nslot - 1);
+
+	while (t->slot[i] && strcmp(t->slot[i]->name, name) != 0)
+		i = (i + 1) & (t->nslot - 1);
+	return i;
+}
+
+/* Doubles the name index and puts every handle back in it. */
+static void
+handle_rehash(struct handle_table *t)
+{
+	size_t i;
+
+	free(t->slot);
+	t->nslot = t->nslot ? t->nslot * 2 : 64;
+	t->slot = xcalloc(t->nslot, sizeof(*t->slot));
+	for (i = 0; i < t->n; i++)
+		t->slot[handle_slot(t, t->v[i]->name)] = t->v[i];
+}
+
+/* Records that fd now belongs to h (NULL to forget it). */
+static void
+handle_set_fd(struct handle_table *t, int fd, struct handle *h)
+{
+	size_t n;
+
+	if (fd < 0)
+		return;
+	if ((size_t)fd >= t->nbyfd) {
+		n = t->nbyfd ? t->nbyfd : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		t->byfd = xrealloc(t->byfd, n * sizeof(*t->byfd));
+		memset(t->byfd + t->nbyfd, 0, (n - t->nbyfd) *
+		    sizeof(*t->byfd));
+		t->nbyfd = n;
+	}
+	t->byfd[fd] = h;
+}
+
+/*
+ * Adds a live handle for fd under name, replacing a closed handle of the
+ * same name. The caller has checked the name. Returns the handle.
+ */
+struct handle *
+handle_add(struct handle_table *t, const char *name, int fd, int family,
+    int type, int protocol)
+{
+	struct handle *h = handle_find(t, name);
+
+	if (h == NULL) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 16;
+			t->v = xrealloc(t->v, t->cap * sizeof(*t->v));
+		}
+		h = xcalloc(1, sizeof(*h));
+		snprintf(h->name, sizeof(h->name), "%s", name);
+		t->v[t->n++] = h;
+		if (t->n * 2 > t->nslot)
+			handle_rehash(t);
+		else
+			t->slot[handle_slot(t, name)] = h;
+	}
+	h->fd = fd;
+	h->old_fd = fd;
+	h->family = family;
+	h->type = type;
+	h->protocol = protocol;
+	h->shut = 0;
+	h->closed_at[0] = '\0';
+	handle_set_fd(t, fd, h);
+	t->live++;
+	return h;
+}
+
+/* Returns the handle called name, live or closed, or NULL. */
+struct handle *
+handle_find(const struct handle_table *t, const char *name)
+{
+	if (t->nslot == 0)
+		return NULL;
+	return t->slot[handle_slot(t, name)];
+}
+
+/* Returns the live handle holding fd, or NULL. */
+struct handle *
+handle_by_fd(const struct handle_table *t, int fd)
+{
+	if (fd < 0 || (size_t)fd >= t->nbyfd)
+		return NULL;
+	return t->byfd[fd];
+}
+
+/* Marks h closed, remembering where, and frees its fd number. */
+void
+handle_close(struct handle_table *t, struct handle *h, const char *where)
+{
+	if (h->fd < 0)
+		return;
+	handle_set_fd(t, h->fd, NULL);
+	h->fd = -1;
+	snprintf(h->closed_at, sizeof(h->closed_at), "%s", where);
+	t->live--;
+}
+
+/*
+ * Checks that name can name a new handle: a letter or '_' first, then
+ * letters, digits, '_' or '-', and not the name of a live handle.
+ * Returns 0, or -1 with a message in err.
+ */
+int
+handle_name_check(const struct handle_table *t, const char *name, char *err,
+    size_t errlen)
+{
+	const struct handle *h;
+	const char *p;
+
+	if (!isalpha((unsigned char)name[0]) && name[0] != '_') {
+		snprintf(err, errlen, "a handle name starts with a letter "
+		    "(like srv, cli, conn)");
+		return -1;
+	}
+	for (p = name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
+			snprintf(err, errlen, "a handle name has only letters, "
+			    "digits, '_' and '-'");
+			return -1;
+		}
+	}
+	if (strlen(name) >= HANDLE_NAME_MAX) {
+		snprintf(err, errlen, "a handle name has at most %d characters",
+		    HANDLE_NAME_MAX - 1);
+		return -1;
+	}
+	h = handle_find(t, name);
+	if (h && h->fd >= 0) {
+		snprintf(err, errlen, "%s is already a live handle (fd %d); "
+		    "close it or choose another name", name, h->fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes into out the first unused name prefix1, prefix2, ... (closed names stay taken). */
+void
+handle_auto_name(struct handle_table *t, const char *prefix, char *out,
+    size_t outlen)
+{
+	const struct handle *h;
+	unsigned long i;
+
+	for (i = 1;; i++) {
+		snprintf(out, outlen, "%s%lu", prefix, i);
+		h = handle_find(t, out);
+		if (h == NULL)
+			return;
+	}
+}

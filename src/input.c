@@ -1,0 +1,248 @@
+#include "input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(HAVE_READLINE)
+#include <readline/readline.h>
+#include <readline/history.h>
+#define INPUT_BACKEND	"readline"
+#define INPUT_EDITOR	1
+#elif defined(HAVE_LIBEDIT)
+#include <editline/readline.h>
+#define INPUT_BACKEND	"libedit"
+#define INPUT_EDITOR	1
+#else
+#define INPUT_BACKEND	"none"
+#define INPUT_EDITOR	0
+#endif
+
+#include "complete.h"
+#include "shell.h"
+#include "sig.h"
+#include "xalloc.h"
+
+/* The line editor's API is global, so its glue keeps its state here. */
+static struct shell *input_sh;
+static int input_editing;
+static char *input_histfile;
+
+/* Returns the name of the line editor this build uses. */
+const char *
+input_backend(void)
+{
+	return INPUT_BACKEND;
+}
+
+#if INPUT_EDITOR
+static char **input_cands;
+static size_t input_ncands, input_next;
+static int input_start;
+
+/* Hands readline the candidates one at a time; state 0 starts a new list. */
+static char *
+input_generator(const char *text, int state)
+{
+	if (state == 0) {
+		complete_free(input_cands, input_ncands);
+		input_cands = complete_words(input_sh, rl_line_buffer,
+		    (size_t)input_start, text, &input_ncands);
+		input_next = 0;
+	}
+	if (input_next < input_ncands)
+		return strdup(input_cands[input_next++]);
+	return NULL;
+}
+
+/* Completes the word from start to end of the line being edited. */
+static char **
+input_complete(const char *text, int start, int end)
+{
+	(void)end;
+	input_start = start;
+	rl_attempted_completion_over = 1;
+	return rl_completion_matches(text, input_generator);
+}
+
+#if defined(HAVE_READLINE)
+/* Ends the line being edited when Ctrl-C came, so the prompt starts afresh. */
+static int
+input_sigint_hook(void)
+{
+	if (sig_int) {
+		rl_replace_line("", 0);
+		rl_done = 1;
+	}
+	return 0;
+}
+#endif
+
+/* Makes the directory and its parents, mode 0700. Returns 0 or -1. */
+static int
+input_mkdirs(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(dir, 0700) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * Returns the history file: $SOCKSTEP_HISTORY (empty for none), or
+ * $XDG_STATE_HOME/sockstep/history-BACKEND. NULL when there is none.
+ */
+static char *
+input_history_path(void)
+{
+	const char *env = getenv("SOCKSTEP_HISTORY");
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char dir[4096], path[4200];
+
+	if (env)
+		return *env ? xstrdup(env) : NULL;
+	if (state && *state == '/')
+		snprintf(dir, sizeof(dir), "%s/sockstep", state);
+	else if (home && *home)
+		snprintf(dir, sizeof(dir), "%s/.local/state/sockstep", home);
+	else
+		return NULL;
+	if (input_mkdirs(dir) == -1) {
+		fprintf(stderr, "sockstep: no history: cannot make %s: %s\n",
+		    dir, strerror(errno));
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/history-%s", dir, INPUT_BACKEND);
+	return xstrdup(path);
+}
+#endif
+
+/* Gets ready to read lines for sh: the line editor only on a terminal. */
+void
+input_open(struct shell *sh)
+{
+	input_sh = sh;
+	input_editing = INPUT_EDITOR && sh->interactive && isatty(0);
+#if INPUT_EDITOR
+	if (!input_editing)
+		return;
+	rl_readline_name = "sockstep";
+	rl_attempted_completion_function = input_complete;
+#if defined(HAVE_READLINE)
+	rl_signal_event_hook = input_sigint_hook;
+#endif
+	using_history();
+	stifle_history(1000);
+	input_histfile = input_history_path();
+	if (input_histfile)
+		read_history(input_histfile);
+#endif
+}
+
+/* Reads a line without the line editor: a prompt only when interactive. */
+static char *
+input_plain(const char *prompt, size_t *len, int *interrupted)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (prompt) {
+		fputs(prompt, stdout);
+		fflush(stdout);
+	}
+	n = getline(&line, &cap, stdin);
+	if (n == -1) {
+		free(line);
+		if (sig_int) {
+			clearerr(stdin);
+			*interrupted = 1;
+		}
+		return NULL;
+	}
+	if (n > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	*len = (size_t)n;
+	return line;
+}
+
+/*
+ * Reads one line, prompting with prompt (NULL for none). Returns it
+ * without its newline (free it), or NULL at end of input; *interrupted
+ * is set when Ctrl-C ended the line instead.
+ */
+char *
+input_read(const char *prompt, size_t *len, int *interrupted)
+{
+	*interrupted = 0;
+	sig_int = 0;
+#if INPUT_EDITOR
+	if (input_editing) {
+		char *line = readline(prompt ? prompt : "");
+
+		if (sig_int) {
+			free(line);
+			sig_int = 0;
+			*interrupted = 1;
+			return NULL;
+		}
+		if (line)
+			*len = strlen(line);
+		return line;
+	}
+#endif
+	return input_plain(prompt, len, interrupted);
+}
+
+/* Keeps a typed line in the history, when there is one. */
+void
+input_add_history(const char *line)
+{
+#if INPUT_EDITOR
+	if (input_editing && *line)
+		add_history(line);
+#else
+	(void)line;
+#endif
+}
+
+/* Saves the history (mode 0600) and lets go of the line editor. */
+void
+input_close(void)
+{
+#if INPUT_EDITOR
+	int fd, rc;
+
+	if (input_editing && input_histfile) {
+		fd = open(input_histfile, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
+		rc = fd == -1 ? errno : write_history(input_histfile);
+		if (fd != -1)
+			close(fd);
+		if (rc == 0 && chmod(input_histfile, 0600) == -1)
+			rc = errno;
+		if (rc != 0)
+			fprintf(stderr, "sockstep: cannot save history in %s: "
+			    "%s\n", input_histfile, strerror(rc));
+	}
+	free(input_histfile);
+	input_histfile = NULL;
+	complete_free(input_cands, input_ncands);
+	input_cands = NULL;
+	input_ncands = 0;
+#endif
+	input_editing = 0;
+}

@@ -1,0 +1,98 @@
+#include "out.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shell.h"
+#include "sym.h"
+
+#define RED	"\033[31m"
+#define GREEN	"\033[32m"
+#define DIM	"\033[2m"
+#define OFF	"\033[0m"
+
+/*
+ * Prints a call line and its result the way strace does, "= 3" or
+ * "= -1 ECONNREFUSED (Connection refused)", and records the result.
+ */
+void
+out_call(struct shell *sh, const char *call, long ret, int err)
+{
+	const char *on = "", *off = sh->color ? OFF : "";
+
+	sh->last.made = 1;
+	sh->last.ret = ret;
+	sh->last.err = ret == -1 ? err : 0;
+	if (ret == -1) {
+		on = sh->color ? RED : "";
+		fprintf(sh->out, "%s = %s-1 %s (%s)%s\n", call, on,
+		    sym_errno_name(err), strerror(err), off);
+	} else {
+		on = sh->color ? GREEN : "";
+		fprintf(sh->out, "%s = %s%ld%s\n", call, on, ret, off);
+	}
+}
+
+/* Prints one indented line under the call: what the result means. */
+static void __attribute__((format(printf, 2, 0)))
+out_indented(struct shell *sh, const char *fmt, va_list ap)
+{
+	fputs(sh->color ? "  " DIM : "  ", sh->out);
+	vfprintf(sh->out, fmt, ap);
+	fputs(sh->color ? OFF "\n" : "\n", sh->out);
+}
+
+/* Prints what a result holds: the new handle, the data, the address. */
+void
+out_meaning(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_indented(sh, fmt, ap);
+	va_end(ap);
+}
+
+/* Prints a plain-language explanation, unless notes are switched off. */
+void
+out_note(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sh->notes)
+		return;
+	va_start(ap, fmt);
+	out_indented(sh, fmt, ap);
+	va_end(ap);
+}
+
+/* Prints an error of the shell to stderr, with file:line: in a script. */
+void
+out_error(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(sh->out);
+	if (sh->src)
+		fprintf(sh->err, "%s:%ld: ", sh->src, sh->line);
+	if (sh->color)
+		fputs(RED, sh->err);
+	va_start(ap, fmt);
+	vfprintf(sh->err, fmt, ap);
+	va_end(ap);
+	fputs(sh->color ? OFF "\n" : "\n", sh->err);
+	fflush(sh->err);
+}
+
+/* Prints a plain line of shell output, such as a table row. */
+void
+out_line(struct shell *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(sh->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', sh->out);
+}

@@ -1,0 +1,86 @@
+#include "repl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "out.h"
+#include "shell.h"
+#include "sig.h"
+
+#define PROMPT	"sockstep> "
+
+/* Says, on leaving, how many handles the exit closes. */
+static void
+repl_goodbye(struct shell *sh)
+{
+	if (sh->handles.live)
+		out_note(sh, "%zu handle%s still open: the kernel closes them "
+		    "as the shell exits", sh->handles.live,
+		    sh->handles.live == 1 ? "" : "s");
+}
+
+/* Reads, runs and reports lines at a prompt until quit or Ctrl-D. Returns 0. */
+int
+repl_run(struct shell *sh)
+{
+	size_t len;
+	char *line;
+	int intr;
+
+	input_open(sh);
+	while (!sh->quit) {
+		line = input_read(PROMPT, &len, &intr);
+		if (line == NULL && intr) {
+			fputc('\n', sh->out);
+			continue;
+		}
+		if (line == NULL) {
+			fputc('\n', sh->out);
+			break;
+		}
+		sh->line++;
+		input_add_history(line);
+		sig_int = 0;
+		shell_run_line(sh, line, len);
+		free(line);
+	}
+	repl_goodbye(sh);
+	input_close();
+	return 0;
+}
+
+/*
+ * Runs every line of fp, named name in messages, without a prompt.
+ * Returns the exit status: 0, 2 after a usage or syntax error, 130 when
+ * Ctrl-C stopped it.
+ */
+int
+repl_script(struct shell *sh, FILE *fp, const char *name)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int status = 0;
+
+	sh->src = name;
+	sig_int = 0;
+	while (!sh->quit && (n = getline(&line, &cap, fp)) != -1) {
+		sh->line++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		shell_run_line(sh, line, (size_t)n);
+		if (sig_int)
+			break;
+	}
+	free(line);
+	if (sig_int) {
+		out_error(sh, "interrupted");
+		status = 130;
+	} else if (sh->errors)
+		status = 2;
+	sh->src = NULL;
+	return status;
+}

@@ -1,0 +1,39 @@
+#include "sys.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* ioctl with an int argument, as a plain function for the table. */
+static int
+sys_ioctl_int(int fd, unsigned long req, int *arg)
+{
+	return ioctl(fd, req, arg);
+}
+
+/* fcntl(fd, F_GETFL), as a plain function for the table. */
+static int
+sys_fcntl_getfl(int fd)
+{
+	return fcntl(fd, F_GETFL);
+}
+
+/* The real calls, straight to libc. */
+const struct sys_ops sys_real = {
+	.socket = socket,
+	.bind = bind,
+	.listen = listen,
+	.accept = accept,
+	.connect = connect,
+	.send = send,
+	.recv = recv,
+	.shutdown = shutdown,
+	.close = close,
+	.getsockname = getsockname,
+	.getpeername = getpeername,
+	.setsockopt = setsockopt,
+	.getsockopt = getsockopt,
+	.ioctl_int = sys_ioctl_int,
+	.fcntl_getfl = sys_fcntl_getfl,
+	.gethostname = gethostname,
+};
