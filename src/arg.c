@@ -1,5 +1,6 @@
 #include "arg.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -9,10 +10,39 @@
 #include "cmd.h"
 #include "handle.h"
 #include "parse.h"
+#include "shell.h"
+#include "sys.h"
+
+/*
+ * Puts into out the address handle name is bound to, with a wildcard
+ * address turned into loopback so that a client can connect to it.
+ * Returns 1 when name is a live handle with an address, 0 otherwise.
+ */
+static int
+arg_handle_addr(struct shell *sh, const char *name, struct addr *out)
+{
+	const struct handle *h = handle_find(&sh->handles, name);
+	struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&out->ss;
+
+	memset(out, 0, sizeof(*out));
+	out->len = sizeof(out->ss);
+	if (h == NULL || h->fd < 0 || sh->sys->getsockname(h->fd,
+	    (struct sockaddr *)&out->ss, &out->len) == -1)
+		return 0;
+	if (out->ss.ss_family == AF_INET &&
+	    in->sin_addr.s_addr == htonl(INADDR_ANY))
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (out->ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
+		in6->sin6_addr = in6addr_loopback;
+	return 1;
+}
 
 /*
  * Reads the address a command is given for handle h: ADDRESS PORT, or
- * ADDRESS:PORT in one word, or a path for a Unix socket.
+ * ADDRESS:PORT in one word, a path for a Unix socket, or the name of
+ * another handle, meaning the address that handle is bound to.
  * Returns 0, or prints a usage error and returns CMD_ERR.
  */
 int
@@ -23,6 +53,9 @@ arg_addr(struct shell *sh, const struct cmd_entry *cmd, const struct handle *h,
 	const char *port = n > 1 ? v[1].text : NULL;
 	const char *colon;
 
+	if (n == 1 && v[0].kind == TOK_WORD && arg_handle_addr(sh, v[0].text,
+	    out))
+		return 0;
 	snprintf(host, sizeof(host), "%s", v[0].text);
 	if (v[0].len >= sizeof(host))
 		return cmd_usage(sh, cmd, "the address is too long");

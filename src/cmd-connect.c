@@ -78,6 +78,8 @@ const struct cmd_entry cmd_connect_entry = {
 	    "completes as soon as the server's kernel answers, before the "
 	    "server calls accept. If the socket is not bound, the kernel picks "
 	    "a local ephemeral port. A UDP socket only records the peer. "
+	    "Instead of ADDRESS PORT, the name of a bound handle stands for its "
+	    "address (connect cli srv), even when the kernel chose the port. "
 	    "Python: cli.connect(('127.0.0.1', 65432)).",
 	.errors = "ECONNREFUSED: nothing listens there. EINPROGRESS: "
 	    "non-blocking; the handshake goes on (poll, then SO_ERROR). "
