@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "handle.h"
+#include "var.h"
 
 struct sys_ops;
 struct stmt;
@@ -17,6 +18,15 @@ struct call_result {
 	int err;		/* errno when ret is -1 */
 	unsigned char *data;	/* bytes received, if any */
 	size_t len;
+};
+
+/* How lines are run: as typed, or as a lesson played, stepped, checked or quizzed. */
+enum shell_mode {
+	MODE_RUN,
+	MODE_PLAY,
+	MODE_STEP,
+	MODE_CHECK,
+	MODE_QUIZ
 };
 
 struct shell {
@@ -34,6 +44,16 @@ struct shell {
 	int quit;
 	int errors;		/* usage and syntax errors so far */
 	struct call_result last;
+	enum shell_mode mode;
+	int delay_ms;		/* pause between steps when playing */
+	int passed;		/* expectations met */
+	int failed;		/* expectations not met */
+	int asked;		/* quiz questions asked */
+	int right;		/* quiz answers right */
+	FILE *ctl;		/* where step and quiz read the user's answers */
+	FILE *record;		/* where record writes the session, or NULL */
+	char answer[64];	/* the quiz answer given for the current step */
+	struct vars vars;
 };
 
 void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);
@@ -41,5 +61,6 @@ void shell_free(struct shell *);
 int shell_run_line(struct shell *, const char *, size_t);
 int shell_run_stmt(struct shell *, const struct stmt *);
 void shell_where(struct shell *, char *, size_t);
+void shell_close_all(struct shell *);
 
 #endif

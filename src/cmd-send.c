@@ -76,6 +76,8 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (!all && len == 0 && n == 0 && a->h->type == SOCK_STREAM)
 		out_note(sh, "a TCP send of 0 bytes sends nothing: it is not the "
 		    "zero-length message (that is shutdown's FIN)");
+	if (all && n >= 0)
+		sh->last.ret = (long)done;
 	if (all && done == len)
 		out_meaning(sh, "sendall sent %zu bytes in %d send%s", len,
 		    calls, calls == 1 ? "" : "s");

@@ -29,6 +29,13 @@ extern const struct cmd_entry cmd_getsockopt_entry;
 extern const struct cmd_entry cmd_setblocking_entry;
 extern const struct cmd_entry cmd_settimeout_entry;
 extern const struct cmd_entry cmd_gethostname_entry;
+extern const struct cmd_entry cmd_expect_entry;
+extern const struct cmd_entry cmd_let_entry;
+extern const struct cmd_entry cmd_pause_entry;
+extern const struct cmd_entry cmd_lessons_entry;
+extern const struct cmd_entry cmd_lesson_entry;
+extern const struct cmd_entry cmd_source_entry;
+extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_handles_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_set_entry;
@@ -54,6 +61,13 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_setblocking_entry,
 	&cmd_settimeout_entry,
 	&cmd_gethostname_entry,
+	&cmd_expect_entry,
+	&cmd_let_entry,
+	&cmd_pause_entry,
+	&cmd_lessons_entry,
+	&cmd_lesson_entry,
+	&cmd_source_entry,
+	&cmd_record_entry,
 	&cmd_handles_entry,
 	&cmd_help_entry,
 	&cmd_set_entry,
@@ -69,6 +83,7 @@ const char *const cmd_group_names[] = {
 	[CMD_GROUP_CLOSING] = "closing",
 	[CMD_GROUP_OPTIONS] = "options and modes",
 	[CMD_GROUP_NAMES] = "names and addresses",
+	[CMD_GROUP_LESSONS] = "lessons",
 	[CMD_GROUP_SHELL] = "the shell",
 };
 

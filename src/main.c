@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "lesson.h"
+#include "record.h"
+#include "var.h"
 #include "repl.h"
 #include "shell.h"
 #include "sig.h"
@@ -33,10 +36,20 @@ usage(FILE *fp)
 	    "  -n, --no-notes        leave out the plain-language notes\n"
 	    "      --color=WHEN      auto (default), always or never\n"
 	    "      --hex             show a hex dump of received data\n"
+	    "      --play LESSON...  play lessons: narration, then each call\n"
+	    "      --step LESSON...  the same, waiting for Enter before each step\n"
+	    "      --check LESSON... check every expectation; print N passed, M failed\n"
+	    "      --quiz LESSON...  ask what each call returns before making it\n"
+	    "  -D, --var NAME=VALUE  set a lesson variable (--var PORT=5000)\n"
+	    "      --delay MS        pause between steps when playing\n"
+	    "      --record FILE     write the session as a lesson\n"
+	    "  -v, --verbose         with --check, show the calls too\n"
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n\n"
-	    "Inside, 'help' lists the commands. Exit status: 0 success, "
-	    "2 usage or\nscript syntax error, 130 interrupted. Environment: "
+	    "A LESSON is a file or the name of a shipped lesson (echo, half-close, "
+	    "...).\nInside, 'help' lists the commands. Exit status: 0 success, "
+	    "1 a check failed,\n2 usage or script syntax error, 130 "
+	    "interrupted. Environment: "
 	    "NO_COLOR, SOCKSTEP_HISTORY\n(history file; empty for none), "
 	    "XDG_STATE_HOME, SOCKSTEP_INTERACTIVE=1\n(prompt even when stdin "
 	    "is not a terminal).\n", fp);
@@ -74,64 +87,6 @@ run_string(struct shell *sh, const char *cmds)
 	return rc;
 }
 
-/* Reads all of fp into memory. Returns the bytes (free them), or NULL on error. */
-static char *
-slurp(FILE *fp, size_t *len)
-{
-	char *p = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	do {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			p = xrealloc(p, cap + 1);
-		}
-		n = fread(p + *len, 1, cap - *len, fp);
-		*len += n;
-	} while (n > 0);
-	if (ferror(fp)) {
-		free(p);
-		return NULL;
-	}
-	return p;
-}
-
-/*
- * Runs the script in path ("-" for stdin). A file is read whole and closed
- * first, so that the student's first socket gets fd 3 as in the docs.
- * Returns the exit status.
- */
-static int
-run_file(struct shell *sh, const char *path)
-{
-	FILE *fp, *mem;
-	size_t len;
-	char *text;
-	int rc;
-
-	if (strcmp(path, "-") == 0)
-		return repl_script(sh, stdin, "<stdin>");
-	if ((fp = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "sockstep: cannot open %s: %s\n", path,
-		    strerror(errno));
-		return 2;
-	}
-	text = slurp(fp, &len);
-	fclose(fp);
-	if (text == NULL) {
-		fprintf(stderr, "sockstep: cannot read %s\n", path);
-		return 2;
-	}
-	rc = 0;
-	if (len > 0 && (mem = fmemopen(text, len, "r")) != NULL) {
-		rc = repl_script(sh, mem, path);
-		fclose(mem);
-	}
-	free(text);
-	return rc;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -141,16 +96,67 @@ main(int argc, char **argv)
 		{ "color", required_argument, NULL, 'C' },
 		{ "colour", required_argument, NULL, 'C' },
 		{ "hex", no_argument, NULL, 'x' },
+		{ "play", no_argument, NULL, 'P' },
+		{ "step", no_argument, NULL, 'S' },
+		{ "check", no_argument, NULL, 'K' },
+		{ "quiz", no_argument, NULL, 'Q' },
+		{ "var", required_argument, NULL, 'D' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *cmds = NULL, *color = "auto", *force;
+	const char *cmds = NULL, *color = "auto", *force, *record = NULL;
+	struct lesson_opts lo;
+	struct vars vars;
 	struct shell sh;
+	char *eq, *end;
 	int c, rc, notes = 1, hex = 0;
+	long ms;
 
-	while ((c = getopt_long(argc, argv, "c:nhV", longopts, NULL)) != -1) {
+	memset(&lo, 0, sizeof(lo));
+	memset(&vars, 0, sizeof(vars));
+	lo.mode = MODE_RUN;
+	lo.delay_ms = -1;
+	while ((c = getopt_long(argc, argv, "c:nhVD:v", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
+		case 'P':
+		case 'S':
+		case 'K':
+		case 'Q':
+			lo.mode = c == 'P' ? MODE_PLAY : c == 'S' ? MODE_STEP :
+			    c == 'K' ? MODE_CHECK : MODE_QUIZ;
+			break;
+		case 'D':
+			eq = strchr(optarg, '=');
+			if (eq)
+				*eq = '\0';
+			if (eq == NULL || !var_name_ok(optarg)) {
+				fprintf(stderr, "sockstep: --var takes NAME=VALUE"
+				    "\nTry 'sockstep --help'.\n");
+				return 2;
+			}
+			var_set(&vars, optarg, eq + 1, 1);
+			break;
+		case 'd':
+			ms = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || ms < 0 || ms > 60000) {
+				fprintf(stderr, "sockstep: --delay takes "
+				    "milliseconds, 0 to 60000\nTry 'sockstep "
+				    "--help'.\n");
+				return 2;
+			}
+			lo.delay_ms = (int)ms;
+			break;
+		case 'r':
+			record = optarg;
+			break;
+		case 'v':
+			lo.verbose = 1;
+			break;
 		case 'c':
 			cmds = optarg;
 			break;
@@ -181,6 +187,24 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (lo.mode != MODE_RUN) {
+		if (optind == argc || cmds) {
+			fputs("sockstep: name a lesson (or lesson files) to play, "
+			    "step, check or quiz\nTry 'sockstep --help'.\n",
+			    stderr);
+			var_free(&vars);
+			return 2;
+		}
+		sig_install();
+		lo.color = want_color(color);
+		lo.notes = notes;
+		lo.vars = &vars;
+		if (lo.delay_ms < 0)
+			lo.delay_ms = lo.mode == MODE_PLAY && isatty(1) ? 700 : 0;
+		rc = lesson_main(&lo, argv + optind, argc - optind);
+		var_free(&vars);
+		return rc;
+	}
 	if (argc - optind > 1 || (cmds && argc - optind > 0)) {
 		fputs("sockstep: too many arguments\nTry 'sockstep --help'.\n",
 		    stderr);
@@ -191,16 +215,21 @@ main(int argc, char **argv)
 	sh.notes = notes;
 	sh.hex = hex;
 	sh.color = want_color(color);
+	sh.vars = vars;
+	if (record && record_start(&sh, record) == -1) {
+		shell_free(&sh);
+		return 2;
+	}
 	force = getenv("SOCKSTEP_INTERACTIVE");
 	if (cmds)
 		rc = run_string(&sh, cmds);
 	else if (optind < argc)
-		rc = run_file(&sh, argv[optind]);
+		rc = lesson_run_file(&sh, argv[optind]);
 	else if (isatty(0) || (force && strcmp(force, "1") == 0)) {
 		sh.interactive = 1;
 		rc = repl_run(&sh);
 	} else
-		rc = run_file(&sh, "-");
+		rc = lesson_run_file(&sh, "-");
 	fflush(stdout);
 	shell_free(&sh);
 	return rc;

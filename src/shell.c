@@ -1,12 +1,19 @@
 #include "shell.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "buf.h"
 #include "cmd.h"
+#include "expect.h"
 #include "out.h"
 #include "parse.h"
+#include "quiz.h"
+#include "record.h"
+#include "sys.h"
 
 /* Makes sh a fresh session with no handles, printing to out and err. */
 void
@@ -18,6 +25,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->err = err;
 	sh->notes = 1;
 	sh->strsize = 32;
+	sh->ctl = stdin;
 	handle_table_init(&sh->handles);
 }
 
@@ -26,8 +34,28 @@ void
 shell_free(struct shell *sh)
 {
 	handle_table_free(&sh->handles);
+	var_free(&sh->vars);
 	free(sh->last.data);
 	sh->last.data = NULL;
+	if (sh->record)
+		fclose(sh->record);
+	sh->record = NULL;
+}
+
+/* Closes every live handle without printing: the end of a lesson run. */
+void
+shell_close_all(struct shell *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->handles.n; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h->fd >= 0) {
+			sh->sys->close(h->fd);
+			handle_close(&sh->handles, h, "the end");
+		}
+	}
 }
 
 /* Writes where the session is now, "line 14", for remembering closed names. */
@@ -37,33 +65,160 @@ shell_where(struct shell *sh, char *out, size_t len)
 	snprintf(out, len, "line %ld", sh->line);
 }
 
-/* Runs one parsed statement. Returns CMD_OK, or CMD_ERR on a usage error. */
-int
-shell_run_stmt(struct shell *sh, const struct stmt *st)
+/* Sleeps ms milliseconds (the pace of a played lesson). */
+static void
+shell_sleep(int ms)
 {
-	return cmd_run(sh, st);
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
 }
 
 /*
- * Parses a line and runs each statement on it in turn.
- * Returns 0, or -1 when the line had a syntax or usage error.
+ * In step mode, waits for Enter before a step; 'q' (or end of input)
+ * quits the lesson. Returns 0 to go on, -1 to stop.
+ */
+static int
+shell_step_wait(struct shell *sh)
+{
+	char line[64];
+
+	if (sh->mode != MODE_STEP)
+		return 0;
+	fputs("  [Enter: next step, q: quit] ", sh->out);
+	fflush(sh->out);
+	if (fgets(line, sizeof(line), sh->ctl) == NULL || line[0] == 'q') {
+		sh->quit = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Prints a narration line (> text) or a title (== text), except when checking. */
+static void
+shell_narrate(struct shell *sh, const char *s, size_t len, int title)
+{
+	if (sh->mode == MODE_CHECK)
+		return;
+	if (title)
+		fprintf(sh->out, "%s%s== %.*s%s\n", sh->mode == MODE_RUN ? "" :
+		    "\n", sh->color ? "\033[1m" : "", (int)len, s,
+		    sh->color ? "\033[0m" : "");
+	else
+		fprintf(sh->out, "%s%.*s%s\n", sh->color ? "\033[36m" : "",
+		    (int)len, s, sh->color ? "\033[0m" : "");
+}
+
+/* Returns 1 when lines are shown as typed before they run (a lesson being played). */
+static int
+shell_shows_steps(const struct shell *sh)
+{
+	return sh->mode == MODE_PLAY || sh->mode == MODE_STEP ||
+	    sh->mode == MODE_QUIZ;
+}
+
+/*
+ * Runs one parsed statement and checks its expectation, if it has one.
+ * Returns CMD_OK, or CMD_ERR on a usage error.
+ */
+int
+shell_run_stmt(struct shell *sh, const struct stmt *st)
+{
+	int rc, asked = 0;
+
+	if (shell_shows_steps(sh) && st->argc > 0 &&
+	    !parse_is_word(&st->argv[0], "let") &&
+	    !parse_is_word(&st->argv[0], "pause")) {
+		struct buf b;
+
+		buf_init(&b);
+		record_format_stmt(&b, st);
+		fprintf(sh->out, "%ssockstep> %s%s\n", sh->color ? "\033[1m" :
+		    "", buf_str(&b), sh->color ? "\033[0m" : "");
+		buf_free(&b);
+	}
+	if ((sh->mode == MODE_QUIZ && st->has_expect) ||
+	    (sh->mode == MODE_QUIZ && st->argc == 3 &&
+	    parse_is_word(&st->argv[0], "expect")))
+		asked = quiz_ask(sh, st);
+	rc = cmd_run(sh, st);
+	if (rc == CMD_OK && st->has_expect) {
+		if (asked)
+			quiz_judge(sh, st);
+		else
+			expect_check(sh, st);
+	} else if (rc == CMD_ERR && st->has_expect && sh->mode == MODE_CHECK)
+		sh->failed++;
+	if (sh->record)
+		record_stmt(sh, st, rc);
+	return rc;
+}
+
+/* Returns 1 when the line is a narration (>) or title (==); sets where its text starts. */
+static int
+shell_is_narration(const char *s, size_t len, size_t *skip, int *title)
+{
+	size_t i = 0;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	*title = len - i >= 2 && s[i] == '=' && s[i + 1] == '=';
+	if (!*title && (i >= len || s[i] != '>'))
+		return 0;
+	i += *title ? 2 : 1;
+	while (i < len && s[i] == ' ')
+		i++;
+	*skip = i;
+	return 1;
+}
+
+/*
+ * Runs one line: a narration or title, or statements separated by ';'
+ * after variables are expanded. Returns 0, or -1 after a syntax or usage
+ * error.
  */
 int
 shell_run_line(struct shell *sh, const char *line, size_t len)
 {
 	struct parsed p;
+	struct buf text;
 	char err[256];
-	int i, rc = 0;
+	size_t skip;
+	int i, rc = 0, title;
 
-	if (parse_line(line, len, &p, err, sizeof(err)) == -1) {
+	if (shell_is_narration(line, len, &skip, &title)) {
+		shell_narrate(sh, line + skip, len - skip, title);
+		if (sh->record)
+			record_line(sh, line, len);
+		return 0;
+	}
+	buf_init(&text);
+	if (var_expand(&sh->vars, line, len, &text, err, sizeof(err)) == -1 ||
+	    parse_line(text.p, text.len, &p, err, sizeof(err)) == -1) {
 		out_error(sh, "%s", err);
 		sh->errors++;
+		if (sh->mode == MODE_CHECK)
+			sh->failed++;
+		buf_free(&text);
 		return -1;
+	}
+	if (p.n > 0 && shell_shows_steps(sh)) {
+		if (shell_step_wait(sh) == -1) {
+			parse_free(&p);
+			buf_free(&text);
+			return 0;
+		}
+		shell_sleep(sh->delay_ms);
 	}
 	for (i = 0; i < p.n && !sh->quit; i++)
 		if (shell_run_stmt(sh, &p.v[i]) == CMD_ERR)
 			rc = -1;
 	parse_free(&p);
+	buf_free(&text);
 	fflush(sh->out);
 	return rc;
 }

@@ -1,0 +1,107 @@
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "expect.h"
+#include "handle.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sym.h"
+#include "sys.h"
+
+#define EXPECT_WAIT_MS	1000	/* how long a state may take to arrive */
+
+/* Returns the TCP state of h as the kernel reports it, or NULL. */
+static const char *
+expect_state(struct shell *sh, const struct handle *h)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (h->fd < 0)
+		return "closed";
+	if (h->type != SOCK_STREAM || h->family == AF_UNIX)
+		return "-";
+	if (sh->sys->getsockopt(h->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return "?";
+	return sym_name(sym_tcp_state, ti.tcpi_state);
+}
+
+/* Returns 1 when state s is the one asked for (CLOSED and CLOSE are one). */
+static int
+expect_same(const char *s, const char *want)
+{
+	long a, b;
+
+	if (s == NULL)
+		return 0;
+	if (strcasecmp(s, want) == 0)
+		return 1;
+	return sym_value(sym_tcp_state, s, &a) == 0 &&
+	    sym_value(sym_tcp_state, want, &b) == 0 && a == b &&
+	    strcmp(s, "closed") != 0;
+}
+
+/*
+ * expect HANDLE STATE: checks the kernel's TCP state of a handle, waiting
+ * up to a second for a transition on its way (FIN_WAIT1 to FIN_WAIT2).
+ */
+static int
+cmd_expect_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const char *want = a->argv[1].text, *s;
+	struct timespec ts = { 0, 10 * 1000000L };
+	struct handle *h;
+	char wanted[96], got[96];
+	long v;
+	int i;
+
+	if (strcasecmp(want, "closed") != 0 &&
+	    (sym_value(sym_tcp_state, want, &v) == -1 ||
+	    strspn(want, "0123456789") == strlen(want)))
+		return cmd_usage(sh, cmd, "'%.40s' is not a TCP state "
+		    "(ESTABLISHED, LISTEN, FIN_WAIT2, CLOSE_WAIT, ... or closed)",
+		    want);
+	h = a->argv[0].len < HANDLE_NAME_MAX ?
+	    handle_find(&sh->handles, a->argv[0].text) : NULL;
+	if (h == NULL && cmd_handle_arg(sh, cmd, &a->argv[0], &h) == CMD_ERR)
+		return CMD_ERR;
+	s = expect_state(sh, h);
+	for (i = 0; i < EXPECT_WAIT_MS / 10 && !expect_same(s, want) &&
+	    h->fd >= 0; i++) {
+		nanosleep(&ts, NULL);
+		s = expect_state(sh, h);
+	}
+	snprintf(wanted, sizeof(wanted), "%s %s", h->name, want);
+	snprintf(got, sizeof(got), "%s %s", h->name, s ? s : "?");
+	if (expect_same(s, want))
+		out_meaning(sh, "%s is %s, as expected", h->name, s);
+	expect_count(sh, expect_same(s, want), wanted, got);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_expect_entry = {
+	.name = "expect",
+	.usage = "HANDLE STATE",
+	.args_min = 2,
+	.args_max = 2,
+	.flags = 0,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "check a handle's TCP state (a lesson's state check)",
+	.help = "Checks that the kernel reports the TCP state STATE for the "
+	    "handle (from TCP_INFO): ESTABLISHED, LISTEN, SYN_SENT, FIN_WAIT1, "
+	    "FIN_WAIT2, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE, or closed for a "
+	    "handle this shell has closed. A state on its way (FIN_WAIT1 "
+	    "becoming FIN_WAIT2) is waited for up to a second. In --check "
+	    "mode a mismatch fails the lesson.",
+	.errors = "",
+	.man = "tcp(7)",
+	.exec = cmd_expect_exec,
+};

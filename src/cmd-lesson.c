@@ -1,0 +1,194 @@
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "lesson.h"
+#include "out.h"
+#include "parse.h"
+#include "record.h"
+#include "shell.h"
+#include "var.h"
+
+/* let NAME VALUE: sets a variable ($NAME), unless the command line fixed it. */
+static int
+cmd_let_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	if (a->argv[0].kind != TOK_WORD || !var_name_ok(a->argv[0].text))
+		return cmd_usage(sh, cmd, "a variable name is letters, digits "
+		    "and '_' (like PORT)");
+	if (memchr(a->argv[1].text, '\0', a->argv[1].len))
+		return cmd_usage(sh, cmd, "a variable cannot hold a NUL byte");
+	var_set(&sh->vars, a->argv[0].text, a->argv[1].text, 0);
+	return CMD_OK;
+}
+
+/* pause: in step mode waits for Enter; when playing, takes a breath. */
+static int
+cmd_pause_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	char line[64];
+	struct timespec ts;
+
+	(void)cmd;
+	(void)a;
+	if (sh->mode == MODE_STEP) {
+		fputs("  [paused: Enter to go on, q to quit] ", sh->out);
+		fflush(sh->out);
+		if (fgets(line, sizeof(line), sh->ctl) == NULL || line[0] == 'q')
+			sh->quit = 1;
+	} else if (sh->mode == MODE_PLAY && sh->delay_ms > 0) {
+		ts.tv_sec = (sh->delay_ms * 3) / 1000;
+		ts.tv_nsec = (long)((sh->delay_ms * 3) % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+	return CMD_OK;
+}
+
+/* lessons: lists the lessons that can be played by name. */
+static int
+cmd_lessons_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	(void)cmd;
+	(void)a;
+	lesson_list(sh);
+	return CMD_OK;
+}
+
+/* lesson NAME: plays a lesson in a shell of its own, then comes back. */
+static int
+cmd_lesson_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	if (lesson_play(sh, a->argv[0].text) == -1)
+		return cmd_usage(sh, cmd, "no lesson '%.60s' (lessons lists "
+		    "them)", a->argv[0].text);
+	return CMD_OK;
+}
+
+/* source FILE: runs the commands of a file in this shell, with its handles. */
+static int
+cmd_source_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	(void)cmd;
+	lesson_run_file(sh, a->argv[0].text);
+	return CMD_OK;
+}
+
+/* record FILE | record stop: writes the session from now on as a lesson. */
+static int
+cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	(void)cmd;
+	if (parse_is_word(&a->argv[0], "stop")) {
+		if (sh->record == NULL)
+			return cmd_usage(sh, cmd, "not recording");
+		record_stop(sh);
+		out_meaning(sh, "recording stopped");
+		return CMD_OK;
+	}
+	if (record_start(sh, a->argv[0].text) == -1)
+		return CMD_OK;
+	out_meaning(sh, "recording to %s: each command with the result it "
+	    "gets; record stop ends it", a->argv[0].text);
+	if (sh->handles.live)
+		out_note(sh, "handles made before now are not in the recording: "
+		    "start recording in a fresh shell to replay it");
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_let_entry = {
+	.name = "let",
+	.usage = "NAME VALUE",
+	.args_min = 2,
+	.args_max = 2,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "set a variable, used as $NAME (a default a lesson can take)",
+	.help = "Sets the variable NAME to VALUE; $NAME or ${NAME} in later "
+	    "lines stands for it ($$ is a dollar sign). A variable given on the "
+	    "command line (--var NAME=VALUE) wins over let, so a lesson's let "
+	    "is a default: the echo lessons say let PORT 65432 and run "
+	    "elsewhere with --var PORT=5000.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_let_exec,
+};
+
+const struct cmd_entry cmd_pause_entry = {
+	.name = "pause",
+	.usage = "",
+	.args_min = 0,
+	.args_max = 0,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "in a lesson: wait for Enter (step) or a moment (play)",
+	.help = "A break in a lesson: --step waits for Enter, --play waits a "
+	    "moment, --check goes straight on. At the prompt it does nothing.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_pause_exec,
+};
+
+const struct cmd_entry cmd_lessons_entry = {
+	.name = "lessons",
+	.usage = "",
+	.args_min = 0,
+	.args_max = 0,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "list the lessons",
+	.help = "Lists the lessons that lesson NAME and sockstep --play NAME "
+	    "find: in $SOCKSTEP_LESSONS, $XDG_DATA_HOME/sockstep/lessons, the "
+	    "installed lessons and the source tree's lessons/.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_lessons_exec,
+};
+
+const struct cmd_entry cmd_lesson_entry = {
+	.name = "lesson",
+	.usage = "NAME",
+	.args_min = 1,
+	.args_max = 1,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "play a lesson, then come back to this prompt",
+	.help = "Plays the lesson NAME (or a lesson file) in a shell of its "
+	    "own, narration and calls, and closes its sockets at the end; "
+	    "your handles stay as they were.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_lesson_exec,
+};
+
+const struct cmd_entry cmd_source_entry = {
+	.name = "source",
+	.usage = "FILE",
+	.args_min = 1,
+	.args_max = 1,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "run the commands of a file here, with these handles",
+	.help = "Runs every line of FILE in this shell, as if typed, using and "
+	    "making handles here. Expectations in it are checked and reported.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_source_exec,
+};
+
+const struct cmd_entry cmd_record_entry = {
+	.name = "record",
+	.usage = "FILE|stop",
+	.args_min = 1,
+	.args_max = 1,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "write the session from now on as a lesson",
+	.help = "Writes every command from now on to FILE, each with the "
+	    "result it got as its expectation (= 0, = -1 ECONNREFUSED, = 12 "
+	    "\"data\"), so that sockstep --check FILE replays and checks it. "
+	    "record stop ends the recording.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_record_exec,
+};
