@@ -44,12 +44,10 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct buf b;
 	int err;
 
-	if (a->argc > 1 && parse_long(&a->argv[1], 0, 1L << 40, &bufsize, emsg,
+	if (a->argc > 1 && parse_long(&a->argv[1], 0, RECV_MAX, &bufsize, emsg,
 	    sizeof(emsg)) == -1)
-		return cmd_usage(sh, cmd, "buffer size: %s", emsg);
-	if (bufsize > RECV_MAX)
-		return cmd_usage(sh, cmd, "buffer size %ld is too large (at most "
-		    "%d bytes here)", bufsize, RECV_MAX);
+		return cmd_usage(sh, cmd, "buffer size %s: at most 1 MiB here",
+		    emsg);
 	if (a->argc > 2 && sym_flags(sym_msg, a->argv[2].text, &flags) == -1)
 		return cmd_usage(sh, cmd, "'%.40s' is not a flag (MSG_PEEK, "
 		    "MSG_WAITALL, MSG_DONTWAIT, ... joined with |, or 0)",

@@ -158,6 +158,31 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	return rc;
 }
 
+/* Returns 1 when st is a step of a lesson: a command that makes a socket call. */
+static int
+shell_is_step(const struct stmt *st)
+{
+	const struct cmd_entry *cmd;
+
+	if (st->argc == 0 || st->argv[0].kind != TOK_WORD)
+		return 0;
+	cmd = cmd_find(st->argv[0].text);
+	return cmd && cmd->group != CMD_GROUP_LESSONS &&
+	    cmd->group != CMD_GROUP_SHELL;
+}
+
+/* Shows every handle after a step, so the class sees what the call changed. */
+static void
+shell_show_handles(struct shell *sh)
+{
+	const struct cmd_entry *cmd = cmd_find("handles");
+	struct cmd_args a = { 0, NULL, NULL };
+	struct call_result keep = sh->last;
+
+	cmd->exec(sh, cmd, &a);
+	sh->last = keep;
+}
+
 /* Returns 1 when the line is a narration (>) or title (==); sets where its text starts. */
 static int
 shell_is_narration(const char *s, size_t len, size_t *skip, int *title)
@@ -188,7 +213,7 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	struct buf text;
 	char err[256];
 	size_t skip;
-	int i, rc = 0, title;
+	int i, rc = 0, title, step = 0;
 
 	if (shell_is_narration(line, len, &skip, &title)) {
 		shell_narrate(sh, line + skip, len - skip, title);
@@ -206,7 +231,9 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 		buf_free(&text);
 		return -1;
 	}
-	if (p.n > 0 && shell_shows_steps(sh)) {
+	for (i = 0; i < p.n; i++)
+		step = step || shell_is_step(&p.v[i]);
+	if (step && shell_shows_steps(sh)) {
 		if (shell_step_wait(sh) == -1) {
 			parse_free(&p);
 			buf_free(&text);
@@ -217,6 +244,8 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	for (i = 0; i < p.n && !sh->quit; i++)
 		if (shell_run_stmt(sh, &p.v[i]) == CMD_ERR)
 			rc = -1;
+	if (step && sh->mode == MODE_STEP && sh->handles.live)
+		shell_show_handles(sh);
 	parse_free(&p);
 	buf_free(&text);
 	fflush(sh->out);
