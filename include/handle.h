@@ -17,6 +17,8 @@ struct handle {
 	int protocol;
 	int shut;		/* HANDLE_SHUT_* bits this shell asked for */
 	char closed_at[64];	/* where it was closed, once closed */
+	unsigned long closed_seq;	/* order of closing, for listing */
+	int connected;		/* a connect or accept gave it a peer */
 };
 
 struct handle_table {
@@ -29,6 +31,7 @@ struct handle_table {
 	size_t nbyfd;
 	size_t live;
 	unsigned long next_auto;
+	unsigned long closes;	/* handles closed so far */
 };
 
 void handle_table_init(struct handle_table *);

@@ -37,7 +37,8 @@ struct shell {
 	const char *src;	/* script name for messages; NULL at the prompt */
 	long line;		/* current line of the script or the prompt */
 	int interactive;
-	int color;
+	int color;		/* colour on out */
+	int color_err;		/* colour on err */
 	int notes;		/* plain-language notes under calls */
 	int hex;		/* hex dump of received data */
 	int strsize;		/* bytes of data shown in a call line */

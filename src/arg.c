@@ -13,13 +13,29 @@
 #include "shell.h"
 #include "sys.h"
 
+/* Returns 1 when a has no address yet: port 0, or an unnamed Unix socket. */
+static int
+arg_unbound(const struct addr *a)
+{
+	const struct sockaddr_in *in = (const void *)&a->ss;
+	const struct sockaddr_in6 *in6 = (const void *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return in->sin_port == 0;
+	if (a->ss.ss_family == AF_INET6)
+		return in6->sin6_port == 0;
+	return a->len <= sizeof(sa_family_t);
+}
+
 /*
- * Puts into out the address handle name is bound to, with a wildcard
+ * Puts into out the address of the handle called name, with a wildcard
  * address turned into loopback so that a client can connect to it.
- * Returns 1 when name is a live handle with an address, 0 otherwise.
+ * Returns 1 when it did, 0 when name is no handle, or CMD_ERR after a
+ * usage error (the handle is closed or has no address).
  */
 static int
-arg_handle_addr(struct shell *sh, const char *name, struct addr *out)
+arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd,
+    const char *name, struct addr *out)
 {
 	const struct handle *h = handle_find(&sh->handles, name);
 	struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
@@ -27,9 +43,15 @@ arg_handle_addr(struct shell *sh, const char *name, struct addr *out)
 
 	memset(out, 0, sizeof(*out));
 	out->len = sizeof(out->ss);
-	if (h == NULL || h->fd < 0 || sh->sys->getsockname(h->fd,
-	    (struct sockaddr *)&out->ss, &out->len) == -1)
+	if (h == NULL)
 		return 0;
+	if (h->fd < 0)
+		return cmd_usage(sh, cmd, "%s was closed at %s (it was fd %d)",
+		    h->name, h->closed_at, h->old_fd);
+	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&out->ss,
+	    &out->len) == -1 || arg_unbound(out))
+		return cmd_usage(sh, cmd, "%s has no address yet: bind it (or "
+		    "give an ADDRESS and PORT)", h->name);
 	if (out->ss.ss_family == AF_INET &&
 	    in->sin_addr.s_addr == htonl(INADDR_ANY))
 		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -52,10 +74,11 @@ arg_addr(struct shell *sh, const struct cmd_entry *cmd, const struct handle *h,
 	char err[256], host[256];
 	const char *port = n > 1 ? v[1].text : NULL;
 	const char *colon;
+	int rc;
 
-	if (n == 1 && v[0].kind == TOK_WORD && arg_handle_addr(sh, v[0].text,
-	    out))
-		return 0;
+	if (n == 1 && v[0].kind == TOK_WORD && v[0].len < HANDLE_NAME_MAX &&
+	    (rc = arg_handle_addr(sh, cmd, v[0].text, out)) != 0)
+		return rc == 1 ? 0 : CMD_ERR;
 	snprintf(host, sizeof(host), "%s", v[0].text);
 	if (v[0].len >= sizeof(host))
 		return cmd_usage(sh, cmd, "the address is too long");

@@ -44,7 +44,7 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		note_errno(sh, cmd->name, err, a->h, NULL);
 	} else {
 		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
-		    a->h->protocol);
+		    a->h->protocol)->connected = 1;
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
 		    buf_str(&peer));

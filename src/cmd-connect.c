@@ -48,6 +48,8 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    0, rc == -1 ? " (" : "", rc == -1 ? sym_errno_name(err) :
 		    "", rc == -1 ? ")" : "");
 	}
+	if (rc == 0)
+		a->h->connected = 1;
 	if (rc == -1) {
 		note_errno(sh, "connect", err, a->h, buf_str(&where));
 	} else if (sh->sys->getsockname(a->h->fd, (struct sockaddr *)&local,

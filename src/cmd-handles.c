@@ -152,27 +152,41 @@ handles_print(struct shell *sh, struct buf *col, const size_t *w)
 	fputc('\n', sh->out);
 }
 
-/* Prints the names of closed handles, the last few, with where they closed. */
+/* Orders closed handles by when they were closed, for qsort. */
+static int
+handles_by_close(const void *a, const void *b)
+{
+	const struct handle *x = *(const struct handle *const *)a;
+	const struct handle *y = *(const struct handle *const *)b;
+
+	return x->closed_seq < y->closed_seq ? -1 : x->closed_seq >
+	    y->closed_seq;
+}
+
+/* Prints the last few closed handles, in the order they were closed. */
 static void
 handles_closed(struct shell *sh)
 {
 	const struct handle_table *t = &sh->handles;
-	size_t i, shown = 0, closed = t->n - t->live;
+	size_t i, n = 0, first;
+	struct handle **v;
 	struct buf b;
 
-	if (closed == 0)
+	if (t->n == t->live)
 		return;
+	v = xcalloc(t->n - t->live, sizeof(*v));
+	for (i = 0; i < t->n; i++)
+		if (t->v[i]->fd < 0)
+			v[n++] = t->v[i];
+	qsort(v, n, sizeof(*v), handles_by_close);
+	first = n > 8 ? n - 8 : 0;
 	buf_init(&b);
-	for (i = t->n; i-- > 0 && shown < 8;) {
-		if (t->v[i]->fd >= 0)
-			continue;
-		buf_printf(&b, "%s%s (fd %d, %s)", shown ? ", " : "",
-		    t->v[i]->name, t->v[i]->old_fd, t->v[i]->closed_at);
-		shown++;
-	}
-	out_line(sh, "closed: %s%s", buf_str(&b), closed > shown ?
-	    ", and older ones" : "");
+	for (i = first; i < n; i++)
+		buf_printf(&b, "%s%s (fd %d, %s)", i > first ? ", " : "",
+		    v[i]->name, v[i]->old_fd, v[i]->closed_at);
+	out_line(sh, "closed: %s%s", first ? "..., " : "", buf_str(&b));
 	buf_free(&b);
+	free(v);
 }
 
 /* handles: every live handle with the kernel's view of it. */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,10 +45,12 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct buf b;
 	int err;
 
-	if (a->argc > 1 && parse_long(&a->argv[1], 0, RECV_MAX, &bufsize, emsg,
-	    sizeof(emsg)) == -1)
-		return cmd_usage(sh, cmd, "buffer size %s: at most 1 MiB here",
-		    emsg);
+	if (a->argc > 1 && parse_long(&a->argv[1], LONG_MIN, LONG_MAX, &bufsize,
+	    emsg, sizeof(emsg)) == -1)
+		return cmd_usage(sh, cmd, "buffer size: %s", emsg);
+	if (bufsize < 0 || bufsize > RECV_MAX)
+		return cmd_usage(sh, cmd, "buffer size %s is too large or "
+		    "negative (0 to %d bytes)", a->argv[1].text, RECV_MAX);
 	if (a->argc > 2 && sym_flags(sym_msg, a->argv[2].text, &flags) == -1)
 		return cmd_usage(sh, cmd, "'%.40s' is not a flag (MSG_PEEK, "
 		    "MSG_WAITALL, MSG_DONTWAIT, ... joined with |, or 0)",

@@ -3,10 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "fmt.h"
 #include "handle.h"
+#include "opt.h"
+#include "sym.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -20,6 +23,8 @@ extern const struct cmd_entry cmd_connect_ex_entry;
 extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_sendall_entry;
 extern const struct cmd_entry cmd_recv_entry;
+extern const struct cmd_entry cmd_encode_entry;
+extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_shutdown_entry;
 extern const struct cmd_entry cmd_close_entry;
 extern const struct cmd_entry cmd_getsockname_entry;
@@ -29,6 +34,10 @@ extern const struct cmd_entry cmd_getsockopt_entry;
 extern const struct cmd_entry cmd_setblocking_entry;
 extern const struct cmd_entry cmd_settimeout_entry;
 extern const struct cmd_entry cmd_gethostname_entry;
+extern const struct cmd_entry cmd_htons_entry;
+extern const struct cmd_entry cmd_htonl_entry;
+extern const struct cmd_entry cmd_ntohs_entry;
+extern const struct cmd_entry cmd_ntohl_entry;
 extern const struct cmd_entry cmd_expect_entry;
 extern const struct cmd_entry cmd_let_entry;
 extern const struct cmd_entry cmd_pause_entry;
@@ -52,6 +61,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_send_entry,
 	&cmd_sendall_entry,
 	&cmd_recv_entry,
+	&cmd_encode_entry,
+	&cmd_decode_entry,
 	&cmd_shutdown_entry,
 	&cmd_close_entry,
 	&cmd_getsockname_entry,
@@ -61,6 +72,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_setblocking_entry,
 	&cmd_settimeout_entry,
 	&cmd_gethostname_entry,
+	&cmd_htons_entry,
+	&cmd_htonl_entry,
+	&cmd_ntohs_entry,
+	&cmd_ntohl_entry,
 	&cmd_expect_entry,
 	&cmd_let_entry,
 	&cmd_pause_entry,
@@ -214,6 +229,23 @@ cmd_handle_arg(struct shell *sh, const struct cmd_entry *cmd,
 	return rc;
 }
 
+/* Returns 1 when name is the C name of a constant (AF_INET, SHUT_WR, SO_LINGER, ...). */
+static int
+cmd_is_constant(const char *name)
+{
+	static const struct sym *const tables[] = { sym_family, sym_socktype,
+		sym_sockflag, sym_proto, sym_level, sym_shut, sym_msg, sym_errno,
+		sym_tcp_state, NULL };
+	const struct sym *const *t;
+	long v;
+
+	for (t = tables; *t; t++)
+		if (sym_value(*t, name, &v) == 0 && sym_name(*t, v) &&
+		    strcasecmp(sym_name(*t, v), name) == 0)
+			return 1;
+	return opt_find(name) != NULL;
+}
+
 /*
  * Picks the name of a handle about to be made: the one in t, checked, or
  * prefix1, prefix2, ... when t is NULL. out has HANDLE_NAME_MAX bytes.
@@ -236,6 +268,9 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 	if (cmd_find(t->text))
 		return cmd_usage(sh, cmd, "'%s' is a command; name the handle "
 		    "something else (like srv, cli, conn)", t->text);
+	if (cmd_is_constant(t->text))
+		return cmd_usage(sh, cmd, "'%s' is the name of a constant; name "
+		    "the handle something else (like srv, cli, conn)", t->text);
 	snprintf(out, HANDLE_NAME_MAX, "%s", t->text);
 	return 0;
 }

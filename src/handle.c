@@ -112,6 +112,7 @@ handle_add(struct handle_table *t, const char *name, int fd, int family,
 	h->type = type;
 	h->protocol = protocol;
 	h->shut = 0;
+	h->connected = 0;
 	h->closed_at[0] = '\0';
 	handle_set_fd(t, fd, h);
 	t->live++;
@@ -144,6 +145,7 @@ handle_close(struct handle_table *t, struct handle *h, const char *where)
 		return;
 	handle_set_fd(t, h->fd, NULL);
 	h->fd = -1;
+	h->closed_seq = ++t->closes;
 	snprintf(h->closed_at, sizeof(h->closed_at), "%s", where);
 	t->live--;
 }

@@ -244,6 +244,7 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 	sh.mode = o->mode;
 	sh.delay_ms = o->delay_ms;
 	sh.color = o->color;
+	sh.color_err = o->color && isatty(2);
 	sh.notes = o->notes;
 	lesson_copy_vars(&sh, o->vars);
 	rc = lesson_run_file(&sh, path);

@@ -55,9 +55,9 @@ usage(FILE *fp)
 	    "is not a terminal).\n", fp);
 }
 
-/* Decides whether to colour: asked for, or a terminal without NO_COLOR. */
+/* Decides whether to colour fd: asked for, or a terminal without NO_COLOR. */
 static int
-want_color(const char *when)
+want_color(const char *when, int fd)
 {
 	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
 
@@ -65,7 +65,7 @@ want_color(const char *when)
 		return 1;
 	if (strcmp(when, "never") == 0)
 		return 0;
-	return isatty(1) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	return isatty(fd) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
 }
 
 /* Runs -c's commands as a script named "-c". Returns the exit status. */
@@ -120,6 +120,7 @@ main(int argc, char **argv)
 	memset(&vars, 0, sizeof(vars));
 	lo.mode = MODE_RUN;
 	lo.delay_ms = -1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "c:nhVD:v", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -183,6 +184,12 @@ main(int argc, char **argv)
 			    SOCKSTEP_VERSION, input_backend());
 			return 0;
 		default:
+			if (optopt && strchr("cCDdr", optopt))
+				fprintf(stderr, "sockstep: option '%s' needs an "
+				    "argument\n", argv[optind - 1]);
+			else
+				fprintf(stderr, "sockstep: unknown option '%s'\n",
+				    argv[optind - 1]);
 			fputs("Try 'sockstep --help'.\n", stderr);
 			return 2;
 		}
@@ -196,7 +203,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		sig_install();
-		lo.color = want_color(color);
+		lo.color = want_color(color, 1);
 		lo.notes = notes;
 		lo.vars = &vars;
 		if (lo.delay_ms < 0)
@@ -214,7 +221,8 @@ main(int argc, char **argv)
 	shell_init(&sh, &sys_real, stdout, stderr);
 	sh.notes = notes;
 	sh.hex = hex;
-	sh.color = want_color(color);
+	sh.color = want_color(color, 1);
+	sh.color_err = want_color(color, 2);
 	sh.vars = vars;
 	if (record && record_start(&sh, record) == -1) {
 		shell_free(&sh);

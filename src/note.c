@@ -57,8 +57,6 @@ static const struct note note_table[] = {
 	{ NULL, ENOTCONN, "{h} is not connected: connect it (client) or use "
 	    "the socket accept returns (server); a listening socket never "
 	    "carries data" },
-	{ NULL, EPIPE, "{h} can no longer send: it shut down its sending side, "
-	    "or the peer closed and answered with RST" },
 	{ NULL, ECONNRESET, "the peer reset the connection (RST): it closed "
 	    "with unread data, or aborted with SO_LINGER 0" },
 	{ NULL, EINTR, "Ctrl-C interrupted the call; {h} is as it was" },
@@ -106,6 +104,24 @@ note_eagain(struct shell *sh, const char *call, const struct handle *h)
 		    "raises TimeoutError here", call);
 }
 
+/* Explains EPIPE: shut down for writing, never connected, or the peer gone. */
+static void
+note_epipe(struct shell *sh, const struct handle *h)
+{
+	if (h == NULL)
+		return;
+	if (h->shut & HANDLE_SHUT_WR)
+		out_note(sh, "%s shut down its sending side (SHUT_WR): it can "
+		    "send no more, though it can still receive", h->name);
+	else if (!h->connected)
+		out_note(sh, "%s is not connected: TCP sends only on a connected "
+		    "socket (connect it, or use the socket accept returns)",
+		    h->name);
+	else
+		out_note(sh, "the peer closed the connection: its kernel answered "
+		    "the last send with RST, so this one fails");
+}
+
 /* Prints the plain-language note for errno err after call, if there is one. */
 void
 note_errno(struct shell *sh, const char *call, int err,
@@ -116,6 +132,10 @@ note_errno(struct shell *sh, const char *call, int err,
 
 	if (err == EAGAIN) {
 		note_eagain(sh, call, h);
+		return;
+	}
+	if (err == EPIPE) {
+		note_epipe(sh, h);
 		return;
 	}
 	for (n = note_table; n->text; n++)

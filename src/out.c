@@ -76,12 +76,12 @@ out_error(struct shell *sh, const char *fmt, ...)
 	fflush(sh->out);
 	if (sh->src)
 		fprintf(sh->err, "%s:%ld: ", sh->src, sh->line);
-	if (sh->color)
+	if (sh->color_err)
 		fputs(RED, sh->err);
 	va_start(ap, fmt);
 	vfprintf(sh->err, fmt, ap);
 	va_end(ap);
-	fputs(sh->color ? OFF "\n" : "\n", sh->err);
+	fputs(sh->color_err ? OFF "\n" : "\n", sh->err);
 	fflush(sh->err);
 }
 
