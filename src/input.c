@@ -30,7 +30,6 @@
 /* The line editor's API is global, so its glue keeps its state here. */
 static struct shell *input_sh;
 static int input_editing;
-static char *input_histfile;
 
 /* Returns the name of the line editor this build uses. */
 const char *
@@ -40,6 +39,7 @@ input_backend(void)
 }
 
 #if INPUT_EDITOR
+static char *input_histfile;
 static char **input_cands;
 static size_t input_ncands, input_next;
 static int input_start;
@@ -70,15 +70,29 @@ input_complete(const char *text, int start, int end)
 }
 
 #if defined(HAVE_READLINE)
-/* Ends the line being edited when Ctrl-C came, so the prompt starts afresh. */
+/*
+ * Reads one key for GNU readline. Its own rl_getc goes back to read()
+ * after a signal, so a Ctrl-C at the prompt would only be seen after the
+ * next key, which it then eats. Here Ctrl-C empties the line and returns
+ * EOF, which makes readline() return NULL at once.
+ */
 static int
-input_sigint_hook(void)
+input_getc(FILE *fp)
 {
-	if (sig_int) {
-		rl_replace_line("", 0);
-		rl_done = 1;
+	unsigned char c;
+	ssize_t n;
+
+	while (!sig_int) {
+		n = read(fileno(fp), &c, 1);
+		if (n == 1)
+			return c;
+		if (n == 0 || errno != EINTR)
+			return EOF;
+		/* Readline cleans up, echoes ^C, then calls sig.c's handler. */
+		rl_check_signals();
 	}
-	return 0;
+	rl_replace_line("", 0);
+	return EOF;
 }
 #endif
 
@@ -143,7 +157,13 @@ input_open(struct shell *sh)
 	rl_readline_name = "sockstep";
 	rl_attempted_completion_function = input_complete;
 #if defined(HAVE_READLINE)
-	rl_signal_event_hook = input_sigint_hook;
+	rl_getc_function = input_getc;
+	/*
+	 * Pasted lines should run one by one, as typed; bracketed paste
+	 * would also print a second newline after Ctrl-C and Ctrl-D.
+	 * An inputrc can still turn it on.
+	 */
+	rl_variable_bind("enable-bracketed-paste", "off");
 #endif
 	using_history();
 	stifle_history(1000);
@@ -198,6 +218,10 @@ input_read(const char *prompt, size_t *len, int *interrupted)
 			free(line);
 			sig_int = 0;
 			*interrupted = 1;
+#if defined(HAVE_LIBEDIT)
+			/* GNU readline and the tty echo it; libedit does not. */
+			fputs("^C", stdout);
+#endif
 			return NULL;
 		}
 		if (line)

@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""Pseudo-terminal tests of what only a terminal shows: the prompt, Ctrl-C,
+Tab, Ctrl-D and the history file.
+
+Usage: pty_test.py SOCKSTEP TEST
+
+Exits 0 (pass), 1 (fail) or 77 (skipped: the test needs a line editor and
+this build has none). Every wait is bounded; the child is killed at the end
+of every test. Only loopback and kernel-chosen ports are used.
+"""
+
+import errno
+import os
+import pty
+import re
+import select
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+PROMPT = "sockstep> "
+WAIT = 10.0  # seconds for any one expected output (ASan is slow)
+SKIP = 77
+
+CTRL_C = b"\x03"
+CTRL_D = b"\x04"
+TAB = b"\t"
+UP = b"\x1b[A"
+
+
+class Fail(Exception):
+    pass
+
+
+def backend(binary):
+    """Returns the line editor the build uses: readline, libedit or none."""
+    out = subprocess.run([binary, "--version"], capture_output=True,
+        text=True, timeout=WAIT).stdout
+    m = re.search(r"\(line editor: (\w+)\)", out)
+    if not m:
+        raise Fail("--version names no line editor: %r" % out)
+    return m.group(1)
+
+
+def clean(text):
+    """Drops terminal escape sequences and bells, so output can be matched."""
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    return text.replace("\x07", "").replace("\r\n", "\n")
+
+
+SESSIONS = []  # every session started, for transcripts and cleanup
+
+
+class Session:
+    """One sockstep on a pseudo-terminal, with a transcript of its output."""
+
+    def __init__(self, binary, tmp, editor, history=None, umask=0o022):
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "TERM": "dumb",
+            "INPUTRC": "/dev/null",
+            "EDITRC": "/dev/null",
+            "HOME": os.path.join(tmp, "home"),
+            "XDG_STATE_HOME": os.path.join(tmp, "state"),
+            "NO_COLOR": "1",
+            "LC_ALL": "C",
+        }
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                env[k] = os.environ[k]
+        if history is not None:
+            env["SOCKSTEP_HISTORY"] = history
+        os.makedirs(env["HOME"], exist_ok=True)
+        self.raw = b""
+        self.pos = 0  # where the next expect starts looking
+        self.status = None
+        self.editor = editor
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                os.chdir(tmp)
+                os.umask(umask)
+                # Whatever runs the tests may leak fds: sockets start at 3.
+                os.closerange(3, 65536)
+                os.execve(binary, [binary], env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        SESSIONS.append(self)
+
+    def text(self):
+        return clean(self.raw.decode("utf-8", "replace"))
+
+    def _read(self, timeout):
+        """Reads what is there within timeout. Returns False at end of output."""
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return True
+        try:
+            data = os.read(self.fd, 4096)
+        except OSError as e:
+            if e.errno == errno.EIO:
+                return False
+            raise
+        if not data:
+            return False
+        self.raw += data
+        return True
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        os.write(self.fd, data)
+
+    def expect(self, pattern, what=None, timeout=WAIT):
+        """Waits for pattern after the last match. Returns the match."""
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern, re.MULTILINE)
+        while True:
+            m = rx.search(self.text(), self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._read(min(left, 0.2)):
+                m = rx.search(self.text(), self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                raise Fail("no %s within %gs (looked for %r)" %
+                    (what or repr(pattern), timeout, pattern))
+
+    def prompt(self, what="prompt"):
+        """Waits for the prompt, and for the line editor to take the keys."""
+        m = self.expect(re.escape(PROMPT), what)
+        # The editor prints the prompt, then leaves canonical mode; keys
+        # typed in between are echoed twice or (Ctrl-D) lost. tcgetattr on
+        # the master side reads the terminal's modes.
+        deadline = time.monotonic() + 2
+        while self.editor != "none" and time.monotonic() < deadline:
+            if not termios.tcgetattr(self.fd)[3] & termios.ICANON:
+                break
+            self._read(0.02)
+        return m
+
+    def run(self, line, pattern, what=None):
+        """Types line and Enter, then waits for pattern and the next prompt."""
+        self.send(line + "\n")
+        m = self.expect(pattern, what or line)
+        self.prompt("prompt after " + (what or line))
+        return m
+
+    def settle(self, quiet=0.3, timeout=WAIT):
+        """Reads until quiet seconds pass with no output."""
+        deadline = time.monotonic() + timeout
+        n = -1
+        while len(self.raw) != n and time.monotonic() < deadline:
+            n = len(self.raw)
+            if not self._read(quiet):
+                return
+
+    def wait_exit(self, timeout=WAIT):
+        """Waits for the child to exit. Returns its exit status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._read(0.1)
+            pid, st = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(st)
+                self.pid = None
+                return self.status
+        raise Fail("sockstep did not exit within %gs" % timeout)
+
+    def wchan(self):
+        try:
+            with open("/proc/%d/wchan" % self.pid) as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def close(self):
+        """Kills the child if it still runs, and lets go of the terminal."""
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def no_unknown(s, start):
+    bad = re.search(r"unknown command '([^']*)'", s.text()[start:])
+    if bad:
+        raise Fail("ran a mangled line: unknown command %r" % bad.group(1))
+
+
+def listening(s):
+    """Makes a listening handle srv on 127.0.0.1, port 0. Returns the port."""
+    s.run("socket srv", r"socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = 3")
+    s.send("bind srv 127.0.0.1 0\n")
+    port = int(s.expect(r"kernel chose port (\d+)", "chosen port").group(1))
+    s.prompt()
+    s.run("listen srv", r"listen\(3, \d+\) = 0")
+    return port
+
+
+def t_prompt(s, editor):
+    s.prompt("first prompt")
+
+
+def t_ctrl_c_accept(s, editor):
+    s.prompt()
+    port = listening(s)
+    s.send("accept srv\n")
+    s.expect(r"accept srv\n", "echo of accept")
+    # Give accept time to block: the kernel names it in wchan, else wait.
+    deadline = time.monotonic() + 2
+    while "accept" not in s.wchan() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    if "accept(" in s.text()[s.pos:]:
+        raise Fail("accept returned before Ctrl-C")
+    s.send(CTRL_C)
+    s.expect(r"accept\(3, \.\.\., \[16\]\) = -1 EINTR "
+        r"\(Interrupted system call\)\n", "EINTR line")
+    s.expect(r"^  \S.*\n", "a note below the EINTR line")
+    s.prompt("prompt after EINTR")
+    s.run("handles", r"\nsrv +3 +tcp listen +LISTEN +127\.0\.0\.1:%d" %
+        port, "handles listing srv as listening")
+    # srv still works: a client arrives and accept takes it.
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
+        s.run("accept srv conn", r"accept\(3, \{sa_family=AF_INET, .*"
+            r"\) = 4", "accept after EINTR")
+
+
+def t_ctrl_c_prompt(s, editor):
+    s.prompt()
+    s.send("abc")
+    s.expect("abc", "echo of abc")
+    start = s.pos
+    s.send(CTRL_C)
+    s.expect(r"\^C", "^C shown")
+    s.prompt("prompt after Ctrl-C")
+    # Ctrl-C at an empty prompt: a fresh prompt again, no exit.
+    s.send(CTRL_C)
+    s.prompt("prompt after Ctrl-C on an empty line")
+    s.run("handles", r"no live handles", "handles after Ctrl-C")
+    no_unknown(s, start)
+    s.run("socket c1", r"= 3\n")
+    s.send("close c1")
+    s.expect("close c1", "echo of close c1")
+    s.send(CTRL_C)
+    s.prompt("prompt after Ctrl-C")
+    s.run("handles", r"\nc1 +3 ", "handles after Ctrl-C with a line")
+    no_unknown(s, start)
+
+
+def t_tab(s, editor):
+    if editor == "none":
+        return SKIP
+    s.prompt()
+    s.run("socket srv", r"= 3\n")
+    s.run("bind srv 127.0.0.1 0", r"bind\(3, .*\) = 0\n")
+    start = s.pos
+    # A command name: li<Tab> gives "listen ".
+    s.send(b"li" + TAB)
+    s.settle()
+    s.run("srv", r"listen\(3, \d+\) = 0\n", "li<Tab> srv as listen srv")
+    # A constant: SHUT_W<Tab> gives SHUT_WR; SHUT_<Tab><Tab> lists all three.
+    s.send(b"shutdown srv SHUT_W" + TAB)
+    s.settle()
+    s.run("", r"shutdown\(3, SHUT_WR\) = ",
+        "shutdown srv SHUT_W<Tab>")
+    s.send(b"shutdown srv SHUT_" + TAB + TAB)
+    s.expect(r"SHUT_RD\s+SHUT_RDWR\s+SHUT_WR", "the three SHUT_ modes listed")
+    s.settle()
+    s.run("RD", r"shutdown\(3, SHUT_RD\) = ",
+        "SHUT_ list, then RD typed")
+    # A handle name: close s<Tab> gives "close srv ".
+    s.send(b"close s" + TAB)
+    s.settle()
+    s.run("", r"close\(3\) = 0\n", "close s<Tab>")
+    no_unknown(s, start)
+
+
+def t_ctrl_d(s, editor):
+    s.prompt()
+    s.run("socket srv", r"= 3\n")
+    s.send(CTRL_D)
+    s.expect(r"1 handle still open", "goodbye note")
+    st = s.wait_exit()
+    if st != 0:
+        raise Fail("Ctrl-D: exit status %d, wanted 0" % st)
+
+
+def t_ctrl_d_empty(s, editor):
+    s.prompt()
+    s.send(CTRL_D)
+    st = s.wait_exit()
+    if st != 0:
+        raise Fail("Ctrl-D: exit status %d, wanted 0" % st)
+
+
+def check_mode(path, want, what):
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise Fail("%s %s was not written" % (what, path))
+    mode = stat.S_IMODE(st.st_mode)
+    if mode != want:
+        raise Fail("%s %s has mode %o, wanted %o" % (what, path, mode, want))
+
+
+def history_two_sessions(binary, tmp, editor, history, path):
+    """Types lines in one session, recalls them with Up in the next."""
+    s = Session(binary, tmp, editor, history, umask=0)
+    s.prompt()
+    s.run("socket hist1", r"= 3\n")
+    s.run("handles", r"\nhist1 +3 ")
+    s.send(CTRL_D)
+    if s.wait_exit() != 0:
+        raise Fail("first session: exit status %d" % s.status)
+    check_mode(path, 0o600, "history file (umask 0)")
+    s = Session(binary, tmp, editor, history)
+    s.prompt()
+    start = s.pos
+    s.send(UP)
+    s.expect("handles", "Up recalling handles")
+    s.send(UP)
+    s.expect("socket hist1", "Up Up recalling socket hist1")
+    s.settle()
+    s.run("", r"socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = 3\n",
+        "recalled socket hist1 run")
+    s.run("handles", r"\nhist1 +3 ")
+    no_unknown(s, start)
+    s.send(CTRL_D)
+    if s.wait_exit() != 0:
+        raise Fail("second session: exit status %d" % s.status)
+    check_mode(path, 0o600, "history file")
+
+
+def t_history(binary, tmp, editor):
+    if editor == "none":
+        return SKIP
+    path = os.path.join(tmp, "hist")
+    history_two_sessions(binary, tmp, editor, path, path)
+
+
+def t_history_default(binary, tmp, editor):
+    if editor == "none":
+        return SKIP
+    d = os.path.join(tmp, "state", "sockstep")
+    history_two_sessions(binary, tmp, editor, None,
+        os.path.join(d, "history-" + editor))
+    check_mode(d, 0o700, "history directory")
+
+
+def t_history_off(binary, tmp, editor):
+    s = Session(binary, tmp, editor, "")
+    s.prompt()
+    s.run("socket nohist", r"= 3\n")
+    s.send(CTRL_D)
+    if s.wait_exit() != 0:
+        raise Fail("exit status %d" % s.status)
+    left = []
+    for root, dirs, files in os.walk(tmp):
+        left += [os.path.join(root, f) for f in files]
+    if left:
+        raise Fail("SOCKSTEP_HISTORY='' but files were written: %s" % left)
+
+
+SESSION_TESTS = {
+    "prompt": t_prompt,
+    "ctrl-c-accept": t_ctrl_c_accept,
+    "ctrl-c-prompt": t_ctrl_c_prompt,
+    "tab": t_tab,
+    "ctrl-d": t_ctrl_d,
+    "ctrl-d-empty": t_ctrl_d_empty,
+}
+FILE_TESTS = {
+    "history": t_history,
+    "history-default": t_history_default,
+    "history-off": t_history_off,
+}
+
+
+def main():
+    if len(sys.argv) != 3 or sys.argv[2] not in {**SESSION_TESTS, **FILE_TESTS}:
+        sys.stderr.write("usage: pty_test.py SOCKSTEP {%s}\n" %
+            "|".join(list(SESSION_TESTS) + list(FILE_TESTS)))
+        return 2
+    binary, name = os.path.abspath(sys.argv[1]), sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix="sockstep-pty-")
+    try:
+        editor = backend(binary)
+        print("line editor: %s" % editor)
+        if name in FILE_TESTS:
+            rc = FILE_TESTS[name](binary, tmp, editor)
+        else:
+            if name == "tab" and editor == "none":
+                rc = SKIP
+            else:
+                rc = SESSION_TESTS[name](
+                    Session(binary, tmp, editor, os.path.join(tmp, "hist")), editor)
+        if rc == SKIP:
+            print("SKIP: %s needs a line editor; this build has none" %
+                name)
+            return SKIP
+        print("PASS: %s" % name)
+        return 0
+    except Fail as e:
+        print("FAIL: %s: %s" % (name, e))
+        if SESSIONS:
+            print("--- transcript ---\n%s\n--- end ---" %
+                SESSIONS[-1].text())
+        return 1
+    finally:
+        for s in SESSIONS:
+            s.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
