@@ -23,5 +23,6 @@ const char *var_get(const struct vars *, const char *);
 int var_name_ok(const char *);
 int var_expand(const struct vars *, const char *, size_t, struct buf *,
     char *, size_t);
+void var_escape(const char *, size_t, struct buf *);
 
 #endif

@@ -220,9 +220,15 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 		} else
 			bl->eq = bl->n;
 	} else if (rc == 0 && kind == TOK_WORD && text.len == 1 &&
-	    s[start] == '&')
-		bl->amp = 1;
-	else if (rc == 0)
+	    s[start] == '&') {
+		/* A lone '&' would be a statement with no command at all. */
+		if (bl->n == 0) {
+			snprintf(err, errlen, "'&' at column %zu has no call "
+			    "before it", col);
+			rc = -1;
+		} else
+			bl->amp = 1;
+	} else if (rc == 0)
 		parse_push(bl, kind, &text, col);
 	buf_free(&text);
 	return rc;

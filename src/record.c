@@ -13,6 +13,7 @@
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
+#include "var.h"
 
 /*
  * Starts writing the session to path as a lesson. Returns 0, or -1 with
@@ -71,17 +72,24 @@ record_token(struct buf *b, const struct token *t)
 		    (size_t)-1);
 }
 
-/* Appends a statement's command and arguments, without its expectation. */
+/*
+ * Appends a statement's command and arguments, without its expectation,
+ * with '$' written "$$" where variable expansion would read it.
+ */
 void
 record_format_stmt(struct buf *b, const struct stmt *st)
 {
+	struct buf line;
 	int i;
 
+	buf_init(&line);
 	for (i = 0; i < st->argc; i++) {
 		if (i)
-			buf_addc(b, ' ');
-		record_token(b, &st->argv[i]);
+			buf_addc(&line, ' ');
+		record_token(&line, &st->argv[i]);
 	}
+	var_escape(line.p, line.len, b);
+	buf_free(&line);
 }
 
 /*

@@ -80,6 +80,49 @@ var_get(const struct vars *vs, const char *name)
 }
 
 /*
+ * Steps over s[i] as the parser will read it, tracking quotes in *quote:
+ * '"', '\'' or 'b' (b'...', where backslash escapes). Returns how many
+ * bytes to copy as they are (2 for an escape inside quotes), or 0.
+ */
+static size_t
+var_quote(const char *s, size_t len, size_t i, int *quote)
+{
+	if ((*quote == '"' || *quote == 'b') && s[i] == '\\' && i + 1 < len)
+		return 2;
+	if (*quote == 0 && s[i] == '\'' && i > 0 &&
+	    (s[i - 1] == 'b' || s[i - 1] == 'B') &&
+	    (i == 1 || strchr(" \t;", s[i - 2])))
+		*quote = 'b';
+	else if (*quote == 0 && (s[i] == '"' || s[i] == '\''))
+		*quote = s[i];
+	else if (*quote && s[i] == (*quote == 'b' ? '\'' : *quote))
+		*quote = 0;
+	return 0;
+}
+
+/*
+ * Copies s into out with each '$' that var_expand would read doubled, so
+ * that var_expand gives s back: how a recorded line keeps its dollars.
+ */
+void
+var_escape(const char *s, size_t len, struct buf *out)
+{
+	size_t i = 0, n;
+	int quote = 0;
+
+	while (i < len) {
+		if ((n = var_quote(s, len, i, &quote)) != 0) {
+			buf_add(out, s + i, n);
+			i += n;
+			continue;
+		}
+		if (s[i] == '$' && quote != '\'' && quote != 'b')
+			buf_addc(out, '$');
+		buf_addc(out, s[i++]);
+	}
+}
+
+/*
  * Copies line into out with $NAME and ${NAME} replaced by their values;
  * $$ is a dollar, and text inside '...' (or b'...') is left alone. A $ not followed by
  * a name stays as it is. Returns 0, or -1 with a message for an unknown
@@ -96,16 +139,13 @@ var_expand(const struct vars *vs, const char *s, size_t len, struct buf *out,
 
 	buf_reset(out);
 	while (i < len) {
-		if (quote == '"' && s[i] == '\\' && i + 1 < len) {
-			buf_add(out, s + i, 2);
-			i += 2;
+		if ((n = var_quote(s, len, i, &quote)) != 0) {
+			buf_add(out, s + i, n);
+			i += n;
 			continue;
 		}
-		if (quote == 0 && (s[i] == '"' || s[i] == '\''))
-			quote = s[i];
-		else if (quote && s[i] == quote)
-			quote = 0;
-		if (s[i] != '$' || quote == '\'' || i + 1 >= len) {
+		if (s[i] != '$' || quote == '\'' || quote == 'b' ||
+		    i + 1 >= len) {
 			buf_addc(out, s[i++]);
 			continue;
 		}
