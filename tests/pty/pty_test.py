@@ -137,18 +137,34 @@ class Session:
                     (what or repr(pattern), timeout, pattern))
 
     def prompt(self, what="prompt"):
-        """Waits for the prompt, and for the line editor to take the keys."""
+        """Waits for the prompt, then until sockstep waits for keys."""
         m = self.expect(re.escape(PROMPT), what)
-        # The editor prints the prompt, then leaves canonical mode; keys
-        # typed in between are echoed twice or (Ctrl-D) lost. tcgetattr on
-        # the master side reads the terminal's modes.
-        deadline = time.monotonic() + 2
-        while self.editor != "none" and time.monotonic() < deadline:
-            if not termios.tcgetattr(self.fd)[3] & termios.ICANON:
-                break
-            self._read(0.02)
+        self.ready()
         return m
 
+    def ready(self, timeout=2.0):
+        """Waits (bounded) until sockstep sleeps reading the terminal.
+
+        The prompt is printed before the read starts: a line editor then
+        leaves canonical mode (keys typed in between are echoed twice, or
+        lost for Ctrl-D), and a Ctrl-C before read() would only be seen
+        after Enter. tcgetattr on the master side reads the terminal's
+        modes; /proc says when the process sleeps.
+        """
+        deadline = time.monotonic() + timeout
+        asleep = 0
+        while time.monotonic() < deadline and asleep < 2:
+            raw = self.editor == "none" or \
+                not termios.tcgetattr(self.fd)[3] & termios.ICANON
+            asleep = asleep + 1 if raw and self.sleeping() else 0
+            self._read(0.02)
+
+    def sleeping(self):
+        try:
+            with open("/proc/%d/stat" % self.pid) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] == "S"
+        except (OSError, IndexError):
+            return True
     def run(self, line, pattern, what=None):
         """Types line and Enter, then waits for pattern and the next prompt."""
         self.send(line + "\n")
