@@ -139,14 +139,18 @@ cmd_distance(const char *a, const char *b)
 	return d[la][lb];
 }
 
-/* Returns the command name closest to a mistyped one, or NULL if none is close. */
+/* Returns the command a mistyped name most likely meant: the first it begins, else the closest. NULL if none is close. */
 const char *
 cmd_suggest(const char *name)
 {
 	const struct cmd_entry *const *c;
 	const char *best = NULL;
+	size_t len = strlen(name);
 	int d, bestd = 3;
 
+	for (c = cmd_table; *c && len >= 2; c++)
+		if (strncmp((*c)->name, name, len) == 0)
+			return (*c)->name;
 	for (c = cmd_table; *c; c++) {
 		d = cmd_distance(name, (*c)->name);
 		if (d < bestd || (d == bestd && best &&

@@ -1,5 +1,6 @@
 #include "out.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 {
 	const char *on = "", *off = sh->color ? OFF : "";
 
+	if (ret == -1 && err == EINTR && sh->interactive)
+		fputc('\n', sh->out);	/* the terminal echoed ^C on the line */
 	sh->last.made = 1;
 	sh->last.ret = ret;
 	sh->last.err = ret == -1 ? err : 0;
