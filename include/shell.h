@@ -63,5 +63,7 @@ int shell_run_line(struct shell *, const char *, size_t);
 int shell_run_stmt(struct shell *, const struct stmt *);
 void shell_where(struct shell *, char *, size_t);
 void shell_close_all(struct shell *);
+void shell_sleep(int);
+int shell_wait_enter(struct shell *, const char *);
 
 #endif

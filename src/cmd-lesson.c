@@ -1,6 +1,5 @@
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "lesson.h"
@@ -29,21 +28,12 @@ static int
 cmd_pause_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	char line[64];
-	struct timespec ts;
-
 	(void)cmd;
 	(void)a;
-	if (sh->mode == MODE_STEP) {
-		fputs("  [paused: Enter to go on, q to quit] ", sh->out);
-		fflush(sh->out);
-		if (fgets(line, sizeof(line), sh->ctl) == NULL || line[0] == 'q')
-			sh->quit = 1;
-	} else if (sh->mode == MODE_PLAY && sh->delay_ms > 0) {
-		ts.tv_sec = (sh->delay_ms * 3) / 1000;
-		ts.tv_nsec = (long)((sh->delay_ms * 3) % 1000) * 1000000L;
-		nanosleep(&ts, NULL);
-	}
+	if (sh->mode == MODE_STEP)
+		shell_wait_enter(sh, "  [paused: Enter to go on, q to quit] ");
+	else if (sh->mode == MODE_PLAY)
+		shell_sleep(sh->delay_ms * 3);
 	return CMD_OK;
 }
 

@@ -66,7 +66,7 @@ shell_where(struct shell *sh, char *out, size_t len)
 }
 
 /* Sleeps ms milliseconds (the pace of a played lesson). */
-static void
+void
 shell_sleep(int ms)
 {
 	struct timespec ts;
@@ -79,17 +79,15 @@ shell_sleep(int ms)
 }
 
 /*
- * In step mode, waits for Enter before a step; 'q' (or end of input)
- * quits the lesson. Returns 0 to go on, -1 to stop.
+ * Shows prompt and waits for Enter; 'q' (or end of input) quits the
+ * lesson. Returns 0 to go on, -1 to stop.
  */
-static int
-shell_step_wait(struct shell *sh)
+int
+shell_wait_enter(struct shell *sh, const char *prompt)
 {
 	char line[64];
 
-	if (sh->mode != MODE_STEP)
-		return 0;
-	fputs("  [Enter: next step, q: quit] ", sh->out);
+	fputs(prompt, sh->out);
 	fflush(sh->out);
 	if (fgets(line, sizeof(line), sh->ctl) == NULL || line[0] == 'q') {
 		sh->quit = 1;
@@ -234,7 +232,8 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	for (i = 0; i < p.n; i++)
 		step = step || shell_is_step(&p.v[i]);
 	if (step && shell_shows_steps(sh)) {
-		if (shell_step_wait(sh) == -1) {
+		if (sh->mode == MODE_STEP && shell_wait_enter(sh,
+		    "  [Enter: next step, q: quit] ") == -1) {
 			parse_free(&p);
 			buf_free(&text);
 			return 0;
