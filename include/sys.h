@@ -2,8 +2,12 @@
 #ifndef SOCKSTEP_SYS_H
 #define SOCKSTEP_SYS_H
 
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+
+struct addrinfo;
+struct pollfd;
 
 struct sys_ops {
 	int (*socket)(int, int, int);
@@ -22,6 +26,17 @@ struct sys_ops {
 	int (*ioctl_int)(int, unsigned long, int *);
 	int (*fcntl_getfl)(int);
 	int (*gethostname)(char *, size_t);
+	ssize_t (*sendto)(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
+	    socklen_t *);
+	int (*socketpair)(int, int, int, int *);
+	int (*poll)(struct pollfd *, unsigned long, int);
+	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,
+	    struct addrinfo **);
+	void (*freeaddrinfo)(struct addrinfo *);
+	int (*unlink)(const char *);
 };
 
 extern const struct sys_ops sys_real;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "cmd.h"
 #include "fmt.h"
@@ -34,7 +35,42 @@ recv_zero(struct shell *sh, const struct handle *h, long bufsize)
 		    "can still send", h->name);
 }
 
-/* recv HANDLE [BUFSIZE] [FLAGS]: one recv(2) of at most BUFSIZE bytes. */
+/* Explains a datagram cut to fit the buffer, or a full buffer that may hide a cut. */
+static void
+recv_trunc(struct shell *sh, const struct handle *h, long n, long bufsize,
+    long flags)
+{
+	if (h->type == SOCK_STREAM || bufsize == 0)
+		return;
+	if (n > bufsize)
+		out_meaning(sh, "MSG_TRUNC: the datagram had %ld bytes; only %ld "
+		    "fit in the buffer and the rest is gone", n, bufsize);
+	else if (n == bufsize && !(flags & MSG_TRUNC))
+		out_note(sh, "the buffer is full: a longer datagram was cut to "
+		    "fit and the rest discarded; MSG_TRUNC makes the call "
+		    "return the real length");
+}
+
+/* Appends ", ADDRESS, [IN => OUT]" of a recvfrom as strace shows it. */
+static void
+recv_from_format(struct buf *b, long n, const struct sockaddr_storage *ss,
+    socklen_t in, socklen_t len)
+{
+	buf_puts(b, ", ");
+	if (n >= 0 && len > 0)
+		addr_strace(b, (const struct sockaddr *)ss, len);
+	else
+		buf_puts(b, n >= 0 ? "NULL" : "...");
+	if (n >= 0 && in != len)
+		buf_printf(b, ", [%u => %u]", (unsigned)in, (unsigned)len);
+	else
+		buf_printf(b, ", [%u]", (unsigned)in);
+}
+
+/*
+ * recv HANDLE [BUFSIZE] [FLAGS]: one recv(2) of at most BUFSIZE bytes;
+ * recvfrom the same with recvfrom(2), which also tells who sent them.
+ */
 static int
 cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
@@ -42,8 +78,10 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 	long bufsize = 1024, flags = 0, n;
 	char emsg[128];
 	unsigned char *p;
+	int err, from = strcmp(cmd->name, "recvfrom") == 0;
+	struct sockaddr_storage ss;
+	socklen_t in = addr_size(a->h->family), len = in;
 	struct buf b;
-	int err;
 
 	if (a->argc > 1 && parse_long(&a->argv[1], LONG_MIN, LONG_MAX, &bufsize,
 	    emsg, sizeof(emsg)) == -1)
@@ -56,10 +94,16 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "MSG_WAITALL, MSG_DONTWAIT, ... joined with |, or 0)",
 		    a->argv[2].text);
 	p = xmalloc((size_t)bufsize);
-	n = (long)sh->sys->recv(a->h->fd, p, (size_t)bufsize, (int)flags);
+	memset(&ss, 0, sizeof(ss));
+	if (from)
+		n = (long)sh->sys->recvfrom(a->h->fd, p, (size_t)bufsize,
+		    (int)flags, (struct sockaddr *)&ss, &len);
+	else
+		n = (long)sh->sys->recv(a->h->fd, p, (size_t)bufsize,
+		    (int)flags);
 	err = errno;
 	buf_init(&b);
-	buf_printf(&b, "recv(%d, ", a->h->fd);
+	buf_printf(&b, "%s(%d, ", cmd->name, a->h->fd);
 	if (n >= 0)
 		fmt_cstring(&b, p, (size_t)(n < bufsize ? n : bufsize),
 		    (size_t)sh->strsize);
@@ -67,8 +111,17 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 		buf_puts(&b, "...");
 	buf_printf(&b, ", %ld, ", bufsize);
 	sym_format_flags(&b, sym_msg, flags);
+	if (from)
+		recv_from_format(&b, n, &ss, in, len);
 	buf_addc(&b, ')');
 	out_call(sh, buf_str(&b), n, err);
+	if (n >= 0 && from && len > 0) {
+		buf_reset(&b);
+		addr_short(&b, (const struct sockaddr *)&ss, len);
+		out_meaning(sh, "from %s", buf_str(&b));
+	}
+	if (n >= 0)
+		recv_trunc(sh, a->h, n, bufsize, flags);
 	if (n > 0) {
 		size_t got = (size_t)(n < bufsize ? n : bufsize);
 
@@ -85,6 +138,9 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 		p = NULL;
 	} else if (n == 0) {
 		recv_zero(sh, a->h, bufsize);
+	} else if (err == EAGAIN && (flags & MSG_DONTWAIT)) {
+		out_note(sh, "MSG_DONTWAIT: nothing has arrived, so %s returns "
+		    "at once instead of waiting", cmd->name);
 	} else {
 		note_errno(sh, cmd->name, err, a->h, NULL);
 	}
@@ -113,5 +169,27 @@ const struct cmd_entry cmd_recv_entry = {
 	    "connected (a listening socket carries no data). EINTR: "
 	    "interrupted by Ctrl-C.",
 	.man = "recv(2), tcp(7)",
+	.exec = cmd_recv_exec,
+};
+
+const struct cmd_entry cmd_recvfrom_entry = {
+	.name = "recvfrom",
+	.usage = "HANDLE [BUFSIZE] [FLAGS]",
+	.args_min = 1,
+	.args_max = 3,
+	.flags = CMD_HANDLE,
+	.group = CMD_GROUP_DATA,
+	.summary = "receive one datagram and the address it came from",
+	.help = "Takes the next datagram with recvfrom(2): up to BUFSIZE bytes "
+	    "(1024 when left out) and the sender's address. One call takes one "
+	    "whole datagram; what does not fit in BUFSIZE is discarded "
+	    "(MSG_TRUNC in FLAGS returns the real length). A datagram of 0 "
+	    "bytes returns 0, and that is not EOF: UDP has no connection to "
+	    "end. Python: data, addr = sock.recvfrom(1024).",
+	.errors = "EAGAIN: non-blocking, or timed out, with no datagram "
+	    "waiting. ECONNREFUSED: a connected UDP socket's earlier datagram "
+	    "was refused (ICMP port unreachable). EINTR: interrupted by "
+	    "Ctrl-C.",
+	.man = "recvfrom(2), udp(7), unix(7)",
 	.exec = cmd_recv_exec,
 };

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
+#include "arg.h"
 #include "buf.h"
 #include "cmd.h"
 #include "fmt.h"
@@ -15,56 +17,97 @@
 #include "sym.h"
 #include "sys.h"
 
-/* Makes one send(2) and prints it. Returns what send returned; *err gets errno. */
+/*
+ * Makes one send(2), or sendto(2) when to is not NULL, and prints it.
+ * Returns what the call returned; *err gets errno.
+ */
 static long
 send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
-    long flags, int *err)
+    long flags, const struct addr *to, int *err)
 {
 	struct buf b;
 	ssize_t n;
 
 	sig_pipe = 0;
-	n = sh->sys->send(h->fd, p, len, (int)flags);
+	if (to)
+		n = sh->sys->sendto(h->fd, p, len, (int)flags,
+		    (const struct sockaddr *)&to->ss, to->len);
+	else
+		n = sh->sys->send(h->fd, p, len, (int)flags);
 	*err = errno;
 	buf_init(&b);
-	buf_printf(&b, "send(%d, ", h->fd);
+	buf_printf(&b, "%s(%d, ", to ? "sendto" : "send", h->fd);
 	fmt_cstring(&b, (const unsigned char *)p, len, (size_t)sh->strsize);
 	buf_printf(&b, ", %zu, ", len);
 	sym_format_flags(&b, sym_msg, flags);
+	if (to) {
+		buf_puts(&b, ", ");
+		addr_strace(&b, (const struct sockaddr *)&to->ss, to->len);
+		buf_printf(&b, ", %u", (unsigned)to->len);
+	}
 	buf_addc(&b, ')');
 	out_call(sh, buf_str(&b), (long)n, *err);
-	buf_free(&b);
 	if (n == -1) {
-		note_errno(sh, "send", *err, h, NULL);
+		buf_reset(&b);
+		if (to)
+			addr_short(&b, (const struct sockaddr *)&to->ss,
+			    to->len);
+		if (*err == EAGAIN && (flags & MSG_DONTWAIT))
+			out_note(sh, "MSG_DONTWAIT: the send buffer is full, so "
+			    "the call returns at once instead of waiting");
+		else
+			note_errno(sh, to ? "sendto" : "send", *err, h,
+			    to ? buf_str(&b) : NULL);
 		if (sig_pipe)
 			out_note(sh, "SIGPIPE came too: a program that does not "
 			    "handle it is killed here (exit status 141); Python "
 			    "ignores it and raises BrokenPipeError");
 	}
+	buf_free(&b);
 	return (long)n;
+}
+
+/* Returns 1 when t is a port number, so that it belongs to the address. */
+static int
+send_is_port(const struct token *t)
+{
+	return t->kind == TOK_WORD && *t->text &&
+	    strspn(t->text, "0123456789") == t->len;
 }
 
 /*
  * send HANDLE DATA [FLAGS]: one send(2); sendall: send until all of DATA
- * has gone or a send fails, printing every send it makes.
+ * has gone or a send fails, printing every send it makes; sendto HANDLE
+ * DATA ADDRESS [PORT] [FLAGS]: one sendto(2), a datagram to ADDRESS.
  */
 static int
 cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	int all = strcmp(cmd->name, "sendall") == 0, err = 0, calls = 0;
+	int to = strcmp(cmd->name, "sendto") == 0, nto = 0, fl = 2;
 	char emsg[256], *data;
 	size_t len, done = 0;
 	long flags = 0, n;
+	struct addr dst;
 
-	if (a->argc > 2 && sym_flags(sym_msg, a->argv[2].text, &flags) == -1)
+	if (to) {
+		nto = a->argc > 3 && send_is_port(&a->argv[3]) ? 2 : 1;
+		fl = 2 + nto;
+		if (a->argc > fl + 1)
+			return cmd_usage(sh, cmd, "too many arguments");
+		if (arg_addr(sh, cmd, a->h, a->argv + 2, nto, &dst) == CMD_ERR)
+			return CMD_ERR;
+	}
+	if (a->argc > fl && sym_flags(sym_msg, a->argv[fl].text, &flags) == -1)
 		return cmd_usage(sh, cmd, "'%.40s' is not a flag (MSG_PEEK, "
 		    "MSG_DONTWAIT, MSG_NOSIGNAL, ... joined with |, or 0)",
-		    a->argv[2].text);
+		    a->argv[fl].text);
 	if (parse_data(&a->argv[1], &data, &len, emsg, sizeof(emsg)) == -1)
 		return cmd_usage(sh, cmd, "%s", emsg);
 	do {
-		n = send_once(sh, a->h, data + done, len - done, flags, &err);
+		n = send_once(sh, a->h, data + done, len - done, flags,
+		    to ? &dst : NULL, &err);
 		calls++;
 		if (n > 0)
 			done += (size_t)n;
@@ -76,6 +119,9 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (!all && len == 0 && n == 0 && a->h->type == SOCK_STREAM)
 		out_note(sh, "a TCP send of 0 bytes sends nothing: it is not the "
 		    "zero-length message (that is shutdown's FIN)");
+	else if (!all && len == 0 && n == 0)
+		out_note(sh, "a datagram of 0 bytes went: a real message, which "
+		    "the peer's recvfrom returns as 0 (not EOF)");
 	if (all && n >= 0)
 		sh->last.ret = (long)done;
 	if (all && done == len)
@@ -122,5 +168,27 @@ const struct cmd_entry cmd_sendall_entry = {
 	    "printed. DATA is written as for send.",
 	.errors = "As for send; sendall stops at the first failing send.",
 	.man = "send(2)",
+	.exec = cmd_send_exec,
+};
+
+const struct cmd_entry cmd_sendto_entry = {
+	.name = "sendto",
+	.usage = "HANDLE DATA ADDRESS [PORT] [FLAGS]",
+	.args_min = 3,
+	.args_max = 5,
+	.flags = CMD_HANDLE,
+	.group = CMD_GROUP_DATA,
+	.summary = "send one datagram to an address (UDP, Unix datagram)",
+	.help = "Sends DATA as one datagram to ADDRESS PORT with sendto(2); "
+	    "the socket need not be connected. The name of a bound handle "
+	    "stands for its address (sendto cli b'hi' srv), and a Unix "
+	    "datagram socket takes a path or @name. A datagram of 0 bytes is "
+	    "a real message. DATA and FLAGS are written as for send. Python: "
+	    "sock.sendto(b'hi', ('127.0.0.1', 5000)).",
+	.errors = "EMSGSIZE: too large for one datagram (65507 bytes for UDP "
+	    "over IPv4). EISCONN: a connected TCP socket takes no address. "
+	    "ECONNREFUSED: an earlier datagram was refused (ICMP port "
+	    "unreachable). EACCES: a broadcast address without SO_BROADCAST.",
+	.man = "sendto(2), udp(7), unix(7)",
 	.exec = cmd_send_exec,
 };

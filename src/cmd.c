@@ -23,6 +23,8 @@ extern const struct cmd_entry cmd_connect_ex_entry;
 extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_sendall_entry;
 extern const struct cmd_entry cmd_recv_entry;
+extern const struct cmd_entry cmd_sendto_entry;
+extern const struct cmd_entry cmd_recvfrom_entry;
 extern const struct cmd_entry cmd_encode_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_shutdown_entry;
@@ -61,6 +63,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_send_entry,
 	&cmd_sendall_entry,
 	&cmd_recv_entry,
+	&cmd_sendto_entry,
+	&cmd_recvfrom_entry,
 	&cmd_encode_entry,
 	&cmd_decode_entry,
 	&cmd_shutdown_entry,

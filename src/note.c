@@ -57,6 +57,9 @@ static const struct note note_table[] = {
 	{ NULL, ENOTCONN, "{h} is not connected: connect it (client) or use "
 	    "the socket accept returns (server); a listening socket never "
 	    "carries data" },
+	{ NULL, ECONNREFUSED, "an earlier datagram from {h} came back as ICMP "
+	    "port unreachable: nothing listens at the peer's port (a connected "
+	    "UDP socket hears of it on its next call)" },
 	{ NULL, ECONNRESET, "the peer reset the connection (RST): it closed "
 	    "with unread data, or aborted with SO_LINGER 0" },
 	{ NULL, EINTR, "Ctrl-C interrupted the call; {h} is as it was" },

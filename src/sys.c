@@ -1,6 +1,8 @@
 #include "sys.h"
 
 #include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -16,6 +18,13 @@ static int
 sys_fcntl_getfl(int fd)
 {
 	return fcntl(fd, F_GETFL);
+}
+
+/* poll(2) with the count as a plain unsigned long, for the table. */
+static int
+sys_poll(struct pollfd *fds, unsigned long n, int timeout)
+{
+	return poll(fds, (nfds_t)n, timeout);
 }
 
 /* The real calls, straight to libc. */
@@ -36,4 +45,12 @@ const struct sys_ops sys_real = {
 	.ioctl_int = sys_ioctl_int,
 	.fcntl_getfl = sys_fcntl_getfl,
 	.gethostname = gethostname,
+	.sendto = sendto,
+	.recvfrom = recvfrom,
+	.socketpair = socketpair,
+	.poll = sys_poll,
+	.select = select,
+	.getaddrinfo = getaddrinfo,
+	.freeaddrinfo = freeaddrinfo,
+	.unlink = unlink,
 };
