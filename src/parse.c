@@ -329,7 +329,8 @@ parse_long(const struct token *t, long min, long max, long *out, char *err,
 
 /*
  * Gives the bytes a data argument stands for: strings as decoded, bare
- * words as written, and 0x-prefixed words as hex bytes.
+ * words as written, 0x-prefixed words as hex bytes, and COUNT*BYTES words
+ * (100000*A) as BYTES repeated COUNT times, for more than fits on a line.
  * Returns 0 with a fresh copy in *data, or -1 with a message.
  */
 int
@@ -363,6 +364,24 @@ parse_data(const struct token *t, char **data, size_t *len, char *err,
 		p[n / 2] = '\0';
 		*data = p;
 		*len = n / 2;
+		return 0;
+	}
+	n = strspn(t->text, "0123456789");
+	if (t->kind == TOK_WORD && n > 0 && n < 10 && t->text[n] == '*' &&
+	    t->len > n + 1) {
+		size_t count = strtoul(t->text, NULL, 10), unit = t->len - n - 1;
+
+		if (count * unit > 16 * 1024 * 1024) {
+			snprintf(err, errlen, "%.20s makes more than 16 MiB of "
+			    "data", t->text);
+			return -1;
+		}
+		p = xmalloc(count * unit + 1);
+		for (i = 0; i < count; i++)
+			memcpy(p + i * unit, t->text + n + 1, unit);
+		p[count * unit] = '\0';
+		*data = p;
+		*len = count * unit;
 		return 0;
 	}
 	*data = xmemdup(t->text, t->len);
