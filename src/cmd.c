@@ -15,6 +15,7 @@
 #include "shell.h"
 
 extern const struct cmd_entry cmd_socket_entry;
+extern const struct cmd_entry cmd_socketpair_entry;
 extern const struct cmd_entry cmd_bind_entry;
 extern const struct cmd_entry cmd_listen_entry;
 extern const struct cmd_entry cmd_accept_entry;
@@ -29,6 +30,7 @@ extern const struct cmd_entry cmd_encode_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_shutdown_entry;
 extern const struct cmd_entry cmd_close_entry;
+extern const struct cmd_entry cmd_unlink_entry;
 extern const struct cmd_entry cmd_getsockname_entry;
 extern const struct cmd_entry cmd_getpeername_entry;
 extern const struct cmd_entry cmd_setsockopt_entry;
@@ -55,6 +57,7 @@ extern const struct cmd_entry cmd_quit_entry;
 /* Every command, in the order help lists them. */
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_socket_entry,
+	&cmd_socketpair_entry,
 	&cmd_bind_entry,
 	&cmd_listen_entry,
 	&cmd_accept_entry,
@@ -69,6 +72,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_decode_entry,
 	&cmd_shutdown_entry,
 	&cmd_close_entry,
+	&cmd_unlink_entry,
 	&cmd_getsockname_entry,
 	&cmd_getpeername_entry,
 	&cmd_setsockopt_entry,

@@ -22,6 +22,20 @@ struct note {
 	const char *text;
 };
 
+/* Notes for one family only, looked at before the others. */
+struct note_family {
+	int family;
+	struct note note;
+};
+
+static const struct note_family note_family_table[] = {
+	{ AF_UNIX, { "bind", EADDRINUSE, "{a} is taken: the file exists (a "
+	    "Unix socket's file stays after the socket is closed; an @name "
+	    "goes with it). If no one uses it, remove it yourself (unlink {a}) "
+	    "and bind again: this shell removes no file it did not create" } },
+	{ 0, { NULL, 0, NULL } }
+};
+
 static const struct note note_table[] = {
 	{ "connect", ECONNREFUSED, "nothing listens on {a} — start the server "
 	    "(bind, listen) first" },
@@ -54,6 +68,8 @@ static const struct note note_table[] = {
 	{ "accept", EMFILE, "the process has no free fd for the new socket; "
 	    "the connection stays in the queue — close a handle and accept "
 	    "again" },
+	{ "socketpair", EOPNOTSUPP, "only AF_UNIX makes socket pairs; for "
+	    "TCP, connect a client to a listening socket and accept" },
 	{ NULL, ENOTCONN, "{h} is not connected: connect it (client) or use "
 	    "the socket accept returns (server); a listening socket never "
 	    "carries data" },
@@ -130,6 +146,7 @@ void
 note_errno(struct shell *sh, const char *call, int err,
     const struct handle *h, const char *addr)
 {
+	const struct note_family *f;
 	const struct note *n;
 	struct buf b;
 
@@ -145,6 +162,10 @@ note_errno(struct shell *sh, const char *call, int err,
 		if (n->err == err && (n->call == NULL ||
 		    strcmp(n->call, call) == 0))
 			break;
+	for (f = note_family_table; h && f->note.text; f++)
+		if (f->family == h->family && f->note.err == err &&
+		    strcmp(f->note.call, call) == 0)
+			n = &f->note;
 	if (n->text == NULL)
 		return;
 	buf_init(&b);
