@@ -37,6 +37,8 @@ extern const struct cmd_entry cmd_setsockopt_entry;
 extern const struct cmd_entry cmd_getsockopt_entry;
 extern const struct cmd_entry cmd_setblocking_entry;
 extern const struct cmd_entry cmd_settimeout_entry;
+extern const struct cmd_entry cmd_poll_entry;
+extern const struct cmd_entry cmd_select_entry;
 extern const struct cmd_entry cmd_gethostname_entry;
 extern const struct cmd_entry cmd_htons_entry;
 extern const struct cmd_entry cmd_htonl_entry;
@@ -79,6 +81,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_getsockopt_entry,
 	&cmd_setblocking_entry,
 	&cmd_settimeout_entry,
+	&cmd_poll_entry,
+	&cmd_select_entry,
 	&cmd_gethostname_entry,
 	&cmd_htons_entry,
 	&cmd_htonl_entry,
