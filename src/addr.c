@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include "buf.h"
+#include "fmt.h"
 #include "sym.h"
 
 /* Returns the size of the address structure a C program uses for family f. */
@@ -205,12 +206,16 @@ addr_strace(struct buf *b, const struct sockaddr *sa, socklen_t len)
 
 		if (len <= offsetof(struct sockaddr_un, sun_path))
 			buf_puts(b, "{sa_family=AF_UNIX}");
-		else if (un->sun_path[0] == '\0')
-			buf_printf(b, "{sa_family=AF_UNIX, sun_path=@\"%.*s\"}",
-			    (int)n - 1, un->sun_path + 1);
-		else
-			buf_printf(b, "{sa_family=AF_UNIX, sun_path=\"%.*s\"}",
-			    (int)strnlen(un->sun_path, n), un->sun_path);
+		else {
+			const char *p = un->sun_path;
+			size_t k = p[0] == '\0' ? n - 1 : strnlen(p, n);
+
+			buf_puts(b, p[0] == '\0' ? "{sa_family=AF_UNIX, "
+			    "sun_path=@" : "{sa_family=AF_UNIX, sun_path=");
+			p += p[0] == '\0';
+			fmt_cstring(b, (const unsigned char *)p, k, k);
+			buf_addc(b, '}');
+		}
 	} else if (fam)
 		buf_printf(b, "{sa_family=%s}", fam);
 	else

@@ -42,9 +42,11 @@ complete_add(struct cands *c, const char *s)
 static void
 complete_syms(struct cands *c, const struct sym *t)
 {
-	for (; t->name; t++)
-		if (sym_name(t, t->value) == t->name)
-			complete_add(c, t->name);
+	const struct sym *s;
+
+	for (s = t; s->name; s++)
+		if (sym_name(t, s->value) == s->name)
+			complete_add(c, s->name);
 }
 
 /* Adds every command name and alias. */

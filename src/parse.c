@@ -102,8 +102,9 @@ parse_quoted(const char *s, size_t len, size_t *i, int esc, struct buf *out,
 				snprintf(err, errlen, "invalid escape '\\%c' at "
 				    "column %zu (write \\\\ for a backslash, "
 				    "\\n, \\t, \\xHH or \\ooo)",
-				    *i < len && isprint((unsigned char)s[*i]) ?
-				    s[*i] : '?', at + 1);
+				    at + 1 < len &&
+				    isprint((unsigned char)s[at + 1]) ?
+				    s[at + 1] : '?', at + 1);
 				return -1;
 			}
 			continue;
@@ -309,7 +310,8 @@ parse_long(const struct token *t, long min, long max, long *out, char *err,
 
 	errno = 0;
 	if (t->len)
-		v = strtoll(t->text, &end, 0);
+		v = strtoll(t->text, &end, t->text[0] == '0' &&
+		    (t->text[1] == 'x' || t->text[1] == 'X') ? 16 : 10);
 	if (t->len == 0 || end != t->text + t->len ||
 	    isspace((unsigned char)t->text[0])) {
 		buf_init(&shown);

@@ -32,7 +32,7 @@ const struct sym sym_socktype[] = {
 };
 
 const struct sym sym_sockflag[] = {
-	{ "SOCK_NONBLOCK", SOCK_NONBLOCK }, { "SOCK_CLOEXEC", SOCK_CLOEXEC },
+	{ "SOCK_CLOEXEC", SOCK_CLOEXEC }, { "SOCK_NONBLOCK", SOCK_NONBLOCK },
 	{ "nonblock", SOCK_NONBLOCK }, { "cloexec", SOCK_CLOEXEC },
 	{ NULL, 0 }
 };
@@ -176,11 +176,15 @@ sym_name(const struct sym *t, long v)
 	return NULL;
 }
 
-/* Appends flags as strace shows them: NAME|NAME, leftover bits in hex, or 0. */
+/*
+ * Appends flags as strace shows them: NAME|NAME, leftover bits in hex, or
+ * 0; when no bit has a name, strace's comment follows the hex (MSG_???).
+ */
 void
 sym_format_flags(struct buf *b, const struct sym *t, long v)
 {
 	const struct sym *s;
+	const char *us;
 	long left = v;
 	int any = 0;
 
@@ -199,6 +203,9 @@ sym_format_flags(struct buf *b, const struct sym *t, long v)
 	}
 	if (left)
 		buf_printf(b, "%s%#lx", any ? "|" : "", left);
+	if (left && !any && t->name && (us = strchr(t->name, '_')) != NULL)
+		buf_printf(b, " /* %.*s??? */", (int)(us - t->name + 1),
+		    t->name);
 }
 
 /* Returns the name of errno value e, such as "ECONNREFUSED". */
