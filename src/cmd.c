@@ -40,6 +40,7 @@ extern const struct cmd_entry cmd_settimeout_entry;
 extern const struct cmd_entry cmd_poll_entry;
 extern const struct cmd_entry cmd_select_entry;
 extern const struct cmd_entry cmd_gethostname_entry;
+extern const struct cmd_entry cmd_getaddrinfo_entry;
 extern const struct cmd_entry cmd_htons_entry;
 extern const struct cmd_entry cmd_htonl_entry;
 extern const struct cmd_entry cmd_ntohs_entry;
@@ -84,6 +85,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_poll_entry,
 	&cmd_select_entry,
 	&cmd_gethostname_entry,
+	&cmd_getaddrinfo_entry,
 	&cmd_htons_entry,
 	&cmd_htonl_entry,
 	&cmd_ntohs_entry,

@@ -1,0 +1,171 @@
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "cmd.h"
+#include "fmt.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sym.h"
+#include "sys.h"
+
+/* The errors getaddrinfo returns instead of setting errno. */
+static const struct sym gai_errors[] = {
+	{ "EAI_ADDRFAMILY", EAI_ADDRFAMILY }, { "EAI_AGAIN", EAI_AGAIN },
+	{ "EAI_BADFLAGS", EAI_BADFLAGS }, { "EAI_FAIL", EAI_FAIL },
+	{ "EAI_FAMILY", EAI_FAMILY }, { "EAI_MEMORY", EAI_MEMORY },
+	{ "EAI_NODATA", EAI_NODATA }, { "EAI_NONAME", EAI_NONAME },
+	{ "EAI_SERVICE", EAI_SERVICE }, { "EAI_SOCKTYPE", EAI_SOCKTYPE },
+	{ "EAI_SYSTEM", EAI_SYSTEM },
+	{ NULL, 0 }
+};
+
+/* What each error means to a student. */
+static const struct {
+	int err;
+	const char *text;
+} gai_notes[] = {
+	{ EAI_NONAME, "no such host (or service) is known here; this shell "
+	    "looks up numeric addresses, localhost and /etc/hosts names" },
+	{ EAI_AGAIN, "the name server did not answer; try again later" },
+	{ EAI_SERVICE, "no such service for that socket type (see "
+	    "/etc/services)" },
+	{ EAI_ADDRFAMILY, "the host has no address of that family" },
+	{ EAI_NODATA, "the host is known but has no address" },
+	{ 0, NULL }
+};
+
+/* Appends a C string argument, or NULL. */
+static void
+gai_str(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_puts(b, "NULL");
+	else
+		fmt_cstring(b, (const unsigned char *)s, strlen(s), 256);
+}
+
+/* Appends one result as strace would show a struct addrinfo. */
+static void
+gai_format(struct buf *b, const struct addrinfo *ai)
+{
+	const char *f = sym_name(sym_family, ai->ai_family);
+	const char *t = sym_name(sym_socktype, ai->ai_socktype);
+	const char *p = sym_name(sym_proto, ai->ai_protocol);
+
+	buf_printf(b, "{ai_family=%s, ai_socktype=%s, ai_protocol=", f ? f :
+	    "?", t ? t : "0");
+	if (p)
+		buf_puts(b, p);
+	else
+		buf_printf(b, "%d", ai->ai_protocol);
+	buf_puts(b, ", ai_addr=");
+	addr_strace(b, ai->ai_addr, ai->ai_addrlen);
+	buf_printf(b, ", ai_addrlen=%u}", (unsigned)ai->ai_addrlen);
+}
+
+/*
+ * getaddrinfo HOST [PORT] [FAMILY] [TYPE]: one getaddrinfo(3), each
+ * address it returns shown as a struct sockaddr.
+ */
+static int
+cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	const char *host = a->argv[0].text, *port = NULL, *name;
+	struct buf b;
+	int i = 1, rc, k;
+	long v;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	if (a->argc > 1 && (strspn(a->argv[1].text, "0123456789") ==
+	    a->argv[1].len || (sym_value(sym_family, a->argv[1].text, &v) ==
+	    -1 && sym_value(sym_socktype, a->argv[1].text, &v) == -1)))
+		port = a->argv[i++].text;
+	for (; i < a->argc; i++) {
+		if (sym_value(sym_family, a->argv[i].text, &v) == 0)
+			hints.ai_family = (int)v;
+		else if (sym_value(sym_socktype, a->argv[i].text, &v) == 0)
+			hints.ai_socktype = (int)v;
+		else
+			return cmd_usage(sh, cmd, "'%.40s' is not a family "
+			    "(AF_INET, AF_INET6, AF_UNSPEC) or a type "
+			    "(SOCK_STREAM, SOCK_DGRAM)", a->argv[i].text);
+	}
+	if (a->argv[0].len != strlen(host))
+		return cmd_usage(sh, cmd, "a host name has no NUL bytes");
+	if (*host == '\0') {
+		host = NULL;
+		hints.ai_flags = AI_PASSIVE;
+	}
+	rc = sh->sys->getaddrinfo(host, port, &hints, &res);
+	buf_init(&b);
+	buf_puts(&b, "getaddrinfo(");
+	gai_str(&b, host);
+	buf_puts(&b, ", ");
+	gai_str(&b, port);
+	name = sym_name(sym_family, hints.ai_family);
+	buf_printf(&b, ", {ai_flags=%s, ai_family=%s, ai_socktype=",
+	    hints.ai_flags ? "AI_PASSIVE" : "0", name ? name : "?");
+	if (hints.ai_socktype)
+		sym_format_flags(&b, sym_socktype, hints.ai_socktype);
+	else
+		buf_addc(&b, '0');
+	buf_puts(&b, "}, [...])");
+	name = sym_name(gai_errors, rc);
+	sh->last.made = 1;
+	sh->last.ret = rc;
+	sh->last.err = 0;
+	if (rc == 0)
+		out_line(sh, "%s = 0", buf_str(&b));
+	else
+		out_line(sh, "%s = %s (%s)", buf_str(&b), name ? name : "?",
+		    gai_strerror(rc));
+	for (ai = res, k = 1; ai; ai = ai->ai_next, k++) {
+		buf_reset(&b);
+		gai_format(&b, ai);
+		out_meaning(sh, "%d. %s", k, buf_str(&b));
+	}
+	if (res)
+		sh->sys->freeaddrinfo(res);
+	for (k = 0; rc && gai_notes[k].text; k++)
+		if (gai_notes[k].err == rc)
+			out_note(sh, "%s", gai_notes[k].text);
+	if (rc == 0 && host == NULL)
+		out_note(sh, "no host with AI_PASSIVE: the wildcard address, "
+		    "for a server to bind");
+	else if (rc == 0)
+		out_note(sh, "a client tries these in order until a connect "
+		    "succeeds (Python: socket.create_connection does)");
+	buf_free(&b);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_getaddrinfo_entry = {
+	.name = "getaddrinfo",
+	.usage = "HOST [PORT] [FAMILY] [TYPE]",
+	.args_min = 1,
+	.args_max = 4,
+	.flags = 0,
+	.group = CMD_GROUP_NAMES,
+	.summary = "turn a host name and port into socket addresses",
+	.help = "Looks up HOST and PORT with getaddrinfo(3) and shows each "
+	    "address it returns as a struct sockaddr, with the family, type "
+	    "and protocol to give socket. HOST is a numeric address "
+	    "(127.0.0.1, ::1), localhost, this machine's name (gethostname) or "
+	    "a name in /etc/hosts; '' is the wildcard address (AI_PASSIVE). "
+	    "PORT is a number or a service name (http). FAMILY (AF_INET, "
+	    "AF_INET6; AF_UNSPEC: both) and TYPE (SOCK_STREAM, SOCK_DGRAM) "
+	    "narrow the answer. Python: socket.getaddrinfo('localhost', 65432).",
+	.errors = "EAI_NONAME: no such host or service. EAI_SERVICE: no such "
+	    "service for that type. EAI_AGAIN: the name server did not answer. "
+	    "getaddrinfo returns these codes itself; errno is not used.",
+	.man = "getaddrinfo(3)",
+	.exec = cmd_getaddrinfo_exec,
+};
