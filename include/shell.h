@@ -10,6 +10,12 @@
 
 struct sys_ops;
 struct stmt;
+struct session;
+
+/* What SIGPIPE does during a send: caught (the shell's own way), ignored, or its default in a child. */
+#define SHELL_SIGPIPE_CATCH	0
+#define SHELL_SIGPIPE_IGNORE	1
+#define SHELL_SIGPIPE_DEFAULT	2
 
 /* What the last system call of a command returned, for expectations. */
 struct call_result {
@@ -42,6 +48,9 @@ struct shell {
 	int notes;		/* plain-language notes under calls */
 	int hex;		/* hex dump of received data */
 	int strsize;		/* bytes of data shown in a call line */
+	int sigpipe;		/* SHELL_SIGPIPE_*: what a send meets */
+	int python;		/* the Python line under each call */
+	struct session *session;	/* the statements run so far, for export */
 	int quit;
 	int errors;		/* usage and syntax errors so far */
 	struct call_result last;

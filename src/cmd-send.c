@@ -1,7 +1,10 @@
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "arg.h"
@@ -17,6 +20,59 @@
 #include "sym.h"
 #include "sys.h"
 
+/* Makes the send or sendto itself. Returns what it returned; errno as it left it. */
+static ssize_t
+send_call(struct shell *sh, int fd, const char *p, size_t len, int flags,
+    const struct addr *to)
+{
+	if (to)
+		return sh->sys->sendto(fd, p, len, flags,
+		    (const struct sockaddr *)&to->ss, to->len);
+	return sh->sys->send(fd, p, len, flags);
+}
+
+/*
+ * Makes the call in a child process whose SIGPIPE has its default
+ * action, as in a program that does not handle it; the shell survives.
+ * Returns what the call returned, or -2 when the child was killed by a
+ * signal (*err is then the signal number, *child its pid).
+ */
+static ssize_t
+send_in_child(struct shell *sh, int fd, const char *p, size_t len,
+    int flags, const struct addr *to, int *err, long *child)
+{
+	struct { ssize_t n; int err; } r = { -1, 0 };
+	int pfd[2], status;
+	pid_t pid;
+
+	if (pipe(pfd) == -1 || (pid = fork()) == -1) {
+		*err = errno;
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		r.n = send_call(sh, fd, p, len, flags, to);
+		r.err = errno;
+		if (write(pfd[1], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
+		r.n = -2;
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status)) {
+		*err = WTERMSIG(status);
+		*child = (long)pid;
+		return -2;
+	}
+	*err = r.err;
+	return r.n;
+}
+
 /*
  * Makes one send(2), or sendto(2) when to is not NULL, and prints it.
  * Returns what the call returned; *err gets errno.
@@ -27,14 +83,25 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 {
 	struct buf b;
 	ssize_t n;
+	long child = 0;
 
 	sig_pipe = 0;
-	if (to)
-		n = sh->sys->sendto(h->fd, p, len, (int)flags,
-		    (const struct sockaddr *)&to->ss, to->len);
-	else
-		n = sh->sys->send(h->fd, p, len, (int)flags);
-	*err = errno;
+	if (sh->sigpipe == SHELL_SIGPIPE_DEFAULT)
+		n = send_in_child(sh, h->fd, p, len, (int)flags, to, err,
+		    &child);
+	else if (sh->sigpipe == SHELL_SIGPIPE_IGNORE) {
+		struct sigaction ign, old;
+
+		memset(&ign, 0, sizeof(ign));
+		ign.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &ign, &old);
+		n = send_call(sh, h->fd, p, len, (int)flags, to);
+		*err = errno;
+		sigaction(SIGPIPE, &old, NULL);
+	} else {
+		n = send_call(sh, h->fd, p, len, (int)flags, to);
+		*err = errno;
+	}
 	buf_init(&b);
 	buf_printf(&b, "%s(%d, ", to ? "sendto" : "send", h->fd);
 	fmt_cstring(&b, (const unsigned char *)p, len, (size_t)sh->strsize);
@@ -46,7 +113,29 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 		buf_printf(&b, ", %u", (unsigned)to->len);
 	}
 	buf_addc(&b, ')');
+	if (n == -2) {
+		fprintf(sh->out, "%s = ?\n+++ killed by %s +++\n", buf_str(&b),
+		    *err == SIGPIPE ? "SIGPIPE" : strsignal(*err));
+		out_meaning(sh, "the send was made in child process %ld, with "
+		    "SIGPIPE's default action: it was killed by signal %d; a "
+		    "shell reports its exit status as %d", child, *err,
+		    128 + *err);
+		out_note(sh, "this is what a C program that does not handle "
+		    "SIGPIPE meets: it dies at once, before send can return "
+		    "EPIPE. Python ignores SIGPIPE and raises BrokenPipeError; "
+		    "MSG_NOSIGNAL (or set sigpipe ignore) keeps the signal away");
+		sh->last.made = 1;
+		sh->last.ret = -1;
+		sh->last.err = EPIPE;
+		*err = EPIPE;
+		buf_free(&b);
+		return -1;
+	}
 	out_call(sh, buf_str(&b), (long)n, *err);
+	if (n == -1 && *err == EPIPE && sh->sigpipe == SHELL_SIGPIPE_IGNORE)
+		out_note(sh, "SIGPIPE is ignored, as Python ignores it: the "
+		    "send just fails with EPIPE, which Python raises as "
+		    "BrokenPipeError");
 	if (n == -1) {
 		buf_reset(&b);
 		if (to)
@@ -58,7 +147,7 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 		else
 			note_errno(sh, to ? "sendto" : "send", *err, h,
 			    to ? buf_str(&b) : NULL);
-		if (sig_pipe)
+		if (sig_pipe && sh->sigpipe == SHELL_SIGPIPE_CATCH)
 			out_note(sh, "SIGPIPE came too: a program that does not "
 			    "handle it is killed here (exit status 141); Python "
 			    "ignores it and raises BrokenPipeError");

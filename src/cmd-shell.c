@@ -94,8 +94,51 @@ static const struct setting settings[] = {
 	    "a hex dump of received data" },
 	{ "strsize", offsetof(struct shell, strsize), 0,
 	    "bytes of data shown in a call line (strace -s)" },
+	{ "sigpipe", offsetof(struct shell, sigpipe), 0,
+	    "SIGPIPE at a send: catch, ignore, default" },
+	{ "python", offsetof(struct shell, python), 1,
+	    "the Python line that makes the same call, under each call" },
 	{ NULL, 0, 0, NULL }
 };
+
+/* The values of sigpipe, in the order of SHELL_SIGPIPE_*. */
+static const char *const sigpipe_words[] = { "catch", "ignore", "default",
+	NULL };
+
+/* Settings whose values are words rather than numbers. */
+static const struct {
+	const char *name;
+	const char *const *words;
+} setting_words[] = {
+	{ "sigpipe", sigpipe_words },
+	{ NULL, NULL }
+};
+
+/* Returns the words a setting takes as values, or NULL for a number or on/off. */
+static const char *const *
+set_words(const struct setting *s)
+{
+	int i;
+
+	for (i = 0; setting_words[i].name; i++)
+		if (strcmp(setting_words[i].name, s->name) == 0)
+			return setting_words[i].words;
+	return NULL;
+}
+
+/* Reads one of words into *field. Returns 0, or -1 if v is none of them. */
+static int
+set_word(const char *const *words, const char *v, int *field)
+{
+	int i;
+
+	for (i = 0; words[i]; i++)
+		if (strcmp(words[i], v) == 0) {
+			*field = i;
+			return 0;
+		}
+	return -1;
+}
 
 /* set [NAME VALUE]: shows the settings, or changes one. */
 static int
@@ -110,11 +153,14 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (a->argc == 0) {
 		for (s = settings; s->name; s++) {
 			field = (int *)(void *)((char *)sh + s->off);
-			if (s->is_bool)
-				out_line(sh, "%-8s %-4s %s", s->name,
+			if (set_words(s))
+				out_line(sh, "%-8s %-7s %s", s->name,
+				    set_words(s)[*field], s->about);
+			else if (s->is_bool)
+				out_line(sh, "%-8s %-7s %s", s->name,
 				    *field ? "on" : "off", s->about);
 			else
-				out_line(sh, "%-8s %-4d %s", s->name, *field,
+				out_line(sh, "%-8s %-7d %s", s->name, *field,
 				    s->about);
 		}
 		return CMD_OK;
@@ -124,11 +170,16 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
 			break;
 	if (s->name == NULL)
 		return cmd_usage(sh, cmd, "no setting '%.40s' (notes, color, "
-		    "hex, strsize)", a->argv[0].text);
+		    "hex, strsize, sigpipe, python)",
+		    a->argv[0].text);
 	if (a->argc < 2)
 		return cmd_usage(sh, cmd, "%s needs a value", s->name);
 	field = (int *)(void *)((char *)sh + s->off);
-	if (s->is_bool) {
+	if (set_words(s)) {
+		if (set_word(set_words(s), a->argv[1].text, field) == -1)
+			return cmd_usage(sh, cmd, "%s is catch, ignore or "
+			    "default", s->name);
+	} else if (s->is_bool) {
 		if (arg_bool(&a->argv[1], &b) == -1)
 			return cmd_usage(sh, cmd, "%s is on or off", s->name);
 		*field = b;
@@ -170,16 +221,25 @@ const struct cmd_entry cmd_help_entry = {
 
 const struct cmd_entry cmd_set_entry = {
 	.name = "set",
-	.usage = "[notes|color|hex on|off] [strsize N]",
+	.usage = "[notes|color|hex|python on|off] [strsize N] "
+	    "[sigpipe catch|ignore|default]",
 	.args_min = 0,
 	.args_max = 2,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
-	.summary = "show or change a setting (notes, color, hex, strsize)",
+	.summary = "show or change a setting (notes, python, sigpipe, ...)",
 	.help = "Without arguments, shows the settings. notes on|off switches "
 	    "the plain-language notes under calls; color on|off the colour; "
 	    "hex on|off a hex dump of received data; strsize N how many bytes "
-	    "of data a call line shows before \"...\" (32, as strace).",
+	    "of data a call line shows before \"...\" (32, as strace). python "
+	    "on prints under each call the Python line that makes it (export "
+	    "python FILE writes them all). sigpipe says what a send to a "
+	    "closed peer meets: catch (the shell's way: EPIPE, and a note that "
+	    "SIGPIPE came), ignore (SIG_IGN, as Python does: EPIPE alone, "
+	    "which Python raises as BrokenPipeError) or default (the send is "
+	    "made in a child process with SIGPIPE's default action, as in a C "
+	    "program that does not handle it: the child dies, exit status 141; "
+	    "the shell survives). MSG_NOSIGNAL stops the signal in every case.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.exec = cmd_set_exec,
