@@ -17,6 +17,7 @@ struct builder {
 	int cap;
 	int eq;			/* index of the first expectation token, or -1 */
 	int amp;
+	size_t ampcol;		/* column of the '&' */
 };
 
 /* Returns the value of hex digit c, or -1. */
@@ -184,7 +185,7 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 	buf_init(&text);
 	if (bl->amp) {
 		snprintf(err, errlen, "'&' must end the command (column %zu)",
-		    col - 2);
+		    bl->ampcol);
 		return -1;
 	}
 	if (s[*i] == '"' || s[*i] == '\'') {
@@ -227,8 +228,10 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 			snprintf(err, errlen, "'&' at column %zu has no call "
 			    "before it", col);
 			rc = -1;
-		} else
+		} else {
 			bl->amp = 1;
+			bl->ampcol = col;
+		}
 	} else if (rc == 0)
 		parse_push(bl, kind, &text, col);
 	buf_free(&text);

@@ -276,6 +276,10 @@ test_background(void **state)
 	tok(&p.v[0].argv[1], TOK_WORD, "a&b", 3);
 	parse_free(&p);
 	bad("accept srv & conn", "'&' must end the command (column 12)");
+	bad("&", "'&' at column 1 has no call before it");
+	bad("listen srv; &", "'&' at column 13 has no call before it");
+	bad("accept srv &   conn", "'&' must end the command (column 12)");
+	bad("accept srv\t&\tconn", "'&' must end the command (column 12)");
 }
 
 static void
