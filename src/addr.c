@@ -39,7 +39,7 @@ addr_parse_port(const char *s, unsigned *port, char *err, size_t errlen)
 		    s);
 		return -1;
 	}
-	v = strlen(s) > 6 ? 100000 : strtol(s, &end, 10);
+	v = strlen(s + strspn(s, "0")) > 6 ? 100000 : strtol(s, &end, 10);
 	if (v > 65535) {
 		snprintf(err, errlen, "port %.40s is out of range (0-65535)", s);
 		return -1;

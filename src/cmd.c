@@ -308,13 +308,26 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	struct buf shown;
 	int n = st->argc - 1;
 
+	sh->last.made = 0;
+	free(sh->last.data);
+	sh->last.data = NULL;
+	sh->last.len = 0;
 	if (st->argc == 0)
 		return CMD_OK;
-	cmd = name->kind == TOK_WORD ? cmd_find(name->text) : NULL;
+	if (name->kind != TOK_WORD) {
+		buf_init(&shown);
+		fmt_visible(&shown, name->text, name->len);
+		out_error(sh, "a command name is a bare word: write %s, not a "
+		    "quoted string", buf_str(&shown));
+		buf_free(&shown);
+		sh->errors++;
+		return CMD_ERR;
+	}
+	cmd = cmd_find(name->text);
 	if (cmd == NULL) {
 		buf_init(&shown);
 		fmt_visible(&shown, name->text, name->len);
-		hint = name->kind == TOK_WORD ? cmd_suggest(name->text) : NULL;
+		hint = cmd_suggest(name->text);
 		if (hint)
 			out_error(sh, "unknown command '%s'; did you mean %s? "
 			    "(help lists commands)", buf_str(&shown), hint);
@@ -340,9 +353,5 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	sh->last.made = 0;
-	free(sh->last.data);
-	sh->last.data = NULL;
-	sh->last.len = 0;
 	return cmd->exec(sh, cmd, &args);
 }
