@@ -52,6 +52,7 @@ extern const struct cmd_entry cmd_lessons_entry;
 extern const struct cmd_entry cmd_lesson_entry;
 extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_record_entry;
+extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_handles_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_set_entry;
@@ -97,6 +98,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_lesson_entry,
 	&cmd_source_entry,
 	&cmd_record_entry,
+	&cmd_export_entry,
 	&cmd_handles_entry,
 	&cmd_help_entry,
 	&cmd_set_entry,

@@ -13,6 +13,7 @@
 #include "parse.h"
 #include "quiz.h"
 #include "record.h"
+#include "session.h"
 #include "sys.h"
 
 /* Makes sh a fresh session with no handles, printing to out and err. */
@@ -35,6 +36,7 @@ shell_free(struct shell *sh)
 {
 	handle_table_free(&sh->handles);
 	var_free(&sh->vars);
+	session_free(sh);
 	free(sh->last.data);
 	sh->last.data = NULL;
 	if (sh->record)
@@ -153,6 +155,7 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		sh->failed++;
 	if (sh->record)
 		record_stmt(sh, st, rc);
+	session_add(sh, st, rc);
 	return rc;
 }
 

@@ -1,0 +1,62 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "out.h"
+#include "parse.h"
+#include "session.h"
+#include "shell.h"
+
+/* export c|python FILE: writes the session so far as a program. */
+static int
+cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const char *lang = a->argv[0].text, *path = a->argv[1].text;
+	FILE *f;
+	int rc;
+
+	if (strcmp(lang, "c") != 0 && strcmp(lang, "python") != 0)
+		return cmd_usage(sh, cmd, "'%.40s' is not a language (c or "
+		    "python)", lang);
+	if (a->argv[1].len != strlen(path) || *path == '\0')
+		return cmd_usage(sh, cmd, "the file name has no NUL bytes");
+	if ((f = fopen(path, "w")) == NULL) {
+		out_error(sh, "export: %.200s: %s", path, strerror(errno));
+		return CMD_OK;
+	}
+	rc = session_export(sh, lang, f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == -1)
+		out_error(sh, "export: %.200s: %s", path, strerror(errno));
+	else
+		out_meaning(sh, "wrote %s: the %zu statement%s so far as %s",
+		    path, sh->session ? sh->session->n : 0,
+		    sh->session && sh->session->n == 1 ? "" : "s",
+		    strcmp(lang, "c") == 0 ? "a C program (cc -Wall FILE)" :
+		    "a Python program (python3 FILE)");
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_export_entry = {
+	.name = "export",
+	.usage = "c|python FILE",
+	.args_min = 2,
+	.args_max = 2,
+	.flags = 0,
+	.group = CMD_GROUP_SHELL,
+	.summary = "write the session so far as a C or Python program",
+	.help = "Writes every socket call of the session so far, in the same "
+	    "order, as a program: export c FILE writes C that compiles with cc "
+	    "-Wall and, run under strace, makes the same calls with the same "
+	    "results; export python FILE writes the Python the docs would "
+	    "write. Each call carries the result seen here as a comment; a "
+	    "call that failed here is wrapped in try/except in Python. "
+	    "Commands with no counterpart (poll, settimeout, ...) are left as "
+	    "comments.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_export_exec,
+};

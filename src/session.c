@@ -1,0 +1,772 @@
+#include "session.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "fmt.h"
+#include "handle.h"
+#include "opt.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "sym.h"
+#include "xalloc.h"
+
+/* A program being written: its language, and the handles it has named so far. */
+struct gen {
+	struct shell *sh;
+	int py;			/* Python, else C */
+	struct buf *b;
+	const char *indent;
+	char (*names)[HANDLE_NAME_MAX];
+	size_t nnames;
+};
+
+/* One command's way into C and into Python; returns 0, or -1 when it has none. */
+struct gen_entry {
+	const char *cmd;
+	int (*c)(struct gen *, const struct session_entry *);
+	int (*py)(struct gen *, const struct session_entry *);
+};
+
+/* Finds the handle a token names, live or closed, by name or fd number. */
+static struct handle *
+session_handle(struct shell *sh, const char *text)
+{
+	struct handle *h = handle_find(&sh->handles, text);
+
+	if (h == NULL && *text && strspn(text, "0123456789") == strlen(text))
+		h = handle_by_fd(&sh->handles, atoi(text));
+	return h;
+}
+
+/* With set python on, prints under a call the Python line that makes it. */
+static void
+session_show_python(struct shell *sh, const struct session_entry *e)
+{
+	struct buf b;
+
+	if (!sh->python || !e->made)
+		return;
+	buf_init(&b);
+	if (session_python_line(sh, e, &b) == 0)
+		out_meaning(sh, "python: %s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* Remembers a statement that ran, what it returned, and the handles it named or made. */
+void
+session_add(struct shell *sh, const struct stmt *st, int rc)
+{
+	struct session *s = sh->session;
+	struct session_entry *e;
+	const struct cmd_entry *cmd;
+	struct handle *h;
+	int i;
+
+	if (rc != CMD_OK || st->argc == 0 || st->argv[0].kind != TOK_WORD ||
+	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	    cmd->group == CMD_GROUP_SHELL || cmd->group == CMD_GROUP_LESSONS)
+		return;
+	if (s == NULL)
+		s = sh->session = xcalloc(1, sizeof(*s));
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	e = &s->v[s->n++];
+	memset(e, 0, sizeof(*e));
+	e->argc = st->argc;
+	e->argv = xcalloc((size_t)st->argc, sizeof(*e->argv));
+	e->len = xcalloc((size_t)st->argc, sizeof(*e->len));
+	e->kind = xcalloc((size_t)st->argc, sizeof(*e->kind));
+	for (i = 0; i < st->argc; i++) {
+		e->argv[i] = xmalloc(st->argv[i].len + 1);
+		memcpy(e->argv[i], st->argv[i].text, st->argv[i].len + 1);
+		e->len[i] = st->argv[i].len;
+		e->kind[i] = (int)st->argv[i].kind;
+	}
+	e->argv[0] = strcpy(e->argv[0], cmd->name);
+	e->made = sh->last.made;
+	e->ret = sh->last.ret;
+	e->err = sh->last.err;
+	if ((cmd->flags & CMD_HANDLE) &&
+	    (h = session_handle(sh, st->argv[1].text)) != NULL) {
+		snprintf(e->hname, sizeof(e->hname), "%s", h->name);
+		e->family = h->family;
+		e->type = h->type;
+	}
+	if (e->made && e->ret >= 0 && (cmd->flags & CMD_NEWNAME) &&
+	    strcmp(cmd->name, "socketpair") == 0 && sh->handles.n >= 2) {
+		snprintf(e->made_names[0], 32, "%s",
+		    sh->handles.v[sh->handles.n - 2]->name);
+		snprintf(e->made_names[1], 32, "%s",
+		    sh->handles.v[sh->handles.n - 1]->name);
+	} else if (e->made && e->ret >= 0 && (h = handle_by_fd(&sh->handles,
+	    (int)e->ret)) != NULL && (cmd->flags & CMD_NEWNAME ||
+	    strcmp(cmd->name, "accept") == 0)) {
+		snprintf(e->made_names[0], 32, "%s", h->name);
+		e->family = e->family ? e->family : h->family;
+	}
+	session_show_python(sh, e);
+}
+
+/* Forgets every statement. */
+void
+session_free(struct shell *sh)
+{
+	struct session *s = sh->session;
+	size_t i;
+	int k;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++) {
+		for (k = 0; k < s->v[i].argc; k++)
+			free(s->v[i].argv[k]);
+		free(s->v[i].argv);
+		free(s->v[i].len);
+		free(s->v[i].kind);
+	}
+	free(s->v);
+	free(s);
+	sh->session = NULL;
+}
+
+/* Appends a handle name as an identifier of C and Python ('-' becomes '_'). */
+static void
+gen_ident(struct gen *g, const char *name)
+{
+	for (; *name; name++)
+		buf_addc(g->b, *name == '-' ? '_' : *name);
+}
+
+/* Returns 1 when name is a handle the program has made by now. */
+static int
+gen_known(const struct gen *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->nnames; i++)
+		if (strcmp(g->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends "A|B" of constants, as C writes them or as socket.A | socket.B. */
+static void
+gen_consts(struct gen *g, const struct sym *t, const char *s)
+{
+	char part[64];
+	size_t n;
+	long v;
+	int first = 1;
+
+	while (*s) {
+		n = strcspn(s, "|");
+		snprintf(part, sizeof(part), "%.*s", (int)n, s);
+		if (!first)
+			buf_puts(g->b, g->py ? " | " : "|");
+		if (t && sym_value(t, part, &v) == 0 && sym_name(t, v) &&
+		    !isdigit((unsigned char)part[0]))
+			snprintf(part, sizeof(part), "%s", sym_name(t, v));
+		if (g->py && !isdigit((unsigned char)part[0]))
+			buf_puts(g->b, "socket.");
+		buf_puts(g->b, part);
+		first = 0;
+		s += n + (s[n] == '|');
+	}
+}
+
+/* Appends the bytes of a data word as a C string or a Python bytes literal. */
+static void
+gen_data(struct gen *g, const struct session_entry *e, int i, size_t *len)
+{
+	struct token t = { (enum tok_kind)e->kind[i], e->argv[i], e->len[i], 0 };
+	char err[128], *data = NULL;
+
+	if (parse_data(&t, &data, len, err, sizeof(err)) == -1) {
+		*len = 0;
+		buf_puts(g->b, g->py ? "b''" : "\"\"");
+		return;
+	}
+	if (g->py)
+		fmt_pybytes(g->b, (unsigned char *)data, *len);
+	else
+		fmt_cstring(g->b, (unsigned char *)data, *len, *len);
+	free(data);
+}
+
+/*
+ * Appends the address words v[0] (and v[1], a port) for a socket of
+ * family fam: a Python address, or a C call that fills ss_addr and
+ * returns its length.
+ */
+static void
+gen_addr(struct gen *g, int fam, char **v, int n)
+{
+	char host[256];
+	const char *port = n > 1 ? v[1] : "0", *colon;
+
+	if (n == 1 && gen_known(g, v[0])) {
+		if (!g->py)
+			buf_puts(g->b, "ss_handle_addr(");
+		gen_ident(g, v[0]);
+		buf_puts(g->b, g->py ? ".getsockname()" : ")");
+		return;
+	}
+	snprintf(host, sizeof(host), "%s", v[0]);
+	if (n == 1 && fam != AF_UNIX && (colon = strrchr(v[0], ':')) &&
+	    (fam == AF_INET || v[0][0] == '[')) {
+		host[colon - v[0]] = '\0';
+		port = colon + 1;
+	}
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	if (fam == AF_UNIX && g->py)
+		buf_printf(g->b, "%s'%s'", host[0] == '@' ? "'\\0' + " : "",
+		    host + (host[0] == '@'));
+	else if (fam == AF_UNIX)
+		buf_printf(g->b, "ss_unix_addr(\"%s\")", host);
+	else if (g->py)
+		buf_printf(g->b, "('%s', %s)", host, port);
+	else
+		buf_printf(g->b, "ss_inet_addr(%s, \"%s\", %s)", fam == AF_INET6 ?
+		    "AF_INET6" : "AF_INET", host, port);
+}
+
+/* Appends a statement's result as a comment: = 3, or = -1 ECONNREFUSED. */
+static void
+gen_result(struct gen *g, const struct session_entry *e)
+{
+	if (!e->made)
+		return;
+	buf_puts(g->b, g->py ? "  # = " : " /* = ");
+	if (e->ret == -1)
+		buf_printf(g->b, "-1 %s", sym_errno_name(e->err));
+	else
+		buf_printf(g->b, "%ld", e->ret);
+	if (!g->py)
+		buf_puts(g->b, " */");
+}
+
+/* C for socket [NAME] [FAMILY] [TYPE] [PROTOCOL]. */
+static int
+gen_c_socket(struct gen *g, const struct session_entry *e)
+{
+	const char *fam = "AF_INET", *type = "SOCK_STREAM", *proto = "0";
+	long v;
+	int i;
+
+	for (i = 1; i < e->argc; i++)
+		if (sym_value(sym_family, e->argv[i], &v) == 0)
+			fam = sym_name(sym_family, v);
+		else if (sym_value(sym_proto, e->argv[i], &v) == 0 &&
+		    sym_name(sym_proto, v) && strncmp(e->argv[i], "SOCK", 4))
+			proto = e->argv[i];
+		else if (strcmp(e->argv[i], e->made_names[0]) != 0)
+			type = e->argv[i];
+	gen_ident(g, e->made_names[0]);
+	buf_printf(g->b, " = socket(%s, ", fam);
+	gen_consts(g, sym_socktype, type);
+	buf_printf(g->b, ", %s);", proto);
+	return 0;
+}
+
+/* Python for socket. */
+static int
+gen_py_socket(struct gen *g, const struct session_entry *e)
+{
+	const char *fam = "AF_INET", *type = "SOCK_STREAM";
+	long v;
+	int i;
+
+	for (i = 1; i < e->argc; i++)
+		if (sym_value(sym_family, e->argv[i], &v) == 0)
+			fam = sym_name(sym_family, v);
+		else if (sym_value(sym_proto, e->argv[i], &v) == 0 &&
+		    strncmp(e->argv[i], "SOCK", 4))
+			continue;
+		else if (strcmp(e->argv[i], e->made_names[0]) != 0)
+			type = e->argv[i];
+	gen_ident(g, e->made_names[0]);
+	buf_printf(g->b, " = socket.socket(socket.%s, ", fam);
+	gen_consts(g, sym_socktype, type);
+	buf_addc(g->b, ')');
+	return 0;
+}
+
+/* C and Python for socketpair [NAME1 NAME2] [FAMILY] [TYPE]. */
+static int
+gen_socketpair(struct gen *g, const struct session_entry *e)
+{
+	const char *type = "SOCK_STREAM";
+	long v;
+	int i;
+
+	for (i = 1; i < e->argc; i++)
+		if (sym_value(sym_socktype, e->argv[i], &v) == 0 ||
+		    strchr(e->argv[i], '|'))
+			type = e->argv[i];
+	if (g->py) {
+		gen_ident(g, e->made_names[0]);
+		buf_puts(g->b, ", ");
+		gen_ident(g, e->made_names[1]);
+		buf_puts(g->b, " = socket.socketpair(socket.AF_UNIX, ");
+		gen_consts(g, sym_socktype, type);
+		buf_addc(g->b, ')');
+		return 0;
+	}
+	buf_puts(g->b, "socketpair(AF_UNIX, ");
+	gen_consts(g, sym_socktype, type);
+	buf_puts(g->b, ", 0, ss_sv);");
+	gen_result(g, e);
+	buf_printf(g->b, "\n%s", g->indent);
+	gen_ident(g, e->made_names[0]);
+	buf_puts(g->b, " = ss_sv[0];\n");
+	buf_puts(g->b, g->indent);
+	gen_ident(g, e->made_names[1]);
+	buf_puts(g->b, " = ss_sv[1];");
+	return 1;
+}
+
+/* C and Python for bind, connect and connect_ex: HANDLE ADDRESS [PORT]. */
+static int
+gen_addr_call(struct gen *g, const struct session_entry *e)
+{
+	const char *call = strcmp(e->argv[0], "bind") == 0 ? "bind" :
+	    "connect";
+
+	if (g->py) {
+		if (strcmp(e->argv[0], "connect_ex") == 0)
+			buf_puts(g->b, "err = ");
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".%s(", e->argv[0]);
+		gen_addr(g, e->family, e->argv + 2, e->argc - 2);
+		buf_addc(g->b, ')');
+		return 0;
+	}
+	buf_printf(g->b, "ss_len = ");
+	gen_addr(g, e->family, e->argv + 2, e->argc - 2);
+	buf_printf(g->b, ";\n%s%s(", g->indent, call);
+	gen_ident(g, e->hname);
+	buf_puts(g->b, ", (struct sockaddr *)&ss_addr, ss_len);");
+	return 0;
+}
+
+/* C and Python for listen HANDLE [BACKLOG]. */
+static int
+gen_listen(struct gen *g, const struct session_entry *e)
+{
+	if (!g->py)
+		buf_puts(g->b, "listen(");
+	gen_ident(g, e->hname);
+	buf_printf(g->b, "%s%s)%s", g->py ? ".listen(" : ", ",
+	    e->argc > 2 ? e->argv[2] : "128", g->py ? "" : ";");
+	return 0;
+}
+
+/* Appends, in C, the size of the address structure of family fam. */
+static const char *
+gen_addr_size(int fam)
+{
+	return fam == AF_INET6 ? "sizeof(struct sockaddr_in6)" :
+	    fam == AF_UNIX ? "sizeof(struct sockaddr_un)" :
+	    "sizeof(struct sockaddr_in)";
+}
+
+/* C and Python for accept HANDLE [NAME]. */
+static int
+gen_accept(struct gen *g, const struct session_entry *e)
+{
+	if (g->py) {
+		if (e->made_names[0][0])
+			gen_ident(g, e->made_names[0]);
+		else
+			buf_puts(g->b, "_");
+		buf_puts(g->b, ", addr = ");
+		gen_ident(g, e->hname);
+		buf_puts(g->b, ".accept()");
+		return 0;
+	}
+	buf_printf(g->b, "ss_len = %s;\n%s", gen_addr_size(e->family),
+	    g->indent);
+	if (e->made_names[0][0]) {
+		gen_ident(g, e->made_names[0]);
+		buf_puts(g->b, " = ");
+	}
+	buf_puts(g->b, "accept(");
+	gen_ident(g, e->hname);
+	buf_puts(g->b, ", (struct sockaddr *)&ss_addr, &ss_len);");
+	return 0;
+}
+
+/* C and Python for send, sendall and sendto. */
+static int
+gen_send(struct gen *g, const struct session_entry *e)
+{
+	int to = strcmp(e->argv[0], "sendto") == 0, na = 0, fl = 3;
+	const char *flags = "0";
+	size_t len;
+
+	if (to) {
+		na = e->argc > 4 && strspn(e->argv[4], "0123456789") ==
+		    strlen(e->argv[4]) ? 2 : 1;
+		fl = 3 + na;
+	}
+	if (e->argc > fl)
+		flags = e->argv[fl];
+	if (g->py) {
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".%s(", e->argv[0]);
+		gen_data(g, e, 2, &len);
+		if (strcmp(flags, "0")) {
+			buf_puts(g->b, ", ");
+			gen_consts(g, sym_msg, flags);
+		}
+		if (to) {
+			buf_puts(g->b, ", ");
+			gen_addr(g, e->family, e->argv + 3, na);
+		}
+		buf_addc(g->b, ')');
+		return 0;
+	}
+	if (to) {
+		buf_puts(g->b, "ss_len = ");
+		gen_addr(g, e->family, e->argv + 3, na);
+		buf_printf(g->b, ";\n%s", g->indent);
+	}
+	buf_printf(g->b, "%s(", strcmp(e->argv[0], "sendall") == 0 ?
+	    "ss_sendall" : e->argv[0]);
+	gen_ident(g, e->hname);
+	buf_puts(g->b, ", ");
+	gen_data(g, e, 2, &len);
+	buf_printf(g->b, ", %zu, ", len);
+	gen_consts(g, sym_msg, flags);
+	buf_puts(g->b, to ? ", (struct sockaddr *)&ss_addr, ss_len);" : ");");
+	return 0;
+}
+
+/* C and Python for recv and recvfrom HANDLE [BUFSIZE] [FLAGS]. */
+static int
+gen_recv(struct gen *g, const struct session_entry *e)
+{
+	int from = strcmp(e->argv[0], "recvfrom") == 0;
+	const char *size = e->argc > 2 ? e->argv[2] : "1024";
+
+	if (g->py) {
+		buf_puts(g->b, from ? "data, addr = " : "data = ");
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".%s(%s", e->argv[0], size);
+		if (e->argc > 3) {
+			buf_puts(g->b, ", ");
+			gen_consts(g, sym_msg, e->argv[3]);
+		}
+		buf_addc(g->b, ')');
+		return 0;
+	}
+	if (from)
+		buf_printf(g->b, "ss_len = %s;\n%s", gen_addr_size(e->family),
+		    g->indent);
+	buf_printf(g->b, "%s(", e->argv[0]);
+	gen_ident(g, e->hname);
+	buf_printf(g->b, ", ss_buf, %s, ", size);
+	gen_consts(g, sym_msg, e->argc > 3 ? e->argv[3] : "0");
+	buf_puts(g->b, from ? ", (struct sockaddr *)&ss_addr, &ss_len);" :
+	    ");");
+	return 0;
+}
+
+/* C and Python for shutdown HANDLE HOW. */
+static int
+gen_shutdown(struct gen *g, const struct session_entry *e)
+{
+	if (!g->py)
+		buf_puts(g->b, "shutdown(");
+	gen_ident(g, e->hname);
+	buf_puts(g->b, g->py ? ".shutdown(" : ", ");
+	gen_consts(g, sym_shut, e->argv[2]);
+	buf_puts(g->b, g->py ? ")" : ");");
+	return 0;
+}
+
+/* C and Python for calls of one handle alone: close, getsockname, getpeername. */
+static int
+gen_plain(struct gen *g, const struct session_entry *e)
+{
+	if (g->py) {
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".%s()", e->argv[0]);
+		return 0;
+	}
+	if (strcmp(e->argv[0], "close") != 0)
+		buf_printf(g->b, "ss_len = %s;\n%s", gen_addr_size(e->family),
+		    g->indent);
+	buf_printf(g->b, "%s(", e->argv[0]);
+	gen_ident(g, e->hname);
+	buf_puts(g->b, strcmp(e->argv[0], "close") == 0 ? ");" :
+	    ", (struct sockaddr *)&ss_addr, &ss_len);");
+	return 0;
+}
+
+/* C and Python for setsockopt HANDLE [LEVEL] OPTION VALUE, integer options only. */
+static int
+gen_setsockopt(struct gen *g, const struct session_entry *e)
+{
+	const struct opt *o = opt_find(e->argv[e->argc - 2]);
+	const char *lv;
+	long v;
+
+	if (o == NULL || (o->kind != OPT_INT && o->kind != OPT_BOOL) ||
+	    (lv = sym_name(sym_level, o->level)) == NULL)
+		return -1;
+	v = strtol(e->argv[e->argc - 1], NULL, 0);
+	if (o->kind == OPT_BOOL && strspn(e->argv[e->argc - 1], "0123456789")
+	    == 0)
+		v = strchr("tTyY", e->argv[e->argc - 1][0]) != NULL ||
+		    strcasecmp(e->argv[e->argc - 1], "on") == 0;
+	if (g->py) {
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".setsockopt(socket.%s, socket.%s, %ld)", lv,
+		    o->name, v);
+		return 0;
+	}
+	buf_printf(g->b, "ss_int = %ld;\n%ssetsockopt(", v, g->indent);
+	gen_ident(g, e->hname);
+	buf_printf(g->b, ", %s, %s, &ss_int, sizeof(ss_int));", lv, o->name);
+	return 0;
+}
+
+/* C and Python for unlink PATH. */
+static int
+gen_unlink(struct gen *g, const struct session_entry *e)
+{
+	buf_printf(g->b, g->py ? "os.unlink('%s')" : "unlink(\"%s\");",
+	    e->argv[1]);
+	return 0;
+}
+
+static const struct gen_entry gen_table[] = {
+	{ "socket", gen_c_socket, gen_py_socket },
+	{ "socketpair", gen_socketpair, gen_socketpair },
+	{ "bind", gen_addr_call, gen_addr_call },
+	{ "connect", gen_addr_call, gen_addr_call },
+	{ "connect_ex", gen_addr_call, gen_addr_call },
+	{ "listen", gen_listen, gen_listen },
+	{ "accept", gen_accept, gen_accept },
+	{ "send", gen_send, gen_send },
+	{ "sendall", gen_send, gen_send },
+	{ "sendto", gen_send, gen_send },
+	{ "recv", gen_recv, gen_recv },
+	{ "recvfrom", gen_recv, gen_recv },
+	{ "shutdown", gen_shutdown, gen_shutdown },
+	{ "close", gen_plain, gen_plain },
+	{ "getsockname", gen_plain, gen_plain },
+	{ "getpeername", gen_plain, gen_plain },
+	{ "setsockopt", gen_setsockopt, gen_setsockopt },
+	{ "unlink", gen_unlink, gen_unlink },
+	{ NULL, NULL, NULL }
+};
+
+/* Returns the generator of a command, or NULL. */
+static const struct gen_entry *
+gen_find(const char *name)
+{
+	const struct gen_entry *ge;
+
+	for (ge = gen_table; ge->cmd; ge++)
+		if (strcmp(ge->cmd, name) == 0)
+			return ge;
+	return NULL;
+}
+
+/* Notes the handles a statement made, so later addresses may name them. */
+static void
+gen_learn(struct gen *g, const struct session_entry *e)
+{
+	int k;
+
+	for (k = 0; k < 2; k++)
+		if (e->made_names[k][0] && !gen_known(g, e->made_names[k])) {
+			g->names = xrealloc(g->names, (g->nnames + 1) *
+			    sizeof(*g->names));
+			snprintf(g->names[g->nnames++], HANDLE_NAME_MAX, "%s",
+			    e->made_names[k]);
+		}
+}
+
+/*
+ * Appends the Python statement that makes the same call as e, for
+ * "set python on". Returns 0, or -1 when there is none.
+ */
+int
+session_python_line(struct shell *sh, const struct session_entry *e,
+    struct buf *b)
+{
+	const struct gen_entry *ge = gen_find(e->argv[0]);
+	struct gen g = { sh, 1, b, "", NULL, 0 };
+	size_t i;
+	int rc;
+
+	if (ge == NULL)
+		return -1;
+	for (i = 0; sh->session && i < sh->session->n; i++)
+		gen_learn(&g, &sh->session->v[i]);
+	rc = ge->py(&g, e);
+	free(g.names);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The start of an exported C program: headers and the helpers it calls. */
+static const char gen_c_head[] =
+    "#define _GNU_SOURCE\n"
+    "#include <arpa/inet.h>\n#include <netdb.h>\n#include <netinet/in.h>\n"
+    "#include <netinet/tcp.h>\n#include <signal.h>\n#include <stddef.h>\n"
+    "#include <string.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n"
+    "#include <unistd.h>\n\n"
+    "static char ss_buf[1 << 20];\n"
+    "static struct sockaddr_storage ss_addr;\n"
+    "static socklen_t ss_len;\n"
+    "static int ss_sv[2], ss_int;\n\n"
+    "/* Fills ss_addr with an IPv4 or IPv6 address; returns its length. */\n"
+    "static socklen_t __attribute__((unused))\n"
+    "ss_inet_addr(int family, const char *host, int port)\n{\n"
+    "\tstruct sockaddr_in *in = (struct sockaddr_in *)&ss_addr;\n"
+    "\tstruct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss_addr;\n"
+    "\tstruct addrinfo hints, *res;\n\n"
+    "\tmemset(&ss_addr, 0, sizeof(ss_addr));\n"
+    "\tif (strcmp(host, \"localhost\") == 0)\n"
+    "\t\thost = family == AF_INET ? \"127.0.0.1\" : \"::1\";\n"
+    "\tif (family == AF_INET) {\n\t\tin->sin_family = AF_INET;\n"
+    "\t\tin->sin_port = htons(port);\n"
+    "\t\tif (*host && inet_pton(AF_INET, host, &in->sin_addr) != 1) {\n"
+    "\t\t\tmemset(&hints, 0, sizeof(hints));\n"
+    "\t\t\thints.ai_family = AF_INET;\n"
+    "\t\t\tif (getaddrinfo(host, NULL, &hints, &res) == 0) {\n"
+    "\t\t\t\tin->sin_addr = ((struct sockaddr_in *)res->ai_addr)->"
+    "sin_addr;\n\t\t\t\tfreeaddrinfo(res);\n\t\t\t}\n\t\t}\n"
+    "\t\treturn sizeof(*in);\n\t}\n"
+    "\tin6->sin6_family = AF_INET6;\n\tin6->sin6_port = htons(port);\n"
+    "\tif (*host)\n\t\tinet_pton(AF_INET6, host, &in6->sin6_addr);\n"
+    "\treturn sizeof(*in6);\n}\n\n"
+    "/* Fills ss_addr with a Unix socket path or @abstract name. */\n"
+    "static socklen_t __attribute__((unused))\n"
+    "ss_unix_addr(const char *path)\n{\n"
+    "\tstruct sockaddr_un *un = (struct sockaddr_un *)&ss_addr;\n\n"
+    "\tmemset(&ss_addr, 0, sizeof(ss_addr));\n"
+    "\tun->sun_family = AF_UNIX;\n"
+    "\tstrncpy(un->sun_path, path, sizeof(un->sun_path) - 1);\n"
+    "\tif (path[0] != '@')\n\t\treturn sizeof(*un);\n"
+    "\tun->sun_path[0] = '\\0';\n"
+    "\treturn offsetof(struct sockaddr_un, sun_path) + strlen(path);\n}\n\n"
+    "/* Fills ss_addr with where fd is bound, the wildcard made loopback. */\n"
+    "static socklen_t __attribute__((unused))\n"
+    "ss_handle_addr(int fd)\n{\n"
+    "\tstruct sockaddr_in *in = (struct sockaddr_in *)&ss_addr;\n"
+    "\tstruct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss_addr;\n"
+    "\tsocklen_t len = sizeof(ss_addr);\n\n"
+    "\tgetsockname(fd, (struct sockaddr *)&ss_addr, &len);\n"
+    "\tif (ss_addr.ss_family == AF_INET && in->sin_addr.s_addr == "
+    "htonl(INADDR_ANY))\n"
+    "\t\tin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);\n"
+    "\telse if (ss_addr.ss_family == AF_INET6 &&\n"
+    "\t    IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))\n"
+    "\t\tin6->sin6_addr = in6addr_loopback;\n"
+    "\treturn len;\n}\n\n"
+    "/* Python's sendall: send until all has gone or a send fails. */\n"
+    "static ssize_t __attribute__((unused))\n"
+    "ss_sendall(int fd, const char *p, size_t len, int flags)\n{\n"
+    "\tsize_t done = 0;\n\tssize_t n = 0;\n\n"
+    "\twhile (done < len && (n = send(fd, p + done, len - done, flags)) "
+    "> 0)\n\t\tdone += (size_t)n;\n"
+    "\treturn n < 0 ? n : (ssize_t)done;\n}\n\n"
+    "int\nmain(void)\n{\n";
+
+/* Writes the session as a C (or Python) program to f. Returns 0, or -1 on a write error. */
+static int
+session_write(struct shell *sh, int py, FILE *f)
+{
+	struct session *s = sh->session;
+	const struct gen_entry *ge;
+	struct gen g = { sh, py, NULL, py ? "    " : "\t", NULL, 0 };
+	struct buf b, line;
+	size_t i, k;
+	int rc, fail;
+
+	buf_init(&b);
+	buf_init(&line);
+	g.b = &line;
+	if (py)
+		buf_puts(&b, "#!/usr/bin/env python3\n\"\"\"Written by sockstep's "
+		    "export: the calls of a session, in the same order.\"\"\"\n"
+		    "import os\nimport socket\n\n");
+	else
+		buf_puts(&b, "/* Written by sockstep's export: the calls of a "
+		    "session, in the same order. */\n");
+	if (!py) {
+		buf_puts(&b, gen_c_head);
+		for (i = 0; s && i < s->n; i++)
+			gen_learn(&g, &s->v[i]);
+		for (k = 0; k < g.nnames; k++) {
+			buf_puts(&b, "\tint ");
+			g.b = &b;
+			gen_ident(&g, g.names[k]);
+			buf_puts(&b, " = -1;\n");
+		}
+		buf_puts(&b, "\n\t/* The shell catches SIGPIPE: a failed send "
+		    "shows EPIPE. */\n\tsignal(SIGPIPE, SIG_IGN);\n");
+		g.b = &line;
+		g.nnames = 0;
+	}
+	for (i = 0; s && i < s->n; i++) {
+		const struct session_entry *e = &s->v[i];
+
+		buf_reset(&line);
+		ge = gen_find(e->argv[0]);
+		rc = ge ? (py ? ge->py : ge->c)(&g, e) : -1;
+		gen_learn(&g, e);
+		if (rc == -1) {
+			buf_printf(&b, "%s%s %s: not exported%s\n", g.indent,
+			    py ? "#" : "/*", e->argv[0], py ? "" : " */");
+			continue;
+		}
+		fail = py && e->made && e->ret == -1;
+		if (!fail && rc == 0)
+			gen_result(&g, e);
+		if (fail)
+			buf_printf(&b, "try:\n    %s\nexcept OSError as e:\n    "
+			    "print(e)  # = -1 %s", buf_str(&line),
+			    sym_errno_name(e->err));
+		else
+			buf_printf(&b, "%s%s", py ? "" : "\t", buf_str(&line));
+		buf_addc(&b, '\n');
+	}
+	if (!py) {
+		for (k = 0; k < g.nnames; k++) {
+			buf_puts(&b, "\t(void)");
+			g.b = &b;
+			gen_ident(&g, g.names[k]);
+			buf_puts(&b, ";\n");
+		}
+		buf_puts(&b, "\treturn 0;\n}\n");
+	}
+	free(g.names);
+	rc = fwrite(b.p, 1, b.len, f) == b.len ? 0 : -1;
+	buf_free(&line);
+	buf_free(&b);
+	return rc;
+}
+
+/* Writes the session as a program in lang ("c" or "python") to f. Returns 0, or -1. */
+int
+session_export(struct shell *sh, const char *lang, FILE *f)
+{
+	return session_write(sh, strcmp(lang, "python") == 0, f);
+}
