@@ -7,6 +7,7 @@
 #define HANDLE_NAME_MAX	32
 #define HANDLE_SHUT_RD	1
 #define HANDLE_SHUT_WR	2
+#define HANDLE_AUTO_MAX	4	/* prefixes remembered: sock, conn, pair */
 
 struct handle {
 	char name[HANDLE_NAME_MAX];
@@ -21,6 +22,12 @@ struct handle {
 	int connected;		/* a connect or accept gave it a peer */
 };
 
+/* An auto-name prefix and the first number not known to be taken. */
+struct handle_auto {
+	char prefix[HANDLE_NAME_MAX];
+	unsigned long next;	/* prefix1 .. prefix<next - 1> are all taken */
+};
+
 struct handle_table {
 	struct handle **v;	/* every handle, in order of creation */
 	size_t n;
@@ -30,7 +37,7 @@ struct handle_table {
 	struct handle **byfd;	/* live handles by fd number */
 	size_t nbyfd;
 	size_t live;
-	unsigned long next_auto;
+	struct handle_auto auto_next[HANDLE_AUTO_MAX];	/* per auto prefix */
 	unsigned long closes;	/* handles closed so far */
 };
 

@@ -188,18 +188,50 @@ handle_name_check(const struct handle_table *t, const char *name, char *err,
 	return 0;
 }
 
-/* Writes into out the first unused name prefix1, prefix2, ... (closed names stay taken). */
+/*
+ * Returns where the next number to try for prefix is remembered, or NULL
+ * when it is not (a long prefix, or too many prefixes): names never leave
+ * the table, so numbers found taken once stay taken.
+ */
+static struct handle_auto *
+handle_auto_memo(struct handle_table *t, const char *prefix)
+{
+	struct handle_auto *m;
+	size_t i;
+
+	if (strlen(prefix) + 20 >= sizeof(m->prefix))
+		return NULL;	/* prefix and number might not fit */
+	for (i = 0; i < HANDLE_AUTO_MAX; i++) {
+		m = &t->auto_next[i];
+		if (m->next == 0) {
+			snprintf(m->prefix, sizeof(m->prefix), "%s", prefix);
+			m->next = 1;
+			return m;
+		}
+		if (strcmp(m->prefix, prefix) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Writes into out the first unused name prefix1, prefix2, ... (closed names
+ * stay taken), starting from the first number not known to be taken.
+ */
 void
 handle_auto_name(struct handle_table *t, const char *prefix, char *out,
     size_t outlen)
 {
-	const struct handle *h;
+	struct handle_auto *m = NULL;
 	unsigned long i;
 
-	for (i = 1;; i++) {
+	if (outlen >= HANDLE_NAME_MAX)
+		m = handle_auto_memo(t, prefix);
+	for (i = m ? m->next : 1;; i++) {
 		snprintf(out, outlen, "%s%lu", prefix, i);
-		h = handle_find(t, out);
-		if (h == NULL)
-			return;
+		if (handle_find(t, out) == NULL)
+			break;
 	}
+	if (m)
+		m->next = i;
 }
