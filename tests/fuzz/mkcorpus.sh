@@ -1,9 +1,10 @@
 #!/bin/sh
 # Regenerates the fuzzers' seed corpus and dictionary from the sources:
 # every line of every shipped lesson (lessons/*.lesson) and each whole
-# lesson become corpus/lesson-SHA1 (16 hex digits); the command table (.name and .alias
-# in src/cmd-*.c) and the symbol tables (src/sym.c) become sockstep.dict.
-# Files named crash-* (regression inputs) are kept.
+# lesson become corpus/lesson-SHA1 (16 hex digits); the command table
+# (.name and .alias in src/cmd-*.c) and the symbol tables (src/sym.c)
+# become sockstep.dict. Other files (crash-* regression inputs, seed-*
+# hand-written seeds) are kept.
 # Usage: tests/fuzz/mkcorpus.sh [SOURCE_DIR]
 set -eu
 
