@@ -320,12 +320,12 @@ def main():
         flat = {}
         for work, handles, out in cases:
             (sw, sc), (cw, cc) = per_command(a, tmp, work, handles, out, n)
-            what = "%s, %s%s" % (
-                names[work],
-                "{:,} handles".format(handles) if handles else "",
-                " > file" if out == "file" else " > /dev/null")
+            what = names[work]
+            if handles:
+                what += ", {:,} handles".format(handles)
+            what += " > file" if out == "file" else " > /dev/null"
             ratio = sw / cw if cw else float("inf")
-            t.add("per command: " + what.replace(", >", " >"),
+            t.add("per command: " + what,
                   "%s (cpu %s)" % (fmt_time(sw), fmt_time(sc)),
                   "C %s (cpu %s)" % (fmt_time(cw), fmt_time(cc)),
                   "%.2fx (cpu %.2fx)" % (ratio, sc / cc if cc else 0),
