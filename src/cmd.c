@@ -249,7 +249,7 @@ cmd_handle_arg(struct shell *sh, const struct cmd_entry *cmd,
 	return rc;
 }
 
-/* Returns 1 when name is the C name of a constant (AF_INET, SHUT_WR, SO_LINGER, ...). */
+/* Returns 1 when name is the C name of a constant, as written (AF_INET, SHUT_WR, SO_LINGER, ...). */
 static int
 cmd_is_constant(const char *name)
 {
@@ -261,10 +261,14 @@ cmd_is_constant(const char *name)
 
 	for (t = tables; *t; t++)
 		if (sym_value(*t, name, &v) == 0 && sym_name(*t, v) &&
-		    strcasecmp(sym_name(*t, v), name) == 0)
+		    strcmp(sym_name(*t, v), name) == 0)
 			return 1;
-	return opt_find(name) != NULL;
+	const char *p;
+	return opt_find(name) != NULL && strcmp(opt_find(name)->name, name) == 0;
 }
+	for (p = name; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			return 0;	/* C constants are upper case: skip the tables */
 
 /*
  * Picks the name of a handle about to be made: the one in t, checked, or
