@@ -257,18 +257,18 @@ cmd_is_constant(const char *name)
 		sym_sockflag, sym_proto, sym_level, sym_shut, sym_msg, sym_errno,
 		sym_tcp_state, NULL };
 	const struct sym *const *t;
+	const char *p;
 	long v;
 
+	for (p = name; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			return 0;	/* C constants are upper case: skip the tables */
 	for (t = tables; *t; t++)
 		if (sym_value(*t, name, &v) == 0 && sym_name(*t, v) &&
 		    strcmp(sym_name(*t, v), name) == 0)
 			return 1;
-	const char *p;
 	return opt_find(name) != NULL && strcmp(opt_find(name)->name, name) == 0;
 }
-	for (p = name; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			return 0;	/* C constants are upper case: skip the tables */
 
 /*
  * Picks the name of a handle about to be made: the one in t, checked, or
