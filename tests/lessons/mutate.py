@@ -143,20 +143,28 @@ def run_pair(server_cmd, client_cmd, port, lesson_is_server):
 
 def check_one(sockstep, tmp, name, lines, no, new):
     """Writes the lesson with line no replaced, runs it, and returns a
-    complaint, or None when the mutation was caught on exactly that line."""
+    complaint, or None when the mutation was caught on exactly that line.
+    A run that goes wrong otherwise is tried once more: a free port taken
+    by another program in between is not the lesson's fault."""
     d = tempfile.mkdtemp(dir=tmp)
     path = os.path.join(d, name + ".lesson")
     with open(path, "w") as f:
         f.writelines(lines[:no - 1] + [new] + lines[no:])
-    rc, err = run_lesson(sockstep, path, name)
-    shutil.rmtree(d)
     where = "%s:%d:" % (path, no)
-    fails = [ln for ln in err.splitlines() if re.match(r".*:\d+: expected ",
-                                                         ln)]
-    if rc == 1 and len(fails) == 1 and fails[0].startswith(where + " expected"):
-        return None
-    return "%s:%d: mutated to %r: exit %s, stderr:\n%s" % (
-        name, no, new.strip(), rc, err)
+    complaint = None
+    for attempt in (1, 2):
+        rc, err = run_lesson(sockstep, path, name)
+        fails = [ln for ln in err.splitlines()
+                 if re.match(r".*:\d+: expected ", ln)]
+        if rc == 1 and len(fails) == 1 and \
+                fails[0].startswith(where + " expected"):
+            complaint = None
+            break
+        complaint = "%s:%d: mutated to %r: exit %s (attempt %d), " \
+            "stderr:\n%s" % (name, no, new.strip(), rc, attempt, err)
+        print(complaint, flush=True)
+    shutil.rmtree(d)
+    return complaint
 
 
 def main():
