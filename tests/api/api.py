@@ -1,0 +1,298 @@
+"""End-to-end tests of issue 5's commands on the real binary: export to C
+(compiled with -Wall -Werror and compared with the session under strace)
+and to Python (run), UDP and Unix sockets against real peers (nc, socat),
+poll interrupted by SIGINT, and set sigpipe default. Loopback only, ports
+chosen by the kernel, every wait bounded, temp files removed.
+
+usage: api.py SOCKSTEP TEST
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+import e2elib  # noqa: E402
+
+# The calls the comparison looks at: the ones a session's commands make.
+CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect",
+         "sendto", "recvfrom", "shutdown", "setsockopt", "close")
+
+
+def trace_calls(path):
+    """The socket calls of an strace -f log, with kernel-chosen ports and
+    the shell's own inspection (netlink, getsockopt, getsockname) left
+    out, and close only of the sockets the calls made: a list of
+    'call(args) = result' strings."""
+    live = set()
+    calls = []
+    rx = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?(\w+)\((.*)\)\s+=\s+(.*)$")
+    with open(path) as f:
+        for line in f:
+            m = rx.match(line.strip())
+            if not m:
+                continue
+            name, args, res = m.groups()
+            if name not in CALLS:
+                continue
+            first = args.split(",")[0]
+            if name == "socket" and "NETLINK" in args:
+                continue
+            if name != "socket" and name != "socketpair" and \
+                    first not in live:
+                continue
+            if name == "recvfrom" and "NULL, NULL" in args and \
+                    "MSG_DONTWAIT" in args:
+                continue
+            if name == "setsockopt" and "SO_" not in args:
+                continue
+            if name in ("socket", "accept") and res.split()[0] != "-1":
+                live.add(res.split()[0])
+            m = re.search(r"\[(\d+), (\d+)\]", args)
+            if name == "socketpair" and m:
+                live.update(m.groups())
+            if name == "close":
+                live.discard(first)
+            args = re.sub(r"htons\(\d+\)", "htons(P)", args)
+            args = re.sub(r"0x[0-9a-f]+", "ADDR", args)
+            args = re.sub(r"\[\d+ => \d+\]|\[\d+\]", "[LEN]", args)
+            calls.append("%s(%s) = %s" % (name, args, res.split(" (")[0]))
+    return calls
+
+
+SESSION = """socket srv
+setsockopt srv SO_REUSEADDR 1
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+sendall cli "Hello, world"
+recv conn 1024
+sendall conn b'Hello, world'
+recv cli 1024
+shutdown cli SHUT_WR
+recv conn 1024
+close conn
+close cli
+close srv
+socket x
+connect x 127.0.0.1 1
+close x
+socket u udp
+bind u 127.0.0.1 0
+socket v udp
+sendto v "" u
+recvfrom u
+sendto v b'datagram' u
+recvfrom u 4 MSG_TRUNC
+close u
+close v
+socketpair a b
+send a hi
+recv b
+close a
+close b
+"""
+
+
+def test_export():
+    """An echo session exported to C compiles with -Wall -Werror and makes
+    the same socket calls with the same results; exported to Python, it
+    runs to the end."""
+    for tool in ("strace", "cc"):
+        if not shutil.which(tool):
+            print("skipped: no %s" % tool)
+            return e2elib.SKIP
+    with tempfile.TemporaryDirectory(prefix="sockstep-api-") as d:
+        c, py = os.path.join(d, "s.c"), os.path.join(d, "s.py")
+        script = SESSION + "export c %s\nexport python %s\n" % (c, py)
+        strace = ["strace", "-f", "-qq", "-e", "trace=network,close", "-o"]
+        rc, out, err = e2elib.run(strace + [os.path.join(d, "shell.tr"),
+                                            e2elib.binary()],
+                                  script.encode(), timeout=30)
+        if rc != 0:
+            raise AssertionError("sockstep failed: %s" % err.decode())
+        exe = os.path.join(d, "s")
+        cc = subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", "-o", exe,
+                             c], capture_output=True, text=True, timeout=60)
+        if cc.returncode != 0:
+            raise AssertionError("the exported C does not compile:\n%s\n%s"
+                                 % (cc.stderr, open(c).read()))
+        run = subprocess.run(strace + [os.path.join(d, "prog.tr"), exe],
+                             capture_output=True, timeout=30)
+        if run.returncode != 0:
+            raise AssertionError("the exported C exited %d" % run.returncode)
+        want = trace_calls(os.path.join(d, "shell.tr"))
+        got = trace_calls(os.path.join(d, "prog.tr"))
+        if want != got:
+            raise AssertionError(e2elib.diff("\n".join(want) + "\n",
+                                             "\n".join(got) + "\n",
+                                             "calls under strace"))
+        if len(want) < 30:
+            raise AssertionError("too few calls seen:\n" + "\n".join(want))
+        run = subprocess.run([sys.executable, py], capture_output=True,
+                             text=True, timeout=30)
+        if run.returncode != 0:
+            raise AssertionError("the exported Python failed:\n%s\n%s" %
+                                 (run.stderr, open(py).read()))
+        if "Connection refused" not in run.stdout:
+            raise AssertionError("the refused connect was not caught:\n" +
+                                 run.stdout)
+    return 0
+
+
+def wait_udp_bound(port, timeout=5.0):
+    """Waits until some socket is bound to UDP port on this machine, as
+    /proc/net/udp shows; raises after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    want = ":%04X" % port
+    while time.monotonic() < deadline:
+        with open("/proc/net/udp") as f:
+            if any(line.split()[1].endswith(want)
+                   for line in f.readlines()[1:]):
+                return
+        time.sleep(0.05)
+    raise AssertionError("nothing bound UDP port %d" % port)
+
+
+def test_udp_nc():
+    """sendto reaches nc -u, and recvfrom takes what nc -u sends back."""
+    if not shutil.which("nc"):
+        return e2elib.SKIP
+    s = e2elib.Session([e2elib.binary()])
+    nc = None
+    try:
+        s.send("socket u udp", "bind u 127.0.0.1 0")
+        port = s.expect(r"the kernel chose port (\d+)").group(1)
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.bind(("127.0.0.1", 0))
+        ncport = probe.getsockname()[1]
+        probe.close()
+        nc = subprocess.Popen(["nc", "-u", "-l", "-W", "1", "127.0.0.1",
+                               str(ncport)], stdout=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL)
+        wait_udp_bound(ncport)
+        s.send("sendto u b'to nc' 127.0.0.1 %d" % ncport)
+        s.expect(r"sendto\(3, \"to nc\", 5, 0, .*\) = 5")
+        out, _ = nc.communicate(timeout=10)
+        if out != b"to nc":
+            raise AssertionError("nc got %r" % out)
+        subprocess.run(["nc", "-u", "-w", "1", "127.0.0.1", port],
+                       input=b"from nc", timeout=10)
+        s.send("recvfrom u 1024")
+        s.expect(r'recvfrom\(3, "from nc", 1024, 0, \{sa_family=AF_INET.*'
+                 r'\) = 7')
+        if s.finish() != 0:
+            raise AssertionError("sockstep failed")
+    finally:
+        if nc is not None:
+            e2elib.kill_proc(nc)
+        s.kill()
+    return 0
+
+
+def test_unix_socat():
+    """A Unix stream server in the shell talks with socat, and the socket
+    file stays until unlink removes it."""
+    if not shutil.which("socat"):
+        return e2elib.SKIP
+    with tempfile.TemporaryDirectory(prefix="sockstep-api-") as d:
+        path = os.path.join(d, "srv.sock")
+        s = e2elib.Session([e2elib.binary()])
+        try:
+            s.send("socket srv unix", "bind srv %s" % path, "listen srv")
+            s.expect(r"listen\(3, 128\) = 0")
+            socat = subprocess.run(["socat", "-t", "1", "-",
+                                    "UNIX-CONNECT:%s" % path],
+                                   input=b"over unix", capture_output=True,
+                                   timeout=10)
+            if socat.returncode != 0:
+                raise AssertionError("socat: %s" % socat.stderr)
+            s.send("accept srv conn", "recv conn 1024", "close conn",
+                   "close srv")
+            s.expect(r'recv\(4, "over unix", 1024, 0\) = 9')
+            s.expect(r"close\(3\) = 0")
+            if not os.path.exists(path):
+                raise AssertionError("the socket file went with close")
+            s.send("socket again unix", "bind again %s" % path)
+            s.expect(r"= -1 EADDRINUSE .*\n.*the file exists")
+            s.send("unlink %s" % path)
+            s.expect(r'unlink\(".*srv.sock"\) = 0')
+            if s.finish() != 0:
+                raise AssertionError("sockstep failed")
+            if os.path.exists(path):
+                raise AssertionError("unlink left the file")
+        finally:
+            s.kill()
+    return 0
+
+
+def test_poll_eintr():
+    """A poll with no timeout waits until SIGINT, which it reports as
+    EINTR; a script then stops, as sh does (exit status 130)."""
+    s = e2elib.Session([e2elib.binary()])
+    try:
+        s.send("socket srv", "bind srv 127.0.0.1 0", "listen srv",
+               "poll srv")
+        s.expect(r"listen\(3, 128\) = 0")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with open("/proc/%d/wchan" % s.p.pid) as f:
+                if "poll" in f.read():
+                    break
+            time.sleep(0.02)
+        s.p.send_signal(signal.SIGINT)
+        s.expect(r"poll\(\[\{fd=3, events=POLLIN\}\], 1, -1\) = -1 EINTR")
+        s.expect(r"Ctrl-C interrupted the call")
+        rc = s.finish()
+        if rc != 130:
+            raise AssertionError("exit status %s, not 130" % rc)
+    finally:
+        s.kill()
+    return 0
+
+
+def test_sigpipe_default():
+    """set sigpipe default: the send is made in a child that SIGPIPE kills
+    (exit status 141); the shell survives and says so."""
+    s = e2elib.Session([e2elib.binary()])
+    try:
+        s.send("socketpair a b", "close b", "set sigpipe default",
+               "send a x", "set sigpipe ignore", "send a y",
+               "send a z MSG_NOSIGNAL")
+        s.expect(r'send\(3, "x", 1, 0\) = \?\n\+\+\+ killed by SIGPIPE')
+        s.expect(r"exit status as 141")
+        s.expect(r'send\(3, "y", 1, 0\) = -1 EPIPE')
+        s.expect(r"BrokenPipeError")
+        s.expect(r'send\(3, "z", 1, MSG_NOSIGNAL\) = -1 EPIPE')
+        if s.finish() != 0:
+            raise AssertionError("sockstep failed")
+    finally:
+        s.kill()
+    return 0
+
+
+TESTS = {
+    "export": test_export,
+    "udp-nc": test_udp_nc,
+    "unix-socat": test_unix_socat,
+    "poll-eintr": test_poll_eintr,
+    "sigpipe-default": test_sigpipe_default,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[2] not in TESTS:
+        sys.exit("usage: api.py SOCKSTEP %s" % "|".join(TESTS))
+    try:
+        sys.exit(TESTS[sys.argv[2]]())
+    except AssertionError as e:
+        print("FAIL %s: %s" % (sys.argv[2], e))
+        sys.exit(1)
