@@ -117,7 +117,9 @@ def test_export():
         strace = ["strace", "-f", "-qq", "-e", "trace=network,close", "-o"]
         rc, out, err = e2elib.run(strace + [os.path.join(d, "shell.tr"),
                                             e2elib.binary()],
-                                  script.encode(), timeout=30)
+                                  script.encode(), timeout=30,
+                                  env=e2elib.clean_env(
+                                      ASAN_OPTIONS="detect_leaks=0"))
         if rc != 0:
             raise AssertionError("sockstep failed: %s" % err.decode())
         exe = os.path.join(d, "s")
