@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
@@ -442,6 +444,92 @@ fake_gethostname(char *name, size_t len)
 	return 0;
 }
 
+/* sendto(2) on a fake socket: takes every byte, like send. */
+static ssize_t
+fake_sendto(int fd, const void *p, size_t len, int flags,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	(void)sa;
+	(void)salen;
+	return fake_send(fd, p, len, flags);
+}
+
+/* recvfrom(2) on a fake socket: as recv, with no address. */
+static ssize_t
+fake_recvfrom(int fd, void *p, size_t len, int flags, struct sockaddr *sa,
+    socklen_t *salen)
+{
+	(void)sa;
+	if (salen)
+		*salen = 0;
+	return fake_recv(fd, p, len, flags);
+}
+
+/* socketpair(2): refused, so that no fake fds leak from it. */
+static int
+fake_socketpair(int domain, int type, int proto, int *sv)
+{
+	(void)domain;
+	(void)type;
+	(void)proto;
+	(void)sv;
+	errno = EMFILE;
+	return -1;
+}
+
+/* poll(2): nothing is ever ready, and it never waits. */
+static int
+fake_poll(struct pollfd *fds, unsigned long n, int timeout)
+{
+	(void)fds;
+	(void)n;
+	(void)timeout;
+	return 0;
+}
+
+/* select(2): nothing is ever ready, and it never waits. */
+static int
+fake_select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
+{
+	(void)n;
+	(void)tv;
+	if (r)
+		FD_ZERO(r);
+	if (w)
+		FD_ZERO(w);
+	if (x)
+		FD_ZERO(x);
+	return 0;
+}
+
+/* getaddrinfo(3): never resolves, never touches the network. */
+static int
+fake_getaddrinfo(const char *host, const char *serv,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	(void)host;
+	(void)serv;
+	(void)hints;
+	*res = NULL;
+	return EAI_NONAME;
+}
+
+/* freeaddrinfo(3): there is never anything to free. */
+static void
+fake_freeaddrinfo(struct addrinfo *res)
+{
+	(void)res;
+}
+
+/* unlink(2): never removes a real file. */
+static int
+fake_unlink(const char *path)
+{
+	(void)path;
+	errno = ENOENT;
+	return -1;
+}
+
 const struct sys_ops fake_sys = {
 	.socket = fake_socket,
 	.bind = fake_bind,
@@ -459,4 +547,12 @@ const struct sys_ops fake_sys = {
 	.ioctl_int = fake_ioctl_int,
 	.fcntl_getfl = fake_fcntl_getfl,
 	.gethostname = fake_gethostname,
+	.sendto = fake_sendto,
+	.recvfrom = fake_recvfrom,
+	.socketpair = fake_socketpair,
+	.poll = fake_poll,
+	.select = fake_select,
+	.getaddrinfo = fake_getaddrinfo,
+	.freeaddrinfo = fake_freeaddrinfo,
+	.unlink = fake_unlink,
 };
