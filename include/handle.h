@@ -3,6 +3,7 @@
 #define SOCKSTEP_HANDLE_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #define HANDLE_NAME_MAX	32
 #define HANDLE_SHUT_RD	1
@@ -20,6 +21,13 @@ struct handle {
 	char closed_at[64];	/* where it was closed, once closed */
 	unsigned long closed_seq;	/* order of closing, for listing */
 	int connected;		/* a connect or accept gave it a peer */
+	struct sockaddr_storage local;	/* remembered addresses (diag_remember), */
+	struct sockaddr_storage peer;	/* kept after close for sock_diag */
+	int close_unread;	/* unread bytes when closed: RST, not FIN */
+	int tcp_state;		/* last TCP state track saw; -1 none yet */
+	unsigned long track_seq;	/* closed_seq when track last saw it */
+	unsigned segs_in;	/* TCP_INFO counters when track last saw it */
+	unsigned segs_out;
 };
 
 /* An auto-name prefix and the first number not known to be taken. */

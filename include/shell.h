@@ -16,6 +16,7 @@ struct session;
 #define SHELL_SIGPIPE_CATCH	0
 #define SHELL_SIGPIPE_IGNORE	1
 #define SHELL_SIGPIPE_DEFAULT	2
+struct track;
 
 /* What the last system call of a command returned, for expectations. */
 struct call_result {
@@ -64,6 +65,9 @@ struct shell {
 	FILE *record;		/* where record writes the session, or NULL */
 	char answer[64];	/* the quiz answer given for the current step */
 	struct vars vars;
+	int states;		/* a line per TCP state change after a call */
+	int segments;		/* segments each call sent and received */
+	struct track *track;	/* state changes, capture, diagram (track.c) */
 };
 
 void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);

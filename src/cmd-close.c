@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "cmd.h"
+#include "diag.h"
 #include "handle.h"
 #include "note.h"
 #include "out.h"
@@ -21,12 +22,13 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int rc, err, unread = 0, listening = 0, fd = a->h->fd;
 	socklen_t len = sizeof(listening);
 
-	if (a->h->type == SOCK_STREAM) {
+	if (sh->notes && a->h->type == SOCK_STREAM) {	/* only for the notes */
 		sh->sys->getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 		    &len);
 		if (!listening && sh->sys->ioctl_int(fd, SIOCINQ, &unread) == -1)
 			unread = 0;
 	}
+	diag_remember(sh->sys, a->h);
 	rc = sh->sys->close(fd);
 	err = errno;
 	snprintf(line, sizeof(line), "close(%d)", fd);
@@ -37,6 +39,7 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	shell_where(sh, where, sizeof(where));
 	handle_close(&sh->handles, a->h, where);
+	a->h->close_unread = unread;
 	out_meaning(sh, "%s is closed; fd %d is free for the next socket",
 	    a->h->name, fd);
 	if (listening)

@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "cmd.h"
+#include "diag.h"
 #include "handle.h"
 #include "out.h"
 #include "parse.h"
@@ -82,8 +83,26 @@ handles_mode(struct shell *sh, struct buf *b, const struct handle *h)
 		buf_puts(b, "blocking");
 }
 
-/* Fills the columns of one live handle's row from what the kernel says. */
+/*
+ * Appends to a live handle's CLOSE the state its connection lingers in
+ * apart from the fd (TIME_WAIT), found through sock_diag.
+ */
 static void
+handles_behind(const struct handle *h, struct buf *b)
+{
+	struct diag_sock d;
+
+	if (h->tcp_state != TCP_TIME_WAIT || diag_find_peer(&h->local,
+	    &h->peer, 1U << TCP_TIME_WAIT, &d) != 1)
+		return;
+	buf_printf(b, " (TIME_WAIT %u s)", (d.expires_ms + 999) / 1000);
+}
+
+/*
+ * Fills the columns of one live handle's row from what the kernel says.
+ * Returns 1 when its SEND-Q holds an unacknowledged FIN.
+ */
+static int
 handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 {
 	struct tcp_info ti;
@@ -100,6 +119,8 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 		const char *st = sym_name(sym_tcp_state, ti.tcpi_state);
 
 		buf_puts(&col[3], st ? st : "?");
+		if (ti.tcpi_state == TCP_CLOSE)
+			handles_behind(h, &col[3]);
 	} else
 		buf_puts(&col[3], listening ? "LISTEN" : "-");
 	buf_printf(&col[0], "%s", h->name);
@@ -128,6 +149,8 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 	    h->shut == HANDLE_SHUT_RD ? "RD" : h->shut == HANDLE_SHUT_WR ?
 	    "WR" : "-");
 	handles_mode(sh, &col[9], h);
+	return tcp && outq > 0 && (ti.tcpi_state == TCP_FIN_WAIT1 ||
+	    ti.tcpi_state == TCP_LAST_ACK || ti.tcpi_state == TCP_CLOSING);
 }
 
 /* Prints one row, padding each column to its width. */
@@ -168,6 +191,7 @@ static void
 handles_closed(struct shell *sh)
 {
 	const struct handle_table *t = &sh->handles;
+	struct diag_sock d[8];
 	size_t i, n = 0, first;
 	struct handle **v;
 	struct buf b;
@@ -180,10 +204,19 @@ handles_closed(struct shell *sh)
 			v[n++] = t->v[i];
 	qsort(v, n, sizeof(*v), handles_by_close);
 	first = n > 8 ? n - 8 : 0;
+	if (diag_lingering(v + first, n - first, d) == -1)
+		memset(d, 0, sizeof(d));
 	buf_init(&b);
-	for (i = first; i < n; i++)
-		buf_printf(&b, "%s%s (fd %d, %s)", i > first ? ", " : "",
+	for (i = first; i < n; i++) {
+		const char *st = sym_name(sym_tcp_state, d[i - first].state);
+
+		buf_printf(&b, "%s%s (fd %d, %s", i > first ? ", " : "",
 		    v[i]->name, v[i]->old_fd, v[i]->closed_at);
+		if (d[i - first].state && st)
+			buf_printf(&b, "; its connection lingers in %s, %u s "
+			    "left", st, (d[i - first].expires_ms + 999) / 1000);
+		buf_addc(&b, ')');
+	}
 	out_line(sh, "closed: %s%s", first ? "..., " : "", buf_str(&b));
 	buf_free(&b);
 	free(v);
@@ -197,7 +230,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 	const struct handle_table *t = &sh->handles;
 	struct buf *rows;
 	size_t w[NCOL], i, r, n = 0;
-	int c;
+	int c, fin = 0;
 
 	(void)cmd;
 	(void)a;
@@ -215,7 +248,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		if (t->v[i]->fd < 0)
 			continue;
 		n++;
-		handles_row(sh, t->v[i], &rows[n * NCOL]);
+		fin |= handles_row(sh, t->v[i], &rows[n * NCOL]);
 		for (c = 0; c < NCOL; c++)
 			if (rows[n * NCOL + c].len > w[c])
 				w[c] = rows[n * NCOL + c].len;
@@ -225,6 +258,9 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 	for (r = 0; r < (n + 1) * NCOL; r++)
 		buf_free(&rows[r]);
 	free(rows);
+	if (fin)
+		out_note(sh, "a FIN counts as one byte in SEND-Q until the peer "
+		    "acknowledges it");
 	handles_closed(sh);
 	return CMD_OK;
 }

@@ -94,6 +94,10 @@ static const struct setting settings[] = {
 	    "a hex dump of received data" },
 	{ "strsize", offsetof(struct shell, strsize), 0,
 	    "bytes of data shown in a call line (strace -s)" },
+	{ "states", offsetof(struct shell, states), 1,
+	    "a line per TCP state change after each call" },
+	{ "segments", offsetof(struct shell, segments), 1,
+	    "segments each call sent and received (TCP_INFO)" },
 	{ "sigpipe", offsetof(struct shell, sigpipe), 0,
 	    "SIGPIPE at a send: catch, ignore, default" },
 	{ "python", offsetof(struct shell, python), 1,
@@ -170,7 +174,7 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
 			break;
 	if (s->name == NULL)
 		return cmd_usage(sh, cmd, "no setting '%.40s' (notes, color, "
-		    "hex, strsize, sigpipe, python)",
+		    "hex, strsize, states, segments, sigpipe, python)",
 		    a->argv[0].text);
 	if (a->argc < 2)
 		return cmd_usage(sh, cmd, "%s needs a value", s->name);
@@ -221,17 +225,20 @@ const struct cmd_entry cmd_help_entry = {
 
 const struct cmd_entry cmd_set_entry = {
 	.name = "set",
-	.usage = "[notes|color|hex|python on|off] [strsize N] "
+	.usage = "[notes|color|hex|states|segments|python on|off] [strsize N] "
 	    "[sigpipe catch|ignore|default]",
 	.args_min = 0,
 	.args_max = 2,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
-	.summary = "show or change a setting (notes, python, sigpipe, ...)",
+	.summary = "show or change a setting (notes, states, segments, ...)",
 	.help = "Without arguments, shows the settings. notes on|off switches "
 	    "the plain-language notes under calls; color on|off the colour; "
 	    "hex on|off a hex dump of received data; strsize N how many bytes "
-	    "of data a call line shows before \"...\" (32, as strace). python "
+	    "of data a call line shows before \"...\" (32, as strace); "
+	    "states on|off a line per TCP state change after each call "
+	    "(cli ESTABLISHED -> FIN_WAIT2); segments on|off how many "
+	    "segments each call made its sockets send and receive. python "
 	    "on prints under each call the Python line that makes it (export "
 	    "python FILE writes them all). sigpipe says what a send to a "
 	    "closed peer meets: catch (the shell's way: EPIPE, and a note that "

@@ -54,6 +54,9 @@ extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_handles_entry;
+extern const struct cmd_entry cmd_state_entry;
+extern const struct cmd_entry cmd_capture_entry;
+extern const struct cmd_entry cmd_diagram_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_quit_entry;
@@ -100,6 +103,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_record_entry,
 	&cmd_export_entry,
 	&cmd_handles_entry,
+	&cmd_state_entry,
+	&cmd_capture_entry,
+	&cmd_diagram_entry,
 	&cmd_help_entry,
 	&cmd_set_entry,
 	&cmd_quit_entry,

@@ -15,6 +15,7 @@
 #include "record.h"
 #include "session.h"
 #include "sys.h"
+#include "track.h"
 
 /* Makes sh a fresh session with no handles, printing to out and err. */
 void
@@ -28,12 +29,14 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->strsize = 32;
 	sh->ctl = stdin;
 	handle_table_init(&sh->handles);
+	track_init(sh);
 }
 
 /* Frees what sh holds; the sockets themselves stay open. */
 void
 shell_free(struct shell *sh)
 {
+	track_free(sh);
 	handle_table_free(&sh->handles);
 	var_free(&sh->vars);
 	session_free(sh);
@@ -145,7 +148,9 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	    (sh->mode == MODE_QUIZ && st->argc == 3 &&
 	    parse_is_word(&st->argv[0], "expect")))
 		asked = quiz_ask(sh, st);
+	track_begin(sh, st);
 	rc = cmd_run(sh, st);
+	track_end(sh, st, rc);
 	if (rc == CMD_OK && st->has_expect) {
 		if (asked)
 			quiz_judge(sh, st);

@@ -1,0 +1,51 @@
+/* Packets on loopback through an AF_PACKET socket: the shell's own segments. */
+#ifndef SOCKSTEP_CAPTURE_H
+#define SOCKSTEP_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define CAPTURE_FD	200	/* the capture socket sits at or above this fd */
+#define CAPTURE_FLOWS	64	/* directions whose first sequence number is kept */
+
+#define CAPTURE_FIN	0x01
+#define CAPTURE_SYN	0x02
+#define CAPTURE_RST	0x04
+#define CAPTURE_PSH	0x08
+#define CAPTURE_ACK	0x10
+
+/* One TCP segment seen on lo. */
+struct capture_seg {
+	struct sockaddr_storage src;
+	struct sockaddr_storage dst;
+	unsigned flags;		/* CAPTURE_* */
+	uint32_t seq;		/* relative to the direction's first */
+	uint32_t ack;		/* relative to the other direction's first */
+	int rel_ack;		/* ack is relative (the other direction seen) */
+	unsigned len;		/* bytes of data */
+	const unsigned char *data;
+};
+
+/* The first sequence number seen in one direction of a connection. */
+struct capture_flow {
+	struct sockaddr_storage src;
+	struct sockaddr_storage dst;
+	uint32_t isn;
+};
+
+struct capture {
+	int fd;			/* -1 when off */
+	struct capture_flow flow[CAPTURE_FLOWS];
+	size_t nflow;
+	size_t next;		/* the slot a new flow takes when full */
+};
+
+void capture_init(struct capture *);
+int capture_start(struct capture *, char *, size_t);
+void capture_stop(struct capture *);
+int capture_read(struct capture *, int, int (*)(const struct capture_seg *,
+    void *), void *);
+void capture_flags(char *, size_t, unsigned);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * What each call changed in the kernel: TCP state changes of every handle,
+ * segments sent and received, packets on lo when capturing, and the event
+ * log that diagram draws. Two hooks around each statement.
+ */
+#ifndef SOCKSTEP_TRACK_H
+#define SOCKSTEP_TRACK_H
+
+struct shell;
+struct stmt;
+struct diagram;
+struct capture;
+
+#define TRACK_MAX_LIVE	256	/* more live handles than this: no scan */
+
+void track_init(struct shell *);
+void track_free(struct shell *);
+void track_begin(struct shell *, const struct stmt *);
+void track_end(struct shell *, const struct stmt *, int);
+struct diagram *track_diagram(struct shell *);
+struct capture *track_capture(struct shell *);
+
+#endif

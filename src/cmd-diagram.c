@@ -1,0 +1,60 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "diagram.h"
+#include "out.h"
+#include "parse.h"
+#include "shell.h"
+#include "track.h"
+
+/* diagram [--svg FILE]: the session's connections as a sequence chart. */
+static int
+cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const struct diagram *d = track_diagram(sh);
+	FILE *f;
+	int rc;
+
+	if (a->argc == 0) {
+		diagram_text(d, &sh->handles, sh->out);
+		return CMD_OK;
+	}
+	if (a->argc != 2 || !parse_is_word(&a->argv[0], "--svg"))
+		return cmd_usage(sh, cmd, "give --svg and a file name, or "
+		    "nothing");
+	if ((f = fopen(a->argv[1].text, "w")) == NULL) {
+		out_error(sh, "diagram: cannot write %.200s: %s",
+		    a->argv[1].text, strerror(errno));
+		return CMD_OK;
+	}
+	rc = diagram_svg(d, &sh->handles, f);
+	if (fclose(f) == EOF || rc == -1)
+		out_error(sh, "diagram: writing %.200s failed", a->argv[1].text);
+	else
+		out_line(sh, "wrote %zu arrows to %s", d->n, a->argv[1].text);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_diagram_entry = {
+	.name = "diagram",
+	.usage = "[--svg FILE]",
+	.args_min = 0,
+	.args_max = 2,
+	.flags = 0,
+	.group = CMD_GROUP_SHELL,
+	.summary = "draw the session's connections as a sequence chart",
+	.help = "Draws a message sequence chart of the session's TCP "
+	    "connections: one lane per endpoint (named by the handles bound "
+	    "to it), time running down, an arrow per handshake segment, data "
+	    "(byte count and first bytes), FIN and RST, each labelled with "
+	    "the call that caused it. With capture on, the arrows are the "
+	    "segments seen on lo, ACKs too; without it they are inferred from "
+	    "calls, results and state changes. --svg FILE writes the same "
+	    "picture as SVG, for a slide.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.exec = cmd_diagram_exec,
+};

@@ -1,0 +1,334 @@
+/*
+ * The event log of the session's connections and its pictures: a message
+ * sequence chart with one lane per endpoint (address:port), time running
+ * down, each arrow labelled with what went and the call that caused it.
+ */
+#include "diagram.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "diag.h"
+#include "handle.h"
+#include "xalloc.h"
+
+#define DIAGRAM_LANES	16	/* lanes drawn; more endpoints are left out */
+#define DIAGRAM_CALLW	28	/* widest call label in the text chart */
+#define SVG_LEFT	230	/* pixels before the first lane */
+#define SVG_GAP		240	/* pixels between lanes */
+#define SVG_ROW		30	/* pixels per arrow */
+#define SVG_TOP		80	/* pixels above the first arrow */
+
+/* The lanes of a chart: endpoints and the handle names that had them. */
+struct lanes {
+	char addr[DIAGRAM_LANES][48];
+	struct buf name[DIAGRAM_LANES];
+	size_t n;
+};
+
+/* Makes d an empty log. */
+void
+diagram_init(struct diagram *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+/* Frees the log. */
+void
+diagram_free(struct diagram *d)
+{
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Copies s into a fixed field of size n, cut short if need be. */
+static void
+diagram_copy(char *field, size_t n, const char *s)
+{
+	snprintf(field, n, "%s", s ? s : "");
+}
+
+/*
+ * Adds an arrow from endpoint from to endpoint to, saying what went,
+ * caused by call; arrows with the same call text in a row share a step.
+ */
+void
+diagram_add(struct diagram *d, const char *from, const char *to,
+    const char *what, const char *call)
+{
+	struct diagram_event *e;
+
+	if (d->n > 0 && strncmp(d->v[d->n - 1].call, call,
+	    sizeof(e->call) - 1) == 0)
+		;
+	else
+		d->step++;
+	if (d->n == DIAGRAM_MAX) {
+		d->dropped++;
+		return;
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	e = &d->v[d->n++];
+	diagram_copy(e->from, sizeof(e->from), from);
+	diagram_copy(e->to, sizeof(e->to), to);
+	diagram_copy(e->what, sizeof(e->what), what);
+	diagram_copy(e->call, sizeof(e->call), call);
+	e->step = d->step;
+}
+
+/* Returns the lane of endpoint a, adding it when there is room; -1 if none. */
+static int
+diagram_lane(struct lanes *l, const char *a)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->addr[i], a) == 0)
+			return (int)i;
+	if (l->n == DIAGRAM_LANES)
+		return -1;
+	diagram_copy(l->addr[l->n], sizeof(l->addr[0]), a);
+	buf_init(&l->name[l->n]);
+	return (int)l->n++;
+}
+
+/* Finds the lanes of d's events and names each by the handles bound there. */
+static void
+diagram_lanes(const struct diagram *d, const struct handle_table *t,
+    struct lanes *l)
+{
+	struct buf a;
+	size_t i;
+	int k;
+
+	l->n = 0;
+	for (i = 0; i < d->n; i++) {
+		diagram_lane(l, d->v[i].from);
+		diagram_lane(l, d->v[i].to);
+	}
+	buf_init(&a);
+	for (i = 0; i < t->n; i++) {
+		const struct handle *h = t->v[i];
+
+		if (!diag_has_addr(&h->local))
+			continue;
+		buf_reset(&a);
+		addr_short(&a, (const struct sockaddr *)&h->local,
+		    sizeof(h->local));
+		for (k = 0; k < (int)l->n; k++)
+			if (strcmp(l->addr[k], buf_str(&a)) == 0)
+				buf_printf(&l->name[k], "%s%s",
+				    l->name[k].len ? "/" : "", h->name);
+	}
+	buf_free(&a);
+	for (k = 0; k < (int)l->n; k++)
+		if (l->name[k].len == 0)
+			buf_puts(&l->name[k], "peer");
+}
+
+/* Frees the lane names. */
+static void
+diagram_lanes_free(struct lanes *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		buf_free(&l->name[i]);
+}
+
+/* Writes s into line at column x, at most n characters. */
+static void
+diagram_put(char *line, size_t x, const char *s, size_t n)
+{
+	size_t len = strlen(s);
+
+	memcpy(line + x, s, len < n ? len : n);
+}
+
+/* Prints a line with trailing blanks cut. */
+static void
+diagram_flush(FILE *f, char *line, size_t w)
+{
+	while (w > 0 && line[w - 1] == ' ')
+		w--;
+	fprintf(f, "%.*s\n", (int)w, line);
+}
+
+/* Prints the chart in text: lanes across, time down. */
+void
+diagram_text(const struct diagram *d, const struct handle_table *t, FILE *f)
+{
+	struct lanes l;
+	size_t i, k, gap = 24, w, a, b, lo, hi, left = 0;
+	char *line;
+	int fl, tl;
+
+	if (d->n == 0) {
+		fputs("no connections yet: the diagram shows TCP segments the "
+		    "shell's calls caused\n", f);
+		return;
+	}
+	diagram_lanes(d, t, &l);
+	for (i = 0; i < d->n; i++) {
+		if (strlen(d->v[i].call) > left)
+			left = strlen(d->v[i].call);
+		if (strlen(d->v[i].what) + 8 > gap)
+			gap = strlen(d->v[i].what) + 8;
+	}
+	for (k = 0; k < l.n; k++) {
+		if (l.name[k].len + 2 > gap)
+			gap = l.name[k].len + 2;
+		if (strlen(l.addr[k]) + 2 > gap)
+			gap = strlen(l.addr[k]) + 2;
+	}
+	left = (left > DIAGRAM_CALLW ? DIAGRAM_CALLW : left) + 2;
+	w = left + (l.n - 1) * gap + gap;
+	line = xcalloc(1, w + 1);
+	for (k = 0; k < 3; k++) {
+		memset(line, ' ', w);
+		for (i = 0; i < l.n; i++)
+			diagram_put(line, left + i * gap, k == 0 ?
+			    buf_str(&l.name[i]) : k == 1 ? l.addr[i] : "|",
+			    gap - 1);
+		diagram_flush(f, line, w);
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct diagram_event *e = &d->v[i];
+
+		memset(line, ' ', w);
+		for (k = 0; k < l.n; k++)
+			line[left + k * gap] = '|';
+		if (i == 0 || d->v[i - 1].step != e->step)
+			diagram_put(line, 0, e->call, left - 2);
+		fl = diagram_lane(&l, e->from);
+		tl = diagram_lane(&l, e->to);
+		if (fl < 0 || tl < 0 || fl == tl) {
+			diagram_flush(f, line, w);
+			continue;
+		}
+		a = left + (size_t)fl * gap;
+		b = left + (size_t)tl * gap;
+		lo = a < b ? a : b;
+		hi = a < b ? b : a;
+		memset(line + lo + 1, '-', hi - lo - 1);
+		if (a < b)
+			line[hi - 1] = '>';
+		else
+			line[lo + 1] = '<';
+		line[lo + 3] = ' ';
+		diagram_put(line, lo + 4, e->what, hi - lo - 7);
+		line[lo + 4 + (strlen(e->what) < hi - lo - 7 ?
+		    strlen(e->what) : hi - lo - 7)] = ' ';
+		diagram_flush(f, line, w);
+	}
+	if (d->dropped)
+		fprintf(f, "(%zu later arrows not kept)\n", d->dropped);
+	free(line);
+	diagram_lanes_free(&l);
+}
+
+/* Prints s as XML text: markup characters escaped, others made plain ASCII. */
+static void
+diagram_xml(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fputc('?', f);
+		else
+			fputc(c, f);
+	}
+}
+
+/* Returns the colour of an arrow: RST red, FIN blue, SYN green, else black. */
+static const char *
+diagram_colour(const char *what)
+{
+	if (strstr(what, "RST"))
+		return "#c0392b";
+	if (strstr(what, "FIN"))
+		return "#2962a8";
+	if (strstr(what, "SYN"))
+		return "#2e7d32";
+	return "#222222";
+}
+
+/*
+ * Writes the chart as an SVG picture, one arrow per event.
+ * Returns 0, or -1 when writing failed.
+ */
+int
+diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
+{
+	struct lanes l;
+	size_t i, k, width, height;
+	int fl, tl;
+
+	diagram_lanes(d, t, &l);
+	width = SVG_LEFT + (l.n ? l.n - 1 : 0) * SVG_GAP + 120;
+	height = SVG_TOP + (d->n + 1) * SVG_ROW;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" "
+	    "height=\"%zu\" viewBox=\"0 0 %zu %zu\" font-family=\"monospace\" "
+	    "font-size=\"12\">\n", width, height, width, height);
+	fputs("<title>sockstep: the session's TCP connections</title>\n"
+	    "<defs><marker id=\"head\" markerWidth=\"10\" markerHeight=\"8\" "
+	    "refX=\"10\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L10,4 L0,8 "
+	    "z\" fill=\"context-stroke\"/></marker></defs>\n"
+	    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n", f);
+	for (k = 0; k < l.n; k++) {
+		size_t x = SVG_LEFT + k * SVG_GAP;
+
+		fprintf(f, "<text x=\"%zu\" y=\"24\" text-anchor=\"middle\" "
+		    "font-weight=\"bold\">", x);
+		diagram_xml(f, buf_str(&l.name[k]));
+		fprintf(f, "</text>\n<text x=\"%zu\" y=\"42\" "
+		    "text-anchor=\"middle\">", x);
+		diagram_xml(f, l.addr[k]);
+		fprintf(f, "</text>\n<line class=\"lane\" x1=\"%zu\" y1=\"52\" "
+		    "x2=\"%zu\" y2=\"%zu\" stroke=\"#999\" "
+		    "stroke-dasharray=\"4 3\"/>\n", x, x, height - 10);
+	}
+	for (i = 0; i < d->n; i++) {
+		const struct diagram_event *e = &d->v[i];
+		size_t y = SVG_TOP + i * SVG_ROW, x1, x2;
+
+		if (i == 0 || d->v[i - 1].step != e->step) {
+			fprintf(f, "<text x=\"8\" y=\"%zu\" fill=\"#555\">", y + 4);
+			diagram_xml(f, e->call);
+			fputs("</text>\n", f);
+		}
+		fl = diagram_lane(&l, e->from);
+		tl = diagram_lane(&l, e->to);
+		if (fl < 0 || tl < 0 || fl == tl)
+			continue;
+		x1 = SVG_LEFT + (size_t)fl * SVG_GAP;
+		x2 = SVG_LEFT + (size_t)tl * SVG_GAP;
+		fprintf(f, "<line class=\"arrow\" x1=\"%zu\" y1=\"%zu\" "
+		    "x2=\"%zu\" y2=\"%zu\" stroke=\"%s\" stroke-width=\"1.5\" "
+		    "marker-end=\"url(#head)\"/>\n", x1, y, x2, y + 8,
+		    diagram_colour(e->what));
+		fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" "
+		    "fill=\"%s\">", (x1 + x2) / 2, y - 3,
+		    diagram_colour(e->what));
+		diagram_xml(f, e->what);
+		fputs("</text>\n", f);
+	}
+	fputs("</svg>\n", f);
+	diagram_lanes_free(&l);
+	return ferror(f) ? -1 : 0;
+}

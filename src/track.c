@@ -1,0 +1,676 @@
+/*
+ * After each command that made a call: which handles changed TCP state
+ * (read with TCP_INFO, and through sock_diag for connections no fd holds),
+ * how many segments each sent and received, the packets on lo when
+ * capturing, notes where the kernel surprises, and arrows for diagram.
+ * It only reads: getsockopt, getsockname, getpeername, sock_diag.
+ */
+#include "track.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "capture.h"
+#include "cmd.h"
+#include "diag.h"
+#include "diagram.h"
+#include "fmt.h"
+#include "handle.h"
+#include "out.h"
+#include "parse.h"
+#include "record.h"
+#include "shell.h"
+#include "sym.h"
+#include "tcpinfo.h"
+#include "xalloc.h"
+
+#define TRACK_SETTLE	60	/* re-reads of a state in passing, 1 ms apart */
+#define TRACK_LINGER	16	/* closed handles followed until they settle */
+#define TRACK_QUIET_MS	3	/* capture: no packet for this long ends a read */
+
+/* TCP states, as in TCP_INFO's tcpi_state. */
+enum {
+	ST_ESTABLISHED = 1, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1,
+	ST_FIN_WAIT2, ST_TIME_WAIT, ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK,
+	ST_LISTEN, ST_CLOSING
+};
+
+/* A state change of one handle during one command. */
+struct track_change {
+	struct handle *h;
+	int from;
+	int to;
+	unsigned expires_ms;	/* the kernel's timer, for lingering states */
+	int closed;		/* h was closed by this command */
+	int behind_fd;		/* to is TIME_WAIT though the fd says CLOSE */
+};
+
+/* The segment counters of a handle read during one command. */
+struct track_seen {
+	struct handle *h;
+	unsigned segs_in;
+	unsigned segs_out;
+};
+
+struct track {
+	struct diagram diagram;
+	struct capture capture;
+	struct buf call;	/* the statement being run, as typed */
+	struct handle *h;	/* its handle argument, resolved before it ran */
+	int h_live;		/* that handle was live before */
+	unsigned long h_seq;	/* and its closed_seq then */
+	struct handle *linger[TRACK_LINGER];	/* closed, not settled yet */
+	size_t nlinger;
+	struct track_change *ch;
+	size_t nch;
+	size_t capch;
+	struct track_seen *seen;	/* handles read this time, and counters */
+	size_t nseen;
+	size_t capseen;
+};
+
+/* Returns a state's name, "?" when unknown. */
+static const char *
+track_state_name(int st)
+{
+	const char *s = sym_name(sym_tcp_state, st);
+
+	return s ? s : "?";
+}
+
+/* Returns 1 for a state the connection passes through in a moment. */
+static int
+track_passing(int st)
+{
+	return st == ST_SYN_SENT || st == ST_SYN_RECV || st == ST_FIN_WAIT1 ||
+	    st == ST_CLOSING || st == ST_LAST_ACK;
+}
+
+/* Returns 1 for a state in which the connection is still open for data. */
+static int
+track_open(int st)
+{
+	return st == ST_ESTABLISHED || st == ST_CLOSE_WAIT ||
+	    st == ST_SYN_RECV;
+}
+
+/* Returns 1 when h is a TCP socket of the internet families. */
+static int
+track_is_tcp(const struct handle *h)
+{
+	return h->type == SOCK_STREAM && (h->family == AF_INET ||
+	    h->family == AF_INET6);
+}
+
+/* Sets up tracking for a new shell: states shown, segments counted. */
+void
+track_init(struct shell *sh)
+{
+	struct track *t = xcalloc(1, sizeof(*t));
+
+	diagram_init(&t->diagram);
+	capture_init(&t->capture);
+	buf_init(&t->call);
+	sh->track = t;
+	sh->states = 1;
+	sh->segments = 1;
+}
+
+/* Frees what tracking holds and stops a capture. */
+void
+track_free(struct shell *sh)
+{
+	struct track *t = sh->track;
+
+	if (t == NULL)
+		return;
+	capture_stop(&t->capture);
+	diagram_free(&t->diagram);
+	buf_free(&t->call);
+	free(t->ch);
+	free(t->seen);
+	free(t);
+	sh->track = NULL;
+}
+
+/* Returns the session's event log. */
+struct diagram *
+track_diagram(struct shell *sh)
+{
+	return &sh->track->diagram;
+}
+
+/* Returns the session's capture. */
+struct capture *
+track_capture(struct shell *sh)
+{
+	return &sh->track->capture;
+}
+
+/* Appends an address as "127.0.0.1:51234". */
+static void
+track_addr(struct buf *b, const struct sockaddr_storage *ss)
+{
+	addr_short(b, (const struct sockaddr *)ss, sizeof(*ss));
+}
+
+/*
+ * Appends the name of endpoint local talking to peer: the handle with
+ * both addresses, else a handle bound to local, else the address.
+ */
+static void
+track_name(struct shell *sh, struct buf *b,
+    const struct sockaddr_storage *local, const struct sockaddr_storage *peer)
+{
+	const struct handle_table *ht = &sh->handles;
+	const struct handle *any = NULL;
+	size_t i;
+
+	for (i = 0; i < ht->n; i++) {
+		const struct handle *h = ht->v[i];
+
+		if (!diag_addr_equal(&h->local, local))
+			continue;
+		if (peer && diag_addr_equal(&h->peer, peer)) {
+			buf_puts(b, h->name);
+			return;
+		}
+		if (any == NULL || (!diag_has_addr(&h->peer) &&
+		    diag_has_addr(&any->peer)))
+			any = h;
+	}
+	if (any)
+		buf_puts(b, any->name);
+	else
+		track_addr(b, local);
+}
+
+/* Returns 1 when a handle of the shell is bound to addr. */
+static int
+track_is_ours(struct shell *sh, const struct sockaddr_storage *addr)
+{
+	size_t i;
+
+	for (i = 0; i < sh->handles.n; i++)
+		if (diag_addr_equal(&sh->handles.v[i]->local, addr))
+			return 1;
+	return 0;
+}
+
+/* Adds an arrow of the current call from one address to another. */
+static void
+track_arrow(struct shell *sh, const struct sockaddr_storage *from,
+    const struct sockaddr_storage *to, const char *what, const char *call)
+{
+	struct buf a, b;
+
+	if (!diag_has_addr(from) || !diag_has_addr(to))
+		return;
+	buf_init(&a);
+	buf_init(&b);
+	track_addr(&a, from);
+	track_addr(&b, to);
+	diagram_add(&sh->track->diagram, buf_str(&a), buf_str(&b), what,
+	    call ? call : buf_str(&sh->track->call));
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* Resolves the statement's first argument to a handle, by name or fd. */
+static struct handle *
+track_handle_arg(struct shell *sh, const struct stmt *st)
+{
+	const char *s;
+
+	if (st->argc < 2 || st->argv[1].kind != TOK_WORD)
+		return NULL;
+	s = st->argv[1].text;
+	if (*s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 8)
+		return handle_by_fd(&sh->handles, atoi(s));
+	return strlen(s) < HANDLE_NAME_MAX ? handle_find(&sh->handles, s) :
+	    NULL;
+}
+
+/* Describes one captured segment in words for its arrow: flags, bytes. */
+static void
+track_seg_what(struct buf *b, const struct capture_seg *s)
+{
+	char fl[64];
+
+	capture_flags(fl, sizeof(fl), s->flags);
+	if (s->len > 0) {
+		buf_printf(b, "%u bytes ", s->len);
+		fmt_cstring(b, s->data, s->len, 8);
+		buf_printf(b, " %s", fl);
+	} else
+		buf_puts(b, fl);
+}
+
+/* The call a segment belongs to, and whether it came between calls. */
+struct track_segctx {
+	struct shell *sh;
+	const char *call;
+	const char *prefix;
+};
+
+/* Prints one captured segment of the shell's own connections and logs its arrow. */
+static int
+track_seg(const struct capture_seg *s, void *arg)
+{
+	struct track_segctx *c = arg;
+	struct shell *sh = c->sh;
+	struct buf from, to, what;
+	char fl[64];
+
+	if (!track_is_ours(sh, &s->src) && !track_is_ours(sh, &s->dst))
+		return 0;
+	buf_init(&from);
+	buf_init(&to);
+	buf_init(&what);
+	track_name(sh, &from, &s->src, &s->dst);
+	track_name(sh, &to, &s->dst, &s->src);
+	capture_flags(fl, sizeof(fl), s->flags);
+	out_meaning(sh, "%s%s > %s  %-9s seq %u%s%s ack %u  len %u", c->prefix,
+	    buf_str(&from), buf_str(&to), fl, (unsigned)s->seq,
+	    s->rel_ack || !(s->flags & CAPTURE_ACK) ? "" : " (raw)", "",
+	    (s->flags & CAPTURE_ACK) ? (unsigned)s->ack : 0U, s->len);
+	if ((s->flags & CAPTURE_FIN) && s->len == 0)
+		out_note(sh, "a FIN with no data: the zero-length message; the "
+		    "peer's recv returns 0 once it has read everything before it");
+	else if (s->flags & CAPTURE_RST)
+		out_note(sh, "RST: the connection is aborted; the peer's next "
+		    "call fails (ECONNRESET or EPIPE)");
+	track_seg_what(&what, s);
+	track_arrow(sh, &s->src, &s->dst, buf_str(&what), c->call);
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&what);
+	return 0;
+}
+
+/* Reads what the capture holds, printing each segment with prefix. */
+static void
+track_capture_read(struct shell *sh, int quiet_ms, const char *call,
+    const char *prefix)
+{
+	struct track_segctx c = { sh, call, prefix };
+
+	capture_read(&sh->track->capture, quiet_ms, track_seg, &c);
+}
+
+/*
+ * Before a statement runs: remembers it and its handle, and prints the
+ * segments captured between calls (delayed ACKs, a peer's late FIN).
+ */
+void
+track_begin(struct shell *sh, const struct stmt *st)
+{
+	struct track *t = sh->track;
+
+	buf_reset(&t->call);
+	record_format_stmt(&t->call, st);
+	t->h = track_handle_arg(sh, st);
+	t->h_live = t->h && t->h->fd >= 0;
+	t->h_seq = t->h ? t->h->closed_seq : 0;
+	t->nch = 0;
+	if (t->capture.fd >= 0 && sh->handles.live <= TRACK_MAX_LIVE)
+		track_capture_read(sh, 0, "(between calls)", "meanwhile: ");
+}
+
+/* Records a change of h from one state to another. */
+static struct track_change *
+track_changed(struct track *t, struct handle *h, int from, int to)
+{
+	struct track_change *c;
+
+	if (t->nch == t->capch) {
+		t->capch = t->capch ? t->capch * 2 : 16;
+		t->ch = xrealloc(t->ch, t->capch * sizeof(*t->ch));
+	}
+	c = &t->ch[t->nch++];
+	memset(c, 0, sizeof(*c));
+	c->h = h;
+	c->from = from;
+	c->to = to;
+	return c;
+}
+
+/* Sleeps one millisecond. */
+static void
+track_nap(void)
+{
+	struct timespec ts = { 0, 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Keeps the segment counters just read of h; again: h was read before. */
+static void
+track_saw(struct track *t, struct handle *h, const struct tcpinfo *ti,
+    int again)
+{
+	size_t i = t->nseen;
+
+	if (again)
+		for (i = 0; i < t->nseen && t->seen[i].h != h; i++)
+			;
+	if (i == t->nseen) {
+		if (t->nseen == t->capseen) {
+			t->capseen = t->capseen ? t->capseen * 2 : 16;
+			t->seen = xrealloc(t->seen, t->capseen *
+			    sizeof(*t->seen));
+		}
+		t->seen[t->nseen++].h = h;
+	}
+	t->seen[i].segs_in = ti->segs_in;
+	t->seen[i].segs_out = ti->segs_out;
+}
+
+/*
+ * Reads the TCP state of every live TCP handle and records those that
+ * changed; a state in passing is read again for a few milliseconds.
+ */
+static void
+track_scan(struct shell *sh)
+{
+	struct track *t = sh->track;
+	struct tcpinfo ti;
+	size_t i, k;
+	int tries, again;
+
+	for (i = 0; i < sh->handles.n; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h->fd < 0 || !track_is_tcp(h) ||
+		    tcpinfo_get(sh->sys, h->fd, &ti) == -1)
+			continue;
+		track_saw(t, h, &ti, 0);
+		if (h->track_seq != h->closed_seq || h->tcp_state <= 0) {
+			/* first sight of this socket: nothing to compare */
+			h->track_seq = h->closed_seq;
+			h->tcp_state = ti.state;
+			h->segs_in = ti.segs_in;
+			h->segs_out = ti.segs_out;
+			if (ti.state != ST_CLOSE)
+				diag_remember(sh->sys, h);
+			continue;
+		}
+		if (ti.state != h->tcp_state && !(ti.state == ST_CLOSE &&
+		    h->tcp_state == ST_TIME_WAIT))
+			track_changed(t, h, h->tcp_state, ti.state);
+	}
+	for (tries = 0; tries < TRACK_SETTLE; tries++) {
+		for (k = 0, again = 0; k < t->nch; k++)
+			again = again || track_passing(t->ch[k].to);
+		if (!again)
+			break;
+		track_nap();
+		for (k = 0; k < t->nch; k++)
+			if (track_passing(t->ch[k].to) &&
+			    tcpinfo_get(sh->sys, t->ch[k].h->fd, &ti) == 0) {
+				t->ch[k].to = ti.state;
+				track_saw(t, t->ch[k].h, &ti, 1);
+			}
+	}
+	for (k = 0; tries > 0 && k < t->nseen; k++)
+		if (tcpinfo_get(sh->sys, t->seen[k].h->fd, &ti) == 0)
+			track_saw(t, t->seen[k].h, &ti, 1);
+	for (k = 0; k < t->nch; k++) {
+		struct track_change *c = &t->ch[k];
+
+		c->h->tcp_state = c->to;
+		if (c->to != ST_CLOSE)
+			diag_remember(sh->sys, c->h);
+		if (c->to == ST_ESTABLISHED || c->to == ST_CLOSE_WAIT)
+			c->h->connected = 1;
+	}
+}
+
+/*
+ * For connections that went to CLOSE through their fd, asks sock_diag
+ * whether the kernel holds them on in TIME_WAIT.
+ */
+static void
+track_timewait(struct shell *sh)
+{
+	struct track *t = sh->track;
+	struct diag_sock d;
+	size_t k;
+
+	for (k = 0; k < t->nch; k++) {
+		struct track_change *c = &t->ch[k];
+
+		if (c->to != ST_CLOSE || (c->from != ST_FIN_WAIT1 &&
+		    c->from != ST_FIN_WAIT2 && c->from != ST_CLOSING))
+			continue;
+		if (diag_find_peer(&c->h->local, &c->h->peer, 1U << ST_TIME_WAIT,
+		    &d) == 1) {
+			c->to = ST_TIME_WAIT;
+			c->h->tcp_state = ST_TIME_WAIT;
+			c->expires_ms = d.expires_ms;
+			c->behind_fd = 1;
+		}
+	}
+}
+
+/* Forgets lingering closed handle i. */
+static void
+track_unlinger(struct track *t, size_t i)
+{
+	t->linger[i] = t->linger[--t->nlinger];
+}
+
+/*
+ * Follows closed handles whose connection lingers in the kernel, and the
+ * handle closed by this command, through sock_diag.
+ */
+static void
+track_closed(struct shell *sh)
+{
+	struct track *t = sh->track;
+	struct diag_sock d[TRACK_LINGER + 1];
+	struct handle *v[TRACK_LINGER + 1];
+	struct track_change *c;
+	size_t i, n;
+	int to, mine, tries;
+
+	for (i = t->nlinger; i-- > 0;)
+		if (t->linger[i]->fd >= 0)
+			track_unlinger(t, i);
+	n = t->nlinger;
+	memcpy(v, t->linger, n * sizeof(*v));
+	mine = t->h && t->h_live && t->h->fd < 0 && track_is_tcp(t->h) &&
+	    t->h->tcp_state > 0 && t->h->track_seq == t->h_seq;
+	if (mine)
+		v[n++] = t->h;
+	if (n == 0 || diag_lingering(v, n, d) == -1)
+		return;
+	for (tries = 0; mine && track_passing(d[n - 1].state) &&
+	    tries < TRACK_SETTLE; tries++) {
+		track_nap();
+		if (diag_lingering(v, n, d) == -1)
+			return;
+	}
+	for (i = 0; i < n; i++) {
+		to = d[i].state ? d[i].state : ST_CLOSE;
+		if (to == v[i]->tcp_state)
+			continue;
+		c = track_changed(t, v[i], v[i]->tcp_state, to);
+		c->closed = mine && i == n - 1;
+		c->expires_ms = d[i].expires_ms;
+		v[i]->tcp_state = to;
+	}
+	for (i = t->nlinger; i-- > 0;)
+		if (t->linger[i]->tcp_state == ST_CLOSE ||
+		    t->linger[i]->tcp_state == ST_TIME_WAIT)
+			track_unlinger(t, i);
+	if (mine && t->h->tcp_state != ST_CLOSE &&
+	    t->h->tcp_state != ST_TIME_WAIT && t->nlinger < TRACK_LINGER)
+		t->linger[t->nlinger++] = t->h;
+}
+
+/* Adds the arrows a call stands for when no capture shows the real ones. */
+static void
+track_infer(struct shell *sh, const struct stmt *st)
+{
+	struct track *t = sh->track;
+	struct handle *h = t->h;
+	const char *cmd = st->argv[0].text;
+	struct track_change *mine = NULL;
+	struct buf what;
+	char err[64], *data;
+	size_t k, len;
+
+	for (k = 0; k < t->nch; k++)
+		if (t->ch[k].h == h)
+			mine = &t->ch[k];
+	buf_init(&what);
+	if (h && mine && (strcmp(cmd, "connect") == 0 ||
+	    strcmp(cmd, "connect_ex") == 0)) {
+		track_arrow(sh, &h->local, &h->peer, "SYN", NULL);
+		if (mine->to != ST_SYN_SENT) {
+			track_arrow(sh, &h->peer, &h->local, "SYN, ACK", NULL);
+			track_arrow(sh, &h->local, &h->peer, "ACK", NULL);
+		}
+	} else if (h && strncmp(cmd, "send", 4) == 0 && sh->last.ret > 0 &&
+	    st->argc > 2 && parse_data(&st->argv[2], &data, &len, err,
+	    sizeof(err)) == 0) {
+		if ((size_t)sh->last.ret < len)
+			len = (size_t)sh->last.ret;
+		buf_printf(&what, "%zu bytes ", len);
+		fmt_cstring(&what, (unsigned char *)data, len, 8);
+		track_arrow(sh, &h->local, &h->peer, buf_str(&what), NULL);
+		free(data);
+	} else if (h && mine && strcmp(cmd, "shutdown") == 0 &&
+	    track_open(mine->from) && !track_open(mine->to))
+		track_arrow(sh, &h->local, &h->peer, "FIN", NULL);
+	else if (h && mine && mine->closed && track_open(mine->from))
+		track_arrow(sh, &h->local, &h->peer, h->close_unread > 0 ?
+		    "RST" : "FIN", NULL);
+	for (k = 0; k < t->nch; k++) {
+		struct track_change *c = &t->ch[k];
+
+		if (c->h == h && (mine->closed || strcmp(cmd, "shutdown") == 0))
+			continue;
+		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
+		    c->from != ST_LISTEN && c->from != ST_LAST_ACK &&
+		    !(h && h->close_unread > 0 && mine && mine->closed))
+			track_arrow(sh, &c->h->peer, &c->h->local, "RST", NULL);
+		else if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED) {
+			track_arrow(sh, &c->h->peer, &c->h->local, "SYN, ACK",
+			    NULL);
+			track_arrow(sh, &c->h->local, &c->h->peer, "ACK", NULL);
+		} else if (!track_is_ours(sh, &c->h->peer) &&
+		    (c->to == ST_CLOSE_WAIT || c->to == ST_TIME_WAIT ||
+		    c->to == ST_CLOSING))
+			track_arrow(sh, &c->h->peer, &c->h->local, "FIN", NULL);
+	}
+	buf_free(&what);
+}
+
+/* Prints the state changes, and the notes where the kernel surprises. */
+static void
+track_print(struct shell *sh, const struct stmt *st)
+{
+	struct track *t = sh->track;
+	const char *cmd = st->argv[0].text;
+	struct buf left;
+	size_t k;
+
+	buf_init(&left);
+	for (k = 0; k < t->nch && sh->states; k++) {
+		struct track_change *c = &t->ch[k];
+
+		buf_reset(&left);
+		if ((c->to == ST_TIME_WAIT || c->to == ST_FIN_WAIT2) &&
+		    c->expires_ms > 0)
+			buf_printf(&left, "%u s left", (c->expires_ms + 999) /
+			    1000);
+		if (c->closed && c->to != ST_CLOSE)
+			out_meaning(sh, "%s %s -> %s (closed: the kernel finishes "
+			    "the connection on its own%s%s)", c->h->name,
+			    track_state_name(c->from), track_state_name(c->to),
+			    left.len ? "; " : "", buf_str(&left));
+		else
+			out_meaning(sh, "%s%s %s -> %s%s%s%s", c->h->name,
+			    c->h->fd < 0 && !c->closed ? " (closed)" : "",
+			    track_state_name(c->from), track_state_name(c->to),
+			    left.len ? " (" : "", buf_str(&left),
+			    left.len ? ")" : c->closed ? " (closed)" : "");
+		if (c->behind_fd)
+			out_note(sh, "the connection now lives on in the kernel "
+			    "apart from %s's fd, which reports CLOSE: TIME_WAIT "
+			    "shows only through sock_diag (ss -tan), and holds "
+			    "the address until it ends", c->h->name);
+		if (c->to == ST_FIN_WAIT1 || c->to == ST_LAST_ACK ||
+		    c->to == ST_CLOSING)
+			out_note(sh, "%s's FIN is not acknowledged yet: until it "
+			    "is, SEND-Q counts it as one byte", c->h->name);
+		if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED &&
+		    c->h != t->h)
+			out_note(sh, "the connect of %s that was interrupted went "
+			    "on in the kernel: %s is connected now", c->h->name,
+			    c->h->name);
+		if (c->h == t->h && strncmp(cmd, "send", 4) == 0 &&
+		    sh->last.ret > 0 && c->to == ST_CLOSE)
+			out_note(sh, "this send succeeded, but the peer had closed: "
+			    "its kernel answered the data with RST, so the next "
+			    "send fails (EPIPE)");
+	}
+	buf_free(&left);
+}
+
+/* Prints how many segments each handle sent and received during the call. */
+static void
+track_segments(struct shell *sh)
+{
+	struct track *t = sh->track;
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; i < t->nseen; i++) {
+		struct track_seen *s = &t->seen[i];
+		unsigned in = s->segs_in - s->h->segs_in;
+		unsigned out = s->segs_out - s->h->segs_out;
+
+		s->h->segs_in = s->segs_in;
+		s->h->segs_out = s->segs_out;
+		if (in || out)
+			buf_printf(&b, "%s%s sent %u, received %u", b.len ?
+			    "; " : "", s->h->name, out, in);
+	}
+	if (b.len && sh->segments && t->capture.fd < 0)
+		out_meaning(sh, "segments: %s", buf_str(&b));
+	buf_free(&b);
+}
+
+/*
+ * After a statement ran: when it made a call, shows what changed in the
+ * kernel. Skipped beyond TRACK_MAX_LIVE live handles, so the cost of a
+ * command stays flat.
+ */
+void
+track_end(struct shell *sh, const struct stmt *st, int rc)
+{
+	struct track *t = sh->track;
+
+	if (rc != CMD_OK || !sh->last.made || st->argc == 0 ||
+	    sh->handles.live > TRACK_MAX_LIVE)
+		return;
+	t->nch = 0;
+	t->nseen = 0;
+	track_scan(sh);
+	track_timewait(sh);
+	track_closed(sh);
+	if (t->capture.fd >= 0)
+		track_capture_read(sh, TRACK_QUIET_MS, NULL, "");
+	else
+		track_infer(sh, st);
+	track_print(sh, st);
+	track_segments(sh);
+}
