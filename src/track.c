@@ -243,7 +243,7 @@ track_seg_what(struct buf *b, const struct capture_seg *s)
 
 	capture_flags(fl, sizeof(fl), s->flags);
 	if (s->len > 0) {
-		buf_printf(b, "%u bytes ", s->len);
+		buf_printf(b, "%u byte%s ", s->len, s->len == 1 ? "" : "s");
 		fmt_cstring(b, s->data, s->len, 8);
 		buf_printf(b, " %s", fl);
 	} else
@@ -541,7 +541,7 @@ track_infer(struct shell *sh, const struct stmt *st)
 	    sizeof(err)) == 0) {
 		if ((size_t)sh->last.ret < len)
 			len = (size_t)sh->last.ret;
-		buf_printf(&what, "%zu bytes ", len);
+		buf_printf(&what, "%zu byte%s ", len, len == 1 ? "" : "s");
 		fmt_cstring(&what, (unsigned char *)data, len, 8);
 		track_arrow(sh, &h->local, &h->peer, buf_str(&what), NULL);
 		free(data);
@@ -611,7 +611,7 @@ track_print(struct shell *sh, const struct stmt *st)
 			out_note(sh, "%s's FIN is not acknowledged yet: until it "
 			    "is, SEND-Q counts it as one byte", c->h->name);
 		if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED &&
-		    c->h != t->h)
+		    (c->h != t->h || strncmp(cmd, "connect", 7) != 0))
 			out_note(sh, "the connect of %s that was interrupted went "
 			    "on in the kernel: %s is connected now", c->h->name,
 			    c->h->name);

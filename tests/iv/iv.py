@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Instructor view (issue 4), end to end through pipes: TCP state changes
+of the half-close on both sides, TIME_WAIT of a closed handle with the time
+left, segment counts, the notes where the kernel surprises, the diagram in
+text and as SVG (parsed by a real XML parser), and capture on lo (as root;
+as another user it must say why it cannot). Loopback only, kernel-chosen
+ports, every wait bounded.
+
+usage: iv.py SOCKSTEP [TEST...]
+"""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+import e2elib  # noqa: E402
+
+HALF_CLOSE = """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+send cli "Hello, world"
+recv conn 1024
+shutdown cli wr
+recv conn 1024
+send conn "bye"
+recv cli 1024
+close conn
+recv cli 1024
+handles
+state cli
+close cli
+handles
+close srv
+diagram
+"""
+
+
+def run(script, timeout=20):
+    """Runs a script through a pipe; returns stdout as text."""
+    rc, out, err = e2elib.run([e2elib.binary()], stdin=script.encode(),
+                              timeout=timeout)
+    if rc != 0:
+        raise AssertionError("exit %d\nstdout:\n%s\nstderr:\n%s" % (
+            rc, out.decode(), err.decode()))
+    return out.decode("utf-8", "replace")
+
+
+def under(out, call_rx):
+    """The indented lines printed under the first call line matching call_rx."""
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(call_rx, line):
+            block = []
+            for l in lines[i + 1:]:
+                if not l.startswith("  "):
+                    break
+                block.append(l.strip())
+            return block
+    raise AssertionError("no call line /%s/ in:\n%s" % (call_rx, out))
+
+
+def need(lines, text, where):
+    if text not in lines:
+        raise AssertionError("%s: no line %r among %r" % (where, text, lines))
+
+
+def test_half_close():
+    out = run(HALF_CLOSE)
+    need(under(out, r"connect\("), "cli CLOSE -> ESTABLISHED", "connect")
+    sd = under(out, r"shutdown\(")
+    need(sd, "cli ESTABLISHED -> FIN_WAIT2", "shutdown")
+    need(sd, "conn ESTABLISHED -> CLOSE_WAIT", "shutdown")
+    if not any(l.startswith("segments: cli sent 1") for l in sd):
+        raise AssertionError("shutdown: no segment count: %r" % sd)
+    cl = under(out, r"close\(5\)")
+    if not any(re.match(r"cli FIN_WAIT2 -> TIME_WAIT \(\d+ s left\)$", l)
+               for l in cl):
+        raise AssertionError("close conn: cli's TIME_WAIT not shown: %r" % cl)
+    if not any("apart from cli's fd" in l for l in cl):
+        raise AssertionError("close conn: no TIME_WAIT note: %r" % cl)
+    need(cl, "conn CLOSE_WAIT -> CLOSE (closed)", "close conn")
+    if not re.search(r"^cli +4 +tcp +CLOSE \(TIME_WAIT \d+ s\)", out, re.M):
+        raise AssertionError("handles: cli's row does not show TIME_WAIT:\n"
+                             + out)
+    if not re.search(r"^closed: .*cli \(fd 4, line 17; its connection "
+                     r"lingers in TIME_WAIT, (59|60) s left\)", out, re.M):
+        raise AssertionError("handles: closed cli's TIME_WAIT missing:\n"
+                             + out)
+    if not re.search(r"^cli: fd 4, tcp, CLOSE$", out, re.M) or \
+            "its connection is in TIME_WAIT apart from the fd" not in out:
+        raise AssertionError("state cli: wrong:\n" + out)
+    for arrow in ("-- SYN --", "<- SYN, ACK --", "-- ACK --",
+                  "-- 12 bytes \"Hello, w\"...", "-- FIN --",
+                  "<- 3 bytes \"bye\"", "<- FIN --"):
+        if arrow not in out:
+            raise AssertionError("diagram: no %r:\n%s" % (arrow, out))
+
+
+def test_states_off():
+    out = run("set states off\nset segments off\n" + HALF_CLOSE)
+    for l in under(out, r"shutdown\("):
+        if "->" in l or l.startswith("segments:"):
+            raise AssertionError("states off, yet: %r" % l)
+
+
+def test_notes():
+    """The FIN counted in SEND-Q: the peer's full window holds FIN_WAIT1."""
+    script = """socket srv
+setsockopt srv SO_RCVBUF 2048
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+setsockopt cli SO_SNDBUF 4096
+connect cli srv
+accept srv conn
+sendall cli 0x%s MSG_DONTWAIT
+shutdown cli wr
+handles
+""" % ("41" * 30000)
+    out = run(script)
+    if "SEND-Q counts it as one byte" not in out or \
+            "a FIN counts as one byte in SEND-Q" not in out or \
+            "cli ESTABLISHED -> FIN_WAIT1" not in out:
+        raise AssertionError("no FIN-in-SEND-Q note:\n" + out)
+
+
+def test_first_send():
+    out = run("""socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+close conn
+send cli "one"
+send cli "two"
+""")
+    one = under(out, r'send\(4, "one"')
+    if not any("this send succeeded, but the peer had closed" in l
+               for l in one):
+        raise AssertionError("first send: no note: %r" % one)
+    need(one, "cli CLOSE_WAIT -> CLOSE", "first send")
+    if not re.search(r'^send\(4, "two", 3, 0\) = -1 EPIPE', out, re.M):
+        raise AssertionError("second send did not fail:\n" + out)
+
+
+def test_svg():
+    with tempfile.TemporaryDirectory(prefix="sockstep-iv-") as tmp:
+        path = os.path.join(tmp, "x.svg")
+        out = run(HALF_CLOSE + "diagram --svg %s\n" % path)
+        if "wrote 7 arrows" not in out:
+            raise AssertionError("diagram --svg: " + out[-400:])
+        root = ET.parse(path).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    if root.tag != ns + "svg":
+        raise AssertionError("root element is %s" % root.tag)
+    arrows = [e for e in root.iter(ns + "line") if e.get("class") == "arrow"]
+    lanes = [e for e in root.iter(ns + "line") if e.get("class") == "lane"]
+    if len(arrows) != 7 or len(lanes) != 2:
+        raise AssertionError("%d arrows, %d lanes; want 7 and 2" % (
+            len(arrows), len(lanes)))
+
+
+def test_interrupted_connect():
+    """connect interrupted by SIGINT goes on in the kernel; once the queue
+    frees, a later call shows the state change and the note."""
+    s = e2elib.Session([e2elib.binary()],
+                       env=e2elib.clean_env(SOCKSTEP_INTERACTIVE="1"))
+    try:
+        s.send("socket srv", "bind srv 127.0.0.1 0", "listen srv 0",
+               "socket c1", "connect c1 srv", "socket x", "connect x srv")
+        s.expect(r"connect\(4, .*= 0")
+        time.sleep(0.3)
+        s.p.send_signal(signal.SIGINT)
+        s.expect(r"connect\(5, .*= -1 EINTR")
+        s.send("accept srv a1")
+        s.expect(r"accept\(3, ")
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            s.send("getsockname x")
+            s.expect(r"getsockname\(5")
+            time.sleep(0.5)
+            if b"went on in the kernel: x is connected now" in s.out:
+                break
+        text = s.out.decode("utf-8", "replace")
+        if "x SYN_SENT -> ESTABLISHED" not in text or \
+                "went on in the kernel" not in text:
+            raise AssertionError("no completion shown:\n" + text)
+    finally:
+        s.finish()
+        s.kill()
+
+
+CAPTURE = """capture on
+socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+send cli "Hello, world"
+recv conn 1024
+sendall conn "Hello, world"
+recv cli 1024
+shutdown cli wr
+recv conn 1024
+close conn
+close cli
+close srv
+diagram --svg %s
+"""
+
+
+def test_capture():
+    if os.geteuid() != 0:
+        raise e2elib.Skip("capture needs root (CAP_NET_RAW)")
+    with tempfile.TemporaryDirectory(prefix="sockstep-iv-") as tmp:
+        path = os.path.join(tmp, "c.svg")
+        out = run(CAPTURE % path)
+        root = ET.parse(path).getroot()
+    seg = re.compile(r"^  (?:meanwhile: )?(\S+) > (\S+)  (.+?) +seq (\d+) "
+                     r"ack (\d+)  len (\d+)$")
+    conn = under(out, r"connect\(")
+    got = [seg.match("  " + l).groups()[:3] for l in conn
+           if seg.match("  " + l)]
+    if got != [("cli", "srv", "SYN"), ("srv", "cli", "SYN, ACK"),
+               ("cli", "srv", "ACK")]:
+        raise AssertionError("handshake: %r\n%s" % (got, out))
+    data = [seg.match("  " + l) for l in under(out, r'send\(4, ')]
+    data = [m for m in data if m]
+    if not data or data[0].group(1, 2, 6) != ("cli", "conn", "12") or \
+            "PSH" not in data[0].group(3) or data[0].group(4) != "1":
+        raise AssertionError("data segment: %r" % [m.groups() for m in data])
+    sd = under(out, r"shutdown\(")
+    fins = [seg.match("  " + l) for l in sd]
+    fins = [m for m in fins if m and m.group(3).startswith("FIN")]
+    if not fins or fins[0].group(1, 2, 6) != ("cli", "conn", "0") or \
+            fins[0].group(4) != "13":
+        raise AssertionError("FIN after shutdown wr: %r" % sd)
+    if not any("zero-length message" in l for l in sd):
+        raise AssertionError("no zero-length note: %r" % sd)
+    if "segments:" in out:
+        raise AssertionError("segment counts shown while capturing")
+    shown = [l for l in out.splitlines() if seg.match(l)]
+    ns = "{http://www.w3.org/2000/svg}"
+    arrows = [e for e in root.iter(ns + "line") if e.get("class") == "arrow"]
+    if len(arrows) != len(shown):
+        raise AssertionError("%d arrows in the SVG, %d segments shown" % (
+            len(arrows), len(shown)))
+    m = re.search(r"socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = (\d+)", out)
+    if m.group(1) != "3":
+        raise AssertionError("capture moved the students' fds: %s" % m.group(0))
+
+
+def test_capture_unprivileged():
+    """As a user without CAP_NET_RAW, capture says why and what to do."""
+    if os.geteuid() != 0:
+        args = [e2elib.binary(), "-c", "capture on"]
+    else:
+        args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all", e2elib.binary(), "-c", "capture on"]
+    try:
+        rc, out, err = e2elib.run(args)
+    except FileNotFoundError:
+        raise e2elib.Skip("setpriv is not installed")
+    err = err.decode()
+    if "CAP_NET_RAW" not in err or "root" not in err:
+        raise AssertionError("no reason given: %r %r" % (out, err))
+
+
+if __name__ == "__main__":
+    e2elib.main({
+        "half-close": test_half_close,
+        "states-off": test_states_off,
+        "notes": test_notes,
+        "first-send": test_first_send,
+        "svg": test_svg,
+        "interrupted-connect": test_interrupted_connect,
+        "capture": test_capture,
+        "capture-unprivileged": test_capture_unprivileged,
+    })
