@@ -158,7 +158,9 @@ static int
 capture_decode(struct capture *c, const unsigned char *p, size_t n,
     struct capture_seg *s)
 {
-	const struct tcphdr *th;
+	struct tcphdr th;
+	struct iphdr iph;
+	struct ip6_hdr ip6;
 	struct capture_flow *f, *back;
 	size_t ip, hl, tl, off = 14;
 	uint16_t proto;
@@ -168,51 +170,45 @@ capture_decode(struct capture *c, const unsigned char *p, size_t n,
 	if (n < off + 20)
 		return -1;
 	proto = (uint16_t)(p[12] << 8 | p[13]);
+	memset(s, 0, sizeof(*s));
 	if (proto == ETH_P_IP) {
-		const struct iphdr *iph = (const struct iphdr *)(p + off);
-
-		if (iph->protocol != IPPROTO_TCP)
+		memcpy(&iph, p + off, sizeof(iph));
+		if (iph.protocol != IPPROTO_TCP)
 			return -1;
-		ip = (size_t)iph->ihl * 4;
-		tl = ntohs(iph->tot_len);
+		ip = (size_t)iph.ihl * 4;
+		tl = ntohs(iph.tot_len);
 		family = AF_INET;
 	} else if (proto == ETH_P_IPV6 && n >= off + 40) {
-		const struct ip6_hdr *ip6 = (const struct ip6_hdr *)(p + off);
-
-		if (ip6->ip6_nxt != IPPROTO_TCP)
+		memcpy(&ip6, p + off, sizeof(ip6));
+		if (ip6.ip6_nxt != IPPROTO_TCP)
 			return -1;
 		ip = 40;
-		tl = 40 + ntohs(ip6->ip6_plen);
+		tl = 40 + ntohs(ip6.ip6_plen);
 		family = AF_INET6;
 	} else
 		return -1;
 	if (tl > n - off)
 		tl = n - off;
-	if (tl < ip + sizeof(*th))
+	if (tl < ip + sizeof(th))
 		return -1;
-	th = (const struct tcphdr *)(p + off + ip);
-	hl = (size_t)th->th_off * 4;
+	memcpy(&th, p + off + ip, sizeof(th));
+	hl = (size_t)th.th_off * 4;
 	if (hl < 20 || ip + hl > tl)
 		return -1;
-	memset(s, 0, sizeof(*s));
 	if (family == AF_INET) {
-		const struct iphdr *iph = (const struct iphdr *)(p + off);
-
-		capture_addr(&s->src, family, &iph->saddr, th->th_sport);
-		capture_addr(&s->dst, family, &iph->daddr, th->th_dport);
+		capture_addr(&s->src, family, &iph.saddr, th.th_sport);
+		capture_addr(&s->dst, family, &iph.daddr, th.th_dport);
 	} else {
-		const struct ip6_hdr *ip6 = (const struct ip6_hdr *)(p + off);
-
-		capture_addr(&s->src, family, &ip6->ip6_src, th->th_sport);
-		capture_addr(&s->dst, family, &ip6->ip6_dst, th->th_dport);
+		capture_addr(&s->src, family, &ip6.ip6_src, th.th_sport);
+		capture_addr(&s->dst, family, &ip6.ip6_dst, th.th_dport);
 	}
-	s->flags = (th->th_flags & TH_FIN ? CAPTURE_FIN : 0) |
-	    (th->th_flags & TH_SYN ? CAPTURE_SYN : 0) |
-	    (th->th_flags & TH_RST ? CAPTURE_RST : 0) |
-	    (th->th_flags & TH_PUSH ? CAPTURE_PSH : 0) |
-	    (th->th_flags & TH_ACK ? CAPTURE_ACK : 0);
-	seq = ntohl(th->th_seq);
-	ack = ntohl(th->th_ack);
+	s->flags = (th.th_flags & TH_FIN ? CAPTURE_FIN : 0) |
+	    (th.th_flags & TH_SYN ? CAPTURE_SYN : 0) |
+	    (th.th_flags & TH_RST ? CAPTURE_RST : 0) |
+	    (th.th_flags & TH_PUSH ? CAPTURE_PSH : 0) |
+	    (th.th_flags & TH_ACK ? CAPTURE_ACK : 0);
+	seq = ntohl(th.th_seq);
+	ack = ntohl(th.th_ack);
 	f = capture_flow(c, &s->src, &s->dst, (s->flags & CAPTURE_SYN) ? &seq :
 	    NULL);
 	if (f == NULL)

@@ -371,6 +371,20 @@ track_saw(struct track *t, struct handle *h, const struct tcpinfo *ti,
 }
 
 /*
+ * Returns 1 when h cannot have changed: a socket in CLOSE (fresh, or its
+ * connection gone) or LISTEN changes only by a call on it, and this
+ * command's call was not. Reading only the others keeps idle handles free.
+ */
+static int
+track_idle(const struct track *t, const struct handle *h)
+{
+	if (h == t->h || h->track_seq != h->closed_seq || h->tcp_state <= 0)
+		return 0;
+	return h->tcp_state == ST_CLOSE || h->tcp_state == ST_LISTEN ||
+	    h->tcp_state == ST_TIME_WAIT;
+}
+
+/*
  * Reads the TCP state of every live TCP handle and records those that
  * changed; a state in passing is read again for a few milliseconds.
  */
@@ -385,7 +399,7 @@ track_scan(struct shell *sh)
 	for (i = 0; i < sh->handles.n; i++) {
 		struct handle *h = sh->handles.v[i];
 
-		if (h->fd < 0 || !track_is_tcp(h) ||
+		if (h->fd < 0 || !track_is_tcp(h) || track_idle(t, h) ||
 		    tcpinfo_get(sh->sys, h->fd, &ti) == -1)
 			continue;
 		track_saw(t, h, &ti, 0);
