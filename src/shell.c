@@ -221,13 +221,19 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	size_t skip;
 	int i, rc = 0, title, step = 0;
 
+	buf_init(&text);
 	if (shell_is_narration(line, len, &skip, &title)) {
-		shell_narrate(sh, line + skip, len - skip, title);
+		/* $NAME in narration too; an unknown name is left as written */
+		if (var_expand(&sh->vars, line + skip, len - skip, &text, err,
+		    sizeof(err)) == 0)
+			shell_narrate(sh, text.p, text.len, title);
+		else
+			shell_narrate(sh, line + skip, len - skip, title);
 		if (sh->record)
 			record_line(sh, line, len);
+		buf_free(&text);
 		return 0;
 	}
-	buf_init(&text);
 	if (var_expand(&sh->vars, line, len, &text, err, sizeof(err)) == -1 ||
 	    parse_line(text.p, text.len, &p, err, sizeof(err)) == -1) {
 		out_error(sh, "%s", err);
