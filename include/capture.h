@@ -45,7 +45,7 @@ void capture_init(struct capture *);
 int capture_start(struct capture *, char *, size_t);
 void capture_stop(struct capture *);
 int capture_read(struct capture *, int, int (*)(const struct capture_seg *,
-    void *), void *);
+    void *), int (*)(const struct capture_seg *, void *), void *);
 void capture_flags(char *, size_t, unsigned);
 
 #endif

@@ -155,16 +155,13 @@ capture_addr(struct sockaddr_storage *ss, int family, const void *a,
  * Returns 0, or -1 when it is not a TCP segment.
  */
 static int
-capture_decode(struct capture *c, const unsigned char *p, size_t n,
-    struct capture_seg *s)
+capture_decode(const unsigned char *p, size_t n, struct capture_seg *s)
 {
 	struct tcphdr th;
 	struct iphdr iph;
 	struct ip6_hdr ip6;
-	struct capture_flow *f, *back;
 	size_t ip, hl, tl, off = 14;
 	uint16_t proto;
-	uint32_t seq, ack;
 	int family;
 
 	if (n < off + 20)
@@ -207,19 +204,29 @@ capture_decode(struct capture *c, const unsigned char *p, size_t n,
 	    (th.th_flags & TH_RST ? CAPTURE_RST : 0) |
 	    (th.th_flags & TH_PUSH ? CAPTURE_PSH : 0) |
 	    (th.th_flags & TH_ACK ? CAPTURE_ACK : 0);
-	seq = ntohl(th.th_seq);
-	ack = ntohl(th.th_ack);
+	s->seq = ntohl(th.th_seq);
+	s->ack = ntohl(th.th_ack);
+	s->len = (unsigned)(tl - ip - hl);
+	s->data = p + off + ip + hl;
+	return 0;
+}
+
+/* Makes s's sequence and acknowledgement numbers relative to each direction's first. */
+static void
+capture_relative(struct capture *c, struct capture_seg *s)
+{
+	struct capture_flow *f, *back;
+	uint32_t seq = s->seq;
+
 	f = capture_flow(c, &s->src, &s->dst, (s->flags & CAPTURE_SYN) ? &seq :
 	    NULL);
 	if (f == NULL)
 		f = capture_flow(c, &s->src, &s->dst, &seq);
 	back = capture_flow(c, &s->dst, &s->src, NULL);
 	s->seq = seq - f->isn;
-	s->ack = back ? ack - back->isn : ack;
 	s->rel_ack = back != NULL;
-	s->len = (unsigned)(tl - ip - hl);
-	s->data = p + off + ip + hl;
-	return 0;
+	if (back)
+		s->ack -= back->isn;
 }
 
 /* Returns milliseconds on the monotonic clock. */
@@ -235,11 +242,13 @@ capture_now_ms(void)
 /*
  * Reads the segments that arrive until none came for quiet_ms (and never
  * longer than CAPTURE_MAX_MS in all), calling fn(seg, arg) for each TCP
- * segment coming in on lo. Returns the number of segments, or -1.
+ * segment coming in on lo that want(seg, arg) keeps (its sequence numbers
+ * still absolute when want sees it). Returns the number kept, or -1.
  */
 int
-capture_read(struct capture *c, int quiet_ms, int (*fn)(
-    const struct capture_seg *, void *), void *arg)
+capture_read(struct capture *c, int quiet_ms, int (*want)(
+    const struct capture_seg *, void *), int (*fn)(const struct capture_seg *,
+    void *), void *arg)
 {
 	unsigned char frame[65536 + 64];
 	struct sockaddr_ll from;
@@ -261,7 +270,9 @@ capture_read(struct capture *c, int quiet_ms, int (*fn)(
 		if (n <= 0)
 			break;
 		if (from.sll_pkttype != PACKET_OUTGOING &&
-		    capture_decode(c, frame, (size_t)n, &s) == 0) {
+		    capture_decode(frame, (size_t)n, &s) == 0 &&
+		    want(&s, arg)) {
+			capture_relative(c, &s);
 			fn(&s, arg);
 			count++;
 		}

@@ -266,8 +266,6 @@ track_seg(const struct capture_seg *s, void *arg)
 	struct buf from, to, what;
 	char fl[64];
 
-	if (!track_is_ours(sh, &s->src) && !track_is_ours(sh, &s->dst))
-		return 0;
 	buf_init(&from);
 	buf_init(&to);
 	buf_init(&what);
@@ -292,6 +290,15 @@ track_seg(const struct capture_seg *s, void *arg)
 	return 0;
 }
 
+/* Returns 1 when a segment belongs to a connection of the shell's handles. */
+static int
+track_seg_ours(const struct capture_seg *s, void *arg)
+{
+	struct track_segctx *c = arg;
+
+	return track_is_ours(c->sh, &s->src) || track_is_ours(c->sh, &s->dst);
+}
+
 /* Reads what the capture holds, printing each segment with prefix. */
 static void
 track_capture_read(struct shell *sh, int quiet_ms, const char *call,
@@ -299,7 +306,8 @@ track_capture_read(struct shell *sh, int quiet_ms, const char *call,
 {
 	struct track_segctx c = { sh, call, prefix };
 
-	capture_read(&sh->track->capture, quiet_ms, track_seg, &c);
+	capture_read(&sh->track->capture, quiet_ms, track_seg_ours, track_seg,
+	    &c);
 }
 
 /*
