@@ -60,10 +60,8 @@ diagram_add(struct diagram *d, const char *from, const char *to,
 {
 	struct diagram_event *e;
 
-	if (d->n > 0 && strncmp(d->v[d->n - 1].call, call,
-	    sizeof(e->call) - 1) == 0)
-		;
-	else
+	if (d->n == 0 || strncmp(d->v[d->n - 1].call, call,
+	    sizeof(e->call) - 1) != 0)
 		d->step++;
 	if (d->n == DIAGRAM_MAX) {
 		d->dropped++;

@@ -143,6 +143,7 @@ test_flags(void **state)
 	assert_string_equal(s, "RST");
 }
 
+/* Runs the diagram tests. */
 int
 main(void)
 {

@@ -258,6 +258,7 @@ test_inferred_arrows(void **state)
 	free(text);
 }
 
+/* Runs the track tests. */
 int
 main(void)
 {
