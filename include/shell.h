@@ -64,6 +64,7 @@ struct shell {
 	FILE *ctl;		/* where step and quiz read the user's answers */
 	FILE *record;		/* where record writes the session, or NULL */
 	char answer[64];	/* the quiz answer given for the current step */
+	int depth;		/* scripts being sourced, one inside another */
 	struct vars vars;
 	int states;		/* a line per TCP state change after a call */
 	int segments;		/* segments each call sent and received */

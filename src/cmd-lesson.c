@@ -9,6 +9,8 @@
 #include "shell.h"
 #include "var.h"
 
+#define SOURCE_DEPTH_MAX	16	/* scripts sourced one inside another */
+
 /* let NAME VALUE: sets a variable ($NAME), unless the command line fixed it. */
 static int
 cmd_let_exec(struct shell *sh, const struct cmd_entry *cmd,
@@ -64,8 +66,12 @@ static int
 cmd_source_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	(void)cmd;
+	if (sh->depth >= SOURCE_DEPTH_MAX)
+		return cmd_usage(sh, cmd, "scripts sourced %d deep: does %.60s "
+		    "source itself?", sh->depth, a->argv[0].text);
+	sh->depth++;
 	lesson_run_file(sh, a->argv[0].text);
+	sh->depth--;
 	return CMD_OK;
 }
 

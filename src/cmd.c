@@ -314,7 +314,7 @@ int
 cmd_run(struct shell *sh, const struct stmt *st)
 {
 	const struct cmd_entry *cmd;
-	const struct token *name = &st->argv[0];
+	const struct token *name;
 	struct cmd_args args;
 	const char *hint;
 	struct buf shown;
@@ -326,6 +326,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	sh->last.len = 0;
 	if (st->argc == 0)
 		return CMD_OK;
+	name = &st->argv[0];
 	if (name->kind != TOK_WORD) {
 		buf_init(&shown);
 		fmt_visible(&shown, name->text, name->len);

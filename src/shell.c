@@ -15,6 +15,7 @@
 #include "record.h"
 #include "session.h"
 #include "sys.h"
+#include "xalloc.h"
 #include "track.h"
 
 /* Makes sh a fresh session with no handles, printing to out and err. */
@@ -208,6 +209,30 @@ shell_is_narration(const char *s, size_t len, size_t *skip, int *title)
 }
 
 /*
+ * Runs the statements of a line one by one, each with its variables
+ * expanded just before it runs, so that "let X 1; send cli $X" works.
+ * Frees p. Returns 0, or -1 if a statement had an error.
+ */
+static int
+shell_run_each(struct shell *sh, const char *line, size_t len,
+    struct parsed *p)
+{
+	size_t *start = xcalloc((size_t)p->n + 1, sizeof(*start));
+	int i, n = p->n, rc = 0;
+
+	for (i = 0; i < n; i++)
+		start[i] = p->v[i].argc > 0 ? p->v[i].argv[0].col - 1 : 0;
+	start[n] = len;
+	parse_free(p);
+	for (i = 0; i < n && !sh->quit; i++)
+		if (shell_run_line(sh, line + start[i], start[i + 1] -
+		    start[i]) == -1)
+			rc = -1;
+	free(start);
+	return rc;
+}
+
+/*
  * Runs one line: a narration or title, or statements separated by ';'
  * after variables are expanded. Returns 0, or -1 after a syntax or usage
  * error.
@@ -234,6 +259,12 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 		buf_free(&text);
 		return 0;
 	}
+	if (memchr(line, '$', len) && memchr(line, ';', len) &&
+	    parse_line(line, len, &p, err, sizeof(err)) == 0 && p.n > 1) {
+		buf_free(&text);
+		return shell_run_each(sh, line, len, &p);
+	} else if (memchr(line, '$', len) && memchr(line, ';', len))
+		parse_free(&p);
 	if (var_expand(&sh->vars, line, len, &text, err, sizeof(err)) == -1 ||
 	    parse_line(text.p, text.len, &p, err, sizeof(err)) == -1) {
 		out_error(sh, "%s", err);
