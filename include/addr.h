@@ -12,8 +12,7 @@ struct addr {
 	socklen_t len;
 };
 
-int addr_parse(int, const char *, const char *, struct addr *, char *,
-    size_t);
+int addr_parse(int, const char *, const char *, struct addr *, char *, size_t);
 int addr_parse_port(const char *, unsigned *, char *, size_t);
 socklen_t addr_size(int);
 void addr_strace(struct buf *, const struct sockaddr *, socklen_t);

@@ -6,24 +6,24 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define CAPTURE_FD	200	/* the capture socket sits at or above this fd */
-#define CAPTURE_FLOWS	64	/* directions whose first sequence number is kept */
+#define CAPTURE_FD 200 /* the capture socket sits at or above this fd */
+#define CAPTURE_FLOWS 64 /* directions whose first sequence number is kept */
 
-#define CAPTURE_FIN	0x01
-#define CAPTURE_SYN	0x02
-#define CAPTURE_RST	0x04
-#define CAPTURE_PSH	0x08
-#define CAPTURE_ACK	0x10
+#define CAPTURE_FIN 0x01
+#define CAPTURE_SYN 0x02
+#define CAPTURE_RST 0x04
+#define CAPTURE_PSH 0x08
+#define CAPTURE_ACK 0x10
 
 /* One TCP segment seen on lo. */
 struct capture_seg {
 	struct sockaddr_storage src;
 	struct sockaddr_storage dst;
-	unsigned flags;		/* CAPTURE_* */
-	uint32_t seq;		/* relative to the direction's first */
-	uint32_t ack;		/* relative to the other direction's first */
-	int rel_ack;		/* ack is relative (the other direction seen) */
-	unsigned len;		/* bytes of data */
+	unsigned flags; /* CAPTURE_* */
+	uint32_t seq; /* relative to the direction's first */
+	uint32_t ack; /* relative to the other direction's first */
+	int rel_ack; /* ack is relative (the other direction seen) */
+	unsigned len; /* bytes of data */
 	const unsigned char *data;
 };
 
@@ -35,17 +35,18 @@ struct capture_flow {
 };
 
 struct capture {
-	int fd;			/* -1 when off */
+	int fd; /* -1 when off */
 	struct capture_flow flow[CAPTURE_FLOWS];
 	size_t nflow;
-	size_t next;		/* the slot a new flow takes when full */
+	size_t next; /* the slot a new flow takes when full */
 };
 
 void capture_init(struct capture *);
 int capture_start(struct capture *, char *, size_t);
 void capture_stop(struct capture *);
-int capture_read(struct capture *, int, int (*)(const struct capture_seg *,
-    void *), int (*)(const struct capture_seg *, void *), void *);
+int capture_read(struct capture *, int,
+    int (*)(const struct capture_seg *, void *),
+    int (*)(const struct capture_seg *, void *), void *);
 void capture_flags(char *, size_t, unsigned);
 
 #endif

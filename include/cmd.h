@@ -9,11 +9,11 @@ struct token;
 struct stmt;
 struct handle;
 
-#define CMD_OK	0
-#define CMD_ERR	(-1)	/* usage error: nothing was called */
+#define CMD_OK 0
+#define CMD_ERR (-1) /* usage error: nothing was called */
 
-#define CMD_HANDLE	0x1	/* argument 1 must name a live handle */
-#define CMD_NEWNAME	0x2	/* creates a handle, optionally named */
+#define CMD_HANDLE 0x1 /* argument 1 must name a live handle */
+#define CMD_NEWNAME 0x2 /* creates a handle, optionally named */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,
@@ -31,23 +31,23 @@ enum cmd_group {
 struct cmd_args {
 	int argc;
 	const struct token *argv;
-	struct handle *h;	/* argument 1, resolved when CMD_HANDLE */
+	struct handle *h; /* argument 1, resolved when CMD_HANDLE */
 };
 
 struct cmd_entry {
 	const char *name;
 	const char *alias;
-	const char *usage;	/* arguments, after the name */
+	const char *usage; /* arguments, after the name */
 	int args_min;
 	int args_max;
 	unsigned flags;
 	enum cmd_group group;
-	const char *summary;	/* one line for the list */
-	const char *help;	/* what it does, in plain sentences */
-	const char *errors;	/* common errors and what they mean */
-	const char *man;	/* the man page to read */
-	int (*exec)(struct shell *, const struct cmd_entry *,
-	    struct cmd_args *);
+	const char *summary; /* one line for the list */
+	const char *help; /* what it does, in plain sentences */
+	const char *errors; /* common errors and what they mean */
+	const char *man; /* the man page to read */
+	int (
+	    *exec)(struct shell *, const struct cmd_entry *, struct cmd_args *);
 };
 
 extern const struct cmd_entry *const cmd_table[];
@@ -60,7 +60,7 @@ int cmd_usage(struct shell *, const struct cmd_entry *, const char *, ...)
 int cmd_run(struct shell *, const struct stmt *);
 int cmd_handle_arg(struct shell *, const struct cmd_entry *,
     const struct token *, struct handle **);
-int cmd_new_name(struct shell *, const struct cmd_entry *,
-    const struct token *, const char *, char *);
+int cmd_new_name(struct shell *, const struct cmd_entry *, const struct token *,
+    const char *, char *);
 
 #endif

@@ -12,20 +12,20 @@ struct sys_ops;
 struct diag_sock {
 	struct sockaddr_storage local;
 	struct sockaddr_storage peer;
-	int state;		/* TCP_ESTABLISHED ... as in TCP_INFO */
-	unsigned expires_ms;	/* time left on its timer (TIME_WAIT: to go) */
-	unsigned long inode;	/* 0 for TIME_WAIT and orphans: no fd holds it */
+	int state; /* TCP_ESTABLISHED ... as in TCP_INFO */
+	unsigned expires_ms; /* time left on its timer (TIME_WAIT: to go) */
+	unsigned long inode; /* 0 for TIME_WAIT and orphans: no fd holds it */
 	unsigned rqueue;
 	unsigned wqueue;
 };
 
 /* Bits of diag_dump's state mask. */
-#define DIAG_LINGER	((1U << 4) | (1U << 5) | (1U << 6) | (1U << 9) | \
-	(1U << 11))	/* FIN_WAIT1, FIN_WAIT2, TIME_WAIT, LAST_ACK, CLOSING */
-#define DIAG_ALL	0xfffU
+#define DIAG_LINGER \
+	((1U << 4) | (1U << 5) | (1U << 6) | (1U << 9) | \
+	    (1U << 11)) /* FIN_WAIT1, FIN_WAIT2, TIME_WAIT, LAST_ACK, CLOSING */
+#define DIAG_ALL 0xfffU
 
-int diag_dump(int, unsigned, int (*)(const struct diag_sock *, void *),
-    void *);
+int diag_dump(int, unsigned, int (*)(const struct diag_sock *, void *), void *);
 int diag_find_peer(const struct sockaddr_storage *,
     const struct sockaddr_storage *, unsigned, struct diag_sock *);
 int diag_find_inode(int, unsigned long, struct diag_sock *);

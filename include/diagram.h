@@ -7,15 +7,15 @@
 
 struct handle_table;
 
-#define DIAGRAM_MAX	4096	/* events kept; later ones are counted only */
+#define DIAGRAM_MAX 4096 /* events kept; later ones are counted only */
 
 /* One arrow: a segment (or a few inferred) from one endpoint to another. */
 struct diagram_event {
-	char from[48];		/* "127.0.0.1:51234" */
+	char from[48]; /* "127.0.0.1:51234" */
 	char to[48];
-	char what[64];		/* "SYN", "12 bytes \"Hello, w\"", "FIN" */
-	char call[64];		/* the statement that caused it */
-	unsigned long step;	/* events of one call share a step */
+	char what[64]; /* "SYN", "12 bytes \"Hello, w\"", "FIN" */
+	char call[64]; /* the statement that caused it */
+	unsigned long step; /* events of one call share a step */
 };
 
 struct diagram {
@@ -30,9 +30,7 @@ void diagram_init(struct diagram *);
 void diagram_free(struct diagram *);
 void diagram_add(struct diagram *, const char *, const char *, const char *,
     const char *);
-void diagram_text(const struct diagram *, const struct handle_table *,
-    FILE *);
-int diagram_svg(const struct diagram *, const struct handle_table *,
-    FILE *);
+void diagram_text(const struct diagram *, const struct handle_table *, FILE *);
+int diagram_svg(const struct diagram *, const struct handle_table *, FILE *);
 
 #endif

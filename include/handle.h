@@ -5,48 +5,48 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define HANDLE_NAME_MAX	32
-#define HANDLE_SHUT_RD	1
-#define HANDLE_SHUT_WR	2
-#define HANDLE_AUTO_MAX	4	/* prefixes remembered: sock, conn, pair */
+#define HANDLE_NAME_MAX 32
+#define HANDLE_SHUT_RD 1
+#define HANDLE_SHUT_WR 2
+#define HANDLE_AUTO_MAX 4 /* prefixes remembered: sock, conn, pair */
 
 struct handle {
 	char name[HANDLE_NAME_MAX];
-	int fd;			/* -1 once closed */
-	int old_fd;		/* the fd it had, kept after close */
+	int fd; /* -1 once closed */
+	int old_fd; /* the fd it had, kept after close */
 	int family;
-	int type;		/* SOCK_STREAM, SOCK_DGRAM, ... without flags */
+	int type; /* SOCK_STREAM, SOCK_DGRAM, ... without flags */
 	int protocol;
-	int shut;		/* HANDLE_SHUT_* bits this shell asked for */
-	char closed_at[64];	/* where it was closed, once closed */
-	unsigned long closed_seq;	/* order of closing, for listing */
-	int connected;		/* a connect or accept gave it a peer */
-	struct sockaddr_storage local;	/* remembered addresses (diag_remember), */
-	struct sockaddr_storage peer;	/* kept after close for sock_diag */
-	int close_unread;	/* unread bytes when closed: RST, not FIN */
-	int tcp_state;		/* last TCP state track saw; -1 none yet */
-	unsigned long track_seq;	/* closed_seq when track last saw it */
-	unsigned segs_in;	/* TCP_INFO counters when track last saw it */
+	int shut; /* HANDLE_SHUT_* bits this shell asked for */
+	char closed_at[64]; /* where it was closed, once closed */
+	unsigned long closed_seq; /* order of closing, for listing */
+	int connected; /* a connect or accept gave it a peer */
+	struct sockaddr_storage local; /* remembered addresses (diag_remember), */
+	struct sockaddr_storage peer; /* kept after close for sock_diag */
+	int close_unread; /* unread bytes when closed: RST, not FIN */
+	int tcp_state; /* last TCP state track saw; -1 none yet */
+	unsigned long track_seq; /* closed_seq when track last saw it */
+	unsigned segs_in; /* TCP_INFO counters when track last saw it */
 	unsigned segs_out;
 };
 
 /* An auto-name prefix and the first number not known to be taken. */
 struct handle_auto {
 	char prefix[HANDLE_NAME_MAX];
-	unsigned long next;	/* prefix1 .. prefix<next - 1> are all taken */
+	unsigned long next; /* prefix1 .. prefix<next - 1> are all taken */
 };
 
 struct handle_table {
-	struct handle **v;	/* every handle, in order of creation */
+	struct handle **v; /* every handle, in order of creation */
 	size_t n;
 	size_t cap;
-	struct handle **slot;	/* open-addressing index by name */
+	struct handle **slot; /* open-addressing index by name */
 	size_t nslot;
-	struct handle **byfd;	/* live handles by fd number */
+	struct handle **byfd; /* live handles by fd number */
 	size_t nbyfd;
 	size_t live;
-	struct handle_auto auto_next[HANDLE_AUTO_MAX];	/* per auto prefix */
-	unsigned long closes;	/* handles closed so far */
+	struct handle_auto auto_next[HANDLE_AUTO_MAX]; /* per auto prefix */
+	unsigned long closes; /* handles closed so far */
 };
 
 void handle_table_init(struct handle_table *);

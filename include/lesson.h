@@ -9,10 +9,10 @@
 struct lesson_opts {
 	enum shell_mode mode;
 	int delay_ms;
-	int verbose;		/* check mode: show the calls too */
+	int verbose; /* check mode: show the calls too */
 	int color;
 	int notes;
-	const struct vars *vars;	/* fixed from the command line */
+	const struct vars *vars; /* fixed from the command line */
 };
 
 int lesson_find(const char *, char *, size_t);

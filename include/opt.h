@@ -37,8 +37,8 @@ union opt_value {
 extern const struct opt opt_table[];
 
 const struct opt *opt_find(const char *);
-int opt_parse(const struct opt *, const struct token *, int,
-    union opt_value *, socklen_t *, char *, size_t);
+int opt_parse(const struct opt *, const struct token *, int, union opt_value *,
+    socklen_t *, char *, size_t);
 void opt_format(struct buf *, const struct opt *, const union opt_value *,
     socklen_t);
 

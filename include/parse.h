@@ -5,26 +5,26 @@
 #include <stddef.h>
 
 enum tok_kind {
-	TOK_WORD,	/* bare word, taken as written */
-	TOK_STRING,	/* "..." with C escapes */
-	TOK_RAW,	/* '...' taken as written */
-	TOK_BYTES	/* b'...' or b"..." with Python escapes */
+	TOK_WORD, /* bare word, taken as written */
+	TOK_STRING, /* "..." with C escapes */
+	TOK_RAW, /* '...' taken as written */
+	TOK_BYTES /* b'...' or b"..." with Python escapes */
 };
 
 struct token {
 	enum tok_kind kind;
-	char *text;	/* decoded bytes, NUL-terminated; may hold NULs */
+	char *text; /* decoded bytes, NUL-terminated; may hold NULs */
 	size_t len;
-	size_t col;	/* 1-based column where the token starts */
+	size_t col; /* 1-based column where the token starts */
 };
 
 struct stmt {
 	struct token *argv;
 	int argc;
-	struct token *expect;	/* tokens after a lone '=' */
+	struct token *expect; /* tokens after a lone '=' */
 	int nexpect;
 	int has_expect;
-	int background;		/* ended with a lone '&' */
+	int background; /* ended with a lone '&' */
 };
 
 struct parsed {
@@ -32,7 +32,7 @@ struct parsed {
 	int n;
 };
 
-#define PARSE_MAX_LINE	65536
+#define PARSE_MAX_LINE 65536
 
 int parse_line(const char *, size_t, struct parsed *, char *, size_t);
 void parse_free(struct parsed *);

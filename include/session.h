@@ -10,17 +10,17 @@ struct buf;
 
 /* One statement run, with what it returned and the handles it named. */
 struct session_entry {
-	char **argv;		/* the words, decoded; may hold NULs */
+	char **argv; /* the words, decoded; may hold NULs */
 	size_t *len;
-	int *kind;		/* enum tok_kind of each word */
+	int *kind; /* enum tok_kind of each word */
 	int argc;
-	int made;		/* a call was made */
+	int made; /* a call was made */
 	long ret;
 	int err;
-	char hname[32];		/* the handle argument 1 named, or "" */
-	int family;		/* its family and type, when it is a handle */
+	char hname[32]; /* the handle argument 1 named, or "" */
+	int family; /* its family and type, when it is a handle */
 	int type;
-	char made_names[2][32];	/* handles the statement created */
+	char made_names[2][32]; /* handles the statement created */
 };
 
 struct session {

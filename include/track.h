@@ -11,7 +11,7 @@ struct stmt;
 struct diagram;
 struct capture;
 
-#define TRACK_MAX_LIVE	256	/* more live handles than this: no scan */
+#define TRACK_MAX_LIVE 256 /* more live handles than this: no scan */
 
 void track_init(struct shell *);
 void track_free(struct shell *);

@@ -9,7 +9,7 @@ struct buf;
 struct var {
 	char *name;
 	char *value;
-	int fixed;	/* set from the command line: let does not change it */
+	int fixed; /* set from the command line: let does not change it */
 };
 
 struct vars {
@@ -21,8 +21,8 @@ void var_free(struct vars *);
 int var_set(struct vars *, const char *, const char *, int);
 const char *var_get(const struct vars *, const char *);
 int var_name_ok(const char *);
-int var_expand(const struct vars *, const char *, size_t, struct buf *,
-    char *, size_t);
+int var_expand(const struct vars *, const char *, size_t, struct buf *, char *,
+    size_t);
 void var_escape(const char *, size_t, struct buf *);
 
 #endif

@@ -41,7 +41,8 @@ addr_parse_port(const char *s, unsigned *port, char *err, size_t errlen)
 	}
 	v = strlen(s + strspn(s, "0")) > 6 ? 100000 : strtol(s, &end, 10);
 	if (v > 65535) {
-		snprintf(err, errlen, "port %.40s is out of range (0-65535)", s);
+		snprintf(err, errlen, "port %.40s is out of range (0-65535)",
+		    s);
 		return -1;
 	}
 	*port = (unsigned)v;
@@ -77,8 +78,9 @@ addr_parse_in(const char *host, unsigned port, struct addr *a, char *err,
 		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1 &&
 	    (strspn(host, "0123456789.") == strlen(host) ||
-	    addr_lookup(AF_INET, host, a) == -1)) {
-		snprintf(err, errlen, "'%.60s' is not an IPv4 address or a "
+	        addr_lookup(AF_INET, host, a) == -1)) {
+		snprintf(err, errlen,
+		    "'%.60s' is not an IPv4 address or a "
 		    "known host name (try 127.0.0.1, localhost, or '' for any)",
 		    host);
 		return -1;
@@ -109,8 +111,10 @@ addr_parse_in6(const char *host, unsigned port, struct addr *a, char *err,
 		sin6->sin6_addr = in6addr_loopback;
 	else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1 &&
 	    (strchr(host, ':') || addr_lookup(AF_INET6, host, a) == -1)) {
-		snprintf(err, errlen, "'%.60s' is not an IPv6 address or a "
-		    "known host name (try ::1, localhost, or '' for any)", host);
+		snprintf(err, errlen,
+		    "'%.60s' is not an IPv6 address or a "
+		    "known host name (try ::1, localhost, or '' for any)",
+		    host);
 		return -1;
 	}
 	sin6->sin6_family = AF_INET6;
@@ -135,7 +139,8 @@ addr_parse_un(const char *path, struct addr *a, char *err, size_t errlen)
 	memcpy(sun->sun_path, path, n);
 	if (path[0] == '@') {
 		sun->sun_path[0] = '\0';
-		a->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+		a->len =
+		    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
 	} else
 		a->len = sizeof(*sun);
 	return 0;
@@ -146,15 +151,16 @@ addr_parse_un(const char *path, struct addr *a, char *err, size_t errlen)
  * them (port is NULL for Unix sockets). Returns 0, or -1 with a message.
  */
 int
-addr_parse(int f, const char *host, const char *port, struct addr *a,
-    char *err, size_t errlen)
+addr_parse(int f, const char *host, const char *port, struct addr *a, char *err,
+    size_t errlen)
 {
 	unsigned p = 0;
 
 	memset(a, 0, sizeof(*a));
 	if (f == AF_UNIX) {
 		if (port != NULL) {
-			snprintf(err, errlen, "a Unix socket address is a path "
+			snprintf(err, errlen,
+			    "a Unix socket address is a path "
 			    "alone, with no port");
 			return -1;
 		}
@@ -190,16 +196,20 @@ addr_strace(struct buf *b, const struct sockaddr *sa, socklen_t len)
 		const struct sockaddr_in *in = (const void *)sa;
 
 		inet_ntop(AF_INET, &in->sin_addr, s, sizeof(s));
-		buf_printf(b, "{sa_family=AF_INET, sin_port=htons(%u), "
-		    "sin_addr=inet_addr(\"%s\")}", ntohs(in->sin_port), s);
+		buf_printf(b,
+		    "{sa_family=AF_INET, sin_port=htons(%u), "
+		    "sin_addr=inet_addr(\"%s\")}",
+		    ntohs(in->sin_port), s);
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, s, sizeof(s));
-		buf_printf(b, "{sa_family=AF_INET6, sin6_port=htons(%u), "
+		buf_printf(b,
+		    "{sa_family=AF_INET6, sin6_port=htons(%u), "
 		    "sin6_flowinfo=htonl(%u), inet_pton(AF_INET6, \"%s\", "
-		    "&sin6_addr), sin6_scope_id=%u}", ntohs(in6->sin6_port),
-		    ntohl(in6->sin6_flowinfo), s, in6->sin6_scope_id);
+		    "&sin6_addr), sin6_scope_id=%u}",
+		    ntohs(in6->sin6_port), ntohl(in6->sin6_flowinfo), s,
+		    in6->sin6_scope_id);
 	} else if (sa->sa_family == AF_UNIX) {
 		const struct sockaddr_un *un = (const void *)sa;
 		size_t n = len - offsetof(struct sockaddr_un, sun_path);
@@ -210,8 +220,10 @@ addr_strace(struct buf *b, const struct sockaddr *sa, socklen_t len)
 			const char *p = un->sun_path;
 			size_t k = p[0] == '\0' ? n - 1 : strnlen(p, n);
 
-			buf_puts(b, p[0] == '\0' ? "{sa_family=AF_UNIX, "
-			    "sun_path=@" : "{sa_family=AF_UNIX, sun_path=");
+			buf_puts(b,
+			    p[0] == '\0' ? "{sa_family=AF_UNIX, "
+			                   "sun_path=@"
+			                 : "{sa_family=AF_UNIX, sun_path=");
 			p += p[0] == '\0';
 			fmt_cstring(b, (const unsigned char *)p, k, k);
 			buf_addc(b, '}');

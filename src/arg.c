@@ -34,8 +34,8 @@ arg_unbound(const struct addr *a)
  * usage error (the handle is closed or has no address).
  */
 static int
-arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd,
-    const char *name, struct addr *out)
+arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd, const char *name,
+    struct addr *out)
 {
 	const struct handle *h = handle_find(&sh->handles, name);
 	struct sockaddr_in *in = (struct sockaddr_in *)&out->ss;
@@ -49,9 +49,12 @@ arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd,
 		return cmd_usage(sh, cmd, "%s was closed at %s (it was fd %d)",
 		    h->name, h->closed_at, h->old_fd);
 	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&out->ss,
-	    &out->len) == -1 || arg_unbound(out))
-		return cmd_usage(sh, cmd, "%s has no address yet: bind it (or "
-		    "give an ADDRESS and PORT)", h->name);
+	        &out->len) == -1 ||
+	    arg_unbound(out))
+		return cmd_usage(sh, cmd,
+		    "%s has no address yet: bind it (or "
+		    "give an ADDRESS and PORT)",
+		    h->name);
 	if (out->ss.ss_family == AF_INET &&
 	    in->sin_addr.s_addr == htonl(INADDR_ANY))
 		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -89,7 +92,8 @@ arg_addr(struct shell *sh, const struct cmd_entry *cmd, const struct handle *h,
 		port = colon + 1;
 	}
 	if (n > 1 && h->family == AF_UNIX)
-		return cmd_usage(sh, cmd, "a Unix socket address is a path "
+		return cmd_usage(sh, cmd,
+		    "a Unix socket address is a path "
 		    "alone, with no port");
 	if (addr_parse(h->family, host, port, out, err, sizeof(err)) == -1)
 		return cmd_usage(sh, cmd, "%s", err);

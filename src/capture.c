@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CAPTURE_MAX_MS	50	/* the longest one read waits in all */
+#define CAPTURE_MAX_MS 50 /* the longest one read waits in all */
 
 /* Makes c off, with no flows remembered. */
 void
@@ -48,19 +48,21 @@ capture_start(struct capture *c, char *err, size_t errlen)
 	if (fd == -1) {
 		save = errno;
 		snprintf(err, errlen, "socket(AF_PACKET) failed: %s%s",
-		    strerror(save), save == EPERM || save == EACCES ?
-		    ": capturing needs CAP_NET_RAW; run sockstep as root "
-		    "(sudo sockstep), or give it the capability (setcap "
-		    "cap_net_raw+ep); without it each call still shows its "
-		    "segment counts (set segments on)" : "");
+		    strerror(save),
+		    save == EPERM || save == EACCES
+		        ? ": capturing needs CAP_NET_RAW; run sockstep as root "
+		          "(sudo sockstep), or give it the capability (setcap "
+		          "cap_net_raw+ep); without it each call still shows its "
+		          "segment counts (set segments on)"
+		        : "");
 		return -1;
 	}
 	memset(&ll, 0, sizeof(ll));
 	ll.sll_family = AF_PACKET;
 	ll.sll_protocol = htons(ETH_P_ALL);
 	ll.sll_ifindex = (int)if_nametoindex("lo");
-	if (ll.sll_ifindex == 0 || bind(fd, (struct sockaddr *)&ll,
-	    sizeof(ll)) == -1) {
+	if (ll.sll_ifindex == 0 ||
+	    bind(fd, (struct sockaddr *)&ll, sizeof(ll)) == -1) {
 		snprintf(err, errlen, "cannot bind to lo: %s", strerror(errno));
 		close(fd);
 		return -1;
@@ -68,8 +70,10 @@ capture_start(struct capture *c, char *err, size_t errlen)
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, CAPTURE_FD);
 	close(fd);
 	if (hi == -1) {
-		snprintf(err, errlen, "cannot move the capture socket to a "
-		    "high fd: %s", strerror(errno));
+		snprintf(err, errlen,
+		    "cannot move the capture socket to a "
+		    "high fd: %s",
+		    strerror(errno));
 		return -1;
 	}
 	c->fd = hi;
@@ -95,11 +99,12 @@ capture_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 		return 0;
 	if (a->ss_family == AF_INET)
 		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
-		    &((const struct sockaddr_in *)b)->sin_addr, 4) == 0 &&
+		           &((const struct sockaddr_in *)b)->sin_addr,
+		           4) == 0 &&
 		    ((const struct sockaddr_in *)a)->sin_port ==
 		    ((const struct sockaddr_in *)b)->sin_port;
 	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-	    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0 &&
+	           &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0 &&
 	    ((const struct sockaddr_in6 *)a)->sin6_port ==
 	    ((const struct sockaddr_in6 *)b)->sin6_port;
 }
@@ -218,8 +223,8 @@ capture_relative(struct capture *c, struct capture_seg *s)
 	struct capture_flow *f, *back;
 	uint32_t seq = s->seq;
 
-	f = capture_flow(c, &s->src, &s->dst, (s->flags & CAPTURE_SYN) ? &seq :
-	    NULL);
+	f = capture_flow(c, &s->src, &s->dst,
+	    (s->flags & CAPTURE_SYN) ? &seq : NULL);
 	if (f == NULL)
 		f = capture_flow(c, &s->src, &s->dst, &seq);
 	back = capture_flow(c, &s->dst, &s->src, NULL);
@@ -246,9 +251,9 @@ capture_now_ms(void)
  * still absolute when want sees it). Returns the number kept, or -1.
  */
 int
-capture_read(struct capture *c, int quiet_ms, int (*want)(
-    const struct capture_seg *, void *), int (*fn)(const struct capture_seg *,
-    void *), void *arg)
+capture_read(struct capture *c, int quiet_ms,
+    int (*want)(const struct capture_seg *, void *),
+    int (*fn)(const struct capture_seg *, void *), void *arg)
 {
 	unsigned char frame[65536 + 64];
 	struct sockaddr_ll from;
@@ -289,11 +294,9 @@ capture_flags(char *out, size_t n, unsigned flags)
 	static const struct {
 		unsigned bit;
 		const char *name;
-	} names[] = {
-		{ CAPTURE_SYN, "SYN" }, { CAPTURE_FIN, "FIN" },
+	} names[] = { { CAPTURE_SYN, "SYN" }, { CAPTURE_FIN, "FIN" },
 		{ CAPTURE_RST, "RST" }, { CAPTURE_PSH, "PSH" },
-		{ CAPTURE_ACK, "ACK" }, { 0, NULL }
-	};
+		{ CAPTURE_ACK, "ACK" }, { 0, NULL } };
 	size_t i, len = 0;
 
 	out[0] = '\0';

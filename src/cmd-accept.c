@@ -23,7 +23,7 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int fd, err;
 
 	if (cmd_new_name(sh, cmd, a->argc > 1 ? &a->argv[1] : NULL, "conn",
-	    name) == CMD_ERR)
+	        name) == CMD_ERR)
 		return CMD_ERR;
 	in = len = addr_size(a->h->family);
 	fd = sh->sys->accept(a->h->fd, (struct sockaddr *)&ss, &len);
@@ -44,12 +44,15 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		note_errno(sh, cmd->name, err, a->h, NULL);
 	} else {
 		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
-		    a->h->protocol)->connected = 1;
+		    a->h->protocol)
+		    ->connected = 1;
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
 		    buf_str(&peer));
-		out_note(sh, "a new socket for this one connection; %s keeps "
-		    "listening", a->h->name);
+		out_note(sh,
+		    "a new socket for this one connection; %s keeps "
+		    "listening",
+		    a->h->name);
 	}
 	buf_free(&peer);
 	buf_free(&b);
@@ -64,14 +67,16 @@ const struct cmd_entry cmd_accept_entry = {
 	.flags = CMD_HANDLE | CMD_NEWNAME,
 	.group = CMD_GROUP_SERVER,
 	.summary = "take the next connection; waits until one comes",
-	.help = "Takes the next completed connection from the listening "
+	.help =
+	    "Takes the next completed connection from the listening "
 	    "socket's queue with accept(2) and names the new socket NAME "
 	    "(conn1, conn2, ... when left out). The new socket carries the "
 	    "data of that one connection; the listening socket keeps "
 	    "listening. With nothing in the queue, accept blocks until a client "
 	    "connects (Ctrl-C interrupts it). Python: conn, addr = "
 	    "srv.accept().",
-	.errors = "EINVAL: the socket is not listening (call listen first). "
+	.errors =
+	    "EINVAL: the socket is not listening (call listen first). "
 	    "EAGAIN: non-blocking, or timed out, and no connection is waiting. "
 	    "EINTR: interrupted by Ctrl-C.",
 	.man = "accept(2), tcp(7)",

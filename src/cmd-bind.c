@@ -41,15 +41,13 @@ bind_port(const struct sockaddr_storage *ss)
 
 /* bind HANDLE ADDRESS [PORT]: gives the socket its local address. */
 static int
-cmd_bind_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_bind_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	struct addr addr, got;
 	struct buf b, where;
 	int rc, err;
 
-	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) ==
-	    CMD_ERR)
+	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) == CMD_ERR)
 		return CMD_ERR;
 	rc = sh->sys->bind(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
 	err = errno;
@@ -66,11 +64,12 @@ cmd_bind_exec(struct shell *sh, const struct cmd_entry *cmd,
 		got.len = sizeof(got.ss);
 		if (bind_port(&addr.ss) == 0 &&
 		    sh->sys->getsockname(a->h->fd, (struct sockaddr *)&got.ss,
-		    &got.len) == 0)
+		        &got.len) == 0)
 			out_meaning(sh, "port 0: the kernel chose port %d",
 			    bind_port(&got.ss));
 		if (bind_is_any(&addr))
-			out_note(sh, "'' is the wildcard address: %s accepts "
+			out_note(sh,
+			    "'' is the wildcard address: %s accepts "
 			    "connections to any address of this machine",
 			    a->h->name);
 	}
@@ -87,12 +86,14 @@ const struct cmd_entry cmd_bind_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_SERVER,
 	.summary = "give the socket a local address and port",
-	.help = "Binds the socket to ADDRESS and PORT with bind(2). ADDRESS is "
+	.help =
+	    "Binds the socket to ADDRESS and PORT with bind(2). ADDRESS is "
 	    "an IP address such as 127.0.0.1, localhost, a host name, or '' "
 	    "for every address of this machine (INADDR_ANY); PORT 0 lets the "
 	    "kernel choose. A Unix socket takes a path instead (or @name for "
 	    "an abstract name). Python: srv.bind(('127.0.0.1', 65432)).",
-	.errors = "EADDRINUSE: another socket holds that port (perhaps a "
+	.errors =
+	    "EADDRINUSE: another socket holds that port (perhaps a "
 	    "connection in TIME_WAIT; SO_REUSEADDR before bind helps). "
 	    "EADDRNOTAVAIL: the address is not one of this machine's. "
 	    "EACCES: ports below 1024 need privileges. EINVAL: the socket is "

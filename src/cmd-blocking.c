@@ -30,15 +30,19 @@ cmd_setblocking_exec(struct shell *sh, const struct cmd_entry *cmd,
 	nb = !block;
 	rc = sh->sys->ioctl_int(a->h->fd, FIONBIO, &nb);
 	err = errno;
-	snprintf(line, sizeof(line), "ioctl(%d, FIONBIO, [%d])", a->h->fd, !block);
+	snprintf(line, sizeof(line), "ioctl(%d, FIONBIO, [%d])", a->h->fd,
+	    !block);
 	out_call(sh, line, rc, err);
 	if (rc == -1)
 		note_errno(sh, cmd->name, err, a->h, NULL);
 	else if (block)
-		out_meaning(sh, "%s is blocking: calls wait until they can "
-		    "finish (Ctrl-C interrupts them)", a->h->name);
+		out_meaning(sh,
+		    "%s is blocking: calls wait until they can "
+		    "finish (Ctrl-C interrupts them)",
+		    a->h->name);
 	else
-		out_meaning(sh, "%s is non-blocking: a call that would wait "
+		out_meaning(sh,
+		    "%s is non-blocking: a call that would wait "
 		    "returns -1 EAGAIN (or EINPROGRESS for connect) at once",
 		    a->h->name);
 	return CMD_OK;
@@ -54,9 +58,10 @@ settimeout_one(struct shell *sh, const struct handle *h, int optname,
 
 	rc = sh->sys->setsockopt(h->fd, SOL_SOCKET, optname, tv, sizeof(*tv));
 	err = errno;
-	snprintf(line, sizeof(line), "setsockopt(%d, SOL_SOCKET, %s, "
-	    "{tv_sec=%ld, tv_usec=%ld}, %zu)", h->fd, name, (long)tv->tv_sec,
-	    (long)tv->tv_usec, sizeof(*tv));
+	snprintf(line, sizeof(line),
+	    "setsockopt(%d, SOL_SOCKET, %s, "
+	    "{tv_sec=%ld, tv_usec=%ld}, %zu)",
+	    h->fd, name, (long)tv->tv_sec, (long)tv->tv_usec, sizeof(*tv));
 	out_call(sh, line, rc, err);
 	if (rc == -1)
 		note_errno(sh, "setsockopt", err, h, NULL);
@@ -78,29 +83,39 @@ cmd_settimeout_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (strcmp(a->argv[1].text, "none") != 0 &&
 	    strcmp(a->argv[1].text, "None") != 0) {
 		if (opt_parse(o, &a->argv[1], 1, &v, &len, emsg,
-		    sizeof(emsg)) == -1)
-			return cmd_usage(sh, cmd, "'%.40s' is not a number of "
-			    "seconds (or none)", a->argv[1].text);
+		        sizeof(emsg)) == -1)
+			return cmd_usage(sh, cmd,
+			    "'%.40s' is not a number of "
+			    "seconds (or none)",
+			    a->argv[1].text);
 		if (v.tv.tv_sec == 0 && v.tv.tv_usec == 0)
-			return cmd_usage(sh, cmd, "a timeout of 0 means "
+			return cmd_usage(sh, cmd,
+			    "a timeout of 0 means "
 			    "\"non-blocking\" in Python but \"wait forever\" to "
 			    "SO_RCVTIMEO: use setblocking %s false, or "
-			    "settimeout %s none", a->h->name, a->h->name);
+			    "settimeout %s none",
+			    a->h->name, a->h->name);
 	}
 	if (settimeout_one(sh, a->h, SO_RCVTIMEO, "SO_RCVTIMEO", &v.tv) == -1 ||
 	    settimeout_one(sh, a->h, SO_SNDTIMEO, "SO_SNDTIMEO", &v.tv) == -1)
 		return CMD_OK;
 	if (v.tv.tv_sec == 0 && v.tv.tv_usec == 0)
-		out_meaning(sh, "no timeout: calls on %s wait as long as it "
-		    "takes", a->h->name);
+		out_meaning(sh,
+		    "no timeout: calls on %s wait as long as it "
+		    "takes",
+		    a->h->name);
 	else
-		out_meaning(sh, "accept, recv and send on %s give up after %s s "
+		out_meaning(sh,
+		    "accept, recv and send on %s give up after %s s "
 		    "with -1 EAGAIN (Python raises TimeoutError); connect with "
-		    "EINPROGRESS", a->h->name, a->argv[1].text);
+		    "EINPROGRESS",
+		    a->h->name, a->argv[1].text);
 	fl = sh->sys->fcntl_getfl(a->h->fd);
 	if (fl != -1 && (fl & O_NONBLOCK))
-		out_note(sh, "%s is non-blocking, so the timeout matters only "
-		    "after setblocking %s true", a->h->name, a->h->name);
+		out_note(sh,
+		    "%s is non-blocking, so the timeout matters only "
+		    "after setblocking %s true",
+		    a->h->name, a->h->name);
 	return CMD_OK;
 }
 
@@ -112,7 +127,8 @@ const struct cmd_entry cmd_setblocking_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_OPTIONS,
 	.summary = "make calls wait (true) or return EAGAIN at once (false)",
-	.help = "Python's sock.setblocking(): one ioctl(2) FIONBIO, which sets "
+	.help =
+	    "Python's sock.setblocking(): one ioctl(2) FIONBIO, which sets "
 	    "or clears O_NONBLOCK. A non-blocking socket never waits: accept, "
 	    "recv and send return -1 EAGAIN when they would have to, and "
 	    "connect returns EINPROGRESS while the handshake goes on.",
@@ -129,7 +145,8 @@ const struct cmd_entry cmd_settimeout_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_OPTIONS,
 	.summary = "give up waiting after SECONDS (SO_RCVTIMEO, SO_SNDTIMEO)",
-	.help = "Sets SO_RCVTIMEO and SO_SNDTIMEO with two setsockopt(2) "
+	.help =
+	    "Sets SO_RCVTIMEO and SO_SNDTIMEO with two setsockopt(2) "
 	    "calls, both printed, so that a blocking accept, recv or send "
 	    "gives up after SECONDS with -1 EAGAIN, where Python's "
 	    "sock.settimeout() raises TimeoutError. none removes the timeout.",

@@ -48,7 +48,7 @@ cmd_byteorder_exec(struct shell *sh, const struct cmd_entry *cmd,
 	long arg;
 
 	if (parse_long(&a->argv[0], 0, n == 2 ? 0xffffL : 0xffffffffL, &arg,
-	    err, sizeof(err)) == -1)
+	        err, sizeof(err)) == -1)
 		return cmd_usage(sh, cmd, "%s", err);
 	v = (unsigned long)arg;
 	r = byteorder_convert(cmd->name, v);
@@ -58,27 +58,35 @@ cmd_byteorder_exec(struct shell *sh, const struct cmd_entry *cmd,
 	/* The bytes in memory are v's in network order for hton, r's for ntoh. */
 	byteorder_bytes(&b, to_net ? v : r, n);
 	if (to_net) {
-		out_meaning(sh, "%lu = 0x%0*lx; in network order (big-endian, "
-		    "most significant byte first) its bytes are %s", v, 2 * n,
-		    v, buf_str(&b));
+		out_meaning(sh,
+		    "%lu = 0x%0*lx; in network order (big-endian, "
+		    "most significant byte first) its bytes are %s",
+		    v, 2 * n, v, buf_str(&b));
 		if (big)
-			out_note(sh, "this machine is big-endian too: the "
+			out_note(sh,
+			    "this machine is big-endian too: the "
 			    "number does not change");
 		else
-			out_note(sh, "this machine is little-endian: it reads "
-			    "the bytes %s back as 0x%0*lx = %lu", buf_str(&b),
-			    2 * n, r, r);
+			out_note(sh,
+			    "this machine is little-endian: it reads "
+			    "the bytes %s back as 0x%0*lx = %lu",
+			    buf_str(&b), 2 * n, r, r);
 	} else {
 		if (big)
-			out_meaning(sh, "%lu = 0x%0*lx; this machine is "
+			out_meaning(sh,
+			    "%lu = 0x%0*lx; this machine is "
 			    "big-endian, the same order as the network: the "
-			    "number does not change", v, 2 * n, v);
+			    "number does not change",
+			    v, 2 * n, v);
 		else
-			out_meaning(sh, "%lu = 0x%0*lx; this little-endian "
-			    "machine keeps it as the bytes %s", v, 2 * n, v,
-			    buf_str(&b));
-		out_note(sh, "read in network order (big-endian), the bytes "
-		    "%s are 0x%0*lx = %lu", buf_str(&b), 2 * n, r, r);
+			out_meaning(sh,
+			    "%lu = 0x%0*lx; this little-endian "
+			    "machine keeps it as the bytes %s",
+			    v, 2 * n, v, buf_str(&b));
+		out_note(sh,
+		    "read in network order (big-endian), the bytes "
+		    "%s are 0x%0*lx = %lu",
+		    buf_str(&b), 2 * n, r, r);
 	}
 	buf_free(&b);
 	return CMD_OK;
@@ -92,7 +100,8 @@ const struct cmd_entry cmd_htons_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_NAMES,
 	.summary = "a 16-bit number (a port) from host to network byte order",
-	.help = "Computes htons(3): the 16-bit number, such as a port, with its "
+	.help =
+	    "Computes htons(3): the 16-bit number, such as a port, with its "
 	    "two bytes in network order (big-endian: the high byte first), "
 	    "read back as this machine reads numbers. A socket address "
 	    "holds its port this way: strace shows sin_port=htons(65432). "
@@ -110,7 +119,8 @@ const struct cmd_entry cmd_htonl_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_NAMES,
 	.summary = "a 32-bit number (an IPv4 address) to network byte order",
-	.help = "Computes htonl(3): the 32-bit number, such as an IPv4 address "
+	.help =
+	    "Computes htonl(3): the 32-bit number, such as an IPv4 address "
 	    "(127.0.0.1 is 0x7f000001), with its four bytes in network order "
 	    "(big-endian), read back as this machine reads numbers. NUMBER "
 	    "is decimal or 0x-prefixed hex, 0 to 4294967295.",
@@ -127,7 +137,8 @@ const struct cmd_entry cmd_ntohs_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_NAMES,
 	.summary = "a 16-bit number from network to host byte order",
-	.help = "Computes ntohs(3), the way back from htons: takes the two "
+	.help =
+	    "Computes ntohs(3), the way back from htons: takes the two "
 	    "bytes of NUMBER as they lie in memory and reads them in network "
 	    "order (big-endian). ntohs(htons(x)) is x on every machine.",
 	.errors = "None: it is arithmetic, not a system call.",
@@ -143,7 +154,8 @@ const struct cmd_entry cmd_ntohl_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_NAMES,
 	.summary = "a 32-bit number from network to host byte order",
-	.help = "Computes ntohl(3), the way back from htonl: takes the four "
+	.help =
+	    "Computes ntohl(3), the way back from htonl: takes the four "
 	    "bytes of NUMBER as they lie in memory and reads them in network "
 	    "order (big-endian). ntohl(htonl(x)) is x on every machine.",
 	.errors = "None: it is arithmetic, not a system call.",

@@ -32,9 +32,11 @@ cmd_capture_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_error(sh, "capture: %s", err);
 		return CMD_OK;
 	}
-	out_line(sh, "capture is on: each TCP segment of the shell's own "
+	out_line(sh,
+	    "capture is on: each TCP segment of the shell's own "
 	    "connections on lo is shown under the call that caused it "
-	    "(fd %d, out of the way)", c->fd);
+	    "(fd %d, out of the way)",
+	    c->fd);
 	return CMD_OK;
 }
 
@@ -46,7 +48,8 @@ const struct cmd_entry cmd_capture_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "show the packets each call causes (root)",
-	.help = "capture on opens an AF_PACKET socket on lo (it needs "
+	.help =
+	    "capture on opens an AF_PACKET socket on lo (it needs "
 	    "CAP_NET_RAW: run as root) and, after each call, shows every TCP "
 	    "segment of the shell's own connections: direction, flags (SYN, "
 	    "ACK, PSH, FIN, RST), sequence and acknowledgement numbers "
@@ -55,7 +58,8 @@ const struct cmd_entry cmd_capture_entry = {
 	    "come between calls (a delayed ACK) show as \"meanwhile\" before "
 	    "the next call. The capture socket sits at fd 200 or above, so "
 	    "the fds of sockets you make stay as they would be.",
-	.errors = "EPERM: not root; capture needs CAP_NET_RAW. Without it, "
+	.errors =
+	    "EPERM: not root; capture needs CAP_NET_RAW. Without it, "
 	    "each call still shows how many segments it caused (set segments "
 	    "on).",
 	.man = "packet(7), tcpdump(8)",

@@ -22,10 +22,11 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int rc, err, unread = 0, listening = 0, fd = a->h->fd;
 	socklen_t len = sizeof(listening);
 
-	if (sh->notes && a->h->type == SOCK_STREAM) {	/* only for the notes */
+	if (sh->notes && a->h->type == SOCK_STREAM) { /* only for the notes */
 		sh->sys->getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 		    &len);
-		if (!listening && sh->sys->ioctl_int(fd, SIOCINQ, &unread) == -1)
+		if (!listening &&
+		    sh->sys->ioctl_int(fd, SIOCINQ, &unread) == -1)
 			unread = 0;
 	}
 	diag_remember(sh->sys, a->h);
@@ -43,12 +44,15 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 	out_meaning(sh, "%s is closed; fd %d is free for the next socket",
 	    a->h->name, fd);
 	if (listening)
-		out_note(sh, "the port is free again; connections still waiting "
+		out_note(sh,
+		    "the port is free again; connections still waiting "
 		    "in the queue are reset");
 	else if (unread > 0)
-		out_note(sh, "it had %d unread byte%s: the kernel sends RST "
+		out_note(sh,
+		    "it had %d unread byte%s: the kernel sends RST "
 		    "instead of FIN, and the peer's next call fails with "
-		    "ECONNRESET", unread, unread == 1 ? "" : "s");
+		    "ECONNRESET",
+		    unread, unread == 1 ? "" : "s");
 	return CMD_OK;
 }
 
@@ -60,7 +64,8 @@ const struct cmd_entry cmd_close_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_CLOSING,
 	.summary = "close the socket and free its fd",
-	.help = "Closes the fd with close(2). For a connected TCP socket the "
+	.help =
+	    "Closes the fd with close(2). For a connected TCP socket the "
 	    "kernel sends FIN (or RST, when unread data is left) and finishes "
 	    "the connection on its own, perhaps in TIME_WAIT; the fd number is "
 	    "free at once. The name is remembered, so using it later says "

@@ -28,8 +28,7 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct buf b, where, me;
 	int rc, err, ex = strcmp(cmd->name, "connect_ex") == 0;
 
-	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) ==
-	    CMD_ERR)
+	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) == CMD_ERR)
 		return CMD_ERR;
 	rc = sh->sys->connect(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
 	err = errno;
@@ -44,21 +43,22 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (ex) {
 		sh->last.ret = rc == -1 ? err : 0;
 		sh->last.err = 0;
-		out_meaning(sh, "connect_ex returned %d%s%s%s", rc == -1 ? err :
-		    0, rc == -1 ? " (" : "", rc == -1 ? sym_errno_name(err) :
-		    "", rc == -1 ? ")" : "");
+		out_meaning(sh, "connect_ex returned %d%s%s%s",
+		    rc == -1 ? err : 0, rc == -1 ? " (" : "",
+		    rc == -1 ? sym_errno_name(err) : "", rc == -1 ? ")" : "");
 	}
 	if (rc == 0)
 		a->h->connected = 1;
 	if (rc == -1) {
 		note_errno(sh, "connect", err, a->h, buf_str(&where));
 	} else if (sh->sys->getsockname(a->h->fd, (struct sockaddr *)&local,
-	    &llen) == 0) {
+	               &llen) == 0) {
 		addr_short(&me, (struct sockaddr *)&local, llen);
 		out_meaning(sh, "%s is connected: %s -> %s", a->h->name,
 		    buf_str(&me), buf_str(&where));
 		if (a->h->type == SOCK_STREAM)
-			out_note(sh, "the handshake is done: the connection "
+			out_note(sh,
+			    "the handshake is done: the connection "
 			    "waits in the server's queue until it calls accept");
 	}
 	buf_free(&me);
@@ -75,7 +75,8 @@ const struct cmd_entry cmd_connect_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_CLIENT,
 	.summary = "connect to a server; waits for the handshake",
-	.help = "Connects the socket to ADDRESS and PORT with connect(2). For "
+	.help =
+	    "Connects the socket to ADDRESS and PORT with connect(2). For "
 	    "TCP this is the three-way handshake, done by the kernel; it "
 	    "completes as soon as the server's kernel answers, before the "
 	    "server calls accept. If the socket is not bound, the kernel picks "
@@ -83,7 +84,8 @@ const struct cmd_entry cmd_connect_entry = {
 	    "Instead of ADDRESS PORT, the name of a bound handle stands for its "
 	    "address (connect cli srv), even when the kernel chose the port. "
 	    "Python: cli.connect(('127.0.0.1', 65432)).",
-	.errors = "ECONNREFUSED: nothing listens there. EINPROGRESS: "
+	.errors =
+	    "ECONNREFUSED: nothing listens there. EINPROGRESS: "
 	    "non-blocking; the handshake goes on (poll, then SO_ERROR). "
 	    "EISCONN: already connected. ETIMEDOUT, EHOSTUNREACH: no answer "
 	    "or no route.",
@@ -99,11 +101,12 @@ const struct cmd_entry cmd_connect_ex_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_CLIENT,
 	.summary = "connect, returning the errno as a value (Python's)",
-	.help = "The same connect(2) call as connect, reported the way "
+	.help =
+	    "The same connect(2) call as connect, reported the way "
 	    "Python's sock.connect_ex() reports it: the errno number is the "
 	    "value (0 on success), not a failure.",
 	.errors = "As for connect: the errno is the value, such as 111 for "
-	    "ECONNREFUSED.",
+	          "ECONNREFUSED.",
 	.man = "connect(2)",
 	.exec = cmd_connect_exec,
 };

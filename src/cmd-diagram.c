@@ -23,7 +23,8 @@ cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
 		return CMD_OK;
 	}
 	if (a->argc != 2 || !parse_is_word(&a->argv[0], "--svg"))
-		return cmd_usage(sh, cmd, "give --svg and a file name, or "
+		return cmd_usage(sh, cmd,
+		    "give --svg and a file name, or "
 		    "nothing");
 	if ((f = fopen(a->argv[1].text, "w")) == NULL) {
 		out_error(sh, "diagram: cannot write %.200s: %s",
@@ -32,7 +33,8 @@ cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	rc = diagram_svg(d, &sh->handles, f);
 	if (fclose(f) == EOF || rc == -1)
-		out_error(sh, "diagram: writing %.200s failed", a->argv[1].text);
+		out_error(sh, "diagram: writing %.200s failed",
+		    a->argv[1].text);
 	else
 		out_line(sh, "wrote %zu arrows to %s", d->n, a->argv[1].text);
 	return CMD_OK;
@@ -46,7 +48,8 @@ const struct cmd_entry cmd_diagram_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "draw the session's connections as a sequence chart",
-	.help = "Draws a message sequence chart of the session's TCP "
+	.help =
+	    "Draws a message sequence chart of the session's TCP "
 	    "connections: one lane per endpoint (named by the handles bound "
 	    "to it), time running down, an arrow per handshake segment, data "
 	    "(byte count and first bytes), FIN and RST, each labelled with "

@@ -13,25 +13,17 @@
 #include "shell.h"
 #include "xalloc.h"
 
-#define ENCODE_MAX	(1024 * 1024)
+#define ENCODE_MAX (1024 * 1024)
 
 /* Python's names for encodings that iconv spells differently. */
 static const struct {
 	const char *python;
 	const char *iconv;
-} encode_aliases[] = {
-	{ "latin-1", "ISO-8859-1" },
-	{ "latin_1", "ISO-8859-1" },
-	{ "l1", "ISO-8859-1" },
-	{ "utf_8", "UTF-8" },
-	{ "utf_16", "UTF-16" },
-	{ "utf-16-le", "UTF-16LE" },
-	{ "utf-16-be", "UTF-16BE" },
-	{ "utf_16_le", "UTF-16LE" },
-	{ "utf_16_be", "UTF-16BE" },
-	{ "us-ascii", "ASCII" },
-	{ NULL, NULL }
-};
+} encode_aliases[] = { { "latin-1", "ISO-8859-1" }, { "latin_1", "ISO-8859-1" },
+	{ "l1", "ISO-8859-1" }, { "utf_8", "UTF-8" }, { "utf_16", "UTF-16" },
+	{ "utf-16-le", "UTF-16LE" }, { "utf-16-be", "UTF-16BE" },
+	{ "utf_16_le", "UTF-16LE" }, { "utf_16_be", "UTF-16BE" },
+	{ "us-ascii", "ASCII" }, { NULL, NULL } };
 
 /* Returns the iconv name of a Python encoding name. */
 static const char *
@@ -66,8 +58,8 @@ encode_convert(const char *to, const char *from, const char *in, size_t len,
 	for (;;) {
 		op = chunk;
 		ol = sizeof(chunk);
-		rc = il ? iconv(cd, &ip, &il, &op, &ol) :
-		    iconv(cd, NULL, NULL, &op, &ol);
+		rc = il ? iconv(cd, &ip, &il, &op, &ol)
+		        : iconv(cd, NULL, NULL, &op, &ol);
 		e = errno;
 		buf_add(out, chunk, sizeof(chunk) - ol);
 		if (rc != (size_t)-1 && il == 0) {
@@ -142,16 +134,21 @@ static void
 encode_failed(struct shell *sh, int encode, int e, const char *enc)
 {
 	if (e == EINVAL)
-		out_note(sh, "the bytes end in the middle of a character: a "
+		out_note(sh,
+		    "the bytes end in the middle of a character: a "
 		    "recv may cut one in two; receive the rest and decode all "
 		    "of it together (Python: UnicodeDecodeError, unexpected "
 		    "end of data)");
 	else if (encode)
-		out_note(sh, "a character of the text has no bytes in %s "
-		    "(Python: UnicodeEncodeError)", enc);
+		out_note(sh,
+		    "a character of the text has no bytes in %s "
+		    "(Python: UnicodeEncodeError)",
+		    enc);
 	else
-		out_note(sh, "these bytes are not valid %s (Python: "
-		    "UnicodeDecodeError)", enc);
+		out_note(sh,
+		    "these bytes are not valid %s (Python: "
+		    "UnicodeDecodeError)",
+		    enc);
 }
 
 /*
@@ -173,18 +170,22 @@ cmd_encode_exec(struct shell *sh, const struct cmd_entry *cmd,
 		return cmd_usage(sh, cmd, "%s", emsg);
 	if (len > ENCODE_MAX) {
 		free(in);
-		return cmd_usage(sh, cmd, "%zu bytes is too long (at most %d "
-		    "here)", len, ENCODE_MAX);
+		return cmd_usage(sh, cmd,
+		    "%zu bytes is too long (at most %d "
+		    "here)",
+		    len, ENCODE_MAX);
 	}
 	buf_init(&res);
-	rc = encode ? encode_convert(enc, "UTF-8", in, len, &res) :
-	    encode_convert("UTF-8", enc, in, len, &res);
+	rc = encode ? encode_convert(enc, "UTF-8", in, len, &res)
+	            : encode_convert("UTF-8", enc, in, len, &res);
 	e = errno;
 	if (rc == -2) {
 		free(in);
 		buf_free(&res);
-		return cmd_usage(sh, cmd, "unknown encoding '%.40s' (utf-8, "
-		    "latin-1, ascii, cp1252, utf-16, ...)", enc);
+		return cmd_usage(sh, cmd,
+		    "unknown encoding '%.40s' (utf-8, "
+		    "latin-1, ascii, cp1252, utf-16, ...)",
+		    enc);
 	}
 	buf_init(&line);
 	buf_printf(&line, "%s(", cmd->name);
@@ -207,17 +208,20 @@ cmd_encode_exec(struct shell *sh, const struct cmd_entry *cmd,
 		encode_keep(sh, &res);
 		fmt_pybytes(&shown, (const unsigned char *)res.p, res.len);
 		out_meaning(sh, "%s", buf_str(&shown));
-		out_note(sh, "%ld character%s became %zu byte%s: what send "
-		    "takes", encode_count_chars(in, len),
+		out_note(sh,
+		    "%ld character%s became %zu byte%s: what send "
+		    "takes",
+		    encode_count_chars(in, len),
 		    encode_count_chars(in, len) == 1 ? "" : "s", res.len,
 		    res.len == 1 ? "" : "s");
 	} else {
 		encode_keep(sh, &res);
 		encode_pystr(&shown, res.p ? res.p : "", res.len);
 		out_meaning(sh, "%s", buf_str(&shown));
-		out_note(sh, "%zu byte%s became %ld character%s of text (a "
-		    "Python str)", len, len == 1 ? "" : "s", ret,
-		    ret == 1 ? "" : "s");
+		out_note(sh,
+		    "%zu byte%s became %ld character%s of text (a "
+		    "Python str)",
+		    len, len == 1 ? "" : "s", ret, ret == 1 ? "" : "s");
 	}
 	buf_free(&shown);
 	buf_free(&line);
@@ -234,13 +238,14 @@ const struct cmd_entry cmd_encode_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_DATA,
 	.summary = "turn text into bytes (Python's str.encode)",
-	.help = "Python's str.encode(): turns TEXT, as typed, into the bytes "
+	.help =
+	    "Python's str.encode(): turns TEXT, as typed, into the bytes "
 	    "that stand for it in ENCODING (utf-8 when left out; latin-1, "
 	    "ascii, cp1252, utf-16, ... by iconv(3)). A socket carries bytes, "
 	    "never text: send takes bytes. The value is how many bytes came "
 	    "out, and the bytes are shown as Python shows them.",
 	.errors = "EILSEQ: a character has no bytes in that encoding (Python "
-	    "raises UnicodeEncodeError).",
+	          "raises UnicodeEncodeError).",
 	.man = "iconv(3), utf-8(7)",
 	.exec = cmd_encode_exec,
 };
@@ -253,13 +258,15 @@ const struct cmd_entry cmd_decode_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_DATA,
 	.summary = "turn bytes into text (Python's bytes.decode)",
-	.help = "Python's bytes.decode(): reads DATA (b'caf\\xc3\\xa9', "
+	.help =
+	    "Python's bytes.decode(): reads DATA (b'caf\\xc3\\xa9', "
 	    "0x636166c3a9, \"...\") as text in ENCODING (utf-8 when left out; "
 	    "latin-1, ascii, cp1252, utf-16, ... by iconv(3)). What recv "
 	    "returns is bytes; decoding is the program's job. The value is "
 	    "how many characters came out; the text is shown as Python shows "
 	    "a str.",
-	.errors = "EINVAL: the bytes end in the middle of a character (a recv "
+	.errors =
+	    "EINVAL: the bytes end in the middle of a character (a recv "
 	    "can cut one in two). EILSEQ: the bytes are not valid in that "
 	    "encoding. Python raises UnicodeDecodeError for both.",
 	.man = "iconv(3), utf-8(7)",

@@ -15,7 +15,7 @@
 #include "sym.h"
 #include "sys.h"
 
-#define EXPECT_WAIT_MS	1000	/* how long a state may take to arrive */
+#define EXPECT_WAIT_MS 1000 /* how long a state may take to arrive */
 
 /* Returns the TCP state of h as the kernel reports it, or NULL. */
 static const char *
@@ -65,17 +65,20 @@ cmd_expect_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	if (strcasecmp(want, "closed") != 0 &&
 	    (sym_value(sym_tcp_state, want, &v) == -1 ||
-	    strspn(want, "0123456789") == strlen(want)))
-		return cmd_usage(sh, cmd, "'%.40s' is not a TCP state "
+	        strspn(want, "0123456789") == strlen(want)))
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not a TCP state "
 		    "(ESTABLISHED, LISTEN, FIN_WAIT2, CLOSE_WAIT, ... or closed)",
 		    want);
-	h = a->argv[0].len < HANDLE_NAME_MAX ?
-	    handle_find(&sh->handles, a->argv[0].text) : NULL;
+	h = a->argv[0].len < HANDLE_NAME_MAX
+	    ? handle_find(&sh->handles, a->argv[0].text)
+	    : NULL;
 	if (h == NULL && cmd_handle_arg(sh, cmd, &a->argv[0], &h) == CMD_ERR)
 		return CMD_ERR;
 	s = expect_state(sh, h);
-	for (i = 0; i < EXPECT_WAIT_MS / 10 && !expect_same(s, want) &&
-	    h->fd >= 0; i++) {
+	for (i = 0;
+	     i < EXPECT_WAIT_MS / 10 && !expect_same(s, want) && h->fd >= 0;
+	     i++) {
 		nanosleep(&ts, NULL);
 		s = expect_state(sh, h);
 	}
@@ -95,7 +98,8 @@ const struct cmd_entry cmd_expect_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "check a handle's TCP state (a lesson's state check)",
-	.help = "Checks that the kernel reports the TCP state STATE for the "
+	.help =
+	    "Checks that the kernel reports the TCP state STATE for the "
 	    "handle (from TCP_INFO): ESTABLISHED, LISTEN, SYN_SENT, FIN_WAIT1, "
 	    "FIN_WAIT2, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE, or closed for a "
 	    "handle this shell has closed. A state on its way (FIN_WAIT1 "

@@ -18,8 +18,10 @@ cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int rc;
 
 	if (strcmp(lang, "c") != 0 && strcmp(lang, "python") != 0)
-		return cmd_usage(sh, cmd, "'%.40s' is not a language (c or "
-		    "python)", lang);
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not a language (c or "
+		    "python)",
+		    lang);
 	if (a->argv[1].len != strlen(path) || *path == '\0')
 		return cmd_usage(sh, cmd, "the file name has no NUL bytes");
 	if ((f = fopen(path, "w")) == NULL) {
@@ -35,8 +37,8 @@ cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_meaning(sh, "wrote %s: the %zu statement%s so far as %s",
 		    path, sh->session ? sh->session->n : 0,
 		    sh->session && sh->session->n == 1 ? "" : "s",
-		    strcmp(lang, "c") == 0 ? "a C program (cc -Wall FILE)" :
-		    "a Python program (python3 FILE)");
+		    strcmp(lang, "c") == 0 ? "a C program (cc -Wall FILE)"
+		                           : "a Python program (python3 FILE)");
 	return CMD_OK;
 }
 
@@ -48,7 +50,8 @@ const struct cmd_entry cmd_export_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "write the session so far as a C or Python program",
-	.help = "Writes every socket call of the session so far, in the same "
+	.help =
+	    "Writes every socket call of the session so far, in the same "
 	    "order, as a program: export c FILE writes C that compiles with cc "
 	    "-Wall and, run under strace, makes the same calls with the same "
 	    "results; export python FILE writes the Python the docs would "

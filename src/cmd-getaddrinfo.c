@@ -14,29 +14,28 @@
 #include "sys.h"
 
 /* The errors getaddrinfo returns instead of setting errno. */
-static const struct sym gai_errors[] = {
-	{ "EAI_ADDRFAMILY", EAI_ADDRFAMILY }, { "EAI_AGAIN", EAI_AGAIN },
-	{ "EAI_BADFLAGS", EAI_BADFLAGS }, { "EAI_FAIL", EAI_FAIL },
-	{ "EAI_FAMILY", EAI_FAMILY }, { "EAI_MEMORY", EAI_MEMORY },
-	{ "EAI_NODATA", EAI_NODATA }, { "EAI_NONAME", EAI_NONAME },
-	{ "EAI_SERVICE", EAI_SERVICE }, { "EAI_SOCKTYPE", EAI_SOCKTYPE },
-	{ "EAI_SYSTEM", EAI_SYSTEM },
-	{ NULL, 0 }
-};
+static const struct sym gai_errors[] = { { "EAI_ADDRFAMILY", EAI_ADDRFAMILY },
+	{ "EAI_AGAIN", EAI_AGAIN }, { "EAI_BADFLAGS", EAI_BADFLAGS },
+	{ "EAI_FAIL", EAI_FAIL }, { "EAI_FAMILY", EAI_FAMILY },
+	{ "EAI_MEMORY", EAI_MEMORY }, { "EAI_NODATA", EAI_NODATA },
+	{ "EAI_NONAME", EAI_NONAME }, { "EAI_SERVICE", EAI_SERVICE },
+	{ "EAI_SOCKTYPE", EAI_SOCKTYPE }, { "EAI_SYSTEM", EAI_SYSTEM },
+	{ NULL, 0 } };
 
 /* What each error means to a student. */
 static const struct {
 	int err;
 	const char *text;
 } gai_notes[] = {
-	{ EAI_NONAME, "no such host (or service) is known here; this shell "
+	{ EAI_NONAME,
+	    "no such host (or service) is known here; this shell "
 	    "looks up numeric addresses, localhost and /etc/hosts names" },
 	{ EAI_AGAIN, "the name server did not answer; try again later" },
-	{ EAI_SERVICE, "no such service for that socket type (see "
+	{ EAI_SERVICE,
+	    "no such service for that socket type (see "
 	    "/etc/services)" },
 	{ EAI_ADDRFAMILY, "the host has no address of that family" },
-	{ EAI_NODATA, "the host is known but has no address" },
-	{ 0, NULL }
+	{ EAI_NODATA, "the host is known but has no address" }, { 0, NULL }
 };
 
 /* Appends a C string argument, or NULL. */
@@ -57,8 +56,9 @@ gai_format(struct buf *b, const struct addrinfo *ai)
 	const char *t = sym_name(sym_socktype, ai->ai_socktype);
 	const char *p = sym_name(sym_proto, ai->ai_protocol);
 
-	buf_printf(b, "{ai_family=%s, ai_socktype=%s, ai_protocol=", f ? f :
-	    "?", t ? t : "0");
+	buf_printf(b,
+	    "{ai_family=%s, ai_socktype=%s, ai_protocol=", f ? f : "?",
+	    t ? t : "0");
 	if (p)
 		buf_puts(b, p);
 	else
@@ -84,9 +84,10 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
-	if (a->argc > 1 && (strspn(a->argv[1].text, "0123456789") ==
-	    a->argv[1].len || (sym_value(sym_family, a->argv[1].text, &v) ==
-	    -1 && sym_value(sym_socktype, a->argv[1].text, &v) == -1)))
+	if (a->argc > 1 &&
+	    (strspn(a->argv[1].text, "0123456789") == a->argv[1].len ||
+	        (sym_value(sym_family, a->argv[1].text, &v) == -1 &&
+	            sym_value(sym_socktype, a->argv[1].text, &v) == -1)))
 		port = a->argv[i++].text;
 	for (; i < a->argc; i++) {
 		if (sym_value(sym_family, a->argv[i].text, &v) == 0)
@@ -94,9 +95,11 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
 		else if (sym_value(sym_socktype, a->argv[i].text, &v) == 0)
 			hints.ai_socktype = (int)v;
 		else
-			return cmd_usage(sh, cmd, "'%.40s' is not a family "
+			return cmd_usage(sh, cmd,
+			    "'%.40s' is not a family "
 			    "(AF_INET, AF_INET6, AF_UNSPEC) or a type "
-			    "(SOCK_STREAM, SOCK_DGRAM)", a->argv[i].text);
+			    "(SOCK_STREAM, SOCK_DGRAM)",
+			    a->argv[i].text);
 	}
 	if (a->argv[0].len != strlen(host))
 		return cmd_usage(sh, cmd, "a host name has no NUL bytes");
@@ -138,10 +141,12 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
 		if (gai_notes[k].err == rc)
 			out_note(sh, "%s", gai_notes[k].text);
 	if (rc == 0 && host == NULL)
-		out_note(sh, "no host with AI_PASSIVE: the wildcard address, "
+		out_note(sh,
+		    "no host with AI_PASSIVE: the wildcard address, "
 		    "for a server to bind");
 	else if (rc == 0)
-		out_note(sh, "a client tries these in order until a connect "
+		out_note(sh,
+		    "a client tries these in order until a connect "
 		    "succeeds (Python: socket.create_connection does)");
 	buf_free(&b);
 	return CMD_OK;
@@ -155,7 +160,8 @@ const struct cmd_entry cmd_getaddrinfo_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_NAMES,
 	.summary = "turn a host name and port into socket addresses",
-	.help = "Looks up HOST and PORT with getaddrinfo(3) and shows each "
+	.help =
+	    "Looks up HOST and PORT with getaddrinfo(3) and shows each "
 	    "address it returns as a struct sockaddr, with the family, type "
 	    "and protocol to give socket. HOST is a numeric address "
 	    "(127.0.0.1, ::1), localhost, this machine's name (gethostname) or "
@@ -163,7 +169,8 @@ const struct cmd_entry cmd_getaddrinfo_entry = {
 	    "PORT is a number or a service name (http). FAMILY (AF_INET, "
 	    "AF_INET6; AF_UNSPEC: both) and TYPE (SOCK_STREAM, SOCK_DGRAM) "
 	    "narrow the answer. Python: socket.getaddrinfo('localhost', 65432).",
-	.errors = "EAI_NONAME: no such host or service. EAI_SERVICE: no such "
+	.errors =
+	    "EAI_NONAME: no such host or service. EAI_SERVICE: no such "
 	    "service for that type. EAI_AGAIN: the name server did not answer. "
 	    "getaddrinfo returns these codes itself; errno is not used.",
 	.man = "getaddrinfo(3)",

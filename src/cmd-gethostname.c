@@ -32,9 +32,11 @@ cmd_gethostname_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (rc == -1)
 		note_errno(sh, cmd->name, err, NULL, NULL);
 	else
-		out_note(sh, "a server may bind to %s, but the name may stand "
+		out_note(sh,
+		    "a server may bind to %s, but the name may stand "
 		    "for an address other machines reach: connect to loopback "
-		    "to test", name);
+		    "to test",
+		    name);
 	return CMD_OK;
 }
 
@@ -46,7 +48,8 @@ const struct cmd_entry cmd_gethostname_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_NAMES,
 	.summary = "show this machine's host name",
-	.help = "Asks for the host name with gethostname(2), as Python's "
+	.help =
+	    "Asks for the host name with gethostname(2), as Python's "
 	    "socket.gethostname() does. A server bound to it is reachable at "
 	    "the address the name stands for, which may not be loopback.",
 	.errors = "ENAMETOOLONG: the name does not fit.",

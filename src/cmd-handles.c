@@ -22,23 +22,24 @@
 #include "sys.h"
 #include "xalloc.h"
 
-#define NCOL	10
+#define NCOL 10
 
-static const char *const handles_head[NCOL] = {
-	"NAME", "FD", "KIND", "STATE", "LOCAL", "PEER", "RECV-Q", "SEND-Q",
-	"SHUT", "MODE"
-};
+static const char *const handles_head[NCOL] = { "NAME", "FD", "KIND", "STATE",
+	"LOCAL", "PEER", "RECV-Q", "SEND-Q", "SHUT", "MODE" };
 
 /* Appends the kind of socket: tcp, udp, tcp6, unix stream, ... and "listen". */
 static void
 handles_kind(struct buf *b, const struct handle *h, int listening)
 {
-	const char *t = h->type == SOCK_STREAM ? "tcp" :
-	    h->type == SOCK_DGRAM ? "udp" : "raw";
+	const char *t = h->type == SOCK_STREAM ? "tcp"
+	    : h->type == SOCK_DGRAM            ? "udp"
+	                                       : "raw";
 
 	if (h->family == AF_UNIX)
-		buf_puts(b, h->type == SOCK_STREAM ? "unix stream" :
-		    h->type == SOCK_DGRAM ? "unix dgram" : "unix");
+		buf_puts(b,
+		    h->type == SOCK_STREAM      ? "unix stream"
+		        : h->type == SOCK_DGRAM ? "unix dgram"
+		                                : "unix");
 	else
 		buf_printf(b, "%s%s", t, h->family == AF_INET6 ? "6" : "");
 	if (listening)
@@ -54,12 +55,13 @@ handles_addr(struct shell *sh, struct buf *b, const struct handle *h, int peer)
 	int rc;
 
 	memset(&ss, 0, sizeof(ss));
-	rc = peer ? sh->sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) :
-	    sh->sys->getsockname(h->fd, (struct sockaddr *)&ss, &len);
-	if (rc == -1 || (ss.ss_family == AF_INET &&
-	    ((struct sockaddr_in *)&ss)->sin_port == 0) ||
+	rc = peer ? sh->sys->getpeername(h->fd, (struct sockaddr *)&ss, &len)
+	          : sh->sys->getsockname(h->fd, (struct sockaddr *)&ss, &len);
+	if (rc == -1 ||
+	    (ss.ss_family == AF_INET &&
+	        ((struct sockaddr_in *)&ss)->sin_port == 0) ||
 	    (ss.ss_family == AF_INET6 &&
-	    ((struct sockaddr_in6 *)&ss)->sin6_port == 0))
+	        ((struct sockaddr_in6 *)&ss)->sin6_port == 0))
 		buf_puts(b, "-");
 	else
 		addr_short(b, (struct sockaddr *)&ss, len);
@@ -76,9 +78,10 @@ handles_mode(struct shell *sh, struct buf *b, const struct handle *h)
 	if (fl != -1 && (fl & O_NONBLOCK))
 		buf_puts(b, "non-blocking");
 	else if (sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    &len) == 0 && (tv.tv_sec || tv.tv_usec))
-		buf_printf(b, "timeout %g s", (double)tv.tv_sec +
-		    (double)tv.tv_usec / 1e6);
+	             &len) == 0 &&
+	    (tv.tv_sec || tv.tv_usec))
+		buf_printf(b, "timeout %g s",
+		    (double)tv.tv_sec + (double)tv.tv_usec / 1e6);
 	else
 		buf_puts(b, "blocking");
 }
@@ -92,8 +95,8 @@ handles_behind(const struct handle *h, struct buf *b)
 {
 	struct diag_sock d;
 
-	if (h->tcp_state != TCP_TIME_WAIT || diag_find_peer(&h->local,
-	    &h->peer, 1U << TCP_TIME_WAIT, &d) != 1)
+	if (h->tcp_state != TCP_TIME_WAIT ||
+	    diag_find_peer(&h->local, &h->peer, 1U << TCP_TIME_WAIT, &d) != 1)
 		return;
 	buf_printf(b, " (TIME_WAIT %u s)", (d.expires_ms + 999) / 1000);
 }
@@ -114,8 +117,8 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 	sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 	    &ilen);
 	memset(&ti, 0, sizeof(ti));
-	if (tcp && sh->sys->getsockopt(h->fd, IPPROTO_TCP, TCP_INFO, &ti,
-	    &len) == 0) {
+	if (tcp &&
+	    sh->sys->getsockopt(h->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
 		const char *st = sym_name(sym_tcp_state, ti.tcpi_state);
 
 		buf_puts(&col[3], st ? st : "?");
@@ -145,12 +148,15 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 		buf_printf(&col[7], "%d", outq);
 	else
 		buf_puts(&col[7], "-");
-	buf_puts(&col[8], h->shut == (HANDLE_SHUT_RD | HANDLE_SHUT_WR) ? "RDWR" :
-	    h->shut == HANDLE_SHUT_RD ? "RD" : h->shut == HANDLE_SHUT_WR ?
-	    "WR" : "-");
+	buf_puts(&col[8],
+	    h->shut == (HANDLE_SHUT_RD | HANDLE_SHUT_WR) ? "RDWR"
+	        : h->shut == HANDLE_SHUT_RD              ? "RD"
+	        : h->shut == HANDLE_SHUT_WR              ? "WR"
+	                                                 : "-");
 	handles_mode(sh, &col[9], h);
-	return tcp && outq > 0 && (ti.tcpi_state == TCP_FIN_WAIT1 ||
-	    ti.tcpi_state == TCP_LAST_ACK || ti.tcpi_state == TCP_CLOSING);
+	return tcp && outq > 0 &&
+	    (ti.tcpi_state == TCP_FIN_WAIT1 || ti.tcpi_state == TCP_LAST_ACK ||
+	        ti.tcpi_state == TCP_CLOSING);
 }
 
 /* Prints one row, padding each column to its width. */
@@ -182,8 +188,8 @@ handles_by_close(const void *a, const void *b)
 	const struct handle *x = *(const struct handle *const *)a;
 	const struct handle *y = *(const struct handle *const *)b;
 
-	return x->closed_seq < y->closed_seq ? -1 : x->closed_seq >
-	    y->closed_seq;
+	return x->closed_seq < y->closed_seq ? -1
+	                                     : x->closed_seq > y->closed_seq;
 }
 
 /* Prints the last few closed handles, in the order they were closed. */
@@ -213,8 +219,10 @@ handles_closed(struct shell *sh)
 		buf_printf(&b, "%s%s (fd %d, %s", i > first ? ", " : "",
 		    v[i]->name, v[i]->old_fd, v[i]->closed_at);
 		if (d[i - first].state && st)
-			buf_printf(&b, "; its connection lingers in %s, %u s "
-			    "left", st, (d[i - first].expires_ms + 999) / 1000);
+			buf_printf(&b,
+			    "; its connection lingers in %s, %u s "
+			    "left",
+			    st, (d[i - first].expires_ms + 999) / 1000);
 		buf_addc(&b, ')');
 	}
 	out_line(sh, "closed: %s%s", first ? "..., " : "", buf_str(&b));
@@ -259,7 +267,8 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		buf_free(&rows[r]);
 	free(rows);
 	if (fin)
-		out_note(sh, "a FIN counts as one byte in SEND-Q until the peer "
+		out_note(sh,
+		    "a FIN counts as one byte in SEND-Q until the peer "
 		    "acknowledges it");
 	handles_closed(sh);
 	return CMD_OK;
@@ -273,7 +282,8 @@ const struct cmd_entry cmd_handles_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "list the handles with the kernel's view of each",
-	.help = "Lists every live handle: its name and fd, the kind of socket, "
+	.help =
+	    "Lists every live handle: its name and fd, the kind of socket, "
 	    "the TCP state (from TCP_INFO), local and peer address, bytes "
 	    "waiting to be read (RECV-Q, SIOCINQ) and sent or unacknowledged "
 	    "(SEND-Q, SIOCOUTQ; a FIN counts as one), which directions this "

@@ -9,15 +9,15 @@
 #include "shell.h"
 #include "var.h"
 
-#define SOURCE_DEPTH_MAX	16	/* scripts sourced one inside another */
+#define SOURCE_DEPTH_MAX 16 /* scripts sourced one inside another */
 
 /* let NAME VALUE: sets a variable ($NAME), unless the command line fixed it. */
 static int
-cmd_let_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_let_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	if (a->argv[0].kind != TOK_WORD || !var_name_ok(a->argv[0].text))
-		return cmd_usage(sh, cmd, "a variable name is letters, digits "
+		return cmd_usage(sh, cmd,
+		    "a variable name is letters, digits "
 		    "and '_' (like PORT)");
 	if (memchr(a->argv[1].text, '\0', a->argv[1].len))
 		return cmd_usage(sh, cmd, "a variable cannot hold a NUL byte");
@@ -56,8 +56,10 @@ cmd_lesson_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	if (lesson_play(sh, a->argv[0].text) == -1)
-		return cmd_usage(sh, cmd, "no lesson '%.60s' (lessons lists "
-		    "them)", a->argv[0].text);
+		return cmd_usage(sh, cmd,
+		    "no lesson '%.60s' (lessons lists "
+		    "them)",
+		    a->argv[0].text);
 	return CMD_OK;
 }
 
@@ -67,8 +69,10 @@ cmd_source_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	if (sh->depth >= SOURCE_DEPTH_MAX)
-		return cmd_usage(sh, cmd, "scripts sourced %d deep: does %.60s "
-		    "source itself?", sh->depth, a->argv[0].text);
+		return cmd_usage(sh, cmd,
+		    "scripts sourced %d deep: does %.60s "
+		    "source itself?",
+		    sh->depth, a->argv[0].text);
 	sh->depth++;
 	lesson_run_file(sh, a->argv[0].text);
 	sh->depth--;
@@ -90,10 +94,13 @@ cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	if (record_start(sh, a->argv[0].text) == -1)
 		return CMD_OK;
-	out_meaning(sh, "recording to %s: each command with the result it "
-	    "gets; record stop ends it", a->argv[0].text);
+	out_meaning(sh,
+	    "recording to %s: each command with the result it "
+	    "gets; record stop ends it",
+	    a->argv[0].text);
 	if (sh->handles.live)
-		out_note(sh, "handles made before now are not in the recording: "
+		out_note(sh,
+		    "handles made before now are not in the recording: "
 		    "start recording in a fresh shell to replay it");
 	return CMD_OK;
 }
@@ -104,8 +111,10 @@ const struct cmd_entry cmd_let_entry = {
 	.args_min = 2,
 	.args_max = 2,
 	.group = CMD_GROUP_LESSONS,
-	.summary = "set a variable, used as $NAME (a default a lesson can take)",
-	.help = "Sets the variable NAME to VALUE; $NAME or ${NAME} in later "
+	.summary =
+	    "set a variable, used as $NAME (a default a lesson can take)",
+	.help =
+	    "Sets the variable NAME to VALUE; $NAME or ${NAME} in later "
 	    "lines stands for it ($$ is a dollar sign). A variable given on the "
 	    "command line (--var NAME=VALUE) wins over let, so a lesson's let "
 	    "is a default: the echo lessons say let PORT 65432 and run "
@@ -122,7 +131,8 @@ const struct cmd_entry cmd_pause_entry = {
 	.args_max = 0,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "in a lesson: wait for Enter (step) or a moment (play)",
-	.help = "A break in a lesson: --step waits for Enter, --play waits a "
+	.help =
+	    "A break in a lesson: --step waits for Enter, --play waits a "
 	    "moment, --check goes straight on. At the prompt it does nothing.",
 	.errors = "",
 	.man = "sockstep(1)",
@@ -136,7 +146,8 @@ const struct cmd_entry cmd_lessons_entry = {
 	.args_max = 0,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "list the lessons",
-	.help = "Lists the lessons that lesson NAME and sockstep --play NAME "
+	.help =
+	    "Lists the lessons that lesson NAME and sockstep --play NAME "
 	    "find: in $SOCKSTEP_LESSONS, $XDG_DATA_HOME/sockstep/lessons, the "
 	    "installed lessons and the source tree's lessons/.",
 	.errors = "",
@@ -152,8 +163,8 @@ const struct cmd_entry cmd_lesson_entry = {
 	.group = CMD_GROUP_LESSONS,
 	.summary = "play a lesson, then come back to this prompt",
 	.help = "Plays the lesson NAME (or a lesson file) in a shell of its "
-	    "own, narration and calls, and closes its sockets at the end; "
-	    "your handles stay as they were.",
+	        "own, narration and calls, and closes its sockets at the end; "
+	        "your handles stay as they were.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.exec = cmd_lesson_exec,
@@ -166,7 +177,8 @@ const struct cmd_entry cmd_source_entry = {
 	.args_max = 1,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "run the commands of a file here, with these handles",
-	.help = "Runs every line of FILE in this shell, as if typed, using and "
+	.help =
+	    "Runs every line of FILE in this shell, as if typed, using and "
 	    "making handles here. Expectations in it are checked and reported.",
 	.errors = "",
 	.man = "sockstep(1)",
@@ -180,7 +192,8 @@ const struct cmd_entry cmd_record_entry = {
 	.args_max = 1,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "write the session from now on as a lesson",
-	.help = "Writes every command from now on to FILE, each with the "
+	.help =
+	    "Writes every command from now on to FILE, each with the "
 	    "result it got as its expectation (= 0, = -1 ECONNREFUSED, = 12 "
 	    "\"data\"), so that sockstep --check FILE replays and checks it. "
 	    "record stop ends the recording.",

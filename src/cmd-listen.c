@@ -18,8 +18,9 @@ cmd_listen_exec(struct shell *sh, const struct cmd_entry *cmd,
 	long backlog = 128;
 	int rc, e;
 
-	if (a->argc > 1 && parse_long(&a->argv[1], -1, 1000000, &backlog, err,
-	    sizeof(err)) == -1)
+	if (a->argc > 1 &&
+	    parse_long(&a->argv[1], -1, 1000000, &backlog, err, sizeof(err)) ==
+	        -1)
 		return cmd_usage(sh, cmd, "backlog: %s", err);
 	rc = sh->sys->listen(a->h->fd, (int)backlog);
 	e = errno;
@@ -28,7 +29,8 @@ cmd_listen_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (rc == -1)
 		note_errno(sh, cmd->name, e, a->h, NULL);
 	else
-		out_note(sh, "%s is listening: the kernel completes handshakes "
+		out_note(sh,
+		    "%s is listening: the kernel completes handshakes "
 		    "and queues up to %ld connections until accept takes them",
 		    a->h->name, backlog);
 	return CMD_OK;
@@ -42,12 +44,14 @@ const struct cmd_entry cmd_listen_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_SERVER,
 	.summary = "start accepting connections (a server socket)",
-	.help = "Marks the socket as listening with listen(2): from now on the "
+	.help =
+	    "Marks the socket as listening with listen(2): from now on the "
 	    "kernel completes the handshakes of connecting clients and keeps "
 	    "up to BACKLOG of them in a queue until accept takes them. BACKLOG "
 	    "defaults to 128, what Python's listen() uses. A listening socket "
 	    "never carries data itself.",
-	.errors = "EADDRINUSE: another socket listens on the same port. "
+	.errors =
+	    "EADDRINUSE: another socket listens on the same port. "
 	    "EINVAL: the socket is connected. EOPNOTSUPP: a UDP socket has no "
 	    "connections to listen for.",
 	.man = "listen(2), tcp(7)",

@@ -16,43 +16,38 @@
 #include "sym.h"
 #include "sys.h"
 
-#define POLL_MAX	64
+#define POLL_MAX 64
 
 /* The events poll waits for and reports, as strace names them. */
-static const struct sym poll_events[] = {
-	{ "POLLIN", POLLIN }, { "POLLPRI", POLLPRI }, { "POLLOUT", POLLOUT },
-	{ "POLLERR", POLLERR }, { "POLLHUP", POLLHUP },
-	{ "POLLNVAL", POLLNVAL }, { "POLLRDNORM", POLLRDNORM },
-	{ "POLLRDBAND", POLLRDBAND }, { "POLLWRNORM", POLLWRNORM },
-	{ "POLLWRBAND", POLLWRBAND }, { "POLLRDHUP", POLLRDHUP },
-	{ "in", POLLIN }, { "out", POLLOUT }, { "pri", POLLPRI },
-	{ "r", POLLIN }, { "w", POLLOUT }, { "x", POLLPRI },
-	{ NULL, 0 }
-};
+static const struct sym poll_events[] = { { "POLLIN", POLLIN },
+	{ "POLLPRI", POLLPRI }, { "POLLOUT", POLLOUT }, { "POLLERR", POLLERR },
+	{ "POLLHUP", POLLHUP }, { "POLLNVAL", POLLNVAL },
+	{ "POLLRDNORM", POLLRDNORM }, { "POLLRDBAND", POLLRDBAND },
+	{ "POLLWRNORM", POLLWRNORM }, { "POLLWRBAND", POLLWRBAND },
+	{ "POLLRDHUP", POLLRDHUP }, { "in", POLLIN }, { "out", POLLOUT },
+	{ "pri", POLLPRI }, { "r", POLLIN }, { "w", POLLOUT }, { "x", POLLPRI },
+	{ NULL, 0 } };
 
 /* What a returned event means for the next call on that handle. */
 static const struct {
 	short ev;
-	const char *listening;	/* said of a listening socket, or NULL */
+	const char *listening; /* said of a listening socket, or NULL */
 	const char *text;
-} poll_meanings[] = {
-	{ POLLIN, "a connection waits: accept will not block",
-	    "readable: recv will not block (data, or EOF)" },
+} poll_meanings[] = { { POLLIN, "a connection waits: accept will not block",
+	                  "readable: recv will not block (data, or EOF)" },
 	{ POLLOUT, NULL, "writable: send will not block" },
 	{ POLLPRI, NULL, "urgent (out-of-band) data waits: recv MSG_OOB" },
 	{ POLLRDHUP, NULL, "the peer shut down its sending side" },
 	{ POLLHUP, NULL, "hung up: both directions are shut down" },
 	{ POLLERR, NULL, "an error waits: getsockopt SO_ERROR takes it" },
-	{ POLLNVAL, NULL, "not an open fd" },
-	{ 0, NULL, NULL }
-};
+	{ POLLNVAL, NULL, "not an open fd" }, { 0, NULL, NULL } };
 
 /* The handles and events of one poll or select, as the student wrote them. */
 struct poll_set {
 	struct pollfd fd[POLL_MAX];
 	struct handle *h[POLL_MAX];
 	int n;
-	long timeout;		/* milliseconds; -1 waits for ever */
+	long timeout; /* milliseconds; -1 waits for ever */
 };
 
 /*
@@ -72,8 +67,9 @@ poll_args(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a,
 
 	ps->n = 0;
 	ps->timeout = -1;
-	if (n > 1 && parse_long(&a->argv[n - 1], -1, INT_MAX, &ps->timeout,
-	    emsg, sizeof(emsg)) == 0)
+	if (n > 1 &&
+	    parse_long(&a->argv[n - 1], -1, INT_MAX, &ps->timeout, emsg,
+	        sizeof(emsg)) == 0)
 		n--;
 	if (n > POLL_MAX)
 		return cmd_usage(sh, cmd, "at most %d handles", POLL_MAX);
@@ -81,15 +77,19 @@ poll_args(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a,
 		colon = strchr(a->argv[i].text, ':');
 		ev = POLLIN;
 		if (colon && sym_flags(poll_events, colon + 1, &ev) == -1)
-			return cmd_usage(sh, cmd, "'%.40s' is not a set of "
+			return cmd_usage(sh, cmd,
+			    "'%.40s' is not a set of "
 			    "events (POLLIN, POLLOUT, POLLPRI, ... joined with "
-			    "|)", colon + 1);
-		if ((colon ? (size_t)(colon - a->argv[i].text) :
-		    a->argv[i].len) >= sizeof(name))
+			    "|)",
+			    colon + 1);
+		if ((colon ? (size_t)(colon - a->argv[i].text)
+		           : a->argv[i].len) >= sizeof(name))
 			return cmd_usage(sh, cmd, "no handle named '%.40s'",
 			    a->argv[i].text);
-		snprintf(name, sizeof(name), "%.*s", colon ? (int)(colon -
-		    a->argv[i].text) : (int)a->argv[i].len, a->argv[i].text);
+		snprintf(name, sizeof(name), "%.*s",
+		    colon ? (int)(colon - a->argv[i].text)
+		          : (int)a->argv[i].len,
+		    a->argv[i].text);
 		t = a->argv[i];
 		t.text = name;
 		t.len = strlen(name);
@@ -119,9 +119,9 @@ poll_explain(struct shell *sh, const struct poll_set *ps)
 		for (k = 0; poll_meanings[k].ev; k++)
 			if (ps->fd[i].revents & poll_meanings[k].ev)
 				out_meaning(sh, "%s: %s", ps->h[i]->name,
-				    listening && poll_meanings[k].listening ?
-				    poll_meanings[k].listening :
-				    poll_meanings[k].text);
+				    listening && poll_meanings[k].listening
+				        ? poll_meanings[k].listening
+				        : poll_meanings[k].text);
 	}
 }
 
@@ -148,8 +148,7 @@ poll_timeval(struct buf *b, const struct timeval *tv)
 
 /* poll HANDLE[:EVENTS]... [TIMEOUT_MS]: one poll(2) over the handles. */
 static int
-cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	struct poll_set ps;
 	struct buf b;
@@ -189,7 +188,8 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (rc > 0)
 		poll_explain(sh, &ps);
 	else if (rc == 0)
-		out_meaning(sh, "nothing became ready within %ld ms", ps.timeout);
+		out_meaning(sh, "nothing became ready within %ld ms",
+		    ps.timeout);
 	else
 		note_errno(sh, cmd->name, err, NULL, NULL);
 	return CMD_OK;
@@ -234,9 +234,10 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 		FD_ZERO(&set[k]);
 	for (i = 0; i < ps.n; i++) {
 		if (ps.fd[i].fd >= FD_SETSIZE)
-			return cmd_usage(sh, cmd, "fd %d is too large for select "
-			    "(FD_SETSIZE is %d): use poll", ps.fd[i].fd,
-			    FD_SETSIZE);
+			return cmd_usage(sh, cmd,
+			    "fd %d is too large for select "
+			    "(FD_SETSIZE is %d): use poll",
+			    ps.fd[i].fd, FD_SETSIZE);
 		for (k = 0; k < 3; k++)
 			if (ps.fd[i].events & bit[k]) {
 				FD_SET(ps.fd[i].fd, &set[k]);
@@ -262,14 +263,15 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 	else
 		buf_puts(&b, "NULL");
 	buf_addc(&b, ')');
-	rc = sh->sys->select(nfds, used[0] ? &set[0] : NULL, used[1] ?
-	    &set[1] : NULL, used[2] ? &set[2] : NULL, tvp);
+	rc = sh->sys->select(nfds, used[0] ? &set[0] : NULL,
+	    used[1] ? &set[1] : NULL, used[2] ? &set[2] : NULL, tvp);
 	err = errno;
 	if (rc >= 0) {
 		buf_printf(&b, " = %d (", rc);
 		for (k = 0; k < 3 && rc > 0; k++)
-			if (used[k] && memcmp(&set[k], &(fd_set){ 0 },
-			    sizeof(fd_set)) != 0) {
+			if (used[k] &&
+			    memcmp(&set[k], &(fd_set){ 0 }, sizeof(fd_set)) !=
+			        0) {
 				buf_printf(&b, "%s%s ", shown++ ? ", " : "",
 				    word[k]);
 				poll_fdset(&b, &set[k], 1, nfds);
@@ -294,7 +296,8 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (rc > 0)
 		poll_explain(sh, &ps);
 	else if (rc == 0)
-		out_meaning(sh, "nothing became ready within %ld ms", ps.timeout);
+		out_meaning(sh, "nothing became ready within %ld ms",
+		    ps.timeout);
 	else
 		note_errno(sh, cmd->name, err, NULL, NULL);
 	buf_free(&b);
@@ -309,7 +312,8 @@ const struct cmd_entry cmd_poll_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_OPTIONS,
 	.summary = "wait until handles are ready to read or write",
-	.help = "Waits with one poll(2) until one of the handles is ready, or "
+	.help =
+	    "Waits with one poll(2) until one of the handles is ready, or "
 	    "TIMEOUT_MS milliseconds pass (-1, or none given: wait for ever; "
 	    "Ctrl-C interrupts). EVENTS after a colon are POLLIN (the default: "
 	    "something to recv, or a connection to accept), POLLOUT (room to "
@@ -331,7 +335,8 @@ const struct cmd_entry cmd_select_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_OPTIONS,
 	.summary = "the older readiness call: fd sets to read, write, except",
-	.help = "Waits with one select(2), the call older than poll: a handle "
+	.help =
+	    "Waits with one select(2), the call older than poll: a handle "
 	    "with POLLIN (or r, the default) goes in the read set, POLLOUT (w) "
 	    "in the write set, POLLPRI (x) in the except set. TIMEOUT_MS as for "
 	    "poll; Linux writes the time left back into the timeout. select "

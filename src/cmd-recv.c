@@ -17,22 +17,28 @@
 #include "sys.h"
 #include "xalloc.h"
 
-#define RECV_MAX	(1024 * 1024)
+#define RECV_MAX (1024 * 1024)
 
 /* Explains a zero-byte receive: EOF, an empty datagram, or a zero-size ask. */
 static void
 recv_zero(struct shell *sh, const struct handle *h, long bufsize)
 {
 	if (bufsize == 0)
-		out_note(sh, "you asked for 0 bytes, so 0 says nothing about EOF");
+		out_note(sh,
+		    "you asked for 0 bytes, so 0 says nothing about EOF");
 	else if (h->type != SOCK_STREAM)
-		out_meaning(sh, "an empty datagram: a message of 0 bytes, not EOF");
+		out_meaning(sh,
+		    "an empty datagram: a message of 0 bytes, not EOF");
 	else if (h->shut & HANDLE_SHUT_RD)
-		out_meaning(sh, "EOF: %s shut down its own receiving side, so "
-		    "recv returns 0 at once", h->name);
+		out_meaning(sh,
+		    "EOF: %s shut down its own receiving side, so "
+		    "recv returns 0 at once",
+		    h->name);
 	else
-		out_meaning(sh, "EOF: the peer shut down its sending side; %s "
-		    "can still send", h->name);
+		out_meaning(sh,
+		    "EOF: the peer shut down its sending side; %s "
+		    "can still send",
+		    h->name);
 }
 
 /* Explains a datagram cut to fit the buffer, or a full buffer that may hide a cut. */
@@ -43,10 +49,13 @@ recv_trunc(struct shell *sh, const struct handle *h, long n, long bufsize,
 	if (h->type == SOCK_STREAM || bufsize == 0)
 		return;
 	if (n > bufsize)
-		out_meaning(sh, "MSG_TRUNC: the datagram had %ld bytes; only %ld "
-		    "fit in the buffer and the rest is gone", n, bufsize);
+		out_meaning(sh,
+		    "MSG_TRUNC: the datagram had %ld bytes; only %ld "
+		    "fit in the buffer and the rest is gone",
+		    n, bufsize);
 	else if (n == bufsize && !(flags & MSG_TRUNC))
-		out_note(sh, "the buffer is full: a longer datagram was cut to "
+		out_note(sh,
+		    "the buffer is full: a longer datagram was cut to "
 		    "fit and the rest discarded; MSG_TRUNC makes the call "
 		    "return the real length");
 }
@@ -72,8 +81,7 @@ recv_from_format(struct buf *b, long n, const struct sockaddr_storage *ss,
  * recvfrom the same with recvfrom(2), which also tells who sent them.
  */
 static int
-cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	long bufsize = 1024, flags = 0, n;
 	char emsg[128];
@@ -83,14 +91,18 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 	socklen_t in = addr_size(a->h->family), len = in;
 	struct buf b;
 
-	if (a->argc > 1 && parse_long(&a->argv[1], LONG_MIN, LONG_MAX, &bufsize,
-	    emsg, sizeof(emsg)) == -1)
+	if (a->argc > 1 &&
+	    parse_long(&a->argv[1], LONG_MIN, LONG_MAX, &bufsize, emsg,
+	        sizeof(emsg)) == -1)
 		return cmd_usage(sh, cmd, "buffer size: %s", emsg);
 	if (bufsize < 0 || bufsize > RECV_MAX)
-		return cmd_usage(sh, cmd, "buffer size %s is too large or "
-		    "negative (0 to %d bytes)", a->argv[1].text, RECV_MAX);
+		return cmd_usage(sh, cmd,
+		    "buffer size %s is too large or "
+		    "negative (0 to %d bytes)",
+		    a->argv[1].text, RECV_MAX);
 	if (a->argc > 2 && sym_flags(sym_msg, a->argv[2].text, &flags) == -1)
-		return cmd_usage(sh, cmd, "'%.40s' is not a flag (MSG_PEEK, "
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not a flag (MSG_PEEK, "
 		    "MSG_WAITALL, MSG_DONTWAIT, ... joined with |, or 0)",
 		    a->argv[2].text);
 	p = xmalloc((size_t)bufsize);
@@ -139,8 +151,10 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd,
 	} else if (n == 0) {
 		recv_zero(sh, a->h, bufsize);
 	} else if (err == EAGAIN && (flags & MSG_DONTWAIT)) {
-		out_note(sh, "MSG_DONTWAIT: nothing has arrived, so %s returns "
-		    "at once instead of waiting", cmd->name);
+		out_note(sh,
+		    "MSG_DONTWAIT: nothing has arrived, so %s returns "
+		    "at once instead of waiting",
+		    cmd->name);
 	} else {
 		note_errno(sh, cmd->name, err, a->h, NULL);
 	}
@@ -157,14 +171,16 @@ const struct cmd_entry cmd_recv_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_DATA,
 	.summary = "receive up to BUFSIZE bytes; waits until some come",
-	.help = "Takes up to BUFSIZE bytes (1024 when left out) that have "
+	.help =
+	    "Takes up to BUFSIZE bytes (1024 when left out) that have "
 	    "arrived, with one recv(2). It blocks until at least one byte is "
 	    "there, and may return fewer than asked: TCP is a stream and keeps "
 	    "no message boundaries. It returns 0 at EOF, when the peer has "
 	    "shut down its sending side (the zero-length message). The data is "
 	    "shown as Python shows bytes; set hex on adds a hex dump. FLAGS: "
 	    "MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, ... joined with |.",
-	.errors = "ECONNRESET: the peer reset the connection. EAGAIN: "
+	.errors =
+	    "ECONNRESET: the peer reset the connection. EAGAIN: "
 	    "non-blocking, or timed out, with nothing to read. ENOTCONN: not "
 	    "connected (a listening socket carries no data). EINTR: "
 	    "interrupted by Ctrl-C.",
@@ -180,13 +196,15 @@ const struct cmd_entry cmd_recvfrom_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_DATA,
 	.summary = "receive one datagram and the address it came from",
-	.help = "Takes the next datagram with recvfrom(2): up to BUFSIZE bytes "
+	.help =
+	    "Takes the next datagram with recvfrom(2): up to BUFSIZE bytes "
 	    "(1024 when left out) and the sender's address. One call takes one "
 	    "whole datagram; what does not fit in BUFSIZE is discarded "
 	    "(MSG_TRUNC in FLAGS returns the real length). A datagram of 0 "
 	    "bytes returns 0, and that is not EOF: UDP has no connection to "
 	    "end. Python: data, addr = sock.recvfrom(1024).",
-	.errors = "EAGAIN: non-blocking, or timed out, with no datagram "
+	.errors =
+	    "EAGAIN: non-blocking, or timed out, with no datagram "
 	    "waiting. ECONNREFUSED: a connected UDP socket's earlier datagram "
 	    "was refused (ICMP port unreachable). EINTR: interrupted by "
 	    "Ctrl-C.",

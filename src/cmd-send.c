@@ -38,10 +38,13 @@ send_call(struct shell *sh, int fd, const char *p, size_t len, int flags,
  * signal (*err is then the signal number, *child its pid).
  */
 static ssize_t
-send_in_child(struct shell *sh, int fd, const char *p, size_t len,
-    int flags, const struct addr *to, int *err, long *child)
+send_in_child(struct shell *sh, int fd, const char *p, size_t len, int flags,
+    const struct addr *to, int *err, long *child)
 {
-	struct { ssize_t n; int err; } r = { -1, 0 };
+	struct {
+		ssize_t n;
+		int err;
+	} r = { -1, 0 };
 	int pfd[2], status;
 	pid_t pid;
 
@@ -116,11 +119,13 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 	if (n == -2) {
 		fprintf(sh->out, "%s = ?\n+++ killed by %s +++\n", buf_str(&b),
 		    *err == SIGPIPE ? "SIGPIPE" : strsignal(*err));
-		out_meaning(sh, "the send was made in child process %ld, with "
+		out_meaning(sh,
+		    "the send was made in child process %ld, with "
 		    "SIGPIPE's default action: it was killed by signal %d; a "
-		    "shell reports its exit status as %d", child, *err,
-		    128 + *err);
-		out_note(sh, "this is what a C program that does not handle "
+		    "shell reports its exit status as %d",
+		    child, *err, 128 + *err);
+		out_note(sh,
+		    "this is what a C program that does not handle "
 		    "SIGPIPE meets: it dies at once, before send can return "
 		    "EPIPE. Python ignores SIGPIPE and raises BrokenPipeError; "
 		    "MSG_NOSIGNAL (or set sigpipe ignore) keeps the signal away");
@@ -133,7 +138,8 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 	}
 	out_call(sh, buf_str(&b), (long)n, *err);
 	if (n == -1 && *err == EPIPE && sh->sigpipe == SHELL_SIGPIPE_IGNORE)
-		out_note(sh, "SIGPIPE is ignored, as Python ignores it: the "
+		out_note(sh,
+		    "SIGPIPE is ignored, as Python ignores it: the "
 		    "send just fails with EPIPE, which Python raises as "
 		    "BrokenPipeError");
 	if (n == -1) {
@@ -142,13 +148,15 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 			addr_short(&b, (const struct sockaddr *)&to->ss,
 			    to->len);
 		if (*err == EAGAIN && (flags & MSG_DONTWAIT))
-			out_note(sh, "MSG_DONTWAIT: the send buffer is full, so "
+			out_note(sh,
+			    "MSG_DONTWAIT: the send buffer is full, so "
 			    "the call returns at once instead of waiting");
 		else
 			note_errno(sh, to ? "sendto" : "send", *err, h,
 			    to ? buf_str(&b) : NULL);
 		if (sig_pipe && sh->sigpipe == SHELL_SIGPIPE_CATCH)
-			out_note(sh, "SIGPIPE came too: a program that does not "
+			out_note(sh,
+			    "SIGPIPE came too: a program that does not "
 			    "handle it is killed here (exit status 141); Python "
 			    "ignores it and raises BrokenPipeError");
 	}
@@ -170,8 +178,7 @@ send_is_port(const struct token *t)
  * DATA ADDRESS [PORT] [FLAGS]: one sendto(2), a datagram to ADDRESS.
  */
 static int
-cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	int all = strcmp(cmd->name, "sendall") == 0, err = 0, calls = 0;
 	int to = strcmp(cmd->name, "sendto") == 0, nto = 0, fl = 2;
@@ -189,7 +196,8 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
 			return CMD_ERR;
 	}
 	if (a->argc > fl && sym_flags(sym_msg, a->argv[fl].text, &flags) == -1)
-		return cmd_usage(sh, cmd, "'%.40s' is not a flag (MSG_PEEK, "
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not a flag (MSG_PEEK, "
 		    "MSG_DONTWAIT, MSG_NOSIGNAL, ... joined with |, or 0)",
 		    a->argv[fl].text);
 	if (parse_data(&a->argv[1], &data, &len, emsg, sizeof(emsg)) == -1)
@@ -202,14 +210,17 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
 			done += (size_t)n;
 	} while (all && n > 0 && done < len && !sig_int);
 	if (!all && n >= 0 && (size_t)n < len)
-		out_note(sh, "only %ld of %zu bytes went: send may send less "
-		    "than asked; send the rest again (sendall does that)", n,
-		    len);
+		out_note(sh,
+		    "only %ld of %zu bytes went: send may send less "
+		    "than asked; send the rest again (sendall does that)",
+		    n, len);
 	if (!all && len == 0 && n == 0 && a->h->type == SOCK_STREAM)
-		out_note(sh, "a TCP send of 0 bytes sends nothing: it is not the "
+		out_note(sh,
+		    "a TCP send of 0 bytes sends nothing: it is not the "
 		    "zero-length message (that is shutdown's FIN)");
 	else if (!all && len == 0 && n == 0)
-		out_note(sh, "a datagram of 0 bytes went: a real message, which "
+		out_note(sh,
+		    "a datagram of 0 bytes went: a real message, which "
 		    "the peer's recvfrom returns as 0 (not EOF)");
 	if (all && n >= 0)
 		sh->last.ret = (long)done;
@@ -217,8 +228,10 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_meaning(sh, "sendall sent %zu bytes in %d send%s", len,
 		    calls, calls == 1 ? "" : "s");
 	else if (all)
-		out_meaning(sh, "sendall stopped after %zu of %zu bytes (Python "
-		    "raises an exception here)", done, len);
+		out_meaning(sh,
+		    "sendall stopped after %zu of %zu bytes (Python "
+		    "raises an exception here)",
+		    done, len);
 	free(data);
 	return CMD_OK;
 }
@@ -231,12 +244,14 @@ const struct cmd_entry cmd_send_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_DATA,
 	.summary = "send bytes once; may send fewer than given",
-	.help = "Hands DATA to the kernel with one send(2). It returns how "
+	.help =
+	    "Hands DATA to the kernel with one send(2). It returns how "
 	    "many bytes the kernel took, which may be fewer than given. DATA "
 	    "is a C string \"Hello, world\\n\", a Python bytes literal "
 	    "b'Hello', 0x-prefixed hex (0x48656c6c6f), or a bare word. FLAGS: "
 	    "MSG_DONTWAIT, MSG_NOSIGNAL, MSG_OOB, ... joined with |.",
-	.errors = "EPIPE: this side shut down writing, or the peer closed "
+	.errors =
+	    "EPIPE: this side shut down writing, or the peer closed "
 	    "(SIGPIPE comes too). ECONNRESET: the peer reset the connection. "
 	    "EAGAIN: non-blocking and the send buffer is full. ENOTCONN: not "
 	    "connected.",
@@ -253,8 +268,8 @@ const struct cmd_entry cmd_sendall_entry = {
 	.group = CMD_GROUP_DATA,
 	.summary = "send all the bytes, calling send as often as needed",
 	.help = "Python's sock.sendall(): calls send(2) again and again until "
-	    "all of DATA has gone or a send fails. Every send it makes is "
-	    "printed. DATA is written as for send.",
+	        "all of DATA has gone or a send fails. Every send it makes is "
+	        "printed. DATA is written as for send.",
 	.errors = "As for send; sendall stops at the first failing send.",
 	.man = "send(2)",
 	.exec = cmd_send_exec,
@@ -268,13 +283,15 @@ const struct cmd_entry cmd_sendto_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_DATA,
 	.summary = "send one datagram to an address (UDP, Unix datagram)",
-	.help = "Sends DATA as one datagram to ADDRESS PORT with sendto(2); "
+	.help =
+	    "Sends DATA as one datagram to ADDRESS PORT with sendto(2); "
 	    "the socket need not be connected. The name of a bound handle "
 	    "stands for its address (sendto cli b'hi' srv), and a Unix "
 	    "datagram socket takes a path or @name. A datagram of 0 bytes is "
 	    "a real message. DATA and FLAGS are written as for send. Python: "
 	    "sock.sendto(b'hi', ('127.0.0.1', 5000)).",
-	.errors = "EMSGSIZE: too large for one datagram (65507 bytes for UDP "
+	.errors =
+	    "EMSGSIZE: too large for one datagram (65507 bytes for UDP "
 	    "over IPv4). EISCONN: a connected TCP socket takes no address. "
 	    "ECONNREFUSED: an earlier datagram was refused (ICMP port "
 	    "unreachable). EACCES: a broadcast address without SO_BROADCAST.",

@@ -37,8 +37,7 @@ help_wrap(struct shell *sh, const char *indent, const char *text)
 
 /* help [COMMAND]: the commands by group, or one command in full. */
 static int
-cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	const struct cmd_entry *const *c, *h;
 	int g;
@@ -47,10 +46,12 @@ cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd,
 		h = cmd_find(a->argv[0].text);
 		if (h == NULL)
 			return cmd_usage(sh, cmd, "no command '%.40s'%s%s",
-			    a->argv[0].text, cmd_suggest(a->argv[0].text) ?
-			    "; did you mean " : "",
-			    cmd_suggest(a->argv[0].text) ?
-			    cmd_suggest(a->argv[0].text) : "");
+			    a->argv[0].text,
+			    cmd_suggest(a->argv[0].text) ? "; did you mean "
+			                                 : "",
+			    cmd_suggest(a->argv[0].text)
+			        ? cmd_suggest(a->argv[0].text)
+			        : "");
 		out_line(sh, "usage: %s%s%s", h->name, *h->usage ? " " : "",
 		    h->usage);
 		if (h->alias)
@@ -73,7 +74,8 @@ cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd,
 				out_line(sh, "  %-12s %s", (*c)->name,
 				    (*c)->summary);
 	}
-	out_line(sh, "help COMMAND shows its usage, what it does, its errors "
+	out_line(sh,
+	    "help COMMAND shows its usage, what it does, its errors "
 	    "and its man page.");
 	return CMD_OK;
 }
@@ -113,10 +115,7 @@ static const char *const sigpipe_words[] = { "catch", "ignore", "default",
 static const struct {
 	const char *name;
 	const char *const *words;
-} setting_words[] = {
-	{ "sigpipe", sigpipe_words },
-	{ NULL, NULL }
-};
+} setting_words[] = { { "sigpipe", sigpipe_words }, { NULL, NULL } };
 
 /* Returns the words a setting takes as values, or NULL for a number or on/off. */
 static const char *const *
@@ -146,8 +145,7 @@ set_word(const char *const *words, const char *v, int *field)
 
 /* set [NAME VALUE]: shows the settings, or changes one. */
 static int
-cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	const struct setting *s;
 	char err[128];
@@ -173,7 +171,8 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
 		if (strcmp(s->name, a->argv[0].text) == 0)
 			break;
 	if (s->name == NULL)
-		return cmd_usage(sh, cmd, "no setting '%.40s' (notes, color, "
+		return cmd_usage(sh, cmd,
+		    "no setting '%.40s' (notes, color, "
 		    "hex, strsize, states, segments, sigpipe, python)",
 		    a->argv[0].text);
 	if (a->argc < 2)
@@ -181,8 +180,10 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
 	field = (int *)(void *)((char *)sh + s->off);
 	if (set_words(s)) {
 		if (set_word(set_words(s), a->argv[1].text, field) == -1)
-			return cmd_usage(sh, cmd, "%s is catch, ignore or "
-			    "default", s->name);
+			return cmd_usage(sh, cmd,
+			    "%s is catch, ignore or "
+			    "default",
+			    s->name);
 	} else if (s->is_bool) {
 		if (arg_bool(&a->argv[1], &b) == -1)
 			return cmd_usage(sh, cmd, "%s is on or off", s->name);
@@ -198,8 +199,7 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 /* quit: leaves the shell; the kernel closes what is still open. */
 static int
-cmd_quit_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+cmd_quit_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	(void)cmd;
 	(void)a;
@@ -216,8 +216,8 @@ const struct cmd_entry cmd_help_entry = {
 	.group = CMD_GROUP_SHELL,
 	.summary = "list the commands, or explain one",
 	.help = "Without an argument, lists the commands by what they are for. "
-	    "help COMMAND shows how to write it, what the call does, its "
-	    "common errors and which man page to read.",
+	        "help COMMAND shows how to write it, what the call does, its "
+	        "common errors and which man page to read.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.exec = cmd_help_exec,
@@ -226,13 +226,14 @@ const struct cmd_entry cmd_help_entry = {
 const struct cmd_entry cmd_set_entry = {
 	.name = "set",
 	.usage = "[notes|color|hex|states|segments|python on|off] [strsize N] "
-	    "[sigpipe catch|ignore|default]",
+	         "[sigpipe catch|ignore|default]",
 	.args_min = 0,
 	.args_max = 2,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "show or change a setting (notes, states, segments, ...)",
-	.help = "Without arguments, shows the settings. notes on|off switches "
+	.help =
+	    "Without arguments, shows the settings. notes on|off switches "
 	    "the plain-language notes under calls; color on|off the colour; "
 	    "hex on|off a hex dump of received data; strsize N how many bytes "
 	    "of data a call line shows before \"...\" (32, as strace); "
@@ -262,7 +263,7 @@ const struct cmd_entry cmd_quit_entry = {
 	.group = CMD_GROUP_SHELL,
 	.summary = "leave the shell (Ctrl-D too)",
 	.help = "Leaves the shell. The process exits, so the kernel closes "
-	    "every socket still open, as it would for any program.",
+	        "every socket still open, as it would for any program.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.exec = cmd_quit_exec,

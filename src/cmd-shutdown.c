@@ -22,7 +22,8 @@ cmd_shutdown_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	if (sym_value(sym_shut, a->argv[1].text, &how) == -1 || how < 0 ||
 	    how > 2)
-		return cmd_usage(sh, cmd, "'%.40s' is not a direction (SHUT_RD, "
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not a direction (SHUT_RD, "
 		    "SHUT_WR, SHUT_RDWR; or rd, wr, rdwr; or 0, 1, 2)",
 		    a->argv[1].text);
 	rc = sh->sys->shutdown(a->h->fd, (int)how);
@@ -39,14 +40,20 @@ cmd_shutdown_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (how == SHUT_WR || how == SHUT_RDWR)
 		a->h->shut |= HANDLE_SHUT_WR;
 	if (how == SHUT_WR)
-		out_meaning(sh, "%s sent FIN: the zero-length message; it can "
-		    "still receive", a->h->name);
+		out_meaning(sh,
+		    "%s sent FIN: the zero-length message; it can "
+		    "still receive",
+		    a->h->name);
 	else if (how == SHUT_RD)
-		out_meaning(sh, "%s will receive no more: recv returns 0 at "
-		    "once; the peer is not told", a->h->name);
+		out_meaning(sh,
+		    "%s will receive no more: recv returns 0 at "
+		    "once; the peer is not told",
+		    a->h->name);
 	else
-		out_meaning(sh, "%s sent FIN and will receive no more; its fd "
-		    "stays open until close", a->h->name);
+		out_meaning(sh,
+		    "%s sent FIN and will receive no more; its fd "
+		    "stays open until close",
+		    a->h->name);
 	return CMD_OK;
 }
 
@@ -58,7 +65,8 @@ const struct cmd_entry cmd_shutdown_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_CLOSING,
 	.summary = "end sending (FIN), receiving, or both; keeps the fd",
-	.help = "Ends one direction of the connection, or both, with "
+	.help =
+	    "Ends one direction of the connection, or both, with "
 	    "shutdown(2), without closing the fd. SHUT_WR (wr, 1) sends FIN: "
 	    "the peer's recv returns 0, the zero-length message, while this "
 	    "side can still receive (a half-close). SHUT_RD (rd, 0) makes this "

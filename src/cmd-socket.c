@@ -75,11 +75,11 @@ socket_kind(long fam, long type)
 {
 	type &= 0xf;
 	if (fam == AF_UNIX)
-		return type == SOCK_STREAM ? "a Unix stream socket" :
-		    "a Unix socket";
+		return type == SOCK_STREAM ? "a Unix stream socket"
+		                           : "a Unix socket";
 	if (type == SOCK_STREAM)
 		return "a TCP socket: bind and listen for a server, or "
-		    "connect for a client";
+		       "connect for a client";
 	if (type == SOCK_DGRAM)
 		return "a UDP socket: datagrams, no connection";
 	return "a socket";
@@ -115,13 +115,19 @@ cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
 		else if (sym_value(sym_proto, s, &v) == 0)
 			k = 2;
 		else
-			return cmd_usage(sh, cmd, "'%.40s' is not a family "
+			return cmd_usage(sh, cmd,
+			    "'%.40s' is not a family "
 			    "(AF_INET, AF_INET6, AF_UNIX), a type (SOCK_STREAM, "
-			    "SOCK_DGRAM) or a protocol", s);
+			    "SOCK_DGRAM) or a protocol",
+			    s);
 		if (set[k])
-			return cmd_usage(sh, cmd, "'%.40s': the %s is already "
-			    "given", s, k == 0 ? "family" : k == 1 ? "type" :
-			    "protocol");
+			return cmd_usage(sh, cmd,
+			    "'%.40s': the %s is already "
+			    "given",
+			    s,
+			    k == 0       ? "family"
+			        : k == 1 ? "type"
+			                 : "protocol");
 		slot[k] = v;
 		set[k] = 1;
 	}
@@ -152,15 +158,16 @@ const struct cmd_entry cmd_socket_entry = {
 	.flags = CMD_NEWNAME,
 	.group = CMD_GROUP_SETUP,
 	.summary = "make a socket and give it a name",
-	.help = "Makes a new socket with socket(2) and names it NAME (sock1, "
+	.help =
+	    "Makes a new socket with socket(2) and names it NAME (sock1, "
 	    "sock2, ... when left out). FAMILY is AF_INET (inet, the default), "
 	    "AF_INET6 (inet6) or AF_UNIX (unix); TYPE is SOCK_STREAM (stream, "
 	    "tcp, the default) or SOCK_DGRAM (dgram, udp), optionally with "
 	    "|SOCK_NONBLOCK or |SOCK_CLOEXEC. Like Python's "
 	    "socket.socket(socket.AF_INET, socket.SOCK_STREAM).",
 	.errors = "EAFNOSUPPORT, EPROTONOSUPPORT: that family or protocol "
-	    "does not exist here. EMFILE: the process has no free file "
-	    "descriptors.",
+	          "does not exist here. EMFILE: the process has no free file "
+	          "descriptors.",
 	.man = "socket(2), socket(7), ip(7), tcp(7)",
 	.exec = cmd_socket_exec,
 };

@@ -72,13 +72,16 @@ cmd_socketpair_exec(struct shell *sh, const struct cmd_entry *cmd,
 		else if (socketpair_type(a->argv[k].text, &v) == 0)
 			type = v;
 		else
-			return cmd_usage(sh, cmd, "'%.40s' is not a family "
+			return cmd_usage(sh, cmd,
+			    "'%.40s' is not a family "
 			    "(AF_UNIX) or a type (SOCK_STREAM, SOCK_DGRAM, "
-			    "SOCK_SEQPACKET)", a->argv[k].text);
+			    "SOCK_SEQPACKET)",
+			    a->argv[k].text);
 	}
 	if (cmd_new_name(sh, cmd, i ? &a->argv[0] : NULL, "pair", n1) ==
-	    CMD_ERR || cmd_new_name(sh, cmd, i ? &a->argv[1] : NULL, "pair",
-	    n2) == CMD_ERR)
+	        CMD_ERR ||
+	    cmd_new_name(sh, cmd, i ? &a->argv[1] : NULL, "pair", n2) ==
+	        CMD_ERR)
 		return CMD_ERR;
 	if (strcmp(n1, n2) == 0 && i)
 		return cmd_usage(sh, cmd, "the two handles need two names");
@@ -107,13 +110,14 @@ cmd_socketpair_exec(struct shell *sh, const struct cmd_entry *cmd,
 		note_errno(sh, cmd->name, err, NULL, NULL);
 		return CMD_OK;
 	}
-	handle_add(&sh->handles, n1, sv[0], (int)fam, (int)(type & 0xf), 0)->
-	    connected = 1;
-	handle_add(&sh->handles, n2, sv[1], (int)fam, (int)(type & 0xf), 0)->
-	    connected = 1;
+	handle_add(&sh->handles, n1, sv[0], (int)fam, (int)(type & 0xf), 0)
+	    ->connected = 1;
+	handle_add(&sh->handles, n2, sv[1], (int)fam, (int)(type & 0xf), 0)
+	    ->connected = 1;
 	out_meaning(sh, "%s is fd %d and %s is fd %d, connected to each other",
 	    n1, sv[0], n2, sv[1]);
-	out_note(sh, "no address, no bind, no listen: what one sends the other "
+	out_note(sh,
+	    "no address, no bind, no listen: what one sends the other "
 	    "receives (Python: a, b = socket.socketpair())");
 	return CMD_OK;
 }
@@ -126,14 +130,15 @@ const struct cmd_entry cmd_socketpair_entry = {
 	.flags = CMD_NEWNAME,
 	.group = CMD_GROUP_SETUP,
 	.summary = "make two sockets already connected to each other",
-	.help = "Makes a pair of connected sockets with socketpair(2) and names "
+	.help =
+	    "Makes a pair of connected sockets with socketpair(2) and names "
 	    "them NAME1 and NAME2 (pair1, pair2, ... when left out). FAMILY is "
 	    "AF_UNIX, the only one Linux allows; TYPE is SOCK_STREAM (the "
 	    "default), SOCK_DGRAM or SOCK_SEQPACKET. They need no address: the "
 	    "usual way for a process to talk to its child. Python: "
 	    "a, b = socket.socketpair().",
 	.errors = "EOPNOTSUPP, EAFNOSUPPORT: that family has no socket pairs "
-	    "(AF_INET has none). EMFILE: no free file descriptors.",
+	          "(AF_INET has none). EMFILE: no free file descriptors.",
 	.man = "socketpair(2), unix(7)",
 	.exec = cmd_socketpair_exec,
 };

@@ -24,9 +24,11 @@ cmd_sockname_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	in = len = addr_size(a->h->family);
 	if (peer)
-		rc = sh->sys->getpeername(a->h->fd, (struct sockaddr *)&ss, &len);
+		rc = sh->sys->getpeername(a->h->fd, (struct sockaddr *)&ss,
+		    &len);
 	else
-		rc = sh->sys->getsockname(a->h->fd, (struct sockaddr *)&ss, &len);
+		rc = sh->sys->getsockname(a->h->fd, (struct sockaddr *)&ss,
+		    &len);
 	err = errno;
 	buf_init(&b);
 	buf_init(&where);
@@ -60,7 +62,8 @@ const struct cmd_entry cmd_getsockname_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_NAMES,
 	.summary = "show this end's address and port",
-	.help = "Asks the kernel for the socket's own address with "
+	.help =
+	    "Asks the kernel for the socket's own address with "
 	    "getsockname(2): the one bind gave it, or the one the kernel "
 	    "picked (an ephemeral port after connect, or after bind to port "
 	    "0). Python: sock.getsockname().",
@@ -78,9 +81,9 @@ const struct cmd_entry cmd_getpeername_entry = {
 	.group = CMD_GROUP_NAMES,
 	.summary = "show the address of the other end",
 	.help = "Asks the kernel for the address of the connected peer with "
-	    "getpeername(2). Python: sock.getpeername().",
+	        "getpeername(2). Python: sock.getpeername().",
 	.errors = "ENOTCONN: the socket is not connected (a listening socket "
-	    "has no peer).",
+	          "has no peer).",
 	.man = "getpeername(2)",
 	.exec = cmd_sockname_exec,
 };

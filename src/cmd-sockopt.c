@@ -50,10 +50,11 @@ sockopt_find(struct shell *sh, const struct cmd_entry *cmd,
 		return cmd_usage(sh, cmd, "which option?");
 	*o = opt_find(a->argv[i].text);
 	if (*o == NULL)
-		return cmd_usage(sh, cmd, "'%.40s' is not an option this shell "
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not an option this shell "
 		    "knows (SO_REUSEADDR, SO_RCVBUF, SO_LINGER, SO_ERROR, "
-		    "TCP_NODELAY, ...; help %s lists them)", a->argv[i].text,
-		    cmd->name);
+		    "TCP_NODELAY, ...; help %s lists them)",
+		    a->argv[i].text, cmd->name);
 	if (i == 2 && level != (*o)->level)
 		return cmd_usage(sh, cmd, "%s is at level %s, not %s",
 		    (*o)->name, sockopt_level_name((*o)->level),
@@ -116,8 +117,9 @@ sockopt_readback(struct shell *sh, const struct handle *h, const struct opt *o,
 	buf_init(&b);
 	opt_format(&b, o, &got, len);
 	out_meaning(sh, "the kernel keeps %s%s", buf_str(&b),
-	    o->optname == SO_RCVBUF || o->optname == SO_SNDBUF ?
-	    ": it doubles a buffer size to allow for its own bookkeeping" : "");
+	    o->optname == SO_RCVBUF || o->optname == SO_SNDBUF
+	        ? ": it doubles a buffer size to allow for its own bookkeeping"
+	        : "");
 	buf_free(&b);
 }
 
@@ -142,7 +144,7 @@ cmd_sockopt_exec(struct shell *sh, const struct cmd_entry *cmd,
 		return CMD_OK;
 	}
 	if (opt_parse(o, a->argv + i, a->argc - i, &val, &len, emsg,
-	    sizeof(emsg)) == -1)
+	        sizeof(emsg)) == -1)
 		return cmd_usage(sh, cmd, "%s", emsg);
 	rc = sh->sys->setsockopt(a->h->fd, o->level, o->optname, &val, len);
 	err = errno;
@@ -168,7 +170,8 @@ const struct cmd_entry cmd_setsockopt_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_OPTIONS,
 	.summary = "set a socket option (SO_REUSEADDR, SO_LINGER, ...)",
-	.help = "Sets an option with setsockopt(2); LEVEL (SOL_SOCKET, "
+	.help =
+	    "Sets an option with setsockopt(2); LEVEL (SOL_SOCKET, "
 	    "IPPROTO_TCP, ...) may be left out. VALUE is a number, on/off, "
 	    "\"on SECONDS\" or off for SO_LINGER, or seconds for SO_RCVTIMEO "
 	    "and SO_SNDTIMEO. Options: SO_REUSEADDR, SO_REUSEPORT, "
@@ -178,7 +181,7 @@ const struct cmd_entry cmd_setsockopt_entry = {
 	    "TCP_KEEPCNT, TCP_CORK, TCP_QUICKACK, IP_TTL, IP_TOS, IPV6_V6ONLY. "
 	    "When the kernel keeps another value than the one set, it says so.",
 	.errors = "ENOPROTOOPT: this kind of socket has no such option. "
-	    "EINVAL: the value is out of range.",
+	          "EINVAL: the value is out of range.",
 	.man = "setsockopt(2), socket(7), tcp(7), ip(7)",
 	.exec = cmd_sockopt_exec,
 };
@@ -191,7 +194,8 @@ const struct cmd_entry cmd_getsockopt_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_OPTIONS,
 	.summary = "read a socket option (SO_ERROR, SO_RCVBUF, ...)",
-	.help = "Reads an option with getsockopt(2). Besides the options "
+	.help =
+	    "Reads an option with getsockopt(2). Besides the options "
 	    "setsockopt takes: SO_ERROR (the pending error of a non-blocking "
 	    "connect, cleared by reading it), SO_TYPE, SO_ACCEPTCONN.",
 	.errors = "ENOPROTOOPT: this kind of socket has no such option.",

@@ -54,46 +54,58 @@ state_diag(struct shell *sh, const struct handle *h)
 	struct stat st;
 	const char *name;
 
-	if (fstat(h->fd, &st) == -1 || diag_find_inode(h->family,
-	    (unsigned long)st.st_ino, &d) != 1) {
-		if (h->tcp_state == TCP_TIME_WAIT && diag_find_peer(&h->local,
-		    &h->peer, 1U << TCP_TIME_WAIT, &d) == 1)
-			out_line(sh, "  sock_diag: its connection is in TIME_WAIT "
-			    "apart from the fd, %u s left", (d.expires_ms + 999) /
-			    1000);
+	if (fstat(h->fd, &st) == -1 ||
+	    diag_find_inode(h->family, (unsigned long)st.st_ino, &d) != 1) {
+		if (h->tcp_state == TCP_TIME_WAIT &&
+		    diag_find_peer(&h->local, &h->peer, 1U << TCP_TIME_WAIT,
+		        &d) == 1)
+			out_line(sh,
+			    "  sock_diag: its connection is in TIME_WAIT "
+			    "apart from the fd, %u s left",
+			    (d.expires_ms + 999) / 1000);
 		return;
 	}
 	name = sym_name(sym_tcp_state, d.state);
 	out_line(sh, "  sock_diag: inode %lu, %s%s, queues %u/%u", d.inode,
-	    name ? name : "?", d.expires_ms ? ", a timer runs" : "",
-	    d.rqueue, d.wqueue);
+	    name ? name : "?", d.expires_ms ? ", a timer runs" : "", d.rqueue,
+	    d.wqueue);
 }
 
 /* Prints the TCP_INFO fields worth knowing, in words. */
 static void
 state_tcp(struct shell *sh, const struct tcpinfo *ti)
 {
-	out_line(sh, "  round-trip time %.3f ms (varies by %.3f ms); "
-	    "retransmission timeout %u ms", ti->rtt_us / 1000.0,
-	    ti->rttvar_us / 1000.0, ti->rto_us / 1000);
-	out_line(sh, "  congestion window %u segments; segment size %u bytes "
-	    "out, %u in", ti->snd_cwnd, ti->snd_mss, ti->rcv_mss);
+	out_line(sh,
+	    "  round-trip time %.3f ms (varies by %.3f ms); "
+	    "retransmission timeout %u ms",
+	    ti->rtt_us / 1000.0, ti->rttvar_us / 1000.0, ti->rto_us / 1000);
+	out_line(sh,
+	    "  congestion window %u segments; segment size %u bytes "
+	    "out, %u in",
+	    ti->snd_cwnd, ti->snd_mss, ti->rcv_mss);
 	if (ti->full) {
-		out_line(sh, "  segments: %u sent (%u with data), %u received "
-		    "(%u with data)", ti->segs_out, ti->data_segs_out,
-		    ti->segs_in, ti->data_segs_in);
-		out_line(sh, "  bytes: %llu sent, %llu acknowledged by the peer, "
-		    "%llu received; %u not sent yet", ti->bytes_sent,
-		    ti->bytes_acked, ti->bytes_received, ti->notsent_bytes);
+		out_line(sh,
+		    "  segments: %u sent (%u with data), %u received "
+		    "(%u with data)",
+		    ti->segs_out, ti->data_segs_out, ti->segs_in,
+		    ti->data_segs_in);
+		out_line(sh,
+		    "  bytes: %llu sent, %llu acknowledged by the peer, "
+		    "%llu received; %u not sent yet",
+		    ti->bytes_sent, ti->bytes_acked, ti->bytes_received,
+		    ti->notsent_bytes);
 	}
-	out_line(sh, "  retransmits: %u now, %u in all; %u segments "
-	    "unacknowledged, %u lost", ti->retransmits, ti->total_retrans,
-	    ti->unacked, ti->lost);
-	out_line(sh, "  last data sent %u ms ago, received %u ms ago; last "
-	    "ACK received %u ms ago", ti->last_data_sent_ms,
-	    ti->last_data_recv_ms, ti->last_ack_recv_ms);
+	out_line(sh,
+	    "  retransmits: %u now, %u in all; %u segments "
+	    "unacknowledged, %u lost",
+	    ti->retransmits, ti->total_retrans, ti->unacked, ti->lost);
+	out_line(sh,
+	    "  last data sent %u ms ago, received %u ms ago; last "
+	    "ACK received %u ms ago",
+	    ti->last_data_sent_ms, ti->last_data_recv_ms, ti->last_ack_recv_ms);
 	if (ti->snd_wnd)
-		out_line(sh, "  the peer's receive window: %u bytes", ti->snd_wnd);
+		out_line(sh, "  the peer's receive window: %u bytes",
+		    ti->snd_wnd);
 }
 
 /* state HANDLE: one handle in full, the kernel's view in words. */
@@ -107,11 +119,12 @@ cmd_state_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int inq = -1, outq = -1, tcp;
 
 	(void)cmd;
-	tcp = h->type == SOCK_STREAM && (h->family == AF_INET ||
-	    h->family == AF_INET6);
+	tcp = h->type == SOCK_STREAM &&
+	    (h->family == AF_INET || h->family == AF_INET6);
 	if (!tcp || tcpinfo_get(sh->sys, h->fd, &ti) == -1) {
-		out_line(sh, "%s: fd %d, %s", h->name, h->fd, tcp ? "tcp" :
-		    "not a TCP socket: handles shows what there is");
+		out_line(sh, "%s: fd %d, %s", h->name, h->fd,
+		    tcp ? "tcp"
+		        : "not a TCP socket: handles shows what there is");
 		state_addrs(sh, h);
 		return CMD_OK;
 	}
@@ -121,8 +134,10 @@ cmd_state_exec(struct shell *sh, const struct cmd_entry *cmd,
 	state_addrs(sh, h);
 	state_diag(sh, h);
 	if (ti.state == TCP_LISTEN) {
-		out_line(sh, "  %u connections wait for accept; the backlog is "
-		    "%u", ti.unacked, ti.sacked);
+		out_line(sh,
+		    "  %u connections wait for accept; the backlog is "
+		    "%u",
+		    ti.unacked, ti.sacked);
 		return CMD_OK;
 	}
 	state_tcp(sh, &ti);
@@ -131,13 +146,16 @@ cmd_state_exec(struct shell *sh, const struct cmd_entry *cmd,
 			inq = -1;
 		if (sh->sys->ioctl_int(h->fd, SIOCOUTQ, &outq) == -1)
 			outq = -1;
-		out_line(sh, "  queues: %d bytes unread (SIOCINQ), %d unsent or "
-		    "unacknowledged (SIOCOUTQ)", inq, outq);
+		out_line(sh,
+		    "  queues: %d bytes unread (SIOCINQ), %d unsent or "
+		    "unacknowledged (SIOCOUTQ)",
+		    inq, outq);
 	}
-	out_line(sh, "  shut down: %s", h->shut == (HANDLE_SHUT_RD |
-	    HANDLE_SHUT_WR) ? "both directions" : h->shut == HANDLE_SHUT_RD ?
-	    "reading (SHUT_RD)" : h->shut == HANDLE_SHUT_WR ?
-	    "writing (SHUT_WR)" : "nothing");
+	out_line(sh, "  shut down: %s",
+	    h->shut == (HANDLE_SHUT_RD | HANDLE_SHUT_WR) ? "both directions"
+	        : h->shut == HANDLE_SHUT_RD              ? "reading (SHUT_RD)"
+	        : h->shut == HANDLE_SHUT_WR              ? "writing (SHUT_WR)"
+	                                                 : "nothing");
 	return CMD_OK;
 }
 
@@ -149,7 +167,8 @@ const struct cmd_entry cmd_state_entry = {
 	.flags = CMD_HANDLE,
 	.group = CMD_GROUP_SHELL,
 	.summary = "show one handle in full: TCP_INFO in words",
-	.help = "Shows one handle in full: its TCP state, addresses, what "
+	.help =
+	    "Shows one handle in full: its TCP state, addresses, what "
 	    "sock_diag says of the socket (found by the inode fstat gives), "
 	    "and the TCP_INFO fields in words: round-trip time, congestion "
 	    "window, segments and bytes sent, acknowledged and received, "

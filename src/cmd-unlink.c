@@ -24,8 +24,10 @@ cmd_unlink_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (a->argv[0].len != strlen(path) || *path == '\0')
 		return cmd_usage(sh, cmd, "a path has no NUL bytes");
 	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
-		return cmd_usage(sh, cmd, "%.200s is not a socket file; this "
-		    "shell removes socket files only", path);
+		return cmd_usage(sh, cmd,
+		    "%.200s is not a socket file; this "
+		    "shell removes socket files only",
+		    path);
 	rc = sh->sys->unlink(path);
 	err = errno;
 	buf_init(&b);
@@ -36,7 +38,8 @@ cmd_unlink_exec(struct shell *sh, const struct cmd_entry *cmd,
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
 	if (rc == 0)
-		out_note(sh, "the name is gone; a socket still bound to it keeps "
+		out_note(sh,
+		    "the name is gone; a socket still bound to it keeps "
 		    "working, but no one can connect to it by that path");
 	else if (err == ENOENT)
 		out_note(sh, "no such file: nothing to remove");
@@ -51,14 +54,15 @@ const struct cmd_entry cmd_unlink_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_CLOSING,
 	.summary = "remove a Unix socket's file from the file system",
-	.help = "Removes the file that bind made for a Unix socket, with "
+	.help =
+	    "Removes the file that bind made for a Unix socket, with "
 	    "unlink(2). Closing a Unix socket leaves its file behind, and a "
 	    "later bind to that path fails with EADDRINUSE until someone "
 	    "removes it; the shell never removes one by itself. Only socket "
 	    "files are removed. Abstract names (@name) have no file: they go "
 	    "with the socket. Python: os.unlink(path).",
 	.errors = "ENOENT: no such file. EACCES, EPERM: the directory is not "
-	    "yours to change.",
+	          "yours to change.",
 	.man = "unlink(2), unix(7)",
 	.exec = cmd_unlink_exec,
 };

@@ -62,55 +62,22 @@ extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_quit_entry;
 
 /* Every command, in the order help lists them. */
-const struct cmd_entry *const cmd_table[] = {
-	&cmd_socket_entry,
-	&cmd_socketpair_entry,
-	&cmd_bind_entry,
-	&cmd_listen_entry,
-	&cmd_accept_entry,
-	&cmd_connect_entry,
-	&cmd_connect_ex_entry,
-	&cmd_send_entry,
-	&cmd_sendall_entry,
-	&cmd_recv_entry,
-	&cmd_sendto_entry,
-	&cmd_recvfrom_entry,
-	&cmd_encode_entry,
-	&cmd_decode_entry,
-	&cmd_shutdown_entry,
-	&cmd_close_entry,
-	&cmd_unlink_entry,
-	&cmd_getsockname_entry,
-	&cmd_getpeername_entry,
-	&cmd_setsockopt_entry,
-	&cmd_getsockopt_entry,
-	&cmd_setblocking_entry,
-	&cmd_settimeout_entry,
-	&cmd_poll_entry,
-	&cmd_select_entry,
-	&cmd_gethostname_entry,
-	&cmd_getaddrinfo_entry,
-	&cmd_htons_entry,
-	&cmd_htonl_entry,
-	&cmd_ntohs_entry,
-	&cmd_ntohl_entry,
-	&cmd_expect_entry,
-	&cmd_let_entry,
-	&cmd_pause_entry,
-	&cmd_lessons_entry,
-	&cmd_lesson_entry,
-	&cmd_source_entry,
-	&cmd_record_entry,
-	&cmd_export_entry,
-	&cmd_handles_entry,
-	&cmd_state_entry,
-	&cmd_capture_entry,
-	&cmd_diagram_entry,
-	&cmd_help_entry,
-	&cmd_set_entry,
-	&cmd_quit_entry,
-	NULL
-};
+const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
+	&cmd_socketpair_entry, &cmd_bind_entry, &cmd_listen_entry,
+	&cmd_accept_entry, &cmd_connect_entry, &cmd_connect_ex_entry,
+	&cmd_send_entry, &cmd_sendall_entry, &cmd_recv_entry, &cmd_sendto_entry,
+	&cmd_recvfrom_entry, &cmd_encode_entry, &cmd_decode_entry,
+	&cmd_shutdown_entry, &cmd_close_entry, &cmd_unlink_entry,
+	&cmd_getsockname_entry, &cmd_getpeername_entry, &cmd_setsockopt_entry,
+	&cmd_getsockopt_entry, &cmd_setblocking_entry, &cmd_settimeout_entry,
+	&cmd_poll_entry, &cmd_select_entry, &cmd_gethostname_entry,
+	&cmd_getaddrinfo_entry, &cmd_htons_entry, &cmd_htonl_entry,
+	&cmd_ntohs_entry, &cmd_ntohl_entry, &cmd_expect_entry, &cmd_let_entry,
+	&cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
+	&cmd_source_entry, &cmd_record_entry, &cmd_export_entry,
+	&cmd_handles_entry, &cmd_state_entry, &cmd_capture_entry,
+	&cmd_diagram_entry, &cmd_help_entry, &cmd_set_entry, &cmd_quit_entry,
+	NULL };
 
 const char *const cmd_group_names[] = {
 	[CMD_GROUP_SETUP] = "making a socket",
@@ -154,8 +121,8 @@ cmd_distance(const char *a, const char *b)
 			int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
 			int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
 
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) :
-			    (del < ins ? del : ins);
+			d[i][j] = sub < del ? (sub < ins ? sub : ins)
+			                    : (del < ins ? del : ins);
 		}
 	}
 	return d[la][lb];
@@ -175,9 +142,9 @@ cmd_suggest(const char *name)
 			return (*c)->name;
 	for (c = cmd_table; *c; c++) {
 		d = cmd_distance(name, (*c)->name);
-		if (d < bestd || (d == bestd && best &&
-		    strncmp(name, (*c)->name, 1) == 0 &&
-		    strncmp(name, best, 1) != 0)) {
+		if (d < bestd ||
+		    (d == bestd && best && strncmp(name, (*c)->name, 1) == 0 &&
+		        strncmp(name, best, 1) != 0)) {
 			bestd = d;
 			best = (*c)->name;
 		}
@@ -233,13 +200,15 @@ cmd_handle_arg(struct shell *sh, const struct cmd_entry *cmd,
 	if (cmd_is_number(t->text) && t->len < 8) {
 		h = handle_by_fd(&sh->handles, atoi(t->text));
 		if (h == NULL)
-			return cmd_usage(sh, cmd, "no handle has fd %s "
-			    "(handles lists them)", t->text);
+			return cmd_usage(sh, cmd,
+			    "no handle has fd %s "
+			    "(handles lists them)",
+			    t->text);
 		*out = h;
 		return 0;
 	}
-	h = t->len < HANDLE_NAME_MAX ? handle_find(&sh->handles, t->text) :
-	    NULL;
+	h = t->len < HANDLE_NAME_MAX ? handle_find(&sh->handles, t->text)
+	                             : NULL;
 	if (h && h->fd >= 0) {
 		*out = h;
 		return 0;
@@ -260,20 +229,21 @@ static int
 cmd_is_constant(const char *name)
 {
 	static const struct sym *const tables[] = { sym_family, sym_socktype,
-		sym_sockflag, sym_proto, sym_level, sym_shut, sym_msg, sym_errno,
-		sym_tcp_state, NULL };
+		sym_sockflag, sym_proto, sym_level, sym_shut, sym_msg,
+		sym_errno, sym_tcp_state, NULL };
 	const struct sym *const *t;
 	const char *p;
 	long v;
 
 	for (p = name; *p; p++)
 		if (*p >= 'a' && *p <= 'z')
-			return 0;	/* C constants are upper case: skip the tables */
+			return 0; /* C constants are upper case: skip the tables */
 	for (t = tables; *t; t++)
 		if (sym_value(*t, name, &v) == 0 && sym_name(*t, v) &&
 		    strcmp(sym_name(*t, v), name) == 0)
 			return 1;
-	return opt_find(name) != NULL && strcmp(opt_find(name)->name, name) == 0;
+	return opt_find(name) != NULL &&
+	    strcmp(opt_find(name)->name, name) == 0;
 }
 
 /*
@@ -293,14 +263,20 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	if (t->kind != TOK_WORD ||
 	    handle_name_check(&sh->handles, t->text, err, sizeof(err)) == -1)
-		return cmd_usage(sh, cmd, "%s", t->kind != TOK_WORD ?
-		    "a handle name is a bare word, not a quoted string" : err);
+		return cmd_usage(sh, cmd, "%s",
+		    t->kind != TOK_WORD
+		        ? "a handle name is a bare word, not a quoted string"
+		        : err);
 	if (cmd_find(t->text))
-		return cmd_usage(sh, cmd, "'%s' is a command; name the handle "
-		    "something else (like srv, cli, conn)", t->text);
+		return cmd_usage(sh, cmd,
+		    "'%s' is a command; name the handle "
+		    "something else (like srv, cli, conn)",
+		    t->text);
 	if (cmd_is_constant(t->text))
-		return cmd_usage(sh, cmd, "'%s' is the name of a constant; name "
-		    "the handle something else (like srv, cli, conn)", t->text);
+		return cmd_usage(sh, cmd,
+		    "'%s' is the name of a constant; name "
+		    "the handle something else (like srv, cli, conn)",
+		    t->text);
 	snprintf(out, HANDLE_NAME_MAX, "%s", t->text);
 	return 0;
 }
@@ -330,8 +306,10 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if (name->kind != TOK_WORD) {
 		buf_init(&shown);
 		fmt_visible(&shown, name->text, name->len);
-		out_error(sh, "a command name is a bare word: write %s, not a "
-		    "quoted string", buf_str(&shown));
+		out_error(sh,
+		    "a command name is a bare word: write %s, not a "
+		    "quoted string",
+		    buf_str(&shown));
 		buf_free(&shown);
 		sh->errors++;
 		return CMD_ERR;
@@ -342,24 +320,31 @@ cmd_run(struct shell *sh, const struct stmt *st)
 		fmt_visible(&shown, name->text, name->len);
 		hint = cmd_suggest(name->text);
 		if (hint)
-			out_error(sh, "unknown command '%s'; did you mean %s? "
-			    "(help lists commands)", buf_str(&shown), hint);
+			out_error(sh,
+			    "unknown command '%s'; did you mean %s? "
+			    "(help lists commands)",
+			    buf_str(&shown), hint);
 		else
-			out_error(sh, "unknown command '%s' (help lists "
-			    "commands)", buf_str(&shown));
+			out_error(sh,
+			    "unknown command '%s' (help lists "
+			    "commands)",
+			    buf_str(&shown));
 		buf_free(&shown);
 		sh->errors++;
 		return CMD_ERR;
 	}
 	if (st->background)
-		return cmd_usage(sh, cmd, "'&' (running in the background) is "
+		return cmd_usage(sh, cmd,
+		    "'&' (running in the background) is "
 		    "not supported yet");
 	if (n < cmd->args_min)
 		return cmd_usage(sh, cmd, "missing argument%s",
 		    cmd->args_min - n > 1 ? "s" : "");
 	if (cmd->args_max >= 0 && n > cmd->args_max)
-		return cmd_usage(sh, cmd, "too many arguments (%d given, at "
-		    "most %d)", n, cmd->args_max);
+		return cmd_usage(sh, cmd,
+		    "too many arguments (%d given, at "
+		    "most %d)",
+		    n, cmd->args_max);
 	args.argc = n;
 	args.argv = st->argv + 1;
 	args.h = NULL;

@@ -18,12 +18,11 @@
 #include "handle.h"
 #include "sys.h"
 
-#define DIAG_WAIT_MS	200	/* the longest wait for one answer */
+#define DIAG_WAIT_MS 200 /* the longest wait for one answer */
 
 /* Fills a sockaddr from sock_diag's address and port. */
 static void
-diag_addr(struct sockaddr_storage *ss, int family, const __be32 *a,
-    __be16 port)
+diag_addr(struct sockaddr_storage *ss, int family, const __be32 *a, __be16 port)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET) {
@@ -85,7 +84,9 @@ diag_request(int fd, int family, unsigned mask,
 		msg.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 	}
 	return sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&nl,
-	    sizeof(nl)) == (ssize_t)sizeof(msg) ? 0 : -1;
+	           sizeof(nl)) == (ssize_t)sizeof(msg)
+	    ? 0
+	    : -1;
 }
 
 /* Returns 0 for the "no such socket" answer of a lookup, else -1. */
@@ -121,7 +122,7 @@ diag_read(int fd, int family, int (*fn)(const struct diag_sock *, void *),
 		if (n <= 0)
 			return -1;
 		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)n);
-		    nlh = NLMSG_NEXT(nlh, n)) {
+		     nlh = NLMSG_NEXT(nlh, n)) {
 			if (nlh->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (nlh->nlmsg_type == NLMSG_ERROR)
@@ -151,8 +152,8 @@ diag_read(int fd, int family, int (*fn)(const struct diag_sock *, void *),
  * Returns fn's non-zero value, 0 when the list ended, -1 on failure.
  */
 int
-diag_dump(int family, unsigned mask, int (*fn)(const struct diag_sock *,
-    void *), void *arg)
+diag_dump(int family, unsigned mask,
+    int (*fn)(const struct diag_sock *, void *), void *arg)
 {
 	int fd, rc, save;
 
@@ -217,9 +218,9 @@ diag_match(const struct diag_sock *d, void *arg)
 {
 	struct diag_want *w = arg;
 
-	if (w->inode ? d->inode != w->inode :
-	    !diag_addr_equal(&d->local, w->local) ||
-	    !diag_addr_equal(&d->peer, w->peer))
+	if (w->inode ? d->inode != w->inode
+	             : !diag_addr_equal(&d->local, w->local) ||
+	            !diag_addr_equal(&d->peer, w->peer))
 		return 0;
 	*w->out = *d;
 	return 1;
@@ -305,10 +306,10 @@ diag_lingering(struct handle *const *v, size_t n, struct diag_sock *out)
 	memset(out, 0, n * sizeof(*out));
 	for (i = 0; i < n; i++) {
 		if (diag_find_peer(&v[i]->local, &v[i]->peer, DIAG_LINGER,
-		    &out[i]) == -1)
+		        &out[i]) == -1)
 			return -1;
 		if (out[i].inode != 0)
-			out[i].state = 0;	/* an fd holds it: not lingering */
+			out[i].state = 0; /* an fd holds it: not lingering */
 	}
 	return 0;
 }

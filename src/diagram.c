@@ -14,12 +14,12 @@
 #include "handle.h"
 #include "xalloc.h"
 
-#define DIAGRAM_LANES	16	/* lanes drawn; more endpoints are left out */
-#define DIAGRAM_CALLW	28	/* widest call label in the text chart */
-#define SVG_LEFT	230	/* pixels before the first lane */
-#define SVG_GAP		240	/* pixels between lanes */
-#define SVG_ROW		30	/* pixels per arrow */
-#define SVG_TOP		80	/* pixels above the first arrow */
+#define DIAGRAM_LANES 16 /* lanes drawn; more endpoints are left out */
+#define DIAGRAM_CALLW 28 /* widest call label in the text chart */
+#define SVG_LEFT 230 /* pixels before the first lane */
+#define SVG_GAP 240 /* pixels between lanes */
+#define SVG_ROW 30 /* pixels per arrow */
+#define SVG_TOP 80 /* pixels above the first arrow */
 
 /* The lanes of a chart: endpoints and the handle names that had them. */
 struct lanes {
@@ -60,8 +60,8 @@ diagram_add(struct diagram *d, const char *from, const char *to,
 {
 	struct diagram_event *e;
 
-	if (d->n == 0 || strncmp(d->v[d->n - 1].call, call,
-	    sizeof(e->call) - 1) != 0)
+	if (d->n == 0 ||
+	    strncmp(d->v[d->n - 1].call, call, sizeof(e->call) - 1) != 0)
 		d->step++;
 	if (d->n == DIAGRAM_MAX) {
 		d->dropped++;
@@ -168,7 +168,8 @@ diagram_text(const struct diagram *d, const struct handle_table *t, FILE *f)
 
 	if (d->n == 0) {
 		fputs("no connections yet: the diagram shows TCP segments the "
-		    "shell's calls caused\n", f);
+		      "shell's calls caused\n",
+		    f);
 		return;
 	}
 	diagram_lanes(d, t, &l);
@@ -190,8 +191,10 @@ diagram_text(const struct diagram *d, const struct handle_table *t, FILE *f)
 	for (k = 0; k < 3; k++) {
 		memset(line, ' ', w);
 		for (i = 0; i < l.n; i++)
-			diagram_put(line, left + i * gap, k == 0 ?
-			    buf_str(&l.name[i]) : k == 1 ? l.addr[i] : "|",
+			diagram_put(line, left + i * gap,
+			    k == 0       ? buf_str(&l.name[i])
+			        : k == 1 ? l.addr[i]
+			                 : "|",
 			    gap - 1);
 		diagram_flush(f, line, w);
 	}
@@ -220,8 +223,9 @@ diagram_text(const struct diagram *d, const struct handle_table *t, FILE *f)
 			line[lo + 1] = '<';
 		line[lo + 3] = ' ';
 		diagram_put(line, lo + 4, e->what, hi - lo - 7);
-		line[lo + 4 + (strlen(e->what) < hi - lo - 7 ?
-		    strlen(e->what) : hi - lo - 7)] = ' ';
+		line[lo + 4 +
+		    (strlen(e->what) < hi - lo - 7 ? strlen(e->what)
+		                                   : hi - lo - 7)] = ' ';
 		diagram_flush(f, line, w);
 	}
 	if (d->dropped)
@@ -279,34 +283,44 @@ diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
 	diagram_lanes(d, t, &l);
 	width = SVG_LEFT + (l.n ? l.n - 1 : 0) * SVG_GAP + 120;
 	height = SVG_TOP + (d->n + 1) * SVG_ROW;
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	fprintf(f,
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" "
 	    "height=\"%zu\" viewBox=\"0 0 %zu %zu\" font-family=\"monospace\" "
-	    "font-size=\"12\">\n", width, height, width, height);
+	    "font-size=\"12\">\n",
+	    width, height, width, height);
 	fputs("<title>sockstep: the session's TCP connections</title>\n"
-	    "<defs><marker id=\"head\" markerWidth=\"10\" markerHeight=\"8\" "
-	    "refX=\"10\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L10,4 L0,8 "
-	    "z\" fill=\"context-stroke\"/></marker></defs>\n"
-	    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n", f);
+	      "<defs><marker id=\"head\" markerWidth=\"10\" markerHeight=\"8\" "
+	      "refX=\"10\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L10,4 L0,8 "
+	      "z\" fill=\"context-stroke\"/></marker></defs>\n"
+	      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+	    f);
 	for (k = 0; k < l.n; k++) {
 		size_t x = SVG_LEFT + k * SVG_GAP;
 
-		fprintf(f, "<text x=\"%zu\" y=\"24\" text-anchor=\"middle\" "
-		    "font-weight=\"bold\">", x);
+		fprintf(f,
+		    "<text x=\"%zu\" y=\"24\" text-anchor=\"middle\" "
+		    "font-weight=\"bold\">",
+		    x);
 		diagram_xml(f, buf_str(&l.name[k]));
-		fprintf(f, "</text>\n<text x=\"%zu\" y=\"42\" "
-		    "text-anchor=\"middle\">", x);
+		fprintf(f,
+		    "</text>\n<text x=\"%zu\" y=\"42\" "
+		    "text-anchor=\"middle\">",
+		    x);
 		diagram_xml(f, l.addr[k]);
-		fprintf(f, "</text>\n<line class=\"lane\" x1=\"%zu\" y1=\"52\" "
+		fprintf(f,
+		    "</text>\n<line class=\"lane\" x1=\"%zu\" y1=\"52\" "
 		    "x2=\"%zu\" y2=\"%zu\" stroke=\"#999\" "
-		    "stroke-dasharray=\"4 3\"/>\n", x, x, height - 10);
+		    "stroke-dasharray=\"4 3\"/>\n",
+		    x, x, height - 10);
 	}
 	for (i = 0; i < d->n; i++) {
 		const struct diagram_event *e = &d->v[i];
 		size_t y = SVG_TOP + i * SVG_ROW, x1, x2;
 
 		if (i == 0 || d->v[i - 1].step != e->step) {
-			fprintf(f, "<text x=\"8\" y=\"%zu\" fill=\"#555\">", y + 4);
+			fprintf(f, "<text x=\"8\" y=\"%zu\" fill=\"#555\">",
+			    y + 4);
 			diagram_xml(f, e->call);
 			fputs("</text>\n", f);
 		}
@@ -316,13 +330,15 @@ diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
 			continue;
 		x1 = SVG_LEFT + (size_t)fl * SVG_GAP;
 		x2 = SVG_LEFT + (size_t)tl * SVG_GAP;
-		fprintf(f, "<line class=\"arrow\" x1=\"%zu\" y1=\"%zu\" "
+		fprintf(f,
+		    "<line class=\"arrow\" x1=\"%zu\" y1=\"%zu\" "
 		    "x2=\"%zu\" y2=\"%zu\" stroke=\"%s\" stroke-width=\"1.5\" "
-		    "marker-end=\"url(#head)\"/>\n", x1, y, x2, y + 8,
-		    diagram_colour(e->what));
-		fprintf(f, "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" "
-		    "fill=\"%s\">", (x1 + x2) / 2, y - 3,
-		    diagram_colour(e->what));
+		    "marker-end=\"url(#head)\"/>\n",
+		    x1, y, x2, y + 8, diagram_colour(e->what));
+		fprintf(f,
+		    "<text x=\"%zu\" y=\"%zu\" text-anchor=\"middle\" "
+		    "fill=\"%s\">",
+		    (x1 + x2) / 2, y - 3, diagram_colour(e->what));
 		diagram_xml(f, e->what);
 		fputs("</text>\n", f);
 	}

@@ -74,13 +74,16 @@ expect_check(struct shell *sh, const struct stmt *st)
 	long v;
 
 	if (!sh->last.made) {
-		out_error(sh, "'= ...' checks the result of a call, and %s made "
-		    "none", st->argv[0].text);
+		out_error(sh,
+		    "'= ...' checks the result of a call, and %s made "
+		    "none",
+		    st->argv[0].text);
 		sh->errors++;
 		return -1;
 	}
 	if (n == 0 || n > 3) {
-		out_error(sh, "an expectation is = VALUE, = -1 ERRNO, = VALUE "
+		out_error(sh,
+		    "an expectation is = VALUE, = -1 ERRNO, = VALUE "
 		    "\"DATA\", = fd or = *");
 		sh->errors++;
 		return -1;
@@ -90,8 +93,7 @@ expect_check(struct shell *sh, const struct stmt *st)
 	else if (parse_is_word(&t[0], "fd"))
 		met = sh->last.ret >= 0;
 	else if (parse_is_word(&t[0], "-1") && n >= 2 &&
-	    sym_value(sym_errno, t[1].text, &v) == 0 &&
-	    t[1].text[0] == 'E') {
+	    sym_value(sym_errno, t[1].text, &v) == 0 && t[1].text[0] == 'E') {
 		met = sh->last.ret == -1 && sh->last.err == v;
 		i = 2;
 	} else if (t[0].kind == TOK_WORD && t[0].text[0] == 'E' &&
@@ -100,20 +102,24 @@ expect_check(struct shell *sh, const struct stmt *st)
 	else if (parse_long(&t[0], -1, 1L << 40, &v, err, sizeof(err)) == 0)
 		met = sh->last.ret == v;
 	else {
-		out_error(sh, "expectation: %s (write = 0, = -1 ECONNREFUSED, "
-		    "= 12 \"data\", = fd or = *)", err);
+		out_error(sh,
+		    "expectation: %s (write = 0, = -1 ECONNREFUSED, "
+		    "= 12 \"data\", = fd or = *)",
+		    err);
 		sh->errors++;
 		return -1;
 	}
 	if (i < n) {
 		if (t[i].kind == TOK_WORD || i + 1 < n) {
-			out_error(sh, "expectation: after the value comes the data, "
+			out_error(sh,
+			    "expectation: after the value comes the data, "
 			    "quoted (\"Hello\" or b'Hello')");
 			sh->errors++;
 			return -1;
 		}
-		met = met && sh->last.len == t[i].len && (t[i].len == 0 ||
-		    memcmp(sh->last.data, t[i].text, t[i].len) == 0);
+		met = met && sh->last.len == t[i].len &&
+		    (t[i].len == 0 ||
+		        memcmp(sh->last.data, t[i].text, t[i].len) == 0);
 	}
 	buf_init(&want);
 	buf_init(&got);

@@ -120,7 +120,8 @@ fmt_visible(struct buf *b, const char *s, size_t len)
 		if (c == '"')
 			buf_addc(b, '"');
 		else
-			fmt_cbyte(b, c, i + 1 < n ? (unsigned char)s[i + 1] : -1);
+			fmt_cbyte(b, c,
+			    i + 1 < n ? (unsigned char)s[i + 1] : -1);
 	}
 	if (len > n)
 		buf_puts(b, "...");

@@ -76,8 +76,8 @@ handle_set_fd(struct handle_table *t, int fd, struct handle *h)
 		while (n <= (size_t)fd)
 			n *= 2;
 		t->byfd = xrealloc(t->byfd, n * sizeof(*t->byfd));
-		memset(t->byfd + t->nbyfd, 0, (n - t->nbyfd) *
-		    sizeof(*t->byfd));
+		memset(t->byfd + t->nbyfd, 0,
+		    (n - t->nbyfd) * sizeof(*t->byfd));
 		t->nbyfd = n;
 	}
 	t->byfd[fd] = h;
@@ -163,13 +163,15 @@ handle_name_check(const struct handle_table *t, const char *name, char *err,
 	const char *p;
 
 	if (!isalpha((unsigned char)name[0]) && name[0] != '_') {
-		snprintf(err, errlen, "a handle name starts with a letter "
+		snprintf(err, errlen,
+		    "a handle name starts with a letter "
 		    "(like srv, cli, conn)");
 		return -1;
 	}
 	for (p = name; *p; p++) {
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
-			snprintf(err, errlen, "a handle name has only letters, "
+			snprintf(err, errlen,
+			    "a handle name has only letters, "
 			    "digits, '_' and '-'");
 			return -1;
 		}
@@ -181,8 +183,10 @@ handle_name_check(const struct handle_table *t, const char *name, char *err,
 	}
 	h = handle_find(t, name);
 	if (h && h->fd >= 0) {
-		snprintf(err, errlen, "%s is already a live handle (fd %d); "
-		    "close it or choose another name", name, h->fd);
+		snprintf(err, errlen,
+		    "%s is already a live handle (fd %d); "
+		    "close it or choose another name",
+		    name, h->fd);
 		return -1;
 	}
 	return 0;
@@ -200,7 +204,7 @@ handle_auto_memo(struct handle_table *t, const char *prefix)
 	size_t i;
 
 	if (strlen(prefix) + 20 >= sizeof(m->prefix))
-		return NULL;	/* prefix and number might not fit */
+		return NULL; /* prefix and number might not fit */
 	for (i = 0; i < HANDLE_AUTO_MAX; i++) {
 		m = &t->auto_next[i];
 		if (m->next == 0) {

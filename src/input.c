@@ -11,15 +11,15 @@
 #if defined(HAVE_READLINE)
 #include <readline/readline.h>
 #include <readline/history.h>
-#define INPUT_BACKEND	"readline"
-#define INPUT_EDITOR	1
+#define INPUT_BACKEND "readline"
+#define INPUT_EDITOR 1
 #elif defined(HAVE_LIBEDIT)
 #include <editline/readline.h>
-#define INPUT_BACKEND	"libedit"
-#define INPUT_EDITOR	1
+#define INPUT_BACKEND "libedit"
+#define INPUT_EDITOR 1
 #else
-#define INPUT_BACKEND	"none"
-#define INPUT_EDITOR	0
+#define INPUT_BACKEND "none"
+#define INPUT_EDITOR 0
 #endif
 
 #include "complete.h"
@@ -252,15 +252,18 @@ input_close(void)
 	int fd, rc;
 
 	if (input_editing && input_histfile) {
-		fd = open(input_histfile, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
+		fd =
+		    open(input_histfile, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
 		rc = fd == -1 ? errno : write_history(input_histfile);
 		if (fd != -1)
 			close(fd);
 		if (rc == 0 && chmod(input_histfile, 0600) == -1)
 			rc = errno;
 		if (rc != 0)
-			fprintf(stderr, "sockstep: cannot save history in %s: "
-			    "%s\n", input_histfile, strerror(rc));
+			fprintf(stderr,
+			    "sockstep: cannot save history in %s: "
+			    "%s\n",
+			    input_histfile, strerror(rc));
 	}
 	free(input_histfile);
 	input_histfile = NULL;

@@ -22,7 +22,7 @@
 #define SOCKSTEP_SOURCE_DIR "."
 #endif
 
-#define LESSON_DIRS	4
+#define LESSON_DIRS 4
 
 /* Fills dirs with the folders lessons are looked for in, first match wins. */
 static int
@@ -92,7 +92,8 @@ lesson_title(const char *path, char *out, size_t len)
 		return;
 	while (fgets(line, sizeof(line), fp)) {
 		if (strncmp(line, "==", 2) == 0) {
-			snprintf(out, len, "%s", line + 2 + strspn(line + 2, " "));
+			snprintf(out, len, "%s",
+			    line + 2 + strspn(line + 2, " "));
 			out[strcspn(out, "\r\n")] = '\0';
 			break;
 		}
@@ -282,8 +283,10 @@ lesson_main(const struct lesson_opts *o, char **names, int n)
 	}
 	for (i = 0; i < n; i++) {
 		if (lesson_find(names[i], path, sizeof(path)) == -1) {
-			fprintf(stderr, "sockstep: no lesson '%s' (sockstep -c "
-			    "lessons lists them)\n", names[i]);
+			fprintf(stderr,
+			    "sockstep: no lesson '%s' (sockstep -c "
+			    "lessons lists them)\n",
+			    names[i]);
 			status = 2;
 			continue;
 		}

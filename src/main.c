@@ -24,7 +24,8 @@
 static void
 usage(FILE *fp)
 {
-	fputs("usage: sockstep [OPTION]... [FILE]\n"
+	fputs(
+	    "usage: sockstep [OPTION]... [FILE]\n"
 	    "An interactive shell of real BSD socket calls, printed as strace "
 	    "prints them.\n\n"
 	    "  sockstep              interactive, on a terminal\n"
@@ -52,7 +53,8 @@ usage(FILE *fp)
 	    "interrupted. Environment: "
 	    "NO_COLOR, SOCKSTEP_HISTORY\n(history file; empty for none), "
 	    "XDG_STATE_HOME, SOCKSTEP_INTERACTIVE=1\n(prompt even when stdin "
-	    "is not a terminal).\n", fp);
+	    "is not a terminal).\n",
+	    fp);
 }
 
 /* Decides whether to colour fd: asked for, or a terminal without NO_COLOR. */
@@ -65,7 +67,8 @@ want_color(const char *when, int fd)
 		return 1;
 	if (strcmp(when, "never") == 0)
 		return 0;
-	return isatty(fd) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	return isatty(fd) && !(nc && *nc) &&
+	    !(term && strcmp(term, "dumb") == 0);
 }
 
 /* Runs -c's commands as a script named "-c". Returns the exit status. */
@@ -105,8 +108,7 @@ main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	const char *cmds = NULL, *color = "auto", *force, *record = NULL;
 	struct lesson_opts lo;
@@ -121,22 +123,25 @@ main(int argc, char **argv)
 	lo.mode = MODE_RUN;
 	lo.delay_ms = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:nhVD:v", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (c = getopt_long(argc, argv, "c:nhVD:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 		case 'S':
 		case 'K':
 		case 'Q':
-			lo.mode = c == 'P' ? MODE_PLAY : c == 'S' ? MODE_STEP :
-			    c == 'K' ? MODE_CHECK : MODE_QUIZ;
+			lo.mode = c == 'P' ? MODE_PLAY
+			    : c == 'S'     ? MODE_STEP
+			    : c == 'K'     ? MODE_CHECK
+			                   : MODE_QUIZ;
 			break;
 		case 'D':
 			eq = strchr(optarg, '=');
 			if (eq)
 				*eq = '\0';
 			if (eq == NULL || !var_name_ok(optarg)) {
-				fprintf(stderr, "sockstep: --var takes NAME=VALUE"
+				fprintf(stderr,
+				    "sockstep: --var takes NAME=VALUE"
 				    "\nTry 'sockstep --help'.\n");
 				return 2;
 			}
@@ -145,7 +150,8 @@ main(int argc, char **argv)
 		case 'd':
 			ms = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || ms < 0 || ms > 60000) {
-				fprintf(stderr, "sockstep: --delay takes "
+				fprintf(stderr,
+				    "sockstep: --delay takes "
 				    "milliseconds, 0 to 60000\nTry 'sockstep "
 				    "--help'.\n");
 				return 2;
@@ -165,9 +171,11 @@ main(int argc, char **argv)
 			notes = 0;
 			break;
 		case 'C':
-			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			if (strcmp(optarg, "auto") &&
+			    strcmp(optarg, "always") &&
 			    strcmp(optarg, "never")) {
-				fprintf(stderr, "sockstep: --color takes auto, "
+				fprintf(stderr,
+				    "sockstep: --color takes auto, "
 				    "always or never\nTry 'sockstep --help'.\n");
 				return 2;
 			}
@@ -185,10 +193,13 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			if (optopt && strchr("cCDdr", optopt))
-				fprintf(stderr, "sockstep: option '%s' needs an "
-				    "argument\n", argv[optind - 1]);
+				fprintf(stderr,
+				    "sockstep: option '%s' needs an "
+				    "argument\n",
+				    argv[optind - 1]);
 			else
-				fprintf(stderr, "sockstep: unknown option '%s'\n",
+				fprintf(stderr,
+				    "sockstep: unknown option '%s'\n",
 				    argv[optind - 1]);
 			fputs("Try 'sockstep --help'.\n", stderr);
 			return 2;
@@ -197,7 +208,7 @@ main(int argc, char **argv)
 	if (lo.mode != MODE_RUN) {
 		if (optind == argc || cmds) {
 			fputs("sockstep: name a lesson (or lesson files) to play, "
-			    "step, check or quiz\nTry 'sockstep --help'.\n",
+			      "step, check or quiz\nTry 'sockstep --help'.\n",
 			    stderr);
 			var_free(&vars);
 			return 2;
@@ -207,7 +218,8 @@ main(int argc, char **argv)
 		lo.notes = notes;
 		lo.vars = &vars;
 		if (lo.delay_ms < 0)
-			lo.delay_ms = lo.mode == MODE_PLAY && isatty(1) ? 700 : 0;
+			lo.delay_ms =
+			    lo.mode == MODE_PLAY && isatty(1) ? 700 : 0;
 		rc = lesson_main(&lo, argv + optind, argc - optind);
 		var_free(&vars);
 		return rc;

@@ -16,8 +16,8 @@
 #include "sym.h"
 
 /* Every option the shell knows, by its C name. */
-const struct opt opt_table[] = {
-	{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, OPT_BOOL, 0 },
+const struct opt opt_table[] = { { "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR,
+	                             OPT_BOOL, 0 },
 	{ "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, OPT_BOOL, 0 },
 	{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, OPT_BOOL, 0 },
 	{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, OPT_INT, 0 },
@@ -41,8 +41,7 @@ const struct opt opt_table[] = {
 	{ "IP_TTL", IPPROTO_IP, IP_TTL, OPT_INT, 0 },
 	{ "IP_TOS", IPPROTO_IP, IP_TOS, OPT_INT, 0 },
 	{ "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, OPT_BOOL, 0 },
-	{ NULL, 0, 0, OPT_INT, 0 }
-};
+	{ NULL, 0, 0, OPT_INT, 0 } };
 
 /* Returns the option called name (case ignored), or NULL. */
 const struct opt *
@@ -97,9 +96,11 @@ opt_parse(const struct opt *o, const struct token *v, int n,
 	}
 	if (o->kind == OPT_LINGER) {
 		if (n < 1 || n > 2 || arg_bool(&v[0], &b) == -1 ||
-		    (n == 2 && parse_long(&v[1], 0, 1000000, &x, err, errlen) ==
-		    -1) || (b && n != 2)) {
-			snprintf(err, errlen, "SO_LINGER takes on SECONDS or off "
+		    (n == 2 &&
+		        parse_long(&v[1], 0, 1000000, &x, err, errlen) == -1) ||
+		    (b && n != 2)) {
+			snprintf(err, errlen,
+			    "SO_LINGER takes on SECONDS or off "
 			    "(on 0 makes close send RST)");
 			return -1;
 		}
@@ -114,8 +115,10 @@ opt_parse(const struct opt *o, const struct token *v, int n,
 	}
 	if (o->kind == OPT_TIMEVAL) {
 		if (opt_parse_seconds(v[0].text, &val->tv) == -1) {
-			snprintf(err, errlen, "%s takes seconds, like 2.5 (0 "
-			    "means no timeout)", o->name);
+			snprintf(err, errlen,
+			    "%s takes seconds, like 2.5 (0 "
+			    "means no timeout)",
+			    o->name);
 			return -1;
 		}
 		*len = sizeof(val->tv);
@@ -124,7 +127,7 @@ opt_parse(const struct opt *o, const struct token *v, int n,
 	if (arg_bool(&v[0], &b) == 0)
 		x = b;
 	else if (parse_long(&v[0], -2147483647L - 1, 2147483647L, &x, err,
-	    errlen) == -1)
+	             errlen) == -1)
 		return -1;
 	val->i = (int)x;
 	*len = sizeof(val->i);
@@ -142,8 +145,8 @@ opt_format(struct buf *b, const struct opt *o, const union opt_value *val,
 		buf_printf(b, "{l_onoff=%d, l_linger=%d}", val->l.l_onoff,
 		    val->l.l_linger);
 	} else if (o->kind == OPT_TIMEVAL && len >= sizeof(val->tv)) {
-		buf_printf(b, "{tv_sec=%ld, tv_usec=%ld}",
-		    (long)val->tv.tv_sec, (long)val->tv.tv_usec);
+		buf_printf(b, "{tv_sec=%ld, tv_usec=%ld}", (long)val->tv.tv_sec,
+		    (long)val->tv.tv_usec);
 	} else if (len >= sizeof(int)) {
 		name = NULL;
 		if (o->kind == OPT_ERRNO && val->i)

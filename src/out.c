@@ -8,10 +8,10 @@
 #include "shell.h"
 #include "sym.h"
 
-#define RED	"\033[31m"
-#define GREEN	"\033[32m"
-#define DIM	"\033[2m"
-#define OFF	"\033[0m"
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define DIM "\033[2m"
+#define OFF "\033[0m"
 
 /*
  * Prints a call line and its result the way strace does, "= 3" or
@@ -23,7 +23,7 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 	const char *on = "", *off = sh->color ? OFF : "";
 
 	if (ret == -1 && err == EINTR && sh->interactive)
-		fputc('\n', sh->out);	/* the terminal echoed ^C on the line */
+		fputc('\n', sh->out); /* the terminal echoed ^C on the line */
 	sh->last.made = 1;
 	sh->last.ret = ret;
 	sh->last.err = ret == -1 ? err : 0;

@@ -15,9 +15,9 @@ struct builder {
 	struct token *v;
 	int n;
 	int cap;
-	int eq;			/* index of the first expectation token, or -1 */
+	int eq; /* index of the first expectation token, or -1 */
 	int amp;
-	size_t ampcol;		/* column of the '&' */
+	size_t ampcol; /* column of the '&' */
 };
 
 /* Returns the value of hex digit c, or -1. */
@@ -50,7 +50,8 @@ parse_escape(const char *s, size_t len, size_t *i, struct buf *out, int py)
 	if (c == 'x') {
 		v = 0;
 		for (k = 0; k < 2 && *i + 1 < len &&
-		    (d = parse_hexval((unsigned char)s[*i + 1])) >= 0; k++) {
+		     (d = parse_hexval((unsigned char)s[*i + 1])) >= 0;
+		     k++) {
 			v = v * 16 + d;
 			(*i)++;
 		}
@@ -63,7 +64,7 @@ parse_escape(const char *s, size_t len, size_t *i, struct buf *out, int py)
 	if (c >= '0' && c <= '7') {
 		v = 0;
 		for (k = 0; k < 3 && *i < len && s[*i] >= '0' && s[*i] <= '7';
-		    k++)
+		     k++)
 			v = v * 8 + (s[(*i)++] - '0');
 		if (v > 255)
 			return -1;
@@ -98,14 +99,17 @@ parse_quoted(const char *s, size_t len, size_t *i, int esc, struct buf *out,
 			size_t at = *i;
 
 			(*i)++;
-			if (*i >= len || parse_escape(s, len, i, out,
-			    esc == 'p') == -1) {
-				snprintf(err, errlen, "invalid escape '\\%c' at "
+			if (*i >= len ||
+			    parse_escape(s, len, i, out, esc == 'p') == -1) {
+				snprintf(err, errlen,
+				    "invalid escape '\\%c' at "
 				    "column %zu (write \\\\ for a backslash, "
 				    "\\n, \\t, \\xHH or \\ooo)",
 				    at + 1 < len &&
-				    isprint((unsigned char)s[at + 1]) ?
-				    s[at + 1] : '?', at + 1);
+				            isprint((unsigned char)s[at + 1])
+				        ? s[at + 1]
+				        : '?',
+				    at + 1);
 				return -1;
 			}
 			continue;
@@ -113,8 +117,10 @@ parse_quoted(const char *s, size_t len, size_t *i, int esc, struct buf *out,
 		buf_addc(out, s[(*i)++]);
 	}
 	if (*i >= len) {
-		snprintf(err, errlen, "unterminated string: the %c opened at "
-		    "column %zu is never closed", q, start);
+		snprintf(err, errlen,
+		    "unterminated string: the %c opened at "
+		    "column %zu is never closed",
+		    q, start);
 		return -1;
 	}
 	(*i)++;
@@ -123,8 +129,7 @@ parse_quoted(const char *s, size_t len, size_t *i, int esc, struct buf *out,
 
 /* Appends a token to the statement being built. */
 static void
-parse_push(struct builder *bl, enum tok_kind kind, struct buf *text,
-    size_t col)
+parse_push(struct builder *bl, enum tok_kind kind, struct buf *text, size_t col)
 {
 	struct token *t;
 
@@ -174,8 +179,8 @@ parse_drop(struct builder *bl)
 
 /* Reads one token at s[*i] into bl. Returns 0, or -1 with a message. */
 static int
-parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
-    char *err, size_t errlen)
+parse_token(const char *s, size_t len, size_t *i, struct builder *bl, char *err,
+    size_t errlen)
 {
 	struct buf text;
 	size_t col = *i + 1, start = *i;
@@ -190,8 +195,8 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 	}
 	if (s[*i] == '"' || s[*i] == '\'') {
 		kind = s[*i] == '"' ? TOK_STRING : TOK_RAW;
-		rc = parse_quoted(s, len, i, s[*i] == '"' ? 'c' : 0, &text,
-		    err, errlen);
+		rc = parse_quoted(s, len, i, s[*i] == '"' ? 'c' : 0, &text, err,
+		    errlen);
 	} else if ((s[*i] == 'b' || s[*i] == 'B') && *i + 1 < len &&
 	    (s[*i + 1] == '\'' || s[*i + 1] == '"')) {
 		kind = TOK_BYTES;
@@ -200,8 +205,10 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 	} else {
 		while (*i < len && !strchr(" \t\r\n;", s[*i])) {
 			if (s[*i] == '"' || s[*i] == '\'') {
-				snprintf(err, errlen, "stray %c at column %zu: "
-				    "quote the whole argument", s[*i], *i + 1);
+				snprintf(err, errlen,
+				    "stray %c at column %zu: "
+				    "quote the whole argument",
+				    s[*i], *i + 1);
 				buf_free(&text);
 				return -1;
 			}
@@ -209,15 +216,19 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 		}
 	}
 	if (rc == 0 && *i < len && !strchr(" \t\r\n;", s[*i])) {
-		snprintf(err, errlen, "text right after the closing quote at "
-		    "column %zu: put a space between arguments", *i + 1);
+		snprintf(err, errlen,
+		    "text right after the closing quote at "
+		    "column %zu: put a space between arguments",
+		    *i + 1);
 		rc = -1;
 	}
 	if (rc == 0 && kind == TOK_WORD && text.len == 1 && s[start] == '=' &&
 	    bl->eq < 0) {
 		if (bl->n == 0) {
-			snprintf(err, errlen, "'=' at column %zu has no call "
-			    "before it", col);
+			snprintf(err, errlen,
+			    "'=' at column %zu has no call "
+			    "before it",
+			    col);
 			rc = -1;
 		} else
 			bl->eq = bl->n;
@@ -225,8 +236,10 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl,
 	    s[start] == '&') {
 		/* A lone '&' would be a statement with no command at all. */
 		if (bl->n == 0) {
-			snprintf(err, errlen, "'&' at column %zu has no call "
-			    "before it", col);
+			snprintf(err, errlen,
+			    "'&' at column %zu has no call "
+			    "before it",
+			    col);
 			rc = -1;
 		} else {
 			bl->amp = 1;
@@ -258,7 +271,8 @@ parse_line(const char *s, size_t len, struct parsed *out, char *err,
 		return -1;
 	}
 	if ((nul = memchr(s, '\0', len)) != NULL) {
-		snprintf(err, errlen, "line has a NUL byte at column %zu: "
+		snprintf(err, errlen,
+		    "line has a NUL byte at column %zu: "
 		    "binary data is not a command (write \"\\0\" in a string)",
 		    (size_t)(nul - s) + 1);
 		return -1;
@@ -313,8 +327,11 @@ parse_long(const struct token *t, long min, long max, long *out, char *err,
 
 	errno = 0;
 	if (t->len)
-		v = strtoll(t->text, &end, t->text[0] == '0' &&
-		    (t->text[1] == 'x' || t->text[1] == 'X') ? 16 : 10);
+		v = strtoll(t->text, &end,
+		    t->text[0] == '0' &&
+		            (t->text[1] == 'x' || t->text[1] == 'X')
+		        ? 16
+		        : 10);
 	if (t->len == 0 || end != t->text + t->len ||
 	    isspace((unsigned char)t->text[0])) {
 		buf_init(&shown);
@@ -349,7 +366,8 @@ parse_data(const struct token *t, char **data, size_t *len, char *err,
 	    (t->text[1] == 'x' || t->text[1] == 'X')) {
 		n = t->len - 2;
 		if (n % 2) {
-			snprintf(err, errlen, "hex data needs two digits a byte "
+			snprintf(err, errlen,
+			    "hex data needs two digits a byte "
 			    "(0x48656c6c6f)");
 			return -1;
 		}
@@ -360,8 +378,10 @@ parse_data(const struct token *t, char **data, size_t *len, char *err,
 
 			if (hi < 0 || lo < 0) {
 				free(p);
-				snprintf(err, errlen, "'%.40s' is not hex data "
-				    "(0x then digits 0-9a-f)", t->text);
+				snprintf(err, errlen,
+				    "'%.40s' is not hex data "
+				    "(0x then digits 0-9a-f)",
+				    t->text);
 				return -1;
 			}
 			p[i / 2] = (char)(hi * 16 + lo);
@@ -374,11 +394,14 @@ parse_data(const struct token *t, char **data, size_t *len, char *err,
 	n = strspn(t->text, "0123456789");
 	if (t->kind == TOK_WORD && n > 0 && n < 10 && t->text[n] == '*' &&
 	    t->len > n + 1) {
-		size_t count = strtoul(t->text, NULL, 10), unit = t->len - n - 1;
+		size_t count = strtoul(t->text, NULL, 10),
+		       unit = t->len - n - 1;
 
 		if (count * unit > 16 * 1024 * 1024) {
-			snprintf(err, errlen, "%.20s makes more than 16 MiB of "
-			    "data", t->text);
+			snprintf(err, errlen,
+			    "%.20s makes more than 16 MiB of "
+			    "data",
+			    t->text);
 			return -1;
 		}
 		p = xmalloc(count * unit + 1);

@@ -31,14 +31,17 @@ quiz_ask(struct shell *sh, const struct stmt *st)
 
 	if (!st->has_expect && !quiz_is_state(st))
 		return 0;
-	if (st->has_expect && (st->nexpect == 0 ||
-	    parse_is_word(&st->expect[0], "*")))
+	if (st->has_expect &&
+	    (st->nexpect == 0 || parse_is_word(&st->expect[0], "*")))
 		return 0;
 	if (quiz_is_state(st))
-		fprintf(sh->out, "? what state is %s in now? ", st->argv[1].text);
+		fprintf(sh->out, "? what state is %s in now? ",
+		    st->argv[1].text);
 	else
-		fprintf(sh->out, "? what will %s return (a number, or an errno "
-		    "name such as ECONNREFUSED)? ", st->argv[0].text);
+		fprintf(sh->out,
+		    "? what will %s return (a number, or an errno "
+		    "name such as ECONNREFUSED)? ",
+		    st->argv[0].text);
 	fflush(sh->out);
 	sh->answer[0] = '\0';
 	if (fgets(sh->answer, sizeof(sh->answer), sh->ctl) == NULL)
@@ -61,8 +64,8 @@ quiz_right(const struct shell *sh, const char *a)
 	if (a[0] == 'E' || a[0] == 'e') {
 		if (sym_value(sym_errno, a, &v) == -1)
 			return 0;
-		return sh->last.ret == -1 ? sh->last.err == v :
-		    sh->last.ret == v;
+		return sh->last.ret == -1 ? sh->last.err == v
+		                          : sh->last.ret == v;
 	}
 	v = strtol(a, &end, 10);
 	return *end == '\0' && sh->last.ret == v;
@@ -94,7 +97,9 @@ quiz_judge(struct shell *sh, const struct stmt *st)
 		sh->right++;
 		out_meaning(sh, "right: %s", buf_str(&got));
 	} else
-		out_meaning(sh, "not quite: you said %s; it was %s (the lines "
-		    "above say why)", *a ? a : "nothing", buf_str(&got));
+		out_meaning(sh,
+		    "not quite: you said %s; it was %s (the lines "
+		    "above say why)",
+		    *a ? a : "nothing", buf_str(&got));
 	buf_free(&got);
 }

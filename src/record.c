@@ -44,8 +44,8 @@ record_start(struct shell *sh, const char *path)
 	}
 	record_stop(sh);
 	sh->record = fp;
-	fprintf(fp, "# Recorded by sockstep; replay with: sockstep --check %s\n",
-	    path);
+	fprintf(fp,
+	    "# Recorded by sockstep; replay with: sockstep --check %s\n", path);
 	fflush(fp);
 	return 0;
 }

@@ -10,16 +10,17 @@
 #include "shell.h"
 #include "sig.h"
 
-#define PROMPT	"sockstep> "
+#define PROMPT "sockstep> "
 
 /* Says, on leaving, how many handles the exit closes. */
 static void
 repl_goodbye(struct shell *sh)
 {
 	if (sh->handles.live)
-		out_note(sh, "%zu handle%s still open: the kernel closes them "
-		    "as the shell exits", sh->handles.live,
-		    sh->handles.live == 1 ? "" : "s");
+		out_note(sh,
+		    "%zu handle%s still open: the kernel closes them "
+		    "as the shell exits",
+		    sh->handles.live, sh->handles.live == 1 ? "" : "s");
 }
 
 /* Reads, runs and reports lines at a prompt until quit or Ctrl-D. Returns 0. */

@@ -20,7 +20,7 @@
 /* A program being written: its language, and the handles it has named so far. */
 struct gen {
 	struct shell *sh;
-	int py;			/* Python, else C */
+	int py; /* Python, else C */
 	struct buf *b;
 	const char *indent;
 	char (*names)[HANDLE_NAME_MAX];
@@ -107,9 +107,9 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 		    sh->handles.v[sh->handles.n - 2]->name);
 		snprintf(e->made_names[1], 32, "%s",
 		    sh->handles.v[sh->handles.n - 1]->name);
-	} else if (e->made && e->ret >= 0 && (h = handle_by_fd(&sh->handles,
-	    (int)e->ret)) != NULL && (cmd->flags & CMD_NEWNAME ||
-	    strcmp(cmd->name, "accept") == 0)) {
+	} else if (e->made && e->ret >= 0 &&
+	    (h = handle_by_fd(&sh->handles, (int)e->ret)) != NULL &&
+	    (cmd->flags & CMD_NEWNAME || strcmp(cmd->name, "accept") == 0)) {
 		snprintf(e->made_names[0], 32, "%s", h->name);
 		e->family = e->family ? e->family : h->family;
 	}
@@ -187,7 +187,8 @@ gen_consts(struct gen *g, const struct sym *t, const char *s)
 static void
 gen_data(struct gen *g, const struct session_entry *e, int i, size_t *len)
 {
-	struct token t = { (enum tok_kind)e->kind[i], e->argv[i], e->len[i], 0 };
+	struct token t = { (enum tok_kind)e->kind[i], e->argv[i], e->len[i],
+		0 };
 	char err[128], *data = NULL;
 
 	if (parse_data(&t, &data, len, err, sizeof(err)) == -1) {
@@ -238,8 +239,8 @@ gen_addr(struct gen *g, int fam, char **v, int n)
 	else if (g->py)
 		buf_printf(g->b, "('%s', %s)", host, port);
 	else
-		buf_printf(g->b, "ss_inet_addr(%s, \"%s\", %s)", fam == AF_INET6 ?
-		    "AF_INET6" : "AF_INET", host, port);
+		buf_printf(g->b, "ss_inet_addr(%s, \"%s\", %s)",
+		    fam == AF_INET6 ? "AF_INET6" : "AF_INET", host, port);
 }
 
 /* Appends a statement's result as a comment: = 3, or = -1 ECONNREFUSED. */
@@ -341,8 +342,7 @@ gen_socketpair(struct gen *g, const struct session_entry *e)
 static int
 gen_addr_call(struct gen *g, const struct session_entry *e)
 {
-	const char *call = strcmp(e->argv[0], "bind") == 0 ? "bind" :
-	    "connect";
+	const char *call = strcmp(e->argv[0], "bind") == 0 ? "bind" : "connect";
 
 	if (g->py) {
 		if (strcmp(e->argv[0], "connect_ex") == 0)
@@ -377,9 +377,9 @@ gen_listen(struct gen *g, const struct session_entry *e)
 static const char *
 gen_addr_size(int fam)
 {
-	return fam == AF_INET6 ? "sizeof(struct sockaddr_in6)" :
-	    fam == AF_UNIX ? "sizeof(struct sockaddr_un)" :
-	    "sizeof(struct sockaddr_in)";
+	return fam == AF_INET6 ? "sizeof(struct sockaddr_in6)"
+	    : fam == AF_UNIX   ? "sizeof(struct sockaddr_un)"
+	                       : "sizeof(struct sockaddr_in)";
 }
 
 /* C and Python for accept HANDLE [NAME]. */
@@ -417,8 +417,10 @@ gen_send(struct gen *g, const struct session_entry *e)
 	size_t len;
 
 	if (to) {
-		na = e->argc > 4 && strspn(e->argv[4], "0123456789") ==
-		    strlen(e->argv[4]) ? 2 : 1;
+		na = e->argc > 4 &&
+		        strspn(e->argv[4], "0123456789") == strlen(e->argv[4])
+		    ? 2
+		    : 1;
 		fl = 3 + na;
 	}
 	if (e->argc > fl)
@@ -443,8 +445,8 @@ gen_send(struct gen *g, const struct session_entry *e)
 		gen_addr(g, e->family, e->argv + 3, na);
 		buf_printf(g->b, ";\n%s", g->indent);
 	}
-	buf_printf(g->b, "%s(", strcmp(e->argv[0], "sendall") == 0 ?
-	    "ss_sendall" : e->argv[0]);
+	buf_printf(g->b, "%s(",
+	    strcmp(e->argv[0], "sendall") == 0 ? "ss_sendall" : e->argv[0]);
 	gen_ident(g, e->hname);
 	buf_puts(g->b, ", ");
 	gen_data(g, e, 2, &len);
@@ -479,8 +481,8 @@ gen_recv(struct gen *g, const struct session_entry *e)
 	gen_ident(g, e->hname);
 	buf_printf(g->b, ", ss_buf, %s, ", size);
 	gen_consts(g, sym_msg, e->argc > 3 ? e->argv[3] : "0");
-	buf_puts(g->b, from ? ", (struct sockaddr *)&ss_addr, &ss_len);" :
-	    ");");
+	buf_puts(g->b,
+	    from ? ", (struct sockaddr *)&ss_addr, &ss_len);" : ");");
 	return 0;
 }
 
@@ -511,8 +513,10 @@ gen_plain(struct gen *g, const struct session_entry *e)
 		    g->indent);
 	buf_printf(g->b, "%s(", e->argv[0]);
 	gen_ident(g, e->hname);
-	buf_puts(g->b, strcmp(e->argv[0], "close") == 0 ? ");" :
-	    ", (struct sockaddr *)&ss_addr, &ss_len);");
+	buf_puts(g->b,
+	    strcmp(e->argv[0], "close") == 0
+	        ? ");"
+	        : ", (struct sockaddr *)&ss_addr, &ss_len);");
 	return 0;
 }
 
@@ -528,8 +532,8 @@ gen_setsockopt(struct gen *g, const struct session_entry *e)
 	    (lv = sym_name(sym_level, o->level)) == NULL)
 		return -1;
 	v = strtol(e->argv[e->argc - 1], NULL, 0);
-	if (o->kind == OPT_BOOL && strspn(e->argv[e->argc - 1], "0123456789")
-	    == 0)
+	if (o->kind == OPT_BOOL &&
+	    strspn(e->argv[e->argc - 1], "0123456789") == 0)
 		v = strchr("tTyY", e->argv[e->argc - 1][0]) != NULL ||
 		    strcasecmp(e->argv[e->argc - 1], "on") == 0;
 	if (g->py) {
@@ -553,27 +557,22 @@ gen_unlink(struct gen *g, const struct session_entry *e)
 	return 0;
 }
 
-static const struct gen_entry gen_table[] = {
-	{ "socket", gen_c_socket, gen_py_socket },
+static const struct gen_entry gen_table[] = { { "socket", gen_c_socket,
+	                                          gen_py_socket },
 	{ "socketpair", gen_socketpair, gen_socketpair },
 	{ "bind", gen_addr_call, gen_addr_call },
 	{ "connect", gen_addr_call, gen_addr_call },
 	{ "connect_ex", gen_addr_call, gen_addr_call },
 	{ "listen", gen_listen, gen_listen },
-	{ "accept", gen_accept, gen_accept },
-	{ "send", gen_send, gen_send },
-	{ "sendall", gen_send, gen_send },
-	{ "sendto", gen_send, gen_send },
-	{ "recv", gen_recv, gen_recv },
-	{ "recvfrom", gen_recv, gen_recv },
+	{ "accept", gen_accept, gen_accept }, { "send", gen_send, gen_send },
+	{ "sendall", gen_send, gen_send }, { "sendto", gen_send, gen_send },
+	{ "recv", gen_recv, gen_recv }, { "recvfrom", gen_recv, gen_recv },
 	{ "shutdown", gen_shutdown, gen_shutdown },
 	{ "close", gen_plain, gen_plain },
 	{ "getsockname", gen_plain, gen_plain },
 	{ "getpeername", gen_plain, gen_plain },
 	{ "setsockopt", gen_setsockopt, gen_setsockopt },
-	{ "unlink", gen_unlink, gen_unlink },
-	{ NULL, NULL, NULL }
-};
+	{ "unlink", gen_unlink, gen_unlink }, { NULL, NULL, NULL } };
 
 /* Returns the generator of a command, or NULL. */
 static const struct gen_entry *
@@ -595,8 +594,8 @@ gen_learn(struct gen *g, const struct session_entry *e)
 
 	for (k = 0; k < 2; k++)
 		if (e->made_names[k][0] && !gen_known(g, e->made_names[k])) {
-			g->names = xrealloc(g->names, (g->nnames + 1) *
-			    sizeof(*g->names));
+			g->names = xrealloc(g->names,
+			    (g->nnames + 1) * sizeof(*g->names));
 			snprintf(g->names[g->nnames++], HANDLE_NAME_MAX, "%s",
 			    e->made_names[k]);
 		}
@@ -704,11 +703,13 @@ session_write(struct shell *sh, int py, FILE *f)
 	buf_init(&line);
 	g.b = &line;
 	if (py)
-		buf_puts(&b, "#!/usr/bin/env python3\n\"\"\"Written by sockstep's "
+		buf_puts(&b,
+		    "#!/usr/bin/env python3\n\"\"\"Written by sockstep's "
 		    "export: the calls of a session, in the same order.\"\"\"\n"
 		    "import os\nimport socket\n\n");
 	else
-		buf_puts(&b, "/* Written by sockstep's export: the calls of a "
+		buf_puts(&b,
+		    "/* Written by sockstep's export: the calls of a "
 		    "session, in the same order. */\n");
 	if (!py) {
 		buf_puts(&b, gen_c_head);
@@ -720,7 +721,8 @@ session_write(struct shell *sh, int py, FILE *f)
 			gen_ident(&g, g.names[k]);
 			buf_puts(&b, " = -1;\n");
 		}
-		buf_puts(&b, "\n\t/* The shell catches SIGPIPE: a failed send "
+		buf_puts(&b,
+		    "\n\t/* The shell catches SIGPIPE: a failed send "
 		    "shows EPIPE. */\n\tsignal(SIGPIPE, SIG_IGN);\n");
 		g.b = &line;
 		g.nnames = 0;
@@ -741,9 +743,10 @@ session_write(struct shell *sh, int py, FILE *f)
 		if (!fail && rc == 0)
 			gen_result(&g, e);
 		if (fail)
-			buf_printf(&b, "try:\n    %s\nexcept OSError as e:\n    "
-			    "print(e)  # = -1 %s", buf_str(&line),
-			    sym_errno_name(e->err));
+			buf_printf(&b,
+			    "try:\n    %s\nexcept OSError as e:\n    "
+			    "print(e)  # = -1 %s",
+			    buf_str(&line), sym_errno_name(e->err));
 		else
 			buf_printf(&b, "%s%s", py ? "" : "\t", buf_str(&line));
 		buf_addc(&b, '\n');

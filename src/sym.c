@@ -13,72 +13,58 @@
  * Each table lists the C name first, then the short forms a student may
  * type; sym_name() returns the first name with a value, so the C name.
  */
-const struct sym sym_family[] = {
-	{ "AF_INET", AF_INET }, { "AF_INET6", AF_INET6 },
-	{ "AF_UNIX", AF_UNIX }, { "AF_UNSPEC", AF_UNSPEC },
-	{ "AF_LOCAL", AF_UNIX }, { "PF_INET", AF_INET },
-	{ "PF_INET6", AF_INET6 }, { "PF_UNIX", AF_UNIX },
-	{ "inet", AF_INET }, { "ipv4", AF_INET }, { "inet6", AF_INET6 },
-	{ "ipv6", AF_INET6 }, { "unix", AF_UNIX }, { "local", AF_UNIX },
-	{ NULL, 0 }
-};
+const struct sym sym_family[] = { { "AF_INET", AF_INET },
+	{ "AF_INET6", AF_INET6 }, { "AF_UNIX", AF_UNIX },
+	{ "AF_UNSPEC", AF_UNSPEC }, { "AF_LOCAL", AF_UNIX },
+	{ "PF_INET", AF_INET }, { "PF_INET6", AF_INET6 },
+	{ "PF_UNIX", AF_UNIX }, { "inet", AF_INET }, { "ipv4", AF_INET },
+	{ "inet6", AF_INET6 }, { "ipv6", AF_INET6 }, { "unix", AF_UNIX },
+	{ "local", AF_UNIX }, { NULL, 0 } };
 
-const struct sym sym_socktype[] = {
-	{ "SOCK_STREAM", SOCK_STREAM }, { "SOCK_DGRAM", SOCK_DGRAM },
-	{ "SOCK_SEQPACKET", SOCK_SEQPACKET }, { "SOCK_RAW", SOCK_RAW },
-	{ "stream", SOCK_STREAM }, { "tcp", SOCK_STREAM },
-	{ "dgram", SOCK_DGRAM }, { "udp", SOCK_DGRAM },
-	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
-};
+const struct sym sym_socktype[] = { { "SOCK_STREAM", SOCK_STREAM },
+	{ "SOCK_DGRAM", SOCK_DGRAM }, { "SOCK_SEQPACKET", SOCK_SEQPACKET },
+	{ "SOCK_RAW", SOCK_RAW }, { "stream", SOCK_STREAM },
+	{ "tcp", SOCK_STREAM }, { "dgram", SOCK_DGRAM }, { "udp", SOCK_DGRAM },
+	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 } };
 
-const struct sym sym_sockflag[] = {
-	{ "SOCK_CLOEXEC", SOCK_CLOEXEC }, { "SOCK_NONBLOCK", SOCK_NONBLOCK },
-	{ "nonblock", SOCK_NONBLOCK }, { "cloexec", SOCK_CLOEXEC },
-	{ NULL, 0 }
-};
+const struct sym sym_sockflag[] = { { "SOCK_CLOEXEC", SOCK_CLOEXEC },
+	{ "SOCK_NONBLOCK", SOCK_NONBLOCK }, { "nonblock", SOCK_NONBLOCK },
+	{ "cloexec", SOCK_CLOEXEC }, { NULL, 0 } };
 
-const struct sym sym_proto[] = {
-	{ "IPPROTO_IP", IPPROTO_IP }, { "IPPROTO_TCP", IPPROTO_TCP },
-	{ "IPPROTO_UDP", IPPROTO_UDP }, { "IPPROTO_IPV6", IPPROTO_IPV6 },
-	{ "IPPROTO_ICMP", IPPROTO_ICMP }, { "IPPROTO_SCTP", IPPROTO_SCTP },
-	{ NULL, 0 }
-};
+const struct sym sym_proto[] = { { "IPPROTO_IP", IPPROTO_IP },
+	{ "IPPROTO_TCP", IPPROTO_TCP }, { "IPPROTO_UDP", IPPROTO_UDP },
+	{ "IPPROTO_IPV6", IPPROTO_IPV6 }, { "IPPROTO_ICMP", IPPROTO_ICMP },
+	{ "IPPROTO_SCTP", IPPROTO_SCTP }, { NULL, 0 } };
 
-const struct sym sym_level[] = {
-	{ "SOL_SOCKET", SOL_SOCKET }, { "IPPROTO_TCP", IPPROTO_TCP },
-	{ "IPPROTO_IP", IPPROTO_IP }, { "IPPROTO_IPV6", IPPROTO_IPV6 },
-	{ "IPPROTO_UDP", IPPROTO_UDP }, { "SOL_TCP", IPPROTO_TCP },
-	{ "SOL_IP", IPPROTO_IP }, { "SOL_IPV6", IPPROTO_IPV6 },
-	{ "socket", SOL_SOCKET }, { "tcp", IPPROTO_TCP }, { "ip", IPPROTO_IP },
-	{ "ipv6", IPPROTO_IPV6 }, { NULL, 0 }
-};
+const struct sym sym_level[] = { { "SOL_SOCKET", SOL_SOCKET },
+	{ "IPPROTO_TCP", IPPROTO_TCP }, { "IPPROTO_IP", IPPROTO_IP },
+	{ "IPPROTO_IPV6", IPPROTO_IPV6 }, { "IPPROTO_UDP", IPPROTO_UDP },
+	{ "SOL_TCP", IPPROTO_TCP }, { "SOL_IP", IPPROTO_IP },
+	{ "SOL_IPV6", IPPROTO_IPV6 }, { "socket", SOL_SOCKET },
+	{ "tcp", IPPROTO_TCP }, { "ip", IPPROTO_IP }, { "ipv6", IPPROTO_IPV6 },
+	{ NULL, 0 } };
 
-const struct sym sym_shut[] = {
-	{ "SHUT_RD", SHUT_RD }, { "SHUT_WR", SHUT_WR },
+const struct sym sym_shut[] = { { "SHUT_RD", SHUT_RD }, { "SHUT_WR", SHUT_WR },
 	{ "SHUT_RDWR", SHUT_RDWR }, { "rd", SHUT_RD }, { "wr", SHUT_WR },
 	{ "rdwr", SHUT_RDWR }, { "read", SHUT_RD }, { "write", SHUT_WR },
-	{ "both", SHUT_RDWR }, { NULL, 0 }
-};
+	{ "both", SHUT_RDWR }, { NULL, 0 } };
 
-const struct sym sym_msg[] = {
-	{ "MSG_OOB", MSG_OOB }, { "MSG_PEEK", MSG_PEEK },
+const struct sym sym_msg[] = { { "MSG_OOB", MSG_OOB }, { "MSG_PEEK", MSG_PEEK },
 	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_TRUNC", MSG_TRUNC },
 	{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_EOR", MSG_EOR },
 	{ "MSG_WAITALL", MSG_WAITALL }, { "MSG_CONFIRM", MSG_CONFIRM },
 	{ "MSG_NOSIGNAL", MSG_NOSIGNAL }, { "MSG_MORE", MSG_MORE },
 	{ "oob", MSG_OOB }, { "peek", MSG_PEEK }, { "dontwait", MSG_DONTWAIT },
 	{ "waitall", MSG_WAITALL }, { "nosignal", MSG_NOSIGNAL },
-	{ "more", MSG_MORE }, { "trunc", MSG_TRUNC }, { NULL, 0 }
-};
+	{ "more", MSG_MORE }, { "trunc", MSG_TRUNC }, { NULL, 0 } };
 
-const struct sym sym_errno[] = {
-	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EINTR", EINTR },
-	{ "EIO", EIO }, { "EBADF", EBADF }, { "EAGAIN", EAGAIN },
-	{ "ENOMEM", ENOMEM }, { "EACCES", EACCES }, { "EFAULT", EFAULT },
-	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "ENOTDIR", ENOTDIR },
-	{ "EISDIR", EISDIR }, { "EINVAL", EINVAL }, { "ENFILE", ENFILE },
-	{ "EMFILE", EMFILE }, { "ENOSPC", ENOSPC }, { "EROFS", EROFS },
-	{ "EPIPE", EPIPE }, { "ERANGE", ERANGE },
+const struct sym sym_errno[] = { { "EPERM", EPERM }, { "ENOENT", ENOENT },
+	{ "EINTR", EINTR }, { "EIO", EIO }, { "EBADF", EBADF },
+	{ "EAGAIN", EAGAIN }, { "ENOMEM", ENOMEM }, { "EACCES", EACCES },
+	{ "EFAULT", EFAULT }, { "EBUSY", EBUSY }, { "EEXIST", EEXIST },
+	{ "ENOTDIR", ENOTDIR }, { "EISDIR", EISDIR }, { "EINVAL", EINVAL },
+	{ "ENFILE", ENFILE }, { "EMFILE", EMFILE }, { "ENOSPC", ENOSPC },
+	{ "EROFS", EROFS }, { "EPIPE", EPIPE }, { "ERANGE", ERANGE },
 	{ "ENAMETOOLONG", ENAMETOOLONG }, { "ENOSYS", ENOSYS },
 	{ "ELOOP", ELOOP }, { "ENOTSOCK", ENOTSOCK },
 	{ "EDESTADDRREQ", EDESTADDRREQ }, { "EMSGSIZE", EMSGSIZE },
@@ -104,16 +90,13 @@ const struct sym sym_errno[] = {
 	{ "EPROTO", EPROTO }, { "EBADMSG", EBADMSG },
 	{ "EOVERFLOW", EOVERFLOW }, { "ECANCELED", ECANCELED },
 	{ "EOWNERDEAD", EOWNERDEAD }, { "ENOTRECOVERABLE", ENOTRECOVERABLE },
-	{ "EWOULDBLOCK", EWOULDBLOCK }, { NULL, 0 }
-};
+	{ "EWOULDBLOCK", EWOULDBLOCK }, { NULL, 0 } };
 
-const struct sym sym_tcp_state[] = {
-	{ "ESTABLISHED", 1 }, { "SYN_SENT", 2 }, { "SYN_RECV", 3 },
-	{ "FIN_WAIT1", 4 }, { "FIN_WAIT2", 5 }, { "TIME_WAIT", 6 },
-	{ "CLOSE", 7 }, { "CLOSE_WAIT", 8 }, { "LAST_ACK", 9 },
-	{ "LISTEN", 10 }, { "CLOSING", 11 }, { "NEW_SYN_RECV", 12 },
-	{ "CLOSED", 7 }, { "ESTAB", 1 }, { NULL, 0 }
-};
+const struct sym sym_tcp_state[] = { { "ESTABLISHED", 1 }, { "SYN_SENT", 2 },
+	{ "SYN_RECV", 3 }, { "FIN_WAIT1", 4 }, { "FIN_WAIT2", 5 },
+	{ "TIME_WAIT", 6 }, { "CLOSE", 7 }, { "CLOSE_WAIT", 8 },
+	{ "LAST_ACK", 9 }, { "LISTEN", 10 }, { "CLOSING", 11 },
+	{ "NEW_SYN_RECV", 12 }, { "CLOSED", 7 }, { "ESTAB", 1 }, { NULL, 0 } };
 
 /* Returns 1 when s is a plain decimal number, 0 otherwise. */
 static int

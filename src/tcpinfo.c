@@ -46,7 +46,7 @@ tcpinfo_get(const struct sys_ops *sys, int fd, struct tcpinfo *out)
 	out->rcv_space = ti.tcpi_rcv_space;
 	out->total_retrans = ti.tcpi_total_retrans;
 	out->full = len >= offsetof(struct tcp_info, tcpi_data_segs_out) +
-	    sizeof(ti.tcpi_data_segs_out);
+	        sizeof(ti.tcpi_data_segs_out);
 	out->bytes_acked = ti.tcpi_bytes_acked;
 	out->bytes_received = ti.tcpi_bytes_received;
 	out->bytes_sent = ti.tcpi_bytes_sent;
@@ -55,8 +55,8 @@ tcpinfo_get(const struct sys_ops *sys, int fd, struct tcpinfo *out)
 	out->data_segs_out = ti.tcpi_data_segs_out;
 	out->data_segs_in = ti.tcpi_data_segs_in;
 	out->notsent_bytes = ti.tcpi_notsent_bytes;
-	if (len >= offsetof(struct tcp_info, tcpi_snd_wnd) +
-	    sizeof(ti.tcpi_snd_wnd))
+	if (len >=
+	    offsetof(struct tcp_info, tcpi_snd_wnd) + sizeof(ti.tcpi_snd_wnd))
 		out->snd_wnd = ti.tcpi_snd_wnd;
 	return 0;
 }

@@ -28,15 +28,23 @@
 #include "tcpinfo.h"
 #include "xalloc.h"
 
-#define TRACK_SETTLE	60	/* re-reads of a state in passing, 1 ms apart */
-#define TRACK_LINGER	16	/* closed handles followed until they settle */
-#define TRACK_QUIET_MS	3	/* capture: no packet for this long ends a read */
+#define TRACK_SETTLE 60 /* re-reads of a state in passing, 1 ms apart */
+#define TRACK_LINGER 16 /* closed handles followed until they settle */
+#define TRACK_QUIET_MS 3 /* capture: no packet for this long ends a read */
 
 /* TCP states, as in TCP_INFO's tcpi_state. */
 enum {
-	ST_ESTABLISHED = 1, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1,
-	ST_FIN_WAIT2, ST_TIME_WAIT, ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK,
-	ST_LISTEN, ST_CLOSING
+	ST_ESTABLISHED = 1,
+	ST_SYN_SENT,
+	ST_SYN_RECV,
+	ST_FIN_WAIT1,
+	ST_FIN_WAIT2,
+	ST_TIME_WAIT,
+	ST_CLOSE,
+	ST_CLOSE_WAIT,
+	ST_LAST_ACK,
+	ST_LISTEN,
+	ST_CLOSING
 };
 
 /* A state change of one handle during one command. */
@@ -44,9 +52,9 @@ struct track_change {
 	struct handle *h;
 	int from;
 	int to;
-	unsigned expires_ms;	/* the kernel's timer, for lingering states */
-	int closed;		/* h was closed by this command */
-	int behind_fd;		/* to is TIME_WAIT though the fd says CLOSE */
+	unsigned expires_ms; /* the kernel's timer, for lingering states */
+	int closed; /* h was closed by this command */
+	int behind_fd; /* to is TIME_WAIT though the fd says CLOSE */
 };
 
 /* The segment counters of a handle read during one command. */
@@ -59,16 +67,16 @@ struct track_seen {
 struct track {
 	struct diagram diagram;
 	struct capture capture;
-	struct buf call;	/* the statement being run, as typed */
-	struct handle *h;	/* its handle argument, resolved before it ran */
-	int h_live;		/* that handle was live before */
-	unsigned long h_seq;	/* and its closed_seq then */
-	struct handle *linger[TRACK_LINGER];	/* closed, not settled yet */
+	struct buf call; /* the statement being run, as typed */
+	struct handle *h; /* its handle argument, resolved before it ran */
+	int h_live; /* that handle was live before */
+	unsigned long h_seq; /* and its closed_seq then */
+	struct handle *linger[TRACK_LINGER]; /* closed, not settled yet */
 	size_t nlinger;
 	struct track_change *ch;
 	size_t nch;
 	size_t capch;
-	struct track_seen *seen;	/* handles read this time, and counters */
+	struct track_seen *seen; /* handles read this time, and counters */
 	size_t nseen;
 	size_t capseen;
 };
@@ -94,16 +102,15 @@ track_passing(int st)
 static int
 track_open(int st)
 {
-	return st == ST_ESTABLISHED || st == ST_CLOSE_WAIT ||
-	    st == ST_SYN_RECV;
+	return st == ST_ESTABLISHED || st == ST_CLOSE_WAIT || st == ST_SYN_RECV;
 }
 
 /* Returns 1 when h is a TCP socket of the internet families. */
 static int
 track_is_tcp(const struct handle *h)
 {
-	return h->type == SOCK_STREAM && (h->family == AF_INET ||
-	    h->family == AF_INET6);
+	return h->type == SOCK_STREAM &&
+	    (h->family == AF_INET || h->family == AF_INET6);
 }
 
 /* Sets up tracking for a new shell: states shown, segments counted. */
@@ -179,8 +186,8 @@ track_name(struct shell *sh, struct buf *b,
 			buf_puts(b, h->name);
 			return;
 		}
-		if (any == NULL || (!diag_has_addr(&h->peer) &&
-		    diag_has_addr(&any->peer)))
+		if (any == NULL ||
+		    (!diag_has_addr(&h->peer) && diag_has_addr(&any->peer)))
 			any = h;
 	}
 	if (any)
@@ -231,8 +238,8 @@ track_handle_arg(struct shell *sh, const struct stmt *st)
 	s = st->argv[1].text;
 	if (*s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 8)
 		return handle_by_fd(&sh->handles, atoi(s));
-	return strlen(s) < HANDLE_NAME_MAX ? handle_find(&sh->handles, s) :
-	    NULL;
+	return strlen(s) < HANDLE_NAME_MAX ? handle_find(&sh->handles, s)
+	                                   : NULL;
 }
 
 /* Describes one captured segment in words for its arrow: flags, bytes. */
@@ -277,10 +284,12 @@ track_seg(const struct capture_seg *s, void *arg)
 	    s->rel_ack || !(s->flags & CAPTURE_ACK) ? "" : " (raw)", "",
 	    (s->flags & CAPTURE_ACK) ? (unsigned)s->ack : 0U, s->len);
 	if ((s->flags & CAPTURE_FIN) && s->len == 0)
-		out_note(sh, "a FIN with no data: the zero-length message; the "
+		out_note(sh,
+		    "a FIN with no data: the zero-length message; the "
 		    "peer's recv returns 0 once it has read everything before it");
 	else if (s->flags & CAPTURE_RST)
-		out_note(sh, "RST: the connection is aborted; the peer's next "
+		out_note(sh,
+		    "RST: the connection is aborted; the peer's next "
 		    "call fails (ECONNRESET or EPIPE)");
 	track_seg_what(&what, s);
 	track_arrow(sh, &s->src, &s->dst, buf_str(&what), c->call);
@@ -369,8 +378,8 @@ track_saw(struct track *t, struct handle *h, const struct tcpinfo *ti,
 	if (i == t->nseen) {
 		if (t->nseen == t->capseen) {
 			t->capseen = t->capseen ? t->capseen * 2 : 16;
-			t->seen = xrealloc(t->seen, t->capseen *
-			    sizeof(*t->seen));
+			t->seen =
+			    xrealloc(t->seen, t->capseen * sizeof(*t->seen));
 		}
 		t->seen[t->nseen++].h = h;
 	}
@@ -421,8 +430,8 @@ track_scan(struct shell *sh)
 				diag_remember(sh->sys, h);
 			continue;
 		}
-		if (ti.state != h->tcp_state && !(ti.state == ST_CLOSE &&
-		    h->tcp_state == ST_TIME_WAIT))
+		if (ti.state != h->tcp_state &&
+		    !(ti.state == ST_CLOSE && h->tcp_state == ST_TIME_WAIT))
 			track_changed(t, h, h->tcp_state, ti.state);
 	}
 	for (tries = 0; tries < TRACK_SETTLE; tries++) {
@@ -466,11 +475,12 @@ track_timewait(struct shell *sh)
 	for (k = 0; k < t->nch; k++) {
 		struct track_change *c = &t->ch[k];
 
-		if (c->to != ST_CLOSE || (c->from != ST_FIN_WAIT1 &&
-		    c->from != ST_FIN_WAIT2 && c->from != ST_CLOSING))
+		if (c->to != ST_CLOSE ||
+		    (c->from != ST_FIN_WAIT1 && c->from != ST_FIN_WAIT2 &&
+		        c->from != ST_CLOSING))
 			continue;
-		if (diag_find_peer(&c->h->local, &c->h->peer, 1U << ST_TIME_WAIT,
-		    &d) == 1) {
+		if (diag_find_peer(&c->h->local, &c->h->peer,
+		        1U << ST_TIME_WAIT, &d) == 1) {
 			c->to = ST_TIME_WAIT;
 			c->h->tcp_state = ST_TIME_WAIT;
 			c->expires_ms = d.expires_ms;
@@ -511,8 +521,9 @@ track_closed(struct shell *sh)
 		v[n++] = t->h;
 	if (n == 0 || diag_lingering(v, n, d) == -1)
 		return;
-	for (tries = 0; mine && track_passing(d[n - 1].state) &&
-	    tries < TRACK_SETTLE; tries++) {
+	for (tries = 0;
+	     mine && track_passing(d[n - 1].state) && tries < TRACK_SETTLE;
+	     tries++) {
 		track_nap();
 		if (diag_lingering(v, n, d) == -1)
 			return;
@@ -551,16 +562,16 @@ track_infer(struct shell *sh, const struct stmt *st)
 		if (t->ch[k].h == h)
 			mine = &t->ch[k];
 	buf_init(&what);
-	if (h && mine && (strcmp(cmd, "connect") == 0 ||
-	    strcmp(cmd, "connect_ex") == 0)) {
+	if (h && mine &&
+	    (strcmp(cmd, "connect") == 0 || strcmp(cmd, "connect_ex") == 0)) {
 		track_arrow(sh, &h->local, &h->peer, "SYN", NULL);
 		if (mine->to != ST_SYN_SENT) {
 			track_arrow(sh, &h->peer, &h->local, "SYN, ACK", NULL);
 			track_arrow(sh, &h->local, &h->peer, "ACK", NULL);
 		}
 	} else if (h && strncmp(cmd, "send", 4) == 0 && sh->last.ret > 0 &&
-	    st->argc > 2 && parse_data(&st->argv[2], &data, &len, err,
-	    sizeof(err)) == 0) {
+	    st->argc > 2 &&
+	    parse_data(&st->argv[2], &data, &len, err, sizeof(err)) == 0) {
 		if ((size_t)sh->last.ret < len)
 			len = (size_t)sh->last.ret;
 		buf_printf(&what, "%zu byte%s ", len, len == 1 ? "" : "s");
@@ -571,8 +582,8 @@ track_infer(struct shell *sh, const struct stmt *st)
 	    track_open(mine->from) && !track_open(mine->to))
 		track_arrow(sh, &h->local, &h->peer, "FIN", NULL);
 	else if (h && mine && mine->closed && track_open(mine->from))
-		track_arrow(sh, &h->local, &h->peer, h->close_unread > 0 ?
-		    "RST" : "FIN", NULL);
+		track_arrow(sh, &h->local, &h->peer,
+		    h->close_unread > 0 ? "RST" : "FIN", NULL);
 	for (k = 0; k < t->nch; k++) {
 		struct track_change *c = &t->ch[k];
 
@@ -588,7 +599,7 @@ track_infer(struct shell *sh, const struct stmt *st)
 			track_arrow(sh, &c->h->local, &c->h->peer, "ACK", NULL);
 		} else if (!track_is_ours(sh, &c->h->peer) &&
 		    (c->to == ST_CLOSE_WAIT || c->to == ST_TIME_WAIT ||
-		    c->to == ST_CLOSING))
+		        c->to == ST_CLOSING))
 			track_arrow(sh, &c->h->peer, &c->h->local, "FIN", NULL);
 	}
 	buf_free(&what);
@@ -610,36 +621,46 @@ track_print(struct shell *sh, const struct stmt *st)
 		buf_reset(&left);
 		if ((c->to == ST_TIME_WAIT || c->to == ST_FIN_WAIT2) &&
 		    c->expires_ms > 0)
-			buf_printf(&left, "%u s left", (c->expires_ms + 999) /
-			    1000);
+			buf_printf(&left, "%u s left",
+			    (c->expires_ms + 999) / 1000);
 		if (c->closed && c->to != ST_CLOSE)
-			out_meaning(sh, "%s %s -> %s (closed: the kernel finishes "
-			    "the connection on its own%s%s)", c->h->name,
-			    track_state_name(c->from), track_state_name(c->to),
-			    left.len ? "; " : "", buf_str(&left));
+			out_meaning(sh,
+			    "%s %s -> %s (closed: the kernel finishes "
+			    "the connection on its own%s%s)",
+			    c->h->name, track_state_name(c->from),
+			    track_state_name(c->to), left.len ? "; " : "",
+			    buf_str(&left));
 		else
 			out_meaning(sh, "%s%s %s -> %s%s%s%s", c->h->name,
 			    c->h->fd < 0 && !c->closed ? " (closed)" : "",
 			    track_state_name(c->from), track_state_name(c->to),
 			    left.len ? " (" : "", buf_str(&left),
-			    left.len ? ")" : c->closed ? " (closed)" : "");
+			    left.len        ? ")"
+			        : c->closed ? " (closed)"
+			                    : "");
 		if (c->behind_fd)
-			out_note(sh, "the connection now lives on in the kernel "
+			out_note(sh,
+			    "the connection now lives on in the kernel "
 			    "apart from %s's fd, which reports CLOSE: TIME_WAIT "
 			    "shows only through sock_diag (ss -tan), and holds "
-			    "the address until it ends", c->h->name);
+			    "the address until it ends",
+			    c->h->name);
 		if (c->to == ST_FIN_WAIT1 || c->to == ST_LAST_ACK ||
 		    c->to == ST_CLOSING)
-			out_note(sh, "%s's FIN is not acknowledged yet: until it "
-			    "is, SEND-Q counts it as one byte", c->h->name);
+			out_note(sh,
+			    "%s's FIN is not acknowledged yet: until it "
+			    "is, SEND-Q counts it as one byte",
+			    c->h->name);
 		if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED &&
 		    (c->h != t->h || strncmp(cmd, "connect", 7) != 0))
-			out_note(sh, "the connect of %s that was interrupted went "
-			    "on in the kernel: %s is connected now", c->h->name,
-			    c->h->name);
+			out_note(sh,
+			    "the connect of %s that was interrupted went "
+			    "on in the kernel: %s is connected now",
+			    c->h->name, c->h->name);
 		if (c->h == t->h && strncmp(cmd, "send", 4) == 0 &&
 		    sh->last.ret > 0 && c->to == ST_CLOSE)
-			out_note(sh, "this send succeeded, but the peer had closed: "
+			out_note(sh,
+			    "this send succeeded, but the peer had closed: "
 			    "its kernel answered the data with RST, so the next "
 			    "send fails (EPIPE)");
 	}
@@ -663,8 +684,8 @@ track_segments(struct shell *sh)
 		s->h->segs_in = s->segs_in;
 		s->h->segs_out = s->segs_out;
 		if (in || out)
-			buf_printf(&b, "%s%s sent %u, received %u", b.len ?
-			    "; " : "", s->h->name, out, in);
+			buf_printf(&b, "%s%s sent %u, received %u",
+			    b.len ? "; " : "", s->h->name, out, in);
 	}
 	if (b.len && sh->segments && t->capture.fd < 0)
 		out_meaning(sh, "segments: %s", buf_str(&b));

@@ -158,7 +158,7 @@ var_expand(const struct vars *vs, const char *s, size_t len, struct buf *out,
 		n = 0;
 		while (i + 1 + brace + n < len && n < sizeof(name) - 1 &&
 		    (isalnum((unsigned char)s[i + 1 + brace + n]) ||
-		    s[i + 1 + brace + n] == '_'))
+		        s[i + 1 + brace + n] == '_'))
 			n++;
 		if (n == 0 || isdigit((unsigned char)s[i + 1 + brace]) ||
 		    (brace && (i + 2 + n >= len || s[i + 2 + n] != '}'))) {
@@ -168,8 +168,10 @@ var_expand(const struct vars *vs, const char *s, size_t len, struct buf *out,
 		memcpy(name, s + i + 1 + brace, n);
 		name[n] = '\0';
 		if ((val = var_get(vs, name)) == NULL) {
-			snprintf(err, errlen, "unknown variable $%s (let %s VALUE "
-			    "sets one)", name, name);
+			snprintf(err, errlen,
+			    "unknown variable $%s (let %s VALUE "
+			    "sets one)",
+			    name, name);
 			return -1;
 		}
 		buf_puts(out, val);

@@ -67,7 +67,8 @@ main(int argc, char *argv[])
 	int fd, rc, srv, cli, conn, sendrecv;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: bench_calls sockclose|sendrecv "
+		fprintf(stderr,
+		    "usage: bench_calls sockclose|sendrecv "
 		    "COMMANDS HANDLES\n");
 		return 2;
 	}
@@ -85,7 +86,8 @@ main(int argc, char *argv[])
 			printf("send(%d, \"hi\", 2, 0) = %d\n", cli, rc);
 			if ((rc = recv(conn, buf, sizeof(buf), 0)) != 2)
 				fail("recv");
-			printf("recv(%d, \"%.2s\", 2, 0) = %d\n", conn, buf, rc);
+			printf("recv(%d, \"%.2s\", 2, 0) = %d\n", conn, buf,
+			    rc);
 		} else {
 			fd = make_socket();
 			if ((rc = close(fd)) == -1)

@@ -18,17 +18,17 @@
  * refused, a port ending in 7 is in use), so that error paths are fuzzed
  * as well as success.
  */
-#define FAKE_FD0	3
-#define FAKE_MAX	64
+#define FAKE_FD0 3
+#define FAKE_MAX 64
 
 struct fake_sock {
 	int used;
 	int domain;
 	int type;
-	int state;		/* TCP_* of netinet/tcp.h, 0 when new */
+	int state; /* TCP_* of netinet/tcp.h, 0 when new */
 	int bound;
-	int shut;		/* SHUT_RD + 1 | SHUT_WR + 1 bits */
-	int recvs;		/* recv calls so far */
+	int shut; /* SHUT_RD + 1 | SHUT_WR + 1 bits */
+	int recvs; /* recv calls so far */
 	int nonblock;
 	struct sockaddr_storage local;
 	socklen_t locallen;
@@ -306,8 +306,8 @@ fake_shutdown(int fd, int how)
 	}
 	s->shut |= how == SHUT_RDWR ? 3 : how + 1;
 	if (how != SHUT_RD)
-		s->state = s->state == TCP_CLOSE_WAIT ? TCP_LAST_ACK :
-		    TCP_FIN_WAIT2;
+		s->state =
+		    s->state == TCP_CLOSE_WAIT ? TCP_LAST_ACK : TCP_FIN_WAIT2;
 	return 0;
 }
 

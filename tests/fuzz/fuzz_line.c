@@ -71,9 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const cookie_io_functions_t null_io = {
 		.write = fuzz_null_write,
 	};
-	static const enum shell_mode modes[] = {
-		MODE_RUN, MODE_CHECK, MODE_PLAY, MODE_STEP, MODE_QUIZ
-	};
+	static const enum shell_mode modes[] = { MODE_RUN, MODE_CHECK,
+		MODE_PLAY, MODE_STEP, MODE_QUIZ };
 	static char answers[] = "\n0\nfd\nESTABLISHED\n\n\nq\n";
 	struct shell sh;
 	FILE *out, *in, *ctl;

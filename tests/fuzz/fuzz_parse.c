@@ -75,8 +75,8 @@ fuzz_reparse(const struct stmt *st, const char *printed, size_t len,
 	} else {
 		if (q.n != 1 || q.v[0].has_expect || q.v[0].background)
 			abort();
-		fuzz_same(st->argv, st->argc, q.v[0].argv, q.v[0].argc,
-		    printed, how);
+		fuzz_same(st->argv, st->argc, q.v[0].argv, q.v[0].argc, printed,
+		    how);
 	}
 	parse_free(&q);
 	buf_free(&x);
@@ -99,7 +99,7 @@ fuzz_tokens(const struct parsed *p)
 			(void)parse_long(&st->argv[j], -65536, 65535, &v, err,
 			    sizeof(err));
 			if (parse_data(&st->argv[j], &data, &len, err,
-			    sizeof(err)) == 0)
+			        sizeof(err)) == 0)
 				free(data);
 			(void)parse_is_word(&st->argv[j], "=");
 		}
@@ -155,8 +155,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&x);
 	fuzz_vars(&vs);
 	err[0] = '\0';
-	if (var_expand(&vs, (const char *)data, size, &x, err,
-	    sizeof(err)) == 0)
+	if (var_expand(&vs, (const char *)data, size, &x, err, sizeof(err)) ==
+	    0)
 		fuzz_check(buf_str(&x), x.len, "replay");
 	else if (strlen(err) == 0)
 		abort();

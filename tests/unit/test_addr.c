@@ -68,14 +68,16 @@ test_ipv4(void **state)
 	assert_int_equal(a.len, sizeof(struct sockaddr_in));
 	assert_int_equal(ntohs(in->sin_port), 65432);
 	assert_int_equal(ntohl(in->sin_addr.s_addr), INADDR_LOOPBACK);
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_INET, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_INET, "
 	    "sin_port=htons(65432), sin_addr=inet_addr(\"127.0.0.1\")}");
 	buf_free(&b);
 	assert_string_equal(short_of(&b, &a), "127.0.0.1:65432");
 	buf_free(&b);
 
 	ok(AF_INET, "10.1.2.3", "0", &a);
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_INET, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_INET, "
 	    "sin_port=htons(0), sin_addr=inet_addr(\"10.1.2.3\")}");
 	buf_free(&b);
 }
@@ -91,7 +93,8 @@ test_ipv4_any_and_localhost(void **state)
 	ok(AF_INET, "", "80", &a);
 	in = (const struct sockaddr_in *)&a.ss;
 	assert_int_equal(in->sin_addr.s_addr, htonl(INADDR_ANY));
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_INET, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_INET, "
 	    "sin_port=htons(80), sin_addr=inet_addr(\"0.0.0.0\")}");
 	buf_free(&b);
 	assert_string_equal(short_of(&b, &a), "0.0.0.0:80");
@@ -108,15 +111,19 @@ test_ipv4_bad(void **state)
 {
 	(void)state;
 	/* Numeric-looking addresses fail without any name lookup. */
-	bad(AF_INET, "256.1.1.1", "80", "'256.1.1.1' is not an IPv4 address "
+	bad(AF_INET, "256.1.1.1", "80",
+	    "'256.1.1.1' is not an IPv4 address "
 	    "or a known host name (try 127.0.0.1, localhost, or '' for any)");
-	bad(AF_INET, "1.2.3", "80", "'1.2.3' is not an IPv4 address or a "
+	bad(AF_INET, "1.2.3", "80",
+	    "'1.2.3' is not an IPv4 address or a "
 	    "known host name (try 127.0.0.1, localhost, or '' for any)");
-	bad(AF_INET, "127.0.0.1.", "80", "'127.0.0.1.' is not an IPv4 "
+	bad(AF_INET, "127.0.0.1.", "80",
+	    "'127.0.0.1.' is not an IPv4 "
 	    "address or a known host name (try 127.0.0.1, localhost, or '' "
 	    "for any)");
 	bad(AF_INET, "127.0.0.1", NULL, "an address needs a port");
-	bad(AF_UNSPEC, "127.0.0.1", "80", "this shell cannot write addresses "
+	bad(AF_UNSPEC, "127.0.0.1", "80",
+	    "this shell cannot write addresses "
 	    "of family 0");
 }
 
@@ -139,8 +146,10 @@ test_ports(void **state)
 	assert_string_equal(err, "port 65536 is out of range (0-65535)");
 	assert_int_equal(p, 7);
 	assert_int_equal(addr_parse_port("99999999999999999999999", &p, err,
-	    sizeof(err)), -1);
-	assert_string_equal(err, "port 99999999999999999999999 is out of "
+	                     sizeof(err)),
+	    -1);
+	assert_string_equal(err,
+	    "port 99999999999999999999999 is out of "
 	    "range (0-65535)");
 	assert_int_equal(addr_parse_port("-1", &p, err, sizeof(err)), -1);
 	assert_string_equal(err, "'-1' is not a port number (0-65535)");
@@ -153,13 +162,15 @@ test_ports(void **state)
 	assert_int_equal(addr_parse_port("0x50", &p, err, sizeof(err)), -1);
 	assert_string_equal(err, "'0x50' is not a port number (0-65535)");
 	assert_int_equal(p, 7);
-	bad(AF_INET, "127.0.0.1", "70000", "port 70000 is out of range "
+	bad(AF_INET, "127.0.0.1", "70000",
+	    "port 70000 is out of range "
 	    "(0-65535)");
 	bad(AF_INET6, "::1", "-5", "'-5' is not a port number (0-65535)");
 	/* A bad port leaves no half-made address behind. */
 	memset(&a, 0xaa, sizeof(a));
 	assert_int_equal(addr_parse(AF_INET, "127.0.0.1", "x", &a, err,
-	    sizeof(err)), -1);
+	                     sizeof(err)),
+	    -1);
 }
 
 static void
@@ -176,7 +187,8 @@ test_ipv6(void **state)
 	assert_int_equal(ntohs(in6->sin6_port), 8080);
 	assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
 	/* As strace 6.1 prints it. */
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_INET6, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_INET6, "
 	    "sin6_port=htons(8080), sin6_flowinfo=htonl(0), "
 	    "inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}");
 	buf_free(&b);
@@ -187,7 +199,8 @@ test_ipv6(void **state)
 	assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
 	ok(AF_INET6, "", "80", &a);
 	assert_true(IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr));
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_INET6, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_INET6, "
 	    "sin6_port=htons(80), sin6_flowinfo=htonl(0), "
 	    "inet_pton(AF_INET6, \"::\", &sin6_addr), sin6_scope_id=0}");
 	buf_free(&b);
@@ -200,9 +213,11 @@ test_ipv6(void **state)
 	assert_string_equal(short_of(&b, &a), "[::ffff:127.0.0.1]:1");
 	buf_free(&b);
 
-	bad(AF_INET6, "::g", "80", "'::g' is not an IPv6 address or a known "
+	bad(AF_INET6, "::g", "80",
+	    "'::g' is not an IPv6 address or a known "
 	    "host name (try ::1, localhost, or '' for any)");
-	bad(AF_INET6, "1:2:3:4:5:6:7:8:9", "80", "'1:2:3:4:5:6:7:8:9' is not "
+	bad(AF_INET6, "1:2:3:4:5:6:7:8:9", "80",
+	    "'1:2:3:4:5:6:7:8:9' is not "
 	    "an IPv6 address or a known host name (try ::1, localhost, or '' "
 	    "for any)");
 	bad(AF_INET6, "::1", NULL, "an address needs a port");
@@ -220,7 +235,8 @@ test_unix(void **state)
 	un = (const struct sockaddr_un *)&a.ss;
 	assert_int_equal(a.len, sizeof(struct sockaddr_un));
 	assert_string_equal(un->sun_path, "/tmp/echo.sock");
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_UNIX, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_UNIX, "
 	    "sun_path=\"/tmp/echo.sock\"}");
 	buf_free(&b);
 	assert_string_equal(short_of(&b, &a), "/tmp/echo.sock");
@@ -242,18 +258,21 @@ test_unix_abstract(void **state)
 	assert_int_equal(a.len, offsetof(struct sockaddr_un, sun_path) + 5);
 	assert_int_equal(un->sun_path[0], '\0');
 	assert_memory_equal(un->sun_path + 1, "echo", 4);
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_UNIX, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_UNIX, "
 	    "sun_path=@\"echo\"}");
 	buf_free(&b);
 	assert_string_equal(short_of(&b, &a), "@echo");
 	buf_free(&b);
 	/* strace escapes the name as it escapes data: sun_path=@"a\"x\n". */
 	ok(AF_UNIX, "@a\"x\n", NULL, &a);
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_UNIX, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_UNIX, "
 	    "sun_path=@\"a\\\"x\\n\"}");
 	buf_free(&b);
 	ok(AF_UNIX, "/tmp/a\"b", NULL, &a);
-	assert_string_equal(strace_of(&b, &a), "{sa_family=AF_UNIX, "
+	assert_string_equal(strace_of(&b, &a),
+	    "{sa_family=AF_UNIX, "
 	    "sun_path=\"/tmp/a\\\"b\"}");
 	buf_free(&b);
 }
@@ -274,7 +293,8 @@ test_unix_bad(void **state)
 
 		ok(AF_UNIX, path, NULL, &a);
 	}
-	bad(AF_UNIX, "/tmp/x", "80", "a Unix socket address is a path alone, "
+	bad(AF_UNIX, "/tmp/x", "80",
+	    "a Unix socket address is a path alone, "
 	    "with no port");
 }
 

@@ -246,10 +246,12 @@ test_sendto(void **state)
 
 	(void)state;
 	out = run("socket u udp\nsendto u hi 127.0.0.1 5000\n"
-	    "sendto u \"\" u MSG_DONTWAIT\n");
-	has(out, "sendto(3, \"hi\", 2, 0, {sa_family=AF_INET, "
+	          "sendto u \"\" u MSG_DONTWAIT\n");
+	has(out,
+	    "sendto(3, \"hi\", 2, 0, {sa_family=AF_INET, "
 	    "sin_port=htons(5000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 2");
-	has(out, "sendto(3, \"\", 0, MSG_DONTWAIT, {sa_family=AF_INET, "
+	has(out,
+	    "sendto(3, \"\", 0, MSG_DONTWAIT, {sa_family=AF_INET, "
 	    "sin_port=htons(6000)");
 	has(out, "a datagram of 0 bytes went");
 	free(out);
@@ -269,7 +271,8 @@ test_recvfrom(void **state)
 
 	(void)state;
 	out = run("socket u udp\nrecvfrom u 5 MSG_TRUNC\nrecvfrom u\n");
-	has(out, "recvfrom(3, \"hello\", 5, MSG_TRUNC, {sa_family=AF_INET, "
+	has(out,
+	    "recvfrom(3, \"hello\", 5, MSG_TRUNC, {sa_family=AF_INET, "
 	    "sin_port=htons(5000), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) "
 	    "= 11");
 	has(out, "MSG_TRUNC: the datagram had 11 bytes; only 5 fit");
@@ -304,7 +307,8 @@ test_poll(void **state)
 
 	(void)state;
 	out = run("socket s\nsocket c\npoll s c:POLLOUT 1000\n");
-	has(out, "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, "
+	has(out,
+	    "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, "
 	    "1000) = 1 ([{fd=3, revents=POLLIN}])");
 	has(out, "s: readable");
 	free(out);
@@ -324,7 +328,8 @@ test_select(void **state)
 
 	(void)state;
 	out = run("socket s\nsocket c\nselect s c:w 1500\n");
-	has(out, "select(5, [3], [4], NULL, {tv_sec=1, tv_usec=500000}) = 0 "
+	has(out,
+	    "select(5, [3], [4], NULL, {tv_sec=1, tv_usec=500000}) = 0 "
 	    "(Timeout)");
 	has(out, "nothing became ready within 1500 ms");
 	free(out);
@@ -338,9 +343,11 @@ test_getaddrinfo(void **state)
 
 	(void)state;
 	out = run("getaddrinfo 127.0.0.1 80 SOCK_STREAM\n");
-	has(out, "getaddrinfo(\"127.0.0.1\", \"80\", {ai_flags=0, "
+	has(out,
+	    "getaddrinfo(\"127.0.0.1\", \"80\", {ai_flags=0, "
 	    "ai_family=AF_UNSPEC, ai_socktype=SOCK_STREAM}, [...]) = 0");
-	has(out, "1. {ai_family=AF_INET, ai_socktype=SOCK_STREAM, "
+	has(out,
+	    "1. {ai_family=AF_INET, ai_socktype=SOCK_STREAM, "
 	    "ai_protocol=IPPROTO_TCP, ai_addr={sa_family=AF_INET, "
 	    "sin_port=htons(80), sin_addr=inet_addr(\"127.0.0.1\")}, "
 	    "ai_addrlen=16}");
@@ -375,20 +382,24 @@ test_python_export(void **state)
 
 	(void)state;
 	out = run("set python on\nsocket u udp\nsendto u hi 127.0.0.1 5000\n");
-	has(out, "python: u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)");
+	has(out,
+	    "python: u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)");
 	has(out, "python: u.sendto(b'hi', ('127.0.0.1', 5000))");
 	free(out);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	snprintf(cmds, sizeof(cmds), "socket u udp\nsendto u hi 127.0.0.1 "
-	    "5000\nexport c %s\n", path);
+	snprintf(cmds, sizeof(cmds),
+	    "socket u udp\nsendto u hi 127.0.0.1 "
+	    "5000\nexport c %s\n",
+	    path);
 	free(run(cmds));
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "sendto(u, \"hi\", 2, 0, (struct sockaddr *)"
-		    "&ss_addr, ss_len); /* = 2 */"))
+		if (strstr(line,
+		        "sendto(u, \"hi\", 2, 0, (struct sockaddr *)"
+		        "&ss_addr, ss_len); /* = 2 */"))
 			found = 1;
 	fclose(f);
 	unlink(path);

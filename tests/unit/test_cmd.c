@@ -27,23 +27,23 @@
 
 /* What the fake calls return, and which were made. */
 struct fake {
-	int next_fd;		/* what socket and accept return */
-	int socket_err;		/* errno to fail with, 0 to succeed */
+	int next_fd; /* what socket and accept return */
+	int socket_err; /* errno to fail with, 0 to succeed */
 	int bind_err;
 	int listen_err;
 	int accept_err;
 	int connect_err;
 	int send_err;
-	int send_sigpipe;	/* the failing send also raises SIGPIPE */
-	size_t send_max;	/* bytes one send takes, 0 for all */
+	int send_sigpipe; /* the failing send also raises SIGPIPE */
+	size_t send_max; /* bytes one send takes, 0 for all */
 	int recv_err;
 	const char *recv_data;
 	size_t recv_len;
 	int shutdown_err;
 	int close_err;
-	int unread;		/* SIOCINQ */
-	int fl;			/* fcntl(F_GETFL) */
-	char log[1024];		/* calls that change state, space-separated */
+	int unread; /* SIOCINQ */
+	int fl; /* fcntl(F_GETFL) */
+	char log[1024]; /* calls that change state, space-separated */
 };
 
 static struct fake fk;
@@ -146,8 +146,7 @@ fake_send(int fd, const void *p, size_t len, int flags)
 		sig_pipe = 1;
 	if (fake_result(fk.send_err))
 		return -1;
-	return (ssize_t)(fk.send_max && len > fk.send_max ? fk.send_max :
-	    len);
+	return (ssize_t)(fk.send_max && len > fk.send_max ? fk.send_max : len);
 }
 
 static ssize_t
@@ -266,8 +265,8 @@ struct ctx {
 	struct shell sh;
 	char *obuf, *ebuf;
 	size_t olen, elen;
-	const char *out;	/* what the last run printed on sh.out */
-	const char *err;	/* and on sh.err */
+	const char *out; /* what the last run printed on sh.out */
+	const char *err; /* and on sh.err */
 };
 
 static struct ctx cx;
@@ -369,7 +368,8 @@ static void
 test_socket(void **state)
 {
 	(void)state;
-	run_ok("socket srv", "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n"
+	run_ok("socket srv",
+	    "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n"
 	    "  srv is fd 3\n"
 	    "  a TCP socket: bind and listen for a server, or connect for a "
 	    "client\n");
@@ -378,12 +378,14 @@ test_socket(void **state)
 	assert_int_equal(cx.sh.last.made, 1);
 	assert_int_equal(cx.sh.last.ret, 3);
 	assert_int_equal(cx.sh.last.err, 0);
-	run_ok("socket", "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4\n"
+	run_ok("socket",
+	    "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4\n"
 	    "  sock1 is fd 4\n"
 	    "  a TCP socket: bind and listen for a server, or connect for a "
 	    "client\n");
 	live("sock1", 4);
-	run_ok("socket u unix dgram", "socket(AF_UNIX, SOCK_DGRAM, 0) = 5\n"
+	run_ok("socket u unix dgram",
+	    "socket(AF_UNIX, SOCK_DGRAM, 0) = 5\n"
 	    "  u is fd 5\n"
 	    "  a Unix socket\n");
 	run_ok("socket n AF_INET6 SOCK_STREAM|SOCK_NONBLOCK|SOCK_CLOEXEC",
@@ -392,7 +394,8 @@ test_socket(void **state)
 	    "  n is fd 6\n"
 	    "  a TCP socket: bind and listen for a server, or connect for a "
 	    "client\n");
-	run_ok("socket d udp", "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 7\n"
+	run_ok("socket d udp",
+	    "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 7\n"
 	    "  d is fd 7\n"
 	    "  a UDP socket: datagrams, no connection\n");
 	assert_int_equal(handle_find(&cx.sh.handles, "d")->type, SOCK_DGRAM);
@@ -404,7 +407,8 @@ test_socket_emfile(void **state)
 {
 	(void)state;
 	fk.socket_err = EMFILE;
-	run_ok("socket srv", "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = -1 "
+	run_ok("socket srv",
+	    "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = -1 "
 	    "EMFILE (Too many open files)\n"
 	    "  the process has no free file descriptors left (ulimit -n): "
 	    "close some handles\n");
@@ -424,22 +428,28 @@ static void
 test_socket_usage(void **state)
 {
 	(void)state;
-	run_usage("socket x AF_INET AF_INET6", "socket: 'AF_INET6': the family "
+	run_usage("socket x AF_INET AF_INET6",
+	    "socket: 'AF_INET6': the family "
 	    "is already given; usage: socket [NAME] [FAMILY] [TYPE] "
 	    "[PROTOCOL]\n");
-	run_usage("socket x bogus", "socket: 'bogus' is not a family (AF_INET, "
+	run_usage("socket x bogus",
+	    "socket: 'bogus' is not a family (AF_INET, "
 	    "AF_INET6, AF_UNIX), a type (SOCK_STREAM, SOCK_DGRAM) or a "
 	    "protocol; usage: socket [NAME] [FAMILY] [TYPE] [PROTOCOL]\n");
-	run_usage("socket a b c d e", "socket: too many arguments (5 given, at "
+	run_usage("socket a b c d e",
+	    "socket: too many arguments (5 given, at "
 	    "most 4); usage: socket [NAME] [FAMILY] [TYPE] [PROTOCOL]\n");
-	run_usage("socket listen", "socket: 'listen' is a command; name the "
+	run_usage("socket listen",
+	    "socket: 'listen' is a command; name the "
 	    "handle something else (like srv, cli, conn); usage: socket [NAME] "
 	    "[FAMILY] [TYPE] [PROTOCOL]\n");
-	run_usage("socket 'srv'", "socket: a handle name is a bare word, not a "
+	run_usage("socket 'srv'",
+	    "socket: a handle name is a bare word, not a "
 	    "quoted string; usage: socket [NAME] [FAMILY] [TYPE] "
 	    "[PROTOCOL]\n");
 	make("srv");
-	run_usage("socket srv", "socket: srv is already a live handle (fd 3); "
+	run_usage("socket srv",
+	    "socket: srv is already a live handle (fd 3); "
 	    "close it or choose another name; usage: socket [NAME] [FAMILY] "
 	    "[TYPE] [PROTOCOL]\n");
 	live("srv", 3);
@@ -452,7 +462,8 @@ test_connect_refused(void **state)
 	(void)state;
 	make("cli");
 	fk.connect_err = ECONNREFUSED;
-	run_ok("connect cli 127.0.0.1 1", "connect(3, {sa_family=AF_INET, "
+	run_ok("connect cli 127.0.0.1 1",
+	    "connect(3, {sa_family=AF_INET, "
 	    "sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 "
 	    "ECONNREFUSED (Connection refused)\n"
 	    "  nothing listens on 127.0.0.1:1 \xe2\x80\x94 start the server "
@@ -464,14 +475,16 @@ test_connect_refused(void **state)
 	assert_int_equal(cx.sh.errors, 0);
 	live("cli", 3);
 	/* ADDRESS:PORT in one word is the same address. */
-	run_ok("connect cli localhost:1", "connect(3, {sa_family=AF_INET, "
+	run_ok("connect cli localhost:1",
+	    "connect(3, {sa_family=AF_INET, "
 	    "sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 "
 	    "ECONNREFUSED (Connection refused)\n"
 	    "  nothing listens on 127.0.0.1:1 \xe2\x80\x94 start the server "
 	    "(bind, listen) first\n");
 	/* Notes can be switched off; the call line stays. */
 	run_ok("set notes off", "");
-	run_ok("connect cli 127.0.0.1 1", "connect(3, {sa_family=AF_INET, "
+	run_ok("connect cli 127.0.0.1 1",
+	    "connect(3, {sa_family=AF_INET, "
 	    "sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 "
 	    "ECONNREFUSED (Connection refused)\n");
 }
@@ -482,7 +495,8 @@ test_connect_ex(void **state)
 	(void)state;
 	make("cli");
 	fk.connect_err = ECONNREFUSED;
-	run_ok("connect_ex cli 127.0.0.1 1", "connect(3, {sa_family=AF_INET, "
+	run_ok("connect_ex cli 127.0.0.1 1",
+	    "connect(3, {sa_family=AF_INET, "
 	    "sin_port=htons(1), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 "
 	    "ECONNREFUSED (Connection refused)\n"
 	    "  connect_ex returned 111 (ECONNREFUSED)\n"
@@ -491,7 +505,8 @@ test_connect_ex(void **state)
 	assert_int_equal(cx.sh.last.ret, ECONNREFUSED);
 	assert_int_equal(cx.sh.last.err, 0);
 	fk.connect_err = 0;
-	run_ok("connect_ex cli 127.0.0.1 65432", "connect(3, "
+	run_ok("connect_ex cli 127.0.0.1 65432",
+	    "connect(3, "
 	    "{sa_family=AF_INET, sin_port=htons(65432), "
 	    "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n"
 	    "  connect_ex returned 0\n"
@@ -506,21 +521,26 @@ test_connect_ok_and_bad_address(void **state)
 {
 	(void)state;
 	make("cli");
-	run_ok("connect cli 127.0.0.1 65432", "connect(3, {sa_family=AF_INET, "
+	run_ok("connect cli 127.0.0.1 65432",
+	    "connect(3, {sa_family=AF_INET, "
 	    "sin_port=htons(65432), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = "
 	    "0\n"
 	    "  cli is connected: 127.0.0.1:40000 -> 127.0.0.1:65432\n"
 	    "  the handshake is done: the connection waits in the server's "
 	    "queue until it calls accept\n");
 	assert_string_equal(fk.log, "connect");
-	run_usage("connect cli 127.0.0.1 65536", "connect: port 65536 is out "
+	run_usage("connect cli 127.0.0.1 65536",
+	    "connect: port 65536 is out "
 	    "of range (0-65535); usage: connect HANDLE ADDRESS PORT\n");
-	run_usage("connect cli 300.0.0.1 80", "connect: '300.0.0.1' is not an "
+	run_usage("connect cli 300.0.0.1 80",
+	    "connect: '300.0.0.1' is not an "
 	    "IPv4 address or a known host name (try 127.0.0.1, localhost, or "
 	    "'' for any); usage: connect HANDLE ADDRESS PORT\n");
-	run_usage("connect cli 127.0.0.1", "connect: an address needs a port; "
+	run_usage("connect cli 127.0.0.1",
+	    "connect: an address needs a port; "
 	    "usage: connect HANDLE ADDRESS PORT\n");
-	run_usage("connect cli", "connect: missing argument; usage: connect "
+	run_usage("connect cli",
+	    "connect: missing argument; usage: connect "
 	    "HANDLE ADDRESS PORT\n");
 }
 
@@ -529,30 +549,37 @@ test_bind_listen(void **state)
 {
 	(void)state;
 	make("srv");
-	run_ok("bind srv 127.0.0.1 65432", "bind(3, {sa_family=AF_INET, "
+	run_ok("bind srv 127.0.0.1 65432",
+	    "bind(3, {sa_family=AF_INET, "
 	    "sin_port=htons(65432), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = "
 	    "0\n");
-	run_ok("bind srv '' 0", "bind(3, {sa_family=AF_INET, "
+	run_ok("bind srv '' 0",
+	    "bind(3, {sa_family=AF_INET, "
 	    "sin_port=htons(0), sin_addr=inet_addr(\"0.0.0.0\")}, 16) = 0\n"
 	    "  port 0: the kernel chose port 40000\n"
 	    "  '' is the wildcard address: srv accepts connections to any "
 	    "address of this machine\n");
 	fk.bind_err = EADDRINUSE;
-	run_ok("bind srv 127.0.0.1 65432", "bind(3, {sa_family=AF_INET, "
+	run_ok("bind srv 127.0.0.1 65432",
+	    "bind(3, {sa_family=AF_INET, "
 	    "sin_port=htons(65432), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = "
 	    "-1 EADDRINUSE (Address already in use)\n"
 	    "  another socket holds 127.0.0.1:65432 \xe2\x80\x94 perhaps a "
 	    "connection in TIME_WAIT after a close; setsockopt srv "
 	    "SO_REUSEADDR 1 before bind lets a server rebind at once\n");
-	run_ok("listen srv", "listen(3, 128) = 0\n"
+	run_ok("listen srv",
+	    "listen(3, 128) = 0\n"
 	    "  srv is listening: the kernel completes handshakes and queues up "
 	    "to 128 connections until accept takes them\n");
-	run_ok("listen 3 0", "listen(3, 0) = 0\n"
+	run_ok("listen 3 0",
+	    "listen(3, 0) = 0\n"
 	    "  srv is listening: the kernel completes handshakes and queues up "
 	    "to 0 connections until accept takes them\n");
-	run_usage("listen srv many", "listen: backlog: 'many' is not a number; "
+	run_usage("listen srv many",
+	    "listen: backlog: 'many' is not a number; "
 	    "usage: listen HANDLE [BACKLOG]\n");
-	run_usage("bind", "bind: missing arguments; usage: bind HANDLE "
+	run_usage("bind",
+	    "bind: missing arguments; usage: bind HANDLE "
 	    "ADDRESS PORT\n");
 }
 
@@ -562,7 +589,8 @@ test_accept_eintr(void **state)
 	(void)state;
 	make("srv");
 	fk.accept_err = EINTR;
-	run_ok("accept srv conn", "accept(3, ..., [16]) = -1 EINTR "
+	run_ok("accept srv conn",
+	    "accept(3, ..., [16]) = -1 EINTR "
 	    "(Interrupted system call)\n"
 	    "  Ctrl-C interrupted the call; srv is as it was\n");
 	assert_string_equal(fk.log, "accept");
@@ -573,7 +601,8 @@ test_accept_eintr(void **state)
 	assert_int_equal(cx.sh.last.err, EINTR);
 	/* The next accept works, and the name is free. */
 	fk.accept_err = 0;
-	run_ok("accept srv conn", "accept(3, {sa_family=AF_INET, "
+	run_ok("accept srv conn",
+	    "accept(3, {sa_family=AF_INET, "
 	    "sin_port=htons(51234), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) "
 	    "= 4\n"
 	    "  conn is fd 4, connected by 127.0.0.1:51234\n"
@@ -581,19 +610,23 @@ test_accept_eintr(void **state)
 	live("conn", 4);
 	assert_int_equal(handle_find(&cx.sh.handles, "conn")->type,
 	    SOCK_STREAM);
-	run_ok("accept 3", "accept(3, {sa_family=AF_INET, "
+	run_ok("accept 3",
+	    "accept(3, {sa_family=AF_INET, "
 	    "sin_port=htons(51234), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) "
 	    "= 5\n"
 	    "  conn1 is fd 5, connected by 127.0.0.1:51234\n"
 	    "  a new socket for this one connection; srv keeps listening\n");
 	fk.accept_err = EINVAL;
-	run_ok("accept srv", "accept(3, ..., [16]) = -1 EINVAL (Invalid "
+	run_ok("accept srv",
+	    "accept(3, ..., [16]) = -1 EINVAL (Invalid "
 	    "argument)\n"
 	    "  srv is not listening: bind and listen first\n");
-	run_usage("accept srv conn", "accept: conn is already a live handle "
+	run_usage("accept srv conn",
+	    "accept: conn is already a live handle "
 	    "(fd 4); close it or choose another name; usage: accept HANDLE "
 	    "[NAME]\n");
-	run_usage("accept srv &", "accept: '&' (running in the background) is "
+	run_usage("accept srv &",
+	    "accept: '&' (running in the background) is "
 	    "not supported yet; usage: accept HANDLE [NAME]\n");
 }
 
@@ -604,7 +637,8 @@ test_send_epipe(void **state)
 	make("cli");
 	fk.send_err = EPIPE;
 	/* Never connected. */
-	run_ok("send cli \"hi\\n\"", "send(3, \"hi\\n\", 3, 0) = -1 EPIPE "
+	run_ok("send cli \"hi\\n\"",
+	    "send(3, \"hi\\n\", 3, 0) = -1 EPIPE "
 	    "(Broken pipe)\n"
 	    "  cli is not connected: TCP sends only on a connected socket "
 	    "(connect it, or use the socket accept returns)\n");
@@ -614,7 +648,8 @@ test_send_epipe(void **state)
 	/* Connected: the peer is gone, and SIGPIPE came. */
 	assert_int_equal(run("connect cli 127.0.0.1 65432"), 0);
 	fk.send_sigpipe = 1;
-	run_ok("send cli b'hi' MSG_DONTWAIT", "send(3, \"hi\", 2, "
+	run_ok("send cli b'hi' MSG_DONTWAIT",
+	    "send(3, \"hi\", 2, "
 	    "MSG_DONTWAIT) = -1 EPIPE (Broken pipe)\n"
 	    "  the peer closed the connection: its kernel answered the last "
 	    "send with RST, so this one fails\n"
@@ -624,14 +659,16 @@ test_send_epipe(void **state)
 	/* This side shut down writing. */
 	assert_int_equal(run("shutdown cli wr"), 0);
 	fk.send_sigpipe = 0;
-	run_ok("send cli x MSG_NOSIGNAL", "send(3, \"x\", 1, MSG_NOSIGNAL) = "
+	run_ok("send cli x MSG_NOSIGNAL",
+	    "send(3, \"x\", 1, MSG_NOSIGNAL) = "
 	    "-1 EPIPE (Broken pipe)\n"
 	    "  cli shut down its sending side (SHUT_WR): it can send no more, "
 	    "though it can still receive\n");
 	live("cli", 3);
 	fk.send_err = ECONNRESET;
 	fk.send_sigpipe = 0;
-	run_ok("sendall cli 0x4869", "send(3, \"Hi\", 2, 0) = -1 ECONNRESET "
+	run_ok("sendall cli 0x4869",
+	    "send(3, \"Hi\", 2, 0) = -1 ECONNRESET "
 	    "(Connection reset by peer)\n"
 	    "  the peer reset the connection (RST): it closed with unread "
 	    "data, or aborted with SO_LINGER 0\n"
@@ -645,12 +682,14 @@ test_send_partial(void **state)
 	(void)state;
 	make("cli");
 	fk.send_max = 5;
-	run_ok("send cli \"Hello, world\"", "send(3, \"Hello, world\", 12, 0) "
+	run_ok("send cli \"Hello, world\"",
+	    "send(3, \"Hello, world\", 12, 0) "
 	    "= 5\n"
 	    "  only 5 of 12 bytes went: send may send less than asked; send "
 	    "the rest again (sendall does that)\n");
 	assert_int_equal(cx.sh.last.ret, 5);
-	run_ok("sendall cli \"Hello, world\"", "send(3, \"Hello, world\", 12, "
+	run_ok("sendall cli \"Hello, world\"",
+	    "send(3, \"Hello, world\", 12, "
 	    "0) = 5\n"
 	    "send(3, \", world\", 7, 0) = 5\n"
 	    "send(3, \"ld\", 2, 0) = 2\n"
@@ -659,15 +698,19 @@ test_send_partial(void **state)
 	/* sendall's result is every byte it sent, for expectations. */
 	assert_int_equal(cx.sh.last.ret, 12);
 	fk.send_max = 0;
-	run_ok("send cli ''", "send(3, \"\", 0, 0) = 0\n"
+	run_ok("send cli ''",
+	    "send(3, \"\", 0, 0) = 0\n"
 	    "  a TCP send of 0 bytes sends nothing: it is not the zero-length "
 	    "message (that is shutdown's FIN)\n");
-	run_usage("send cli x MSG_BOGUS", "send: 'MSG_BOGUS' is not a flag "
+	run_usage("send cli x MSG_BOGUS",
+	    "send: 'MSG_BOGUS' is not a flag "
 	    "(MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL, ... joined with |, or 0); "
 	    "usage: send HANDLE DATA [FLAGS]\n");
-	run_usage("send cli 0x123", "send: hex data needs two digits a byte "
+	run_usage("send cli 0x123",
+	    "send: hex data needs two digits a byte "
 	    "(0x48656c6c6f); usage: send HANDLE DATA [FLAGS]\n");
-	run_usage("send cli", "send: missing argument; usage: send HANDLE DATA "
+	run_usage("send cli",
+	    "send: missing argument; usage: send HANDLE DATA "
 	    "[FLAGS]\n");
 }
 
@@ -680,7 +723,8 @@ test_send_long_data(void **state)
 	make("cli");
 	snprintf(line, sizeof(line), "send cli \"%s\"",
 	    "0123456789012345678901234567890123456789");
-	run_ok(line, "send(3, \"01234567890123456789012345678901\"..., 40, 0) "
+	run_ok(line,
+	    "send(3, \"01234567890123456789012345678901\"..., 40, 0) "
 	    "= 40\n");
 	run_ok("set strsize 4", "");
 	run_ok(line, "send(3, \"0123\"..., 40, 0) = 40\n");
@@ -692,7 +736,8 @@ test_recv_reset(void **state)
 	(void)state;
 	make("conn");
 	fk.recv_err = ECONNRESET;
-	run_ok("recv conn 1024", "recv(3, ..., 1024, 0) = -1 ECONNRESET "
+	run_ok("recv conn 1024",
+	    "recv(3, ..., 1024, 0) = -1 ECONNRESET "
 	    "(Connection reset by peer)\n"
 	    "  the peer reset the connection (RST): it closed with unread "
 	    "data, or aborted with SO_LINGER 0\n");
@@ -709,7 +754,8 @@ test_recv_eof(void **state)
 {
 	(void)state;
 	make("conn");
-	run_ok("recv conn 1024", "recv(3, \"\", 1024, 0) = 0\n"
+	run_ok("recv conn 1024",
+	    "recv(3, \"\", 1024, 0) = 0\n"
 	    "  EOF: the peer shut down its sending side; conn can still "
 	    "send\n");
 	assert_int_equal(cx.sh.last.made, 1);
@@ -717,17 +763,21 @@ test_recv_eof(void **state)
 	assert_int_equal(cx.sh.last.err, 0);
 	assert_null(cx.sh.last.data);
 	assert_int_equal(cx.sh.last.len, 0);
-	run_ok("recv conn 0", "recv(3, \"\", 0, 0) = 0\n"
+	run_ok("recv conn 0",
+	    "recv(3, \"\", 0, 0) = 0\n"
 	    "  you asked for 0 bytes, so 0 says nothing about EOF\n");
-	run_ok("shutdown conn SHUT_RD", "shutdown(3, SHUT_RD) = 0\n"
+	run_ok("shutdown conn SHUT_RD",
+	    "shutdown(3, SHUT_RD) = 0\n"
 	    "  conn will receive no more: recv returns 0 at once; the peer is "
 	    "not told\n");
-	run_ok("recv conn", "recv(3, \"\", 1024, 0) = 0\n"
+	run_ok("recv conn",
+	    "recv(3, \"\", 1024, 0) = 0\n"
 	    "  EOF: conn shut down its own receiving side, so recv returns 0 "
 	    "at once\n");
 	assert_int_equal(run("socket u udp"), 0);
 	live("u", 4);
-	run_ok("recv u", "recv(4, \"\", 1024, 0) = 0\n"
+	run_ok("recv u",
+	    "recv(4, \"\", 1024, 0) = 0\n"
 	    "  an empty datagram: a message of 0 bytes, not EOF\n");
 }
 
@@ -738,37 +788,44 @@ test_recv_data(void **state)
 	make("conn");
 	fk.recv_data = "Hello, world";
 	fk.recv_len = 12;
-	run_ok("recv conn 1024", "recv(3, \"Hello, world\", 1024, 0) = 12\n"
+	run_ok("recv conn 1024",
+	    "recv(3, \"Hello, world\", 1024, 0) = 12\n"
 	    "  b'Hello, world'\n");
 	assert_int_equal(cx.sh.last.ret, 12);
 	assert_int_equal(cx.sh.last.len, 12);
 	assert_memory_equal(cx.sh.last.data, "Hello, world", 12);
-	run_ok("recv conn 5 MSG_PEEK|MSG_WAITALL", "recv(3, \"Hello\", 5, "
+	run_ok("recv conn 5 MSG_PEEK|MSG_WAITALL",
+	    "recv(3, \"Hello\", 5, "
 	    "MSG_PEEK|MSG_WAITALL) = 5\n"
 	    "  b'Hello'\n");
 	assert_int_equal(cx.sh.last.len, 5);
 	fk.recv_data = "it's\0\n";
 	fk.recv_len = 6;
 	run_ok("set hex on", "");
-	run_ok("recv conn", "recv(3, \"it's\\0\\n\", 1024, 0) = 6\n"
+	run_ok("recv conn",
+	    "recv(3, \"it's\\0\\n\", 1024, 0) = 6\n"
 	    "  b\"it's\\x00\\n\"\n"
 	    "  0000  69 74 27 73 00 0a                                "
 	    "|it's..|\n");
 	assert_int_equal(cx.sh.last.made, 1);
 	assert_int_equal(cx.sh.last.len, 6);
 	/* A usage error inside the command records that no call was made. */
-	run_usage("recv conn 2000000", "recv: buffer size 2000000 is too large "
+	run_usage("recv conn 2000000",
+	    "recv: buffer size 2000000 is too large "
 	    "or negative (0 to 1048576 bytes); usage: recv HANDLE [BUFSIZE] "
 	    "[FLAGS]\n");
 	assert_int_equal(cx.sh.last.made, 0);
 	assert_null(cx.sh.last.data);
 	assert_int_equal(cx.sh.last.len, 0);
-	run_usage("recv conn -1", "recv: buffer size -1 is too large or "
+	run_usage("recv conn -1",
+	    "recv: buffer size -1 is too large or "
 	    "negative (0 to 1048576 bytes); usage: recv HANDLE [BUFSIZE] "
 	    "[FLAGS]\n");
-	run_usage("recv conn abc", "recv: buffer size: 'abc' is not a number; "
+	run_usage("recv conn abc",
+	    "recv: buffer size: 'abc' is not a number; "
 	    "usage: recv HANDLE [BUFSIZE] [FLAGS]\n");
-	run_usage("recv conn 10 peek|", "recv: 'peek|' is not a flag "
+	run_usage("recv conn 10 peek|",
+	    "recv: 'peek|' is not a flag "
 	    "(MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, ... joined with |, or 0); "
 	    "usage: recv HANDLE [BUFSIZE] [FLAGS]\n");
 }
@@ -779,12 +836,14 @@ test_recv_eagain(void **state)
 	(void)state;
 	make("conn");
 	fk.recv_err = EAGAIN;
-	run_ok("recv conn", "recv(3, ..., 1024, 0) = -1 EAGAIN (Resource "
+	run_ok("recv conn",
+	    "recv(3, ..., 1024, 0) = -1 EAGAIN (Resource "
 	    "temporarily unavailable)\n"
 	    "  recv timed out (SO_RCVTIMEO/SO_SNDTIMEO); Python raises "
 	    "TimeoutError here\n");
 	fk.fl = O_RDWR | O_NONBLOCK;
-	run_ok("recv conn", "recv(3, ..., 1024, 0) = -1 EAGAIN (Resource "
+	run_ok("recv conn",
+	    "recv(3, ..., 1024, 0) = -1 EAGAIN (Resource "
 	    "temporarily unavailable)\n"
 	    "  recv would have to wait, and conn is non-blocking: it returns "
 	    "at once instead\n");
@@ -800,23 +859,28 @@ test_shutdown(void **state)
 	make("cli");
 	h = handle_find(&cx.sh.handles, "cli");
 	fk.shutdown_err = ENOTCONN;
-	run_ok("shutdown cli wr", "shutdown(3, SHUT_WR) = -1 ENOTCONN "
+	run_ok("shutdown cli wr",
+	    "shutdown(3, SHUT_WR) = -1 ENOTCONN "
 	    "(Transport endpoint is not connected)\n"
 	    "  cli is not connected: connect it (client) or use the socket "
 	    "accept returns (server); a listening socket never carries data\n");
 	assert_int_equal(h->shut, 0);
 	fk.shutdown_err = 0;
-	run_ok("shutdown cli 1", "shutdown(3, SHUT_WR) = 0\n"
+	run_ok("shutdown cli 1",
+	    "shutdown(3, SHUT_WR) = 0\n"
 	    "  cli sent FIN: the zero-length message; it can still receive\n");
 	assert_int_equal(h->shut, HANDLE_SHUT_WR);
-	run_ok("shutdown cli SHUT_RDWR", "shutdown(3, SHUT_RDWR) = 0\n"
+	run_ok("shutdown cli SHUT_RDWR",
+	    "shutdown(3, SHUT_RDWR) = 0\n"
 	    "  cli sent FIN and will receive no more; its fd stays open until "
 	    "close\n");
 	assert_int_equal(h->shut, HANDLE_SHUT_WR | HANDLE_SHUT_RD);
-	run_usage("shutdown cli 5", "shutdown: '5' is not a direction "
+	run_usage("shutdown cli 5",
+	    "shutdown: '5' is not a direction "
 	    "(SHUT_RD, SHUT_WR, SHUT_RDWR; or rd, wr, rdwr; or 0, 1, 2); "
 	    "usage: shutdown HANDLE SHUT_RD|SHUT_WR|SHUT_RDWR\n");
-	run_usage("shutdown cli", "shutdown: missing argument; usage: shutdown "
+	run_usage("shutdown cli",
+	    "shutdown: missing argument; usage: shutdown "
 	    "HANDLE SHUT_RD|SHUT_WR|SHUT_RDWR\n");
 }
 
@@ -827,31 +891,40 @@ test_close_and_closed_names(void **state)
 	make("cli");
 	make("conn");
 	cx.sh.line = 14;
-	run_ok("close cli", "close(3) = 0\n"
+	run_ok("close cli",
+	    "close(3) = 0\n"
 	    "  cli is closed; fd 3 is free for the next socket\n");
 	assert_string_equal(fk.log, "close");
 	assert_int_equal(handle_find(&cx.sh.handles, "cli")->fd, -1);
 	assert_null(handle_by_fd(&cx.sh.handles, 3));
-	run_usage("send cli x", "send: cli was closed at line 14 (it was fd "
+	run_usage("send cli x",
+	    "send: cli was closed at line 14 (it was fd "
 	    "3); usage: send HANDLE DATA [FLAGS]\n");
-	run_usage("close cli", "close: cli was closed at line 14 (it was fd "
+	run_usage("close cli",
+	    "close: cli was closed at line 14 (it was fd "
 	    "3); usage: close HANDLE\n");
-	run_usage("close 3", "close: no handle has fd 3 (handles lists them); "
+	run_usage("close 3",
+	    "close: no handle has fd 3 (handles lists them); "
 	    "usage: close HANDLE\n");
-	run_usage("recv nope", "recv: no handle named 'nope' (handles lists "
+	run_usage("recv nope",
+	    "recv: no handle named 'nope' (handles lists "
 	    "them); usage: recv HANDLE [BUFSIZE] [FLAGS]\n");
-	run_usage("recv \"a\\tb\"", "recv: no handle named 'a\\tb' (handles "
+	run_usage("recv \"a\\tb\"",
+	    "recv: no handle named 'a\\tb' (handles "
 	    "lists them); usage: recv HANDLE [BUFSIZE] [FLAGS]\n");
-	run_usage("close 99", "close: no handle has fd 99 (handles lists "
+	run_usage("close 99",
+	    "close: no handle has fd 99 (handles lists "
 	    "them); usage: close HANDLE\n");
 	/* In a script, errors carry file:line:. */
 	cx.sh.src = "echo.sockstep";
 	cx.sh.line = 20;
-	run_usage("close cli", "echo.sockstep:20: close: cli was closed at "
+	run_usage("close cli",
+	    "echo.sockstep:20: close: cli was closed at "
 	    "line 14 (it was fd 3); usage: close HANDLE\n");
 	cx.sh.src = NULL;
 	/* The name can be used again, for a new socket. */
-	run_ok("socket cli", "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5\n"
+	run_ok("socket cli",
+	    "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5\n"
 	    "  cli is fd 5\n"
 	    "  a TCP socket: bind and listen for a server, or connect for a "
 	    "client\n");
@@ -859,12 +932,14 @@ test_close_and_closed_names(void **state)
 	live("conn", 4);
 	/* Unread data: close sends RST. */
 	fk.unread = 5;
-	run_ok("close conn", "close(4) = 0\n"
+	run_ok("close conn",
+	    "close(4) = 0\n"
 	    "  conn is closed; fd 4 is free for the next socket\n"
 	    "  it had 5 unread bytes: the kernel sends RST instead of FIN, and "
 	    "the peer's next call fails with ECONNRESET\n");
 	fk.close_err = EBADF;
-	run_ok("close cli", "close(5) = -1 EBADF (Bad file descriptor)\n"
+	run_ok("close cli",
+	    "close(5) = -1 EBADF (Bad file descriptor)\n"
 	    "  cli is not an open fd\n");
 	live("cli", 5);
 }
@@ -873,18 +948,24 @@ static void
 test_unknown_command(void **state)
 {
 	(void)state;
-	run_usage("sokcet srv", "unknown command 'sokcet'; did you mean "
+	run_usage("sokcet srv",
+	    "unknown command 'sokcet'; did you mean "
 	    "socket? (help lists commands)\n");
-	run_usage("lisen srv", "unknown command 'lisen'; did you mean listen? "
+	run_usage("lisen srv",
+	    "unknown command 'lisen'; did you mean listen? "
 	    "(help lists commands)\n");
-	run_usage("conect cli", "unknown command 'conect'; did you mean "
+	run_usage("conect cli",
+	    "unknown command 'conect'; did you mean "
 	    "connect? (help lists commands)\n");
 	run_usage("xyzzy", "unknown command 'xyzzy' (help lists commands)\n");
-	run_usage("s", "unknown command 's'; did you mean set? (help lists "
+	run_usage("s",
+	    "unknown command 's'; did you mean set? (help lists "
 	    "commands)\n");
-	run_usage("qwertyuiop", "unknown command 'qwertyuiop' (help lists "
+	run_usage("qwertyuiop",
+	    "unknown command 'qwertyuiop' (help lists "
 	    "commands)\n");
-	run_usage("\x01\x02", "unknown command '\\1\\2' (help lists "
+	run_usage("\x01\x02",
+	    "unknown command '\\1\\2' (help lists "
 	    "commands)\n");
 }
 
@@ -893,9 +974,11 @@ test_usage_counts(void **state)
 {
 	(void)state;
 	run_usage("close", "close: missing argument; usage: close HANDLE\n");
-	run_usage("close a b", "close: too many arguments (2 given, at most "
+	run_usage("close a b",
+	    "close: too many arguments (2 given, at most "
 	    "1); usage: close HANDLE\n");
-	run_usage("quit now", "quit: too many arguments (1 given, at most 0); "
+	run_usage("quit now",
+	    "quit: too many arguments (1 given, at most 0); "
 	    "usage: quit\n");
 	assert_int_equal(cx.sh.errors, 3);
 	assert_int_equal(cx.sh.quit, 0);
@@ -924,20 +1007,22 @@ test_usage_every_command(void **state)
 		for (n = 0; n < (*c)->args_min; n++) {
 			snprintf(line, sizeof(line), "%s", (*c)->name);
 			add_args(line, sizeof(line), n);
-			snprintf(want, sizeof(want), "%s: missing argument%s; "
-			    "usage: %s %s\n", (*c)->name,
-			    (*c)->args_min - n > 1 ? "s" : "", (*c)->name,
-			    (*c)->usage);
+			snprintf(want, sizeof(want),
+			    "%s: missing argument%s; "
+			    "usage: %s %s\n",
+			    (*c)->name, (*c)->args_min - n > 1 ? "s" : "",
+			    (*c)->name, (*c)->usage);
 			run_usage(line, want);
 		}
 		n = (*c)->args_max + 1;
 		if ((*c)->args_max >= 0 && n < 60) {
 			snprintf(line, sizeof(line), "%s", (*c)->name);
 			add_args(line, sizeof(line), n);
-			snprintf(want, sizeof(want), "%s: too many arguments (%d "
-			    "given, at most %d); usage: %s%s%s\n", (*c)->name, n,
-			    n - 1, (*c)->name, *(*c)->usage ? " " : "",
-			    (*c)->usage);
+			snprintf(want, sizeof(want),
+			    "%s: too many arguments (%d "
+			    "given, at most %d); usage: %s%s%s\n",
+			    (*c)->name, n, n - 1, (*c)->name,
+			    *(*c)->usage ? " " : "", (*c)->usage);
 			run_usage(line, want);
 		}
 	}
@@ -951,7 +1036,8 @@ test_statements(void **state)
 	(void)state;
 	/* Each statement runs; an error in one does not stop the next. */
 	assert_int_equal(run("socket a; close nope; socket b"), -1);
-	assert_string_equal(cx.err, "close: no handle named 'nope' (handles "
+	assert_string_equal(cx.err,
+	    "close: no handle named 'nope' (handles "
 	    "lists them); usage: close HANDLE\n");
 	assert_string_equal(fk.log, "socket socket");
 	live("a", 3);
@@ -1002,8 +1088,8 @@ test_table_intact_after_errors(void **state)
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		if (run(lines[i]) != -1)
 			fail_msg("'%s' was not an error", lines[i]);
-		if (*cx.err == '\0' || strchr(cx.err, '\n') !=
-		    cx.err + strlen(cx.err) - 1)
+		if (*cx.err == '\0' ||
+		    strchr(cx.err, '\n') != cx.err + strlen(cx.err) - 1)
 			fail_msg("'%s' did not print one line: '%s'", lines[i],
 			    cx.err);
 		if (fk.log[0] != '\0')
@@ -1028,17 +1114,20 @@ test_names_and_host(void **state)
 {
 	(void)state;
 	make("cli");
-	run_ok("getsockname cli", "getsockname(3, {sa_family=AF_INET, "
+	run_ok("getsockname cli",
+	    "getsockname(3, {sa_family=AF_INET, "
 	    "sin_port=htons(40000), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) "
 	    "= 0\n"
 	    "  cli is 127.0.0.1:40000\n");
-	run_ok("getpeername cli", "getpeername(3, {sa_family=AF_INET, "
+	run_ok("getpeername cli",
+	    "getpeername(3, {sa_family=AF_INET, "
 	    "sin_port=htons(65432), sin_addr=inet_addr(\"127.0.0.1\")}, [16]) "
 	    "= 0\n"
 	    "  the peer of cli is 127.0.0.1:65432\n");
 	/* A bound handle's name stands for its address (wildcard: loopback). */
 	make("srv");
-	run_ok("connect cli srv", "connect(3, {sa_family=AF_INET, "
+	run_ok("connect cli srv",
+	    "connect(3, {sa_family=AF_INET, "
 	    "sin_port=htons(40000), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = "
 	    "0\n"
 	    "  cli is connected: 127.0.0.1:40000 -> 127.0.0.1:40000\n"

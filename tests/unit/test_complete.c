@@ -42,8 +42,8 @@ expect_words(struct shell *sh, const char *line, const char *const *want)
 	complete_free(v, n);
 }
 
-#define WORDS(...)	((const char *const[]){ __VA_ARGS__, NULL })
-#define NONE		((const char *const[]){ NULL })
+#define WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define NONE ((const char *const[]){ NULL })
 
 static struct shell sh;
 
@@ -54,8 +54,9 @@ setup(void **state)
 	handle_add(&sh.handles, "srv", 3, AF_INET, SOCK_STREAM, 0);
 	handle_add(&sh.handles, "cli", 4, AF_INET, SOCK_STREAM, 0);
 	handle_add(&sh.handles, "conn", 5, AF_INET, SOCK_STREAM, 0);
-	handle_close(&sh.handles, handle_add(&sh.handles, "closed", 6,
-	    AF_INET, SOCK_STREAM, 0), "line 1");
+	handle_close(&sh.handles,
+	    handle_add(&sh.handles, "closed", 6, AF_INET, SOCK_STREAM, 0),
+	    "line 1");
 	*state = &sh;
 	return 0;
 }
@@ -149,11 +150,11 @@ test_shutdown(void **state)
 {
 	(void)state;
 	expect_words(&sh, "shutdown ", WORDS("srv", "cli", "conn"));
-	expect_words(&sh, "shutdown h ", WORDS("SHUT_RD", "SHUT_WR",
-	    "SHUT_RDWR"));
+	expect_words(&sh, "shutdown h ",
+	    WORDS("SHUT_RD", "SHUT_WR", "SHUT_RDWR"));
 	expect_words(&sh, "shutdown cli SHUT_W", WORDS("SHUT_WR"));
-	expect_words(&sh, "shutdown cli SHUT_RD", WORDS("SHUT_RD",
-	    "SHUT_RDWR"));
+	expect_words(&sh, "shutdown cli SHUT_RD",
+	    WORDS("SHUT_RD", "SHUT_RDWR"));
 	/* Short forms are accepted but not offered. */
 	expect_words(&sh, "shutdown cli w", NONE);
 }
@@ -163,13 +164,13 @@ test_sockopt(void **state)
 {
 	(void)state;
 	expect_words(&sh, "setsockopt ", WORDS("srv", "cli", "conn"));
-	expect_words(&sh, "setsockopt srv SO_RE", WORDS("SO_REUSEADDR",
-	    "SO_REUSEPORT"));
+	expect_words(&sh, "setsockopt srv SO_RE",
+	    WORDS("SO_REUSEADDR", "SO_REUSEPORT"));
 	expect_words(&sh, "getsockopt srv SO_ERR", WORDS("SO_ERROR"));
 	expect_words(&sh, "setsockopt cli TCP_NO", WORDS("TCP_NODELAY"));
 	expect_words(&sh, "setsockopt cli SOL", WORDS("SOL_SOCKET"));
-	expect_words(&sh, "setsockopt cli IPPROTO_", WORDS("IPPROTO_TCP",
-	    "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_UDP"));
+	expect_words(&sh, "setsockopt cli IPPROTO_",
+	    WORDS("IPPROTO_TCP", "IPPROTO_IP", "IPPROTO_IPV6", "IPPROTO_UDP"));
 	expect_words(&sh, "setsockopt cli SOL_SOCKET SO_KEEP",
 	    WORDS("SO_KEEPALIVE"));
 }
@@ -178,10 +179,10 @@ static void
 test_socket_and_flags(void **state)
 {
 	(void)state;
-	expect_words(&sh, "socket s AF_", WORDS("AF_INET", "AF_INET6",
-	    "AF_UNIX", "AF_UNSPEC"));
-	expect_words(&sh, "socket s AF_INET SOCK_", WORDS("SOCK_STREAM",
-	    "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW"));
+	expect_words(&sh, "socket s AF_",
+	    WORDS("AF_INET", "AF_INET6", "AF_UNIX", "AF_UNSPEC"));
+	expect_words(&sh, "socket s AF_INET SOCK_",
+	    WORDS("SOCK_STREAM", "SOCK_DGRAM", "SOCK_SEQPACKET", "SOCK_RAW"));
 	expect_words(&sh, "send cli x MSG_P", WORDS("MSG_PEEK"));
 	expect_words(&sh, "recv conn 1024 MSG_WA", WORDS("MSG_WAITALL"));
 	expect_words(&sh, "help sh", WORDS("shutdown"));

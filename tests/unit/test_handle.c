@@ -151,17 +151,23 @@ test_name_check(void **state)
 	assert_int_equal(handle_name_check(&t, "_x", err, sizeof(err)), 0);
 	assert_int_equal(handle_name_check(&t, "conn-2_b", err, sizeof(err)),
 	    0);
-	refused(&t, "", "a handle name starts with a letter (like srv, cli, "
+	refused(&t, "",
+	    "a handle name starts with a letter (like srv, cli, "
 	    "conn)");
-	refused(&t, "3", "a handle name starts with a letter (like srv, cli, "
+	refused(&t, "3",
+	    "a handle name starts with a letter (like srv, cli, "
 	    "conn)");
-	refused(&t, "-x", "a handle name starts with a letter (like srv, "
+	refused(&t, "-x",
+	    "a handle name starts with a letter (like srv, "
 	    "cli, conn)");
-	refused(&t, "a b", "a handle name has only letters, digits, '_' and "
+	refused(&t, "a b",
+	    "a handle name has only letters, digits, '_' and "
 	    "'-'");
-	refused(&t, "a.b", "a handle name has only letters, digits, '_' and "
+	refused(&t, "a.b",
+	    "a handle name has only letters, digits, '_' and "
 	    "'-'");
-	refused(&t, "caf\xc3\xa9", "a handle name has only letters, digits, "
+	refused(&t, "caf\xc3\xa9",
+	    "a handle name has only letters, digits, "
 	    "'_' and '-'");
 	memset(longname, 'n', sizeof(longname));
 	longname[31] = '\0';
@@ -170,7 +176,8 @@ test_name_check(void **state)
 	longname[32] = '\0';
 	refused(&t, longname, "a handle name has at most 31 characters");
 	handle_add(&t, "srv", 3, AF_INET, SOCK_STREAM, 0);
-	refused(&t, "srv", "srv is already a live handle (fd 3); close it or "
+	refused(&t, "srv",
+	    "srv is already a live handle (fd 3); close it or "
 	    "choose another name");
 	handle_table_free(&t);
 }

@@ -20,14 +20,14 @@
 #include "sys.h"
 #include "track.h"
 
-#define NFD	512
+#define NFD 512
 
 /* What the fake kernel says of each fd. */
 struct fake {
 	int state[NFD];
 	unsigned segs_in[NFD];
 	unsigned segs_out[NFD];
-	int reads;		/* TCP_INFO reads so far */
+	int reads; /* TCP_INFO reads so far */
 };
 
 static struct fake fake;
@@ -96,7 +96,7 @@ struct fixture {
 	char *text;
 	size_t len;
 	struct parsed p;
-	long ret;		/* what the call returned */
+	long ret; /* what the call returned */
 };
 
 /* Runs the hooks around line as if its command made a call; returns what they printed. */
@@ -109,7 +109,8 @@ hooks(struct fixture *f, const char *line)
 	fseek(f->out, 0, SEEK_SET);
 	memset(f->text, 0, f->len);
 	assert_int_equal(parse_line(line, strlen(line), &f->p, err,
-	    sizeof(err)), 0);
+	                     sizeof(err)),
+	    0);
 	track_begin(&f->sh, &f->p.v[0]);
 	f->sh.last.made = 1;
 	f->sh.last.ret = f->ret ? f->ret : 1;
@@ -130,7 +131,7 @@ setup(void **state)
 	shell_init(&f->sh, &fake_sys, f->out, f->out);
 	handle_add(&f->sh.handles, "cli", 10, AF_INET, SOCK_STREAM, 0);
 	handle_add(&f->sh.handles, "conn", 11, AF_INET, SOCK_STREAM, 0);
-	fake.state[10] = fake.state[11] = 1;	/* ESTABLISHED */
+	fake.state[10] = fake.state[11] = 1; /* ESTABLISHED */
 	*state = f;
 	return 0;
 }
@@ -156,14 +157,15 @@ test_half_close_lines(void **state)
 	const char *out;
 
 	assert_string_equal(hooks(f, "send cli x"), "");
-	fake.state[10] = 5;	/* FIN_WAIT2 */
-	fake.state[11] = 8;	/* CLOSE_WAIT */
+	fake.state[10] = 5; /* FIN_WAIT2 */
+	fake.state[11] = 8; /* CLOSE_WAIT */
 	fake.segs_out[10] = 1;
 	fake.segs_in[11] = 1;
 	out = hooks(f, "shutdown cli SHUT_WR");
 	assert_non_null(strstr(out, "  cli ESTABLISHED -> FIN_WAIT2\n"));
 	assert_non_null(strstr(out, "  conn ESTABLISHED -> CLOSE_WAIT\n"));
-	assert_non_null(strstr(out, "segments: cli sent 1, received 0; "
+	assert_non_null(strstr(out,
+	    "segments: cli sent 1, received 0; "
 	    "conn sent 0, received 1"));
 	assert_string_equal(hooks(f, "recv conn 10"), "");
 }
@@ -182,8 +184,8 @@ test_switched_off(void **state)
 	assert_string_equal(hooks(f, "shutdown cli SHUT_WR"), "");
 	f->sh.states = 1;
 	fake.state[10] = 1;
-	assert_non_null(strstr(hooks(f, "send cli x"),
-	    "cli FIN_WAIT2 -> ESTABLISHED"));
+	assert_non_null(
+	    strstr(hooks(f, "send cli x"), "cli FIN_WAIT2 -> ESTABLISHED"));
 }
 
 /* A command that made no call is not followed by a scan. */
@@ -269,8 +271,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_call_no_scan, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_many_handles_skipped, setup,
-		    teardown),
+		cmocka_unit_test_setup_teardown(test_many_handles_skipped,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inferred_arrows, setup,
 		    teardown),
 	};

@@ -115,7 +115,9 @@ test_c_escapes(void **state)
 	ok("\"\\t\\r\\0\\a\\b\\f\\v\\\\\\\"\\'\\e\\x41\\x4a4\\101\\7\\0007\"",
 	    &p);
 	tok(&p.v[0].argv[0], TOK_STRING,
-	    "\t\r\0\a\b\f\v\\\"'\033AJ4A\a\0" "7", 18);
+	    "\t\r\0\a\b\f\v\\\"'\033AJ4A\a\0"
+	    "7",
+	    18);
 	parse_free(&p);
 	/* \x takes at most two digits, so \x414 is "A4". */
 	ok("\"\\x414\"", &p);
@@ -286,9 +288,11 @@ static void
 test_nul_byte(void **state)
 {
 	(void)state;
-	bad_n("send a\0b", 8, "line has a NUL byte at column 7: binary data "
+	bad_n("send a\0b", 8,
+	    "line has a NUL byte at column 7: binary data "
 	    "is not a command (write \"\\0\" in a string)");
-	bad_n("\0", 1, "line has a NUL byte at column 1: binary data is not "
+	bad_n("\0", 1,
+	    "line has a NUL byte at column 1: binary data is not "
 	    "a command (write \"\\0\" in a string)");
 }
 
@@ -325,16 +329,21 @@ static void
 test_unterminated(void **state)
 {
 	(void)state;
-	bad("send cli \"Hello", "unterminated string: the \" opened at column "
+	bad("send cli \"Hello",
+	    "unterminated string: the \" opened at column "
 	    "10 is never closed");
-	bad("bind srv '127.0.0.1 80", "unterminated string: the ' opened at "
+	bad("bind srv '127.0.0.1 80",
+	    "unterminated string: the ' opened at "
 	    "column 10 is never closed");
-	bad("send x b'abc", "unterminated string: the ' opened at column 9 is "
+	bad("send x b'abc",
+	    "unterminated string: the ' opened at column 9 is "
 	    "never closed");
 	/* A backslash just before the end is not a closing quote. */
-	bad("\"abc\\\"", "unterminated string: the \" opened at column 1 is "
+	bad("\"abc\\\"",
+	    "unterminated string: the \" opened at column 1 is "
 	    "never closed");
-	bad("\"abc\\", "invalid escape '\\?' at column 5 (write \\\\ for a "
+	bad("\"abc\\",
+	    "invalid escape '\\?' at column 5 (write \\\\ for a "
 	    "backslash, \\n, \\t, \\xHH or \\ooo)");
 }
 
@@ -342,18 +351,23 @@ static void
 test_invalid_escapes(void **state)
 {
 	(void)state;
-	bad("send x \"\\q\"", "invalid escape '\\q' at column 9 (write \\\\ "
+	bad("send x \"\\q\"",
+	    "invalid escape '\\q' at column 9 (write \\\\ "
 	    "for a backslash, \\n, \\t, \\xHH or \\ooo)");
-	bad("\"\\xg\"", "invalid escape '\\x' at column 2 (write \\\\ for a "
+	bad("\"\\xg\"",
+	    "invalid escape '\\x' at column 2 (write \\\\ for a "
 	    "backslash, \\n, \\t, \\xHH or \\ooo)");
 	/* Python's \x needs exactly two digits; C's takes one. */
-	bad("b'\\x4'", "invalid escape '\\x' at column 3 (write \\\\ for a "
+	bad("b'\\x4'",
+	    "invalid escape '\\x' at column 3 (write \\\\ for a "
 	    "backslash, \\n, \\t, \\xHH or \\ooo)");
 	/* An octal escape above \377 does not fit a byte. */
-	bad("\"\\777\"", "invalid escape '\\7' at column 2 (write \\\\ for a "
+	bad("\"\\777\"",
+	    "invalid escape '\\7' at column 2 (write \\\\ for a "
 	    "backslash, \\n, \\t, \\xHH or \\ooo)");
 	/* \e is C (GNU), not Python. */
-	bad("b'\\e'", "invalid escape '\\e' at column 3 (write \\\\ for a "
+	bad("b'\\e'",
+	    "invalid escape '\\e' at column 3 (write \\\\ for a "
 	    "backslash, \\n, \\t, \\xHH or \\ooo)");
 }
 
@@ -362,9 +376,11 @@ test_stray_quotes(void **state)
 {
 	(void)state;
 	bad("send ab\"c\"", "stray \" at column 8: quote the whole argument");
-	bad("send \"ab\"c", "text right after the closing quote at column 10: "
+	bad("send \"ab\"c",
+	    "text right after the closing quote at column 10: "
 	    "put a space between arguments");
-	bad("send 'a''b'", "text right after the closing quote at column 9: "
+	bad("send 'a''b'",
+	    "text right after the closing quote at column 9: "
 	    "put a space between arguments");
 }
 
@@ -373,7 +389,8 @@ test_statements_free_on_error(void **state)
 {
 	/* Statements parsed before the error are dropped, not leaked. */
 	(void)state;
-	bad("socket a; socket b; send a \"x", "unterminated string: the \" "
+	bad("socket a; socket b; send a \"x",
+	    "unterminated string: the \" "
 	    "opened at column 28 is never closed");
 }
 
@@ -428,7 +445,8 @@ test_parse_long(void **state)
 	assert_string_equal(err, "-2 is out of range (-1 to 10)");
 	t = word("99999999999999999999");
 	assert_int_equal(parse_long(&t, 0, 100, &v, err, sizeof(err)), -1);
-	assert_string_equal(err, "99999999999999999999 is out of range (0 to "
+	assert_string_equal(err,
+	    "99999999999999999999 is out of range (0 to "
 	    "100)");
 	t = word("abc");
 	assert_int_equal(parse_long(&t, 0, 100, &v, err, sizeof(err)), -1);
@@ -447,7 +465,8 @@ test_parse_long(void **state)
 	assert_string_equal(err, "' 5' is not a number");
 	/* A NUL inside the token is not a number, and shows as \0. */
 	t.kind = TOK_STRING;
-	t.text = (char *)"5\0" "6";
+	t.text = (char *)"5\0"
+	                 "6";
 	t.len = 3;
 	assert_int_equal(parse_long(&t, 0, 100, &v, err, sizeof(err)), -1);
 	assert_string_equal(err, "'5\\0006' is not a number");
@@ -500,12 +519,14 @@ test_parse_data(void **state)
 	d = NULL;
 	t = word("0x414");
 	assert_int_equal(parse_data(&t, &d, &n, err, sizeof(err)), -1);
-	assert_string_equal(err, "hex data needs two digits a byte "
+	assert_string_equal(err,
+	    "hex data needs two digits a byte "
 	    "(0x48656c6c6f)");
 	assert_null(d);
 	t = word("0x4g");
 	assert_int_equal(parse_data(&t, &d, &n, err, sizeof(err)), -1);
-	assert_string_equal(err, "'0x4g' is not hex data (0x then digits "
+	assert_string_equal(err,
+	    "'0x4g' is not hex data (0x then digits "
 	    "0-9a-f)");
 	assert_null(d);
 }

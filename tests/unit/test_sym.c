@@ -204,8 +204,8 @@ test_flags(void **state)
 	flags(sym_msg, "0", 0);
 	flags(sym_msg, "MSG_PEEK", MSG_PEEK);
 	flags(sym_msg, "MSG_PEEK|MSG_DONTWAIT", MSG_PEEK | MSG_DONTWAIT);
-	flags(sym_msg, "peek|waitall|nosignal", MSG_PEEK | MSG_WAITALL |
-	    MSG_NOSIGNAL);
+	flags(sym_msg, "peek|waitall|nosignal",
+	    MSG_PEEK | MSG_WAITALL | MSG_NOSIGNAL);
 	flags(sym_msg, "MSG_PEEK|MSG_PEEK", MSG_PEEK);
 	flags(sym_msg, "msg_oob|64", MSG_OOB | 64);
 	bad_flags(sym_msg, "MSG_PEEK|");
@@ -215,7 +215,8 @@ test_flags(void **state)
 	bad_flags(sym_msg, "|");
 	bad_flags(sym_msg, "MSG_PEEK MSG_OOB");
 	/* A part longer than 63 bytes is refused, not cut. */
-	bad_flags(sym_msg, "MSG_PEEK|MSG_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	bad_flags(sym_msg,
+	    "MSG_PEEK|MSG_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAA");
 }
 
