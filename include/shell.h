@@ -13,62 +13,57 @@ struct stmt;
 struct session;
 
 /* What SIGPIPE does during a send: caught (the shell's own way), ignored, or its default in a child. */
-#define SHELL_SIGPIPE_CATCH	0
-#define SHELL_SIGPIPE_IGNORE	1
-#define SHELL_SIGPIPE_DEFAULT	2
+#define SHELL_SIGPIPE_CATCH 0
+#define SHELL_SIGPIPE_IGNORE 1
+#define SHELL_SIGPIPE_DEFAULT 2
 struct track;
 
 /* What the last system call of a command returned, for expectations. */
 struct call_result {
-	int made;		/* a call was made */
+	int made; /* a call was made */
 	long ret;
-	int err;		/* errno when ret is -1 */
-	unsigned char *data;	/* bytes received, if any */
+	int err; /* errno when ret is -1 */
+	unsigned char *data; /* bytes received, if any */
 	size_t len;
 };
 
 /* How lines are run: as typed, or as a lesson played, stepped, checked or quizzed. */
-enum shell_mode {
-	MODE_RUN,
-	MODE_PLAY,
-	MODE_STEP,
-	MODE_CHECK,
-	MODE_QUIZ
-};
+enum shell_mode { MODE_RUN, MODE_PLAY, MODE_STEP, MODE_CHECK, MODE_QUIZ };
 
 struct shell {
 	const struct sys_ops *sys;
 	struct handle_table handles;
 	FILE *out;
 	FILE *err;
-	const char *src;	/* script name for messages; NULL at the prompt */
-	long line;		/* current line of the script or the prompt */
+	const char *src; /* script name for messages; NULL at the prompt */
+	long line; /* current line of the script or the prompt */
 	int interactive;
-	int color;		/* colour on out */
-	int color_err;		/* colour on err */
-	int notes;		/* plain-language notes under calls */
-	int hex;		/* hex dump of received data */
-	int strsize;		/* bytes of data shown in a call line */
-	int sigpipe;		/* SHELL_SIGPIPE_*: what a send meets */
-	int python;		/* the Python line under each call */
-	struct session *session;	/* the statements run so far, for export */
+	int color; /* colour on out */
+	int color_err; /* colour on err */
+	int notes; /* plain-language notes under calls */
+	int hex; /* hex dump of received data */
+	int strsize; /* bytes of data shown in a call line */
+	int sigpipe; /* SHELL_SIGPIPE_*: what a send meets */
+	int python; /* the Python line under each call */
+	struct session *session; /* the statements run so far, for export */
 	int quit;
-	int errors;		/* usage and syntax errors so far */
+	int flush_lines; /* flush after each line: out is read as it comes */
+	int errors; /* usage and syntax errors so far */
 	struct call_result last;
 	enum shell_mode mode;
-	int delay_ms;		/* pause between steps when playing */
-	int passed;		/* expectations met */
-	int failed;		/* expectations not met */
-	int asked;		/* quiz questions asked */
-	int right;		/* quiz answers right */
-	FILE *ctl;		/* where step and quiz read the user's answers */
-	FILE *record;		/* where record writes the session, or NULL */
-	char answer[64];	/* the quiz answer given for the current step */
-	int depth;		/* scripts being sourced, one inside another */
+	int delay_ms; /* pause between steps when playing */
+	int passed; /* expectations met */
+	int failed; /* expectations not met */
+	int asked; /* quiz questions asked */
+	int right; /* quiz answers right */
+	FILE *ctl; /* where step and quiz read the user's answers */
+	FILE *record; /* where record writes the session, or NULL */
+	char answer[64]; /* the quiz answer given for the current step */
+	int depth; /* scripts being sourced, one inside another */
 	struct vars vars;
-	int states;		/* a line per TCP state change after a call */
-	int segments;		/* segments each call sent and received */
-	struct track *track;	/* state changes, capture, diagram (track.c) */
+	int states; /* a line per TCP state change after a call */
+	int segments; /* segments each call sent and received */
+	struct track *track; /* state changes, capture, diagram (track.c) */
 };
 
 void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);

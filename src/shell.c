@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "buf.h"
@@ -18,6 +19,16 @@
 #include "xalloc.h"
 #include "track.h"
 
+/* Returns 0 when out is a regular file (nobody reads it as it grows), else 1. */
+static int
+shell_wants_flush(FILE *out)
+{
+	struct stat st;
+	int fd = fileno(out);
+
+	return fd < 0 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode);
+}
+
 /* Makes sh a fresh session with no handles, printing to out and err. */
 void
 shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
@@ -29,6 +40,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->notes = 1;
 	sh->strsize = 32;
 	sh->ctl = stdin;
+	sh->flush_lines = shell_wants_flush(out);
 	handle_table_init(&sh->handles);
 	track_init(sh);
 }
@@ -109,8 +121,9 @@ shell_narrate(struct shell *sh, const char *s, size_t len, int title)
 	if (sh->mode == MODE_CHECK)
 		return;
 	if (title)
-		fprintf(sh->out, "%s%s== %.*s%s\n", sh->mode == MODE_RUN ? "" :
-		    "\n", sh->color ? "\033[1m" : "", (int)len, s,
+		fprintf(sh->out, "%s%s== %.*s%s\n",
+		    sh->mode == MODE_RUN ? "" : "\n",
+		    sh->color ? "\033[1m" : "", (int)len, s,
 		    sh->color ? "\033[0m" : "");
 	else
 		fprintf(sh->out, "%s%.*s%s\n", sh->color ? "\033[36m" : "",
@@ -141,13 +154,14 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 
 		buf_init(&b);
 		record_format_stmt(&b, st);
-		fprintf(sh->out, "%ssockstep> %s%s\n", sh->color ? "\033[1m" :
-		    "", buf_str(&b), sh->color ? "\033[0m" : "");
+		fprintf(sh->out, "%ssockstep> %s%s\n",
+		    sh->color ? "\033[1m" : "", buf_str(&b),
+		    sh->color ? "\033[0m" : "");
 		buf_free(&b);
 	}
 	if ((sh->mode == MODE_QUIZ && st->has_expect) ||
 	    (sh->mode == MODE_QUIZ && st->argc == 3 &&
-	    parse_is_word(&st->argv[0], "expect")))
+	        parse_is_word(&st->argv[0], "expect")))
 		asked = quiz_ask(sh, st);
 	track_begin(sh, st);
 	rc = cmd_run(sh, st);
@@ -214,8 +228,7 @@ shell_is_narration(const char *s, size_t len, size_t *skip, int *title)
  * Frees p. Returns 0, or -1 if a statement had an error.
  */
 static int
-shell_run_each(struct shell *sh, const char *line, size_t len,
-    struct parsed *p)
+shell_run_each(struct shell *sh, const char *line, size_t len, struct parsed *p)
 {
 	size_t *start = xcalloc((size_t)p->n + 1, sizeof(*start));
 	int i, n = p->n, rc = 0;
@@ -225,8 +238,8 @@ shell_run_each(struct shell *sh, const char *line, size_t len,
 	start[n] = len;
 	parse_free(p);
 	for (i = 0; i < n && !sh->quit; i++)
-		if (shell_run_line(sh, line + start[i], start[i + 1] -
-		    start[i]) == -1)
+		if (shell_run_line(sh, line + start[i],
+		        start[i + 1] - start[i]) == -1)
 			rc = -1;
 	free(start);
 	return rc;
@@ -250,7 +263,7 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	if (shell_is_narration(line, len, &skip, &title)) {
 		/* $NAME in narration too; an unknown name is left as written */
 		if (var_expand(&sh->vars, line + skip, len - skip, &text, err,
-		    sizeof(err)) == 0)
+		        sizeof(err)) == 0)
 			shell_narrate(sh, text.p, text.len, title);
 		else
 			shell_narrate(sh, line + skip, len - skip, title);
@@ -277,8 +290,9 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	for (i = 0; i < p.n; i++)
 		step = step || shell_is_step(&p.v[i]);
 	if (step && shell_shows_steps(sh)) {
-		if (sh->mode == MODE_STEP && shell_wait_enter(sh,
-		    "  [Enter: next step, q: quit] ") == -1) {
+		if (sh->mode == MODE_STEP &&
+		    shell_wait_enter(sh, "  [Enter: next step, q: quit] ") ==
+		        -1) {
 			parse_free(&p);
 			buf_free(&text);
 			return 0;
@@ -292,6 +306,7 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 		shell_show_handles(sh);
 	parse_free(&p);
 	buf_free(&text);
-	fflush(sh->out);
+	if (sh->flush_lines)
+		fflush(sh->out);
 	return rc;
 }
