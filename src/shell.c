@@ -166,12 +166,11 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	track_begin(sh, st);
 	rc = cmd_run(sh, st);
 	track_end(sh, st, rc);
-	if (rc == CMD_OK && st->has_expect) {
-		if (asked)
-			quiz_judge(sh, st);
-		else
-			expect_check(sh, st);
-	} else if (rc == CMD_ERR && st->has_expect && sh->mode == MODE_CHECK)
+	if (rc == CMD_OK && asked)
+		quiz_judge(sh, st);
+	else if (rc == CMD_OK && st->has_expect)
+		expect_check(sh, st);
+	else if (rc == CMD_ERR && st->has_expect && sh->mode == MODE_CHECK)
 		sh->failed++;
 	if (sh->record)
 		record_stmt(sh, st, rc);

@@ -60,7 +60,8 @@ SESSIONS = []  # every session started, for transcripts and cleanup
 class Session:
     """One sockstep on a pseudo-terminal, with a transcript of its output."""
 
-    def __init__(self, binary, tmp, editor, history=None, umask=0o022):
+    def __init__(self, binary, tmp, editor, history=None, umask=0o022,
+                 args=()):
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "TERM": "dumb",
@@ -88,7 +89,7 @@ class Session:
                 os.umask(umask)
                 # Whatever runs the tests may leak fds: sockets start at 3.
                 os.closerange(3, 65536)
-                os.execve(binary, [binary], env)
+                os.execve(binary, [binary] + list(args), env)
             finally:
                 os._exit(127)
         self.pid, self.fd = pid, fd
@@ -395,6 +396,60 @@ def t_history_off(binary, tmp, editor):
         raise Fail("SOCKSTEP_HISTORY='' but files were written: %s" % left)
 
 
+def t_step(binary, tmp, editor):
+    """--step shows the narration, then waits for Enter before each call;
+    q quits the lesson early, with exit status 0."""
+    s = Session(binary, tmp, editor, "", args=["--step", "refused"])
+    s.expect(r"To have a port where surely nothing listens", "narration")
+    s.expect(r"\[Enter: next step, q: quit\]", "the first wait")
+    s.settle()
+    if "socket(" in s.text():
+        raise Fail("a call was made before Enter was pressed")
+    s.send("\n")
+    s.expect(r"sockstep> socket nobody\n", "the step shown as typed")
+    s.expect(r"socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = 3", "the call")
+    s.expect(r"NAME +FD +KIND", "the handles after the step")
+    s.expect(r"\[Enter: next step, q: quit\]", "the second wait")
+    s.settle()
+    if "bind(" in s.text():
+        raise Fail("bind ran before its Enter")
+    s.send("\n")
+    s.expect(r"bind\(3, .*\) = 0", "bind after Enter")
+    s.expect(r"\[Enter: next step, q: quit\]", "the third wait")
+    s.send("q\n")
+    if s.wait_exit() != 0:
+        raise Fail("q left with status %s" % s.status)
+    if "connect(" in s.text():
+        raise Fail("steps ran after q")
+    return 0
+
+
+def t_quiz(binary, tmp, editor):
+    """--quiz asks before each call with an expectation, says right or not
+    with what came, never stops on a wrong answer, and ends with a score."""
+    s = Session(binary, tmp, editor, "", args=["--quiz", "refused"])
+    asked = 0
+    while True:
+        m = s.expect(r"(\? what (will \S+ return|state is \S+ in now)[^?]*\? )"
+                     r"|(score: (\d+) of (\d+) right)", "a question or the score")
+        if m.group(3):
+            break
+        asked += 1
+        s.send("ECONNREFUSED\n")
+        s.expect(r"(right|not quite): ", "the verdict")
+    right, total = int(m.group(4)), int(m.group(5))
+    if total != asked or total < 8:
+        raise Fail("score counts %d questions, %d were asked" % (total, asked))
+    if right != 2:
+        raise Fail("ECONNREFUSED is right for connect and connect_ex only, "
+                   "not %d times" % right)
+    if not re.search(r"not quite: you said ECONNREFUSED; it was = 0", s.text()):
+        raise Fail("a wrong answer does not say what came")
+    if s.wait_exit() != 0:
+        raise Fail("the quiz ended with status %s" % s.status)
+    return 0
+
+
 SESSION_TESTS = {
     "prompt": t_prompt,
     "ctrl-c-accept": t_ctrl_c_accept,
@@ -407,6 +462,8 @@ FILE_TESTS = {
     "history": t_history,
     "history-default": t_history_default,
     "history-off": t_history_off,
+    "step": t_step,
+    "quiz": t_quiz,
 }
 
 
