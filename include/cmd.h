@@ -46,6 +46,7 @@ struct cmd_entry {
 	const char *help; /* what it does, in plain sentences */
 	const char *errors; /* common errors and what they mean */
 	const char *man; /* the man page to read */
+	const char *complete; /* what Tab offers for each argument (complete.c) */
 	int (
 	    *exec)(struct shell *, const struct cmd_entry *, struct cmd_args *);
 };
@@ -60,6 +61,8 @@ int cmd_usage(struct shell *, const struct cmd_entry *, const char *, ...)
 int cmd_run(struct shell *, const struct stmt *);
 int cmd_handle_arg(struct shell *, const struct cmd_entry *,
     const struct token *, struct handle **);
+const char *cmd_set_name(int);
+const char *const *cmd_set_words(const char *);
 int cmd_new_name(struct shell *, const struct cmd_entry *, const struct token *,
     const char *, char *);
 

@@ -9,5 +9,6 @@ struct shell;
 char **complete_words(struct shell *, const char *, size_t, const char *,
     size_t *);
 void complete_free(char **, size_t);
+int complete_kind_known(const char *);
 
 #endif

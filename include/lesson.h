@@ -17,6 +17,8 @@ struct lesson_opts {
 
 int lesson_find(const char *, char *, size_t);
 void lesson_list(struct shell *);
+char **lesson_names(size_t *);
+void lesson_names_free(char **, size_t);
 int lesson_run_file(struct shell *, const char *);
 int lesson_main(const struct lesson_opts *, char **, int);
 int lesson_play(struct shell *, const char *);

@@ -80,5 +80,6 @@ const struct cmd_entry cmd_accept_entry = {
 	    "EAGAIN: non-blocking, or timed out, and no connection is waiting. "
 	    "EINTR: interrupted by Ctrl-C.",
 	.man = "accept(2), tcp(7)",
+	.complete = "listener -",
 	.exec = cmd_accept_exec,
 };

@@ -99,5 +99,6 @@ const struct cmd_entry cmd_bind_entry = {
 	    "EACCES: ports below 1024 need privileges. EINVAL: the socket is "
 	    "already bound.",
 	.man = "bind(2), ip(7)",
+	.complete = "handle addr",
 	.exec = cmd_bind_exec,
 };

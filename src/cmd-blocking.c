@@ -134,6 +134,7 @@ const struct cmd_entry cmd_setblocking_entry = {
 	    "connect returns EINPROGRESS while the handshake goes on.",
 	.errors = "EBADF: not an open socket.",
 	.man = "ioctl(2), fcntl(2), socket(7)",
+	.complete = "handle bool",
 	.exec = cmd_setblocking_exec,
 };
 
@@ -152,5 +153,6 @@ const struct cmd_entry cmd_settimeout_entry = {
 	    "sock.settimeout() raises TimeoutError. none removes the timeout.",
 	.errors = "EINVAL: the time is out of range.",
 	.man = "socket(7) (SO_RCVTIMEO)",
+	.complete = "handle -",
 	.exec = cmd_settimeout_exec,
 };

@@ -108,6 +108,7 @@ const struct cmd_entry cmd_htons_entry = {
 	    "PORT is decimal or 0x-prefixed hex, 0 to 65535.",
 	.errors = "None: it is arithmetic, not a system call.",
 	.man = "byteorder(3)",
+	.complete = "-",
 	.exec = cmd_byteorder_exec,
 };
 
@@ -126,6 +127,7 @@ const struct cmd_entry cmd_htonl_entry = {
 	    "is decimal or 0x-prefixed hex, 0 to 4294967295.",
 	.errors = "None: it is arithmetic, not a system call.",
 	.man = "byteorder(3)",
+	.complete = "-",
 	.exec = cmd_byteorder_exec,
 };
 
@@ -143,6 +145,7 @@ const struct cmd_entry cmd_ntohs_entry = {
 	    "order (big-endian). ntohs(htons(x)) is x on every machine.",
 	.errors = "None: it is arithmetic, not a system call.",
 	.man = "byteorder(3)",
+	.complete = "-",
 	.exec = cmd_byteorder_exec,
 };
 
@@ -160,5 +163,6 @@ const struct cmd_entry cmd_ntohl_entry = {
 	    "order (big-endian). ntohl(htonl(x)) is x on every machine.",
 	.errors = "None: it is arithmetic, not a system call.",
 	.man = "byteorder(3)",
+	.complete = "-",
 	.exec = cmd_byteorder_exec,
 };

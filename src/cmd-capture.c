@@ -63,5 +63,6 @@ const struct cmd_entry cmd_capture_entry = {
 	    "each call still shows how many segments it caused (set segments "
 	    "on).",
 	.man = "packet(7), tcpdump(8)",
+	.complete = "onoff",
 	.exec = cmd_capture_exec,
 };

@@ -72,5 +72,6 @@ const struct cmd_entry cmd_close_entry = {
 	    "when it was closed.",
 	.errors = "EBADF: the fd was not open.",
 	.man = "close(2), socket(7)",
+	.complete = "handle",
 	.exec = cmd_close_exec,
 };

@@ -90,6 +90,7 @@ const struct cmd_entry cmd_connect_entry = {
 	    "EISCONN: already connected. ETIMEDOUT, EHOSTUNREACH: no answer "
 	    "or no route.",
 	.man = "connect(2), tcp(7)",
+	.complete = "handle peer",
 	.exec = cmd_connect_exec,
 };
 
@@ -108,5 +109,6 @@ const struct cmd_entry cmd_connect_ex_entry = {
 	.errors = "As for connect: the errno is the value, such as 111 for "
 	          "ECONNREFUSED.",
 	.man = "connect(2)",
+	.complete = "handle peer",
 	.exec = cmd_connect_exec,
 };

@@ -59,5 +59,6 @@ const struct cmd_entry cmd_diagram_entry = {
 	    "picture as SVG, for a slide.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "svg file",
 	.exec = cmd_diagram_exec,
 };

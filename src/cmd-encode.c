@@ -247,6 +247,7 @@ const struct cmd_entry cmd_encode_entry = {
 	.errors = "EILSEQ: a character has no bytes in that encoding (Python "
 	          "raises UnicodeEncodeError).",
 	.man = "iconv(3), utf-8(7)",
+	.complete = "- encoding",
 	.exec = cmd_encode_exec,
 };
 
@@ -270,5 +271,6 @@ const struct cmd_entry cmd_decode_entry = {
 	    "can cut one in two). EILSEQ: the bytes are not valid in that "
 	    "encoding. Python raises UnicodeDecodeError for both.",
 	.man = "iconv(3), utf-8(7)",
+	.complete = "- encoding",
 	.exec = cmd_encode_exec,
 };

@@ -107,5 +107,6 @@ const struct cmd_entry cmd_expect_entry = {
 	    "mode a mismatch fails the lesson.",
 	.errors = "",
 	.man = "tcp(7)",
+	.complete = "handle state",
 	.exec = cmd_expect_exec,
 };

@@ -61,5 +61,6 @@ const struct cmd_entry cmd_export_entry = {
 	    "comments.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "lang file",
 	.exec = cmd_export_exec,
 };

@@ -174,5 +174,6 @@ const struct cmd_entry cmd_getaddrinfo_entry = {
 	    "service for that type. EAI_AGAIN: the name server did not answer. "
 	    "getaddrinfo returns these codes itself; errno is not used.",
 	.man = "getaddrinfo(3)",
+	.complete = "addr - sock*",
 	.exec = cmd_getaddrinfo_exec,
 };

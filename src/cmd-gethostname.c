@@ -54,5 +54,6 @@ const struct cmd_entry cmd_gethostname_entry = {
 	    "the address the name stands for, which may not be loopback.",
 	.errors = "ENAMETOOLONG: the name does not fit.",
 	.man = "gethostname(2)",
+	.complete = "",
 	.exec = cmd_gethostname_exec,
 };

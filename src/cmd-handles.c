@@ -292,5 +292,6 @@ const struct cmd_entry cmd_handles_entry = {
 	    "the backlog. It only reads: getsockopt, ioctl, getsockname.",
 	.errors = "",
 	.man = "ss(8), tcp(7)",
+	.complete = "handle",
 	.exec = cmd_handles_exec,
 };

@@ -121,6 +121,7 @@ const struct cmd_entry cmd_let_entry = {
 	    "elsewhere with --var PORT=5000.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "-",
 	.exec = cmd_let_exec,
 };
 
@@ -136,6 +137,7 @@ const struct cmd_entry cmd_pause_entry = {
 	    "moment, --check goes straight on. At the prompt it does nothing.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "",
 	.exec = cmd_pause_exec,
 };
 
@@ -152,6 +154,7 @@ const struct cmd_entry cmd_lessons_entry = {
 	    "installed lessons and the source tree's lessons/.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "",
 	.exec = cmd_lessons_exec,
 };
 
@@ -167,6 +170,7 @@ const struct cmd_entry cmd_lesson_entry = {
 	        "your handles stay as they were.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "lesson",
 	.exec = cmd_lesson_exec,
 };
 
@@ -182,6 +186,7 @@ const struct cmd_entry cmd_source_entry = {
 	    "making handles here. Expectations in it are checked and reported.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "file",
 	.exec = cmd_source_exec,
 };
 
@@ -199,5 +204,6 @@ const struct cmd_entry cmd_record_entry = {
 	    "record stop ends the recording.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "file",
 	.exec = cmd_record_exec,
 };

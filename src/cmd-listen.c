@@ -55,5 +55,6 @@ const struct cmd_entry cmd_listen_entry = {
 	    "EINVAL: the socket is connected. EOPNOTSUPP: a UDP socket has no "
 	    "connections to listen for.",
 	.man = "listen(2), tcp(7)",
+	.complete = "handle -",
 	.exec = cmd_listen_exec,
 };

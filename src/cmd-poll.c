@@ -324,6 +324,7 @@ const struct cmd_entry cmd_poll_entry = {
 	    "p = select.poll(); p.register(srv, select.POLLIN); p.poll(1000).",
 	.errors = "EINTR: interrupted by Ctrl-C. EINVAL: too many fds.",
 	.man = "poll(2)",
+	.complete = "handle*",
 	.exec = cmd_poll_exec,
 };
 
@@ -344,5 +345,6 @@ const struct cmd_entry cmd_select_entry = {
 	    "select.select([srv], [cli], [], 1.0).",
 	.errors = "EINTR: interrupted by Ctrl-C. EBADF: a closed fd in a set.",
 	.man = "select(2)",
+	.complete = "handle*",
 	.exec = cmd_select_exec,
 };

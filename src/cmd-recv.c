@@ -185,6 +185,7 @@ const struct cmd_entry cmd_recv_entry = {
 	    "connected (a listening socket carries no data). EINTR: "
 	    "interrupted by Ctrl-C.",
 	.man = "recv(2), tcp(7)",
+	.complete = "handle - msg",
 	.exec = cmd_recv_exec,
 };
 
@@ -209,5 +210,6 @@ const struct cmd_entry cmd_recvfrom_entry = {
 	    "was refused (ICMP port unreachable). EINTR: interrupted by "
 	    "Ctrl-C.",
 	.man = "recvfrom(2), udp(7), unix(7)",
+	.complete = "handle - msg",
 	.exec = cmd_recv_exec,
 };

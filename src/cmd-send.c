@@ -256,6 +256,7 @@ const struct cmd_entry cmd_send_entry = {
 	    "EAGAIN: non-blocking and the send buffer is full. ENOTCONN: not "
 	    "connected.",
 	.man = "send(2), tcp(7)",
+	.complete = "handle - msg",
 	.exec = cmd_send_exec,
 };
 
@@ -272,6 +273,7 @@ const struct cmd_entry cmd_sendall_entry = {
 	        "printed. DATA is written as for send.",
 	.errors = "As for send; sendall stops at the first failing send.",
 	.man = "send(2)",
+	.complete = "handle - msg",
 	.exec = cmd_send_exec,
 };
 
@@ -296,5 +298,6 @@ const struct cmd_entry cmd_sendto_entry = {
 	    "ECONNREFUSED: an earlier datagram was refused (ICMP port "
 	    "unreachable). EACCES: a broadcast address without SO_BROADCAST.",
 	.man = "sendto(2), udp(7), unix(7)",
+	.complete = "handle - peer - msg",
 	.exec = cmd_send_exec,
 };

@@ -129,6 +129,27 @@ set_words(const struct setting *s)
 	return NULL;
 }
 
+/* Returns the name of setting i, or NULL past the last (for completion). */
+const char *
+cmd_set_name(int i)
+{
+	return i >= 0 && i < (int)(sizeof(settings) / sizeof(settings[0]))
+	    ? settings[i].name
+	    : NULL;
+}
+
+/* Returns the words setting name takes as values, or NULL (for completion). */
+const char *const *
+cmd_set_words(const char *name)
+{
+	const struct setting *s;
+
+	for (s = settings; s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return set_words(s);
+	return NULL;
+}
+
 /* Reads one of words into *field. Returns 0, or -1 if v is none of them. */
 static int
 set_word(const char *const *words, const char *v, int *field)
@@ -220,6 +241,7 @@ const struct cmd_entry cmd_help_entry = {
 	        "common errors and which man page to read.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "command",
 	.exec = cmd_help_exec,
 };
 
@@ -250,6 +272,7 @@ const struct cmd_entry cmd_set_entry = {
 	    "the shell survives). MSG_NOSIGNAL stops the signal in every case.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "setting value",
 	.exec = cmd_set_exec,
 };
 
@@ -266,5 +289,6 @@ const struct cmd_entry cmd_quit_entry = {
 	        "every socket still open, as it would for any program.",
 	.errors = "",
 	.man = "sockstep(1)",
+	.complete = "",
 	.exec = cmd_quit_exec,
 };

@@ -74,5 +74,6 @@ const struct cmd_entry cmd_shutdown_entry = {
 	    "does both. The HOWTO's shutdown(1) is SHUT_WR.",
 	.errors = "ENOTCONN: the socket is not connected.",
 	.man = "shutdown(2), tcp(7)",
+	.complete = "handle shut",
 	.exec = cmd_shutdown_exec,
 };

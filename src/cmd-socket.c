@@ -169,5 +169,6 @@ const struct cmd_entry cmd_socket_entry = {
 	          "does not exist here. EMFILE: the process has no free file "
 	          "descriptors.",
 	.man = "socket(2), socket(7), ip(7), tcp(7)",
+	.complete = "sock*",
 	.exec = cmd_socket_exec,
 };

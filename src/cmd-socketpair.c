@@ -140,5 +140,6 @@ const struct cmd_entry cmd_socketpair_entry = {
 	.errors = "EOPNOTSUPP, EAFNOSUPPORT: that family has no socket pairs "
 	          "(AF_INET has none). EMFILE: no free file descriptors.",
 	.man = "socketpair(2), unix(7)",
+	.complete = "sock*",
 	.exec = cmd_socketpair_exec,
 };

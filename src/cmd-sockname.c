@@ -69,6 +69,7 @@ const struct cmd_entry cmd_getsockname_entry = {
 	    "0). Python: sock.getsockname().",
 	.errors = "EBADF, ENOTSOCK: not an open socket.",
 	.man = "getsockname(2)",
+	.complete = "handle",
 	.exec = cmd_sockname_exec,
 };
 
@@ -85,5 +86,6 @@ const struct cmd_entry cmd_getpeername_entry = {
 	.errors = "ENOTCONN: the socket is not connected (a listening socket "
 	          "has no peer).",
 	.man = "getpeername(2)",
+	.complete = "handle",
 	.exec = cmd_sockname_exec,
 };

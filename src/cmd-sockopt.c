@@ -183,6 +183,7 @@ const struct cmd_entry cmd_setsockopt_entry = {
 	.errors = "ENOPROTOOPT: this kind of socket has no such option. "
 	          "EINVAL: the value is out of range.",
 	.man = "setsockopt(2), socket(7), tcp(7), ip(7)",
+	.complete = "handle sockopt*",
 	.exec = cmd_sockopt_exec,
 };
 
@@ -200,5 +201,6 @@ const struct cmd_entry cmd_getsockopt_entry = {
 	    "connect, cleared by reading it), SO_TYPE, SO_ACCEPTCONN.",
 	.errors = "ENOPROTOOPT: this kind of socket has no such option.",
 	.man = "getsockopt(2), socket(7)",
+	.complete = "handle sockopt*",
 	.exec = cmd_sockopt_exec,
 };

@@ -176,5 +176,6 @@ const struct cmd_entry cmd_state_entry = {
 	    "getsockname, getpeername, fstat, sock_diag.",
 	.errors = "",
 	.man = "tcp(7), ss(8), sock_diag(7)",
+	.complete = "handle",
 	.exec = cmd_state_exec,
 };

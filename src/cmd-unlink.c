@@ -64,5 +64,6 @@ const struct cmd_entry cmd_unlink_entry = {
 	.errors = "ENOENT: no such file. EACCES, EPERM: the directory is not "
 	          "yours to change.",
 	.man = "unlink(2), unix(7)",
+	.complete = "file",
 	.exec = cmd_unlink_exec,
 };

@@ -4,7 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include "cmd.h"
+#include "lesson.h"
+#include "sys.h"
 #include "handle.h"
 #include "opt.h"
 #include "shell.h"
@@ -73,41 +79,329 @@ complete_handles(struct cands *c, struct shell *sh)
 			complete_add(c, sh->handles.v[i]->name);
 }
 
-/* Adds the constants that fit argument word of command cmd. */
+/* Adds live handles, the listening ones first (what accept wants). */
+static void
+complete_listeners(struct cands *c, struct shell *sh, const char *prev)
+{
+	size_t i;
+	int pass, on;
+	socklen_t len;
+
+	(void)prev;
+	for (pass = 1; pass >= 0; pass--) {
+		for (i = 0; i < sh->handles.n; i++) {
+			const struct handle *h = sh->handles.v[i];
+
+			on = 0;
+			len = sizeof(on);
+			if (h->fd < 0)
+				continue;
+			sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN,
+			    &on, &len);
+			if ((on != 0) == pass)
+				complete_add(c, h->name);
+		}
+	}
+}
+
+/* Adds the words of a NULL-terminated list. */
+static void
+complete_list(struct cands *c, const char *const *w)
+{
+	for (; w && *w; w++)
+		complete_add(c, *w);
+}
+
+/* Adds live handle names (the argument that names a handle). */
+static void
+complete_k_handle(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)prev;
+	complete_handles(c, sh);
+}
+
+/* Adds addresses a student types. */
+static void
+complete_k_addr(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const w[] = { "127.0.0.1", "localhost", "::1", "''",
+		NULL };
+
+	(void)sh;
+	(void)prev;
+	complete_list(c, w);
+}
+
+/* Adds addresses and the bound handles that stand for theirs. */
+static void
+complete_k_peer(struct cands *c, struct shell *sh, const char *prev)
+{
+	complete_handles(c, sh);
+	complete_k_addr(c, sh, prev);
+}
+
+/* Adds families, types and protocols (socket, socketpair, getaddrinfo). */
+static void
+complete_k_sock(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_syms(c, sym_family);
+	complete_syms(c, sym_socktype);
+	complete_syms(c, sym_proto);
+}
+
+/* Adds SHUT_RD, SHUT_WR, SHUT_RDWR. */
+static void
+complete_k_shut(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_syms(c, sym_shut);
+}
+
+/* Adds MSG_* flags. */
+static void
+complete_k_msg(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_syms(c, sym_msg);
+}
+
+/* Adds TCP state names and closed (what expect checks). */
+static void
+complete_k_state(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_syms(c, sym_tcp_state);
+	complete_add(c, "closed");
+}
+
+/*
+ * Adds what follows in setsockopt/getsockopt: after a level its options,
+ * after an option on/off, else levels and every option.
+ */
+static void
+complete_k_sockopt(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const onoff[] = { "on", "off", NULL };
+	const struct opt *o;
+	long level;
+	int by_level;
+
+	(void)sh;
+	if (opt_find(prev)) {
+		complete_list(c, onoff);
+		return;
+	}
+	by_level = sym_value(sym_level, prev, &level) == 0;
+	if (!by_level)
+		complete_syms(c, sym_level);
+	for (o = opt_table; o->name; o++)
+		if (!by_level || o->level == level)
+			complete_add(c, o->name);
+}
+
+/* Adds true and false. */
+static void
+complete_k_bool(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const w[] = { "true", "false", NULL };
+
+	(void)sh;
+	(void)prev;
+	complete_list(c, w);
+}
+
+/* Adds on and off. */
+static void
+complete_k_onoff(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const w[] = { "on", "off", NULL };
+
+	(void)sh;
+	(void)prev;
+	complete_list(c, w);
+}
+
+/* Adds every command name (what help takes). */
+static void
+complete_k_command(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_commands(c);
+}
+
+/* Adds the names of the shell's settings. */
+static void
+complete_k_setting(struct cands *c, struct shell *sh, const char *prev)
+{
+	int i;
+
+	(void)sh;
+	(void)prev;
+	for (i = 0; cmd_set_name(i); i++)
+		complete_add(c, cmd_set_name(i));
+}
+
+/* Adds the values the setting named just before takes. */
+static void
+complete_k_value(struct cands *c, struct shell *sh, const char *prev)
+{
+	const char *const *w = cmd_set_words(prev);
+
+	if (w)
+		complete_list(c, w);
+	else
+		complete_k_onoff(c, sh, prev);
+}
+
+/* Adds the names of the lessons. */
+static void
+complete_k_lesson(struct cands *c, struct shell *sh, const char *prev)
+{
+	size_t n, i;
+	char **names = lesson_names(&n);
+
+	(void)sh;
+	(void)prev;
+	for (i = 0; i < n; i++)
+		complete_add(c, names[i]);
+	lesson_names_free(names, n);
+}
+
+/* Adds the files (and folders, with a '/') that start with the prefix. */
+static void
+complete_k_file(struct cands *c, struct shell *sh, const char *prev)
+{
+	char dir[1024], path[2048];
+	const char *slash = strrchr(c->prefix, '/');
+	size_t dlen = slash ? (size_t)(slash - c->prefix) + 1 : 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	(void)sh;
+	(void)prev;
+	snprintf(dir, sizeof(dir), "%.*s", (int)dlen, c->prefix);
+	if ((d = opendir(dlen ? dir : ".")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' && c->prefix[dlen] != '.')
+			continue;
+		snprintf(path, sizeof(path), "%s%s", dir, de->d_name);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			strncat(path, "/", sizeof(path) - strlen(path) - 1);
+		complete_add(c, path);
+	}
+	closedir(d);
+}
+
+/* Adds the languages export writes. */
+static void
+complete_k_lang(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const w[] = { "c", "python", NULL };
+
+	(void)sh;
+	(void)prev;
+	complete_list(c, w);
+}
+
+/* Adds encoding names. */
+static void
+complete_k_encoding(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const w[] = { "utf-8", "latin-1", "ascii", "utf-16",
+		NULL };
+
+	(void)sh;
+	(void)prev;
+	complete_list(c, w);
+}
+
+/* Adds --svg. */
+static void
+complete_k_svg(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_add(c, "--svg");
+}
+
+/* The kinds of argument a command's .complete names, and what Tab offers. */
+static const struct {
+	const char *kind;
+	void (*add)(struct cands *, struct shell *, const char *);
+} complete_kinds[] = { { "handle", complete_k_handle },
+	{ "listener", complete_listeners }, { "addr", complete_k_addr },
+	{ "peer", complete_k_peer }, { "sock", complete_k_sock },
+	{ "shut", complete_k_shut }, { "msg", complete_k_msg },
+	{ "state", complete_k_state }, { "sockopt", complete_k_sockopt },
+	{ "bool", complete_k_bool }, { "onoff", complete_k_onoff },
+	{ "command", complete_k_command }, { "setting", complete_k_setting },
+	{ "value", complete_k_value }, { "lesson", complete_k_lesson },
+	{ "file", complete_k_file }, { "lang", complete_k_lang },
+	{ "encoding", complete_k_encoding }, { "svg", complete_k_svg },
+	{ "-", NULL }, { NULL, NULL } };
+
+/*
+ * Writes into kind the kind of argument word (1 for the first) in the
+ * grammar g ("handle shut", "handle*": the last repeats). Returns 0, or
+ * -1 when the command takes no such argument.
+ */
+static int
+complete_kind_of(const char *g, int word, char *kind, size_t len)
+{
+	const char *p = g, *last = NULL;
+	size_t n = 0, lastn = 0;
+	int i = 0;
+
+	while (*(p += strspn(p, " ")) && i < word) {
+		n = strcspn(p, " ");
+		last = p;
+		lastn = n;
+		i++;
+		p += n;
+	}
+	if (last == NULL || (i < word && last[lastn - 1] != '*'))
+		return -1;
+	if (last[lastn - 1] == '*')
+		lastn--;
+	snprintf(kind, len, "%.*s", (int)lastn, last);
+	return 0;
+}
+
+/* Returns 1 when kind is one complete.c knows (a test checks every entry's). */
+int
+complete_kind_known(const char *kind)
+{
+	int i;
+
+	for (i = 0; complete_kinds[i].kind; i++)
+		if (strcmp(complete_kinds[i].kind, kind) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds what fits argument word of cmd, by its .complete grammar. */
 static void
 complete_args(struct cands *c, struct shell *sh, const struct cmd_entry *cmd,
-    int word)
+    int word, const char *prev)
 {
-	const struct opt *o;
+	char kind[32];
+	int i;
 
-	if (strcmp(cmd->name, "help") == 0) {
-		complete_commands(c);
+	if (cmd->complete == NULL ||
+	    complete_kind_of(cmd->complete, word, kind, sizeof(kind)) == -1)
 		return;
-	}
-	if (strcmp(cmd->name, "socket") == 0) {
-		complete_syms(c, sym_family);
-		complete_syms(c, sym_socktype);
-		return;
-	}
-	if ((cmd->flags & CMD_HANDLE) && word == 1) {
-		complete_handles(c, sh);
-		return;
-	}
-	if (strcmp(cmd->name, "shutdown") == 0)
-		complete_syms(c, sym_shut);
-	else if (strstr(cmd->name, "sockopt")) {
-		complete_syms(c, sym_level);
-		for (o = opt_table; o->name; o++)
-			complete_add(c, o->name);
-	} else if (strcmp(cmd->name, "send") == 0 ||
-	    strcmp(cmd->name, "recv") == 0 || strcmp(cmd->name, "sendall") == 0)
-		complete_syms(c, sym_msg);
-	else if (strcmp(cmd->name, "setblocking") == 0) {
-		complete_add(c, "true");
-		complete_add(c, "false");
-	} else if (strcmp(cmd->name, "bind") == 0 ||
-	    strcmp(cmd->name, "connect") == 0)
-		complete_add(c, "127.0.0.1");
+	for (i = 0; complete_kinds[i].kind; i++)
+		if (strcmp(complete_kinds[i].kind, kind) == 0 &&
+		    complete_kinds[i].add)
+			complete_kinds[i].add(c, sh, prev);
 }
 
 /*
@@ -120,7 +414,7 @@ complete_words(struct shell *sh, const char *line, size_t start,
 {
 	struct cands c;
 	const struct cmd_entry *cmd;
-	char first[64];
+	char first[64], prev[64] = "";
 	size_t i = 0, fl;
 	int word = 0;
 
@@ -134,7 +428,12 @@ complete_words(struct shell *sh, const char *line, size_t start,
 	snprintf(first, sizeof(first), "%.*s", (int)(fl < 63 ? fl : 63),
 	    line + i);
 	while (i < start) {
-		i += strcspn(line + i, " \t");
+		size_t wlen = strcspn(line + i, " \t");
+
+		if (i + wlen <= start)
+			snprintf(prev, sizeof(prev), "%.*s",
+			    (int)(wlen < 63 ? wlen : 63), line + i);
+		i += wlen;
 		i += strspn(line + i, " \t");
 		if (i <= start)
 			word++;
@@ -142,7 +441,7 @@ complete_words(struct shell *sh, const char *line, size_t start,
 	if (word == 0)
 		complete_commands(&c);
 	else if ((cmd = cmd_find(first)) != NULL)
-		complete_args(&c, sh, cmd, word);
+		complete_args(&c, sh, cmd, word, prev);
 	*n = c.n;
 	return c.v;
 }

@@ -22,15 +22,37 @@
 #define SOCKSTEP_SOURCE_DIR "."
 #endif
 
-#define LESSON_DIRS 4
+#define LESSON_DIRS 5
 
-/* Fills dirs with the folders lessons are looked for in, first match wins. */
+/* Writes the folder of the running program into dir. Returns 0 or -1. */
+static int
+lesson_exe_dir(char *dir, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", dir, len - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	dir[n] = '\0';
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	return 0;
+}
+
+/*
+ * Fills dirs with the folders lessons are looked for in, first match
+ * wins: the user's, then ../share/sockstep/lessons beside the program (an
+ * installed copy, wherever the prefix), the install prefix's, the source
+ * tree's.
+ */
 static int
 lesson_dirs(char dirs[LESSON_DIRS][1024])
 {
 	const char *env = getenv("SOCKSTEP_LESSONS");
 	const char *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
+	char exe[900];
 	int n = 0;
 
 	if (env && *env)
@@ -40,6 +62,8 @@ lesson_dirs(char dirs[LESSON_DIRS][1024])
 	else if (home && *home)
 		snprintf(dirs[n++], 1024, "%s/.local/share/sockstep/lessons",
 		    home);
+	if (lesson_exe_dir(exe, sizeof(exe)) == 0)
+		snprintf(dirs[n++], 1024, "%s/../share/sockstep/lessons", exe);
 	snprintf(dirs[n++], 1024, "%s/lessons", SOCKSTEP_DATA_DIR);
 	snprintf(dirs[n++], 1024, "%s/lessons", SOCKSTEP_SOURCE_DIR);
 	return n;
@@ -108,33 +132,65 @@ lesson_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Prints every lesson that lesson_find can reach, one line each. */
-void
-lesson_list(struct shell *sh)
+/*
+ * Returns the names of every lesson lesson_find can reach, sorted, each
+ * once, and their number in *n. Free with lesson_names_free.
+ */
+char **
+lesson_names(size_t *n)
 {
-	char dirs[LESSON_DIRS][1024], path[2048], title[256];
+	char dirs[LESSON_DIRS][1024];
 	char **names = NULL;
-	size_t n = 0, i, l;
+	size_t l, i, k = 0;
 	struct dirent *de;
 	DIR *d;
-	int k, nd = lesson_dirs(dirs);
+	int j, nd = lesson_dirs(dirs);
 
-	for (k = 0; k < nd; k++) {
-		if ((d = opendir(dirs[k])) == NULL)
+	*n = 0;
+	for (j = 0; j < nd; j++) {
+		if ((d = opendir(dirs[j])) == NULL)
 			continue;
 		while ((de = readdir(d)) != NULL) {
 			l = strlen(de->d_name);
 			if (l <= 7 || strcmp(de->d_name + l - 7, ".lesson"))
 				continue;
-			names = xrealloc(names, (n + 1) * sizeof(*names));
-			names[n++] = xmemdup(de->d_name, l - 7);
+			names = xrealloc(names, (*n + 1) * sizeof(*names));
+			names[(*n)++] = xmemdup(de->d_name, l - 7);
 		}
 		closedir(d);
 	}
-	qsort(names, n, sizeof(*names), lesson_cmp);
+	if (*n)
+		qsort(names, *n, sizeof(*names), lesson_cmp);
+	for (i = 0; i < *n; i++) {
+		if (k > 0 && strcmp(names[i], names[k - 1]) == 0)
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	*n = k;
+	return names;
+}
+
+/* Frees a list from lesson_names. */
+void
+lesson_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Prints every lesson that lesson_find can reach, one line each. */
+void
+lesson_list(struct shell *sh)
+{
+	char path[2048], title[256];
+	size_t n, i;
+	char **names = lesson_names(&n);
+
 	for (i = 0; i < n; i++) {
-		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
-			continue;
 		if (lesson_find(names[i], path, sizeof(path)) == 0)
 			lesson_title(path, title, sizeof(title));
 		else
@@ -143,9 +199,7 @@ lesson_list(struct shell *sh)
 	}
 	if (n == 0)
 		out_line(sh, "no lessons found");
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	lesson_names_free(names, n);
 }
 
 /* Reads all of fp into memory. Returns the bytes (free them), or NULL on error. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "complete.h"
@@ -189,6 +190,77 @@ test_socket_and_flags(void **state)
 	expect_words(&sh, "bind srv 127", WORDS("127.0.0.1"));
 }
 
+/* Every command in the table says what Tab offers, in kinds complete.c knows. */
+static void
+test_table_grammar(void **state)
+{
+	const struct cmd_entry *const *c;
+	char kind[64];
+	const char *p;
+	size_t n;
+
+	(void)state;
+	for (c = cmd_table; *c; c++) {
+		if ((*c)->complete == NULL)
+			fail_msg("%s has no .complete grammar", (*c)->name);
+		for (p = (*c)->complete; *(p += strspn(p, " ")); p += n) {
+			n = strcspn(p, " ");
+			snprintf(kind, sizeof(kind), "%.*s",
+			    (int)(p[n - 1] == '*' ? n - 1 : n), p);
+			if (!complete_kind_known(kind))
+				fail_msg("%s: unknown completion kind '%s'",
+				    (*c)->name, kind);
+		}
+	}
+}
+
+/* What follows a level is that level's options; a setting, its values. */
+static void
+test_grammar_context(void **state)
+{
+	(void)state;
+	expect_words(&sh, "setsockopt cli SOL_TCP TCP_K",
+	    WORDS("TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT"));
+	expect_words(&sh, "setsockopt cli SOL_TCP SO_", NONE);
+	expect_words(&sh, "setsockopt cli SO_LINGER o", WORDS("on", "off"));
+	expect_words(&sh, "set sigpipe ", WORDS("catch", "ignore", "default"));
+	expect_words(&sh, "set no", WORDS("notes"));
+	expect_words(&sh, "set notes o", WORDS("on", "off"));
+	expect_words(&sh, "lesson half", WORDS("half-close"));
+	expect_words(&sh, "expect cli FIN_", WORDS("FIN_WAIT1", "FIN_WAIT2"));
+	expect_words(&sh, "connect cli s", WORDS("srv"));
+	expect_words(&sh, "close srv ", NONE);
+}
+
+/* After accept, listening handles come first. */
+static void
+test_accept_listeners_first(void **state)
+{
+	struct shell s2;
+	int a = socket(AF_INET, SOCK_STREAM, 0);
+	int b = socket(AF_INET, SOCK_STREAM, 0);
+
+	(void)state;
+	assert_true(a >= 0 && b >= 0);
+	assert_int_equal(listen(b, 1), 0);
+	shell_init(&s2, &sys_real, stdout, stderr);
+	handle_add(&s2.handles, "plain", a, AF_INET, SOCK_STREAM, 0);
+	handle_add(&s2.handles, "lst", b, AF_INET, SOCK_STREAM, 0);
+	expect_words(&s2, "accept ", WORDS("lst", "plain"));
+	shell_free(&s2);
+	close(a);
+	close(b);
+}
+
+/* A file name completes from the folder it names. */
+static void
+test_files(void **state)
+{
+	(void)state;
+	expect_words(&sh, "source /dev/nul", WORDS("/dev/null"));
+	expect_words(&sh, "record /proc/self/cm", WORDS("/proc/self/cmdline"));
+}
+
 int
 main(void)
 {
@@ -199,6 +271,10 @@ main(void)
 		cmocka_unit_test(test_shutdown),
 		cmocka_unit_test(test_sockopt),
 		cmocka_unit_test(test_socket_and_flags),
+		cmocka_unit_test(test_table_grammar),
+		cmocka_unit_test(test_grammar_context),
+		cmocka_unit_test(test_accept_listeners_first),
+		cmocka_unit_test(test_files),
 	};
 
 	return cmocka_run_group_tests_name("complete", tests, setup, teardown);
