@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""cmake --install puts sockstep, its man page and its lessons where a Unix
+user looks for them, and the installed program finds its lessons by name
+from any folder (here /), from wherever the prefix is.
+
+usage: install.py SOCKSTEP BUILD_DIR. Exits 0, 1 on failure, 77 without
+cmake or groff. The installed lesson gets a marker line, so the test fails
+if the program read the source tree's copy instead.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+MARK = "> MARKER: this is the installed copy"
+
+
+def main():
+    build = sys.argv[2]
+    cmake = shutil.which("cmake")
+    if cmake is None:
+        print("cmake is missing")
+        return 77
+    with tempfile.TemporaryDirectory(prefix="sockstep-install-") as tmp:
+        prefix = os.path.join(tmp, "prefix")
+        subprocess.run([cmake, "--install", build, "--prefix", prefix],
+                       check=True, capture_output=True, timeout=60)
+        exe = os.path.join(prefix, "bin", "sockstep")
+        man = os.path.join(prefix, "share", "man", "man1", "sockstep.1")
+        lesson = os.path.join(prefix, "share", "sockstep", "lessons",
+                              "refused.lesson")
+        for path in (exe, man, lesson):
+            if not os.path.exists(path):
+                print("FAIL: not installed:", path)
+                return 1
+        with open(lesson, "a") as f:
+            f.write(MARK + "\n")
+        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "LC_ALL": "C",
+               "SOCKSTEP_HISTORY": ""}
+        out = subprocess.run([exe, "--play", "--delay", "0", "refused"],
+                             cwd="/", env=env, capture_output=True,
+                             text=True, timeout=60)
+        if out.returncode != 0 or "MARKER: this is the installed copy" \
+                not in out.stdout:
+            print("FAIL: --play refused from / did not use the installed "
+                  "lesson (exit %d)\n%s%s" % (out.returncode, out.stdout[-800:],
+                                              out.stderr))
+            return 1
+        chk = subprocess.run([exe, "--check", "refused", "half-close"],
+                             cwd="/", env=env, capture_output=True,
+                             text=True, timeout=60)
+        if chk.returncode != 0 or "0 failed" not in chk.stdout:
+            print("FAIL: --check from /: %s%s" % (chk.stdout, chk.stderr))
+            return 1
+        listing = subprocess.run([exe, "-c", "lessons"], cwd="/", env=env,
+                                 capture_output=True, text=True, timeout=60)
+        if "half-close" not in listing.stdout:
+            print("FAIL: lessons does not list the installed lessons")
+            return 1
+        if shutil.which("groff"):
+            page = subprocess.run(["groff", "-mdoc", "-Tutf8", man],
+                                  capture_output=True, text=True,
+                                  timeout=60)
+            if "interactive teaching shell" not in page.stdout:
+                print("FAIL: the installed man page does not render")
+                return 1
+    print("PASS: installed to a prefix, lessons found from /, man page renders")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
