@@ -2,7 +2,7 @@
 # Runs the whole test suite under valgrind memcheck and fails on any
 # memory error or definite leak (issue 7).
 #
-#   tests/valgrind.sh [BUILD_DIR] [CTEST_ARGS...]
+#   tests/valgrind.sh [BUILD_DIR] [CTEST_ARGS...]   (CTEST_ARGS go to step 1)
 #
 # 1. ctest -T memcheck: every test under valgrind with the options of
 #    tests/CMakeLists.txt (the C tests directly; children are followed).
@@ -43,7 +43,7 @@ exec valgrind -q --log-fd=9 --error-exitcode=99 --leak-check=full \\
     --suppressions=$supp --num-callers=30 $logs/bin/sockstep "\$@"
 WRAP
 chmod +x "$build/sockstep"
-(cd "$build" && ctest -R '^(e2e|pty|limits)\.' -E '\.strace\.' --timeout 600 "$@") ||
+(cd "$build" && ctest -R '^(e2e|pty|limits)\.' -E '\.strace\.' --timeout 600 -j2) ||
     status=1
 
 echo "== valgrind logs"
