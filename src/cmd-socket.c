@@ -17,28 +17,19 @@
 static int
 socket_parse_type(const char *s, long *type)
 {
-	char part[64];
-	long v, base = -1, flags = 0;
-	size_t n;
+	char base[64];
+	size_t n = strcspn(s, "|");
+	long v, flags = 0;
 
-	while (*s) {
-		n = strcspn(s, "|");
-		if (n == 0 || n >= sizeof(part))
-			return -1;
-		memcpy(part, s, n);
-		part[n] = '\0';
-		if (sym_value(sym_sockflag, part, &v) == 0 &&
-		    sym_name(sym_sockflag, v))
-			flags |= v;
-		else if (base == -1 && sym_value(sym_socktype, part, &v) == 0)
-			base = v;
-		else
-			return -1;
-		s += n + (s[n] == '|');
-	}
-	if (base == -1)
+	if (n == 0 || n >= sizeof(base))
 		return -1;
-	*type = base | flags;
+	memcpy(base, s, n);
+	base[n] = '\0';
+	if (sym_value(sym_socktype, base, &v) == -1)
+		return -1;
+	if (s[n] == '|' && sym_flags(sym_sockflag, s + n + 1, &flags) == -1)
+		return -1;
+	*type = v | flags;
 	return 0;
 }
 
