@@ -8,6 +8,7 @@ with echo_client.py), py-server (echo_server.py with the echo-client lesson).
 PORT: a number, or 'free' (default) for a port the test picks.
 Exits 0 when both sides succeed, 1 otherwise."""
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -18,10 +19,18 @@ WAIT = 20   # seconds any one side may take
 
 
 def free_port():
-    """Returns a loopback port nothing is bound to right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """Returns a loopback port nothing is bound to right now, below the
+    kernel's ephemeral range (32768 and up), so that no client's connect
+    elsewhere in a parallel test can take it before the lesson binds it."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def wait_listening(port, proc, deadline):

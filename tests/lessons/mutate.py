@@ -90,8 +90,18 @@ def mutations(lines):
 def run_lesson(sockstep, path, name):
     """Runs one (mutated) lesson in check mode; echo halves run against the
     Python programs. Returns (exit status, stderr text)."""
+    sockdir = tempfile.mkdtemp(prefix="sockstep-mutdir-")
+    try:
+        return run_lesson_in(sockstep, path, name, sockdir)
+    finally:
+        shutil.rmtree(sockdir, ignore_errors=True)
+
+
+def run_lesson_in(sockstep, path, name, sockdir):
+    """run_lesson with sockdir as the folder for socket files (the unix
+    lesson's DIR), so parallel runs never share a path."""
     port = echo_pair.free_port()
-    var = ["--var", "PORT=%d" % port]
+    var = ["--var", "PORT=%d" % port, "--var", "DIR=%s" % sockdir]
     cmd = [sockstep, "--check", path] + var
     if name == "echo-server":
         cmd += ["--var", "WAIT=20"]
