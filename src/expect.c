@@ -99,7 +99,22 @@ expect_check(struct shell *sh, const struct stmt *st)
 	} else if (t[0].kind == TOK_WORD && t[0].text[0] == 'E' &&
 	    sym_value(sym_errno, t[0].text, &v) == 0)
 		met = sh->last.ret == v;
-	else if (parse_long(&t[0], -1, 1L << 40, &v, err, sizeof(err)) == 0)
+	else if (t[0].kind == TOK_WORD && t[0].text[0] == 'E') {
+		out_error(sh,
+		    "expectation: '%s' is not an errno name (write = "
+		    "ECONNREFUSED, = -1 EAGAIN, ...)",
+		    t[0].text);
+		sh->errors++;
+		return -1;
+	} else if (parse_is_word(&t[0], "-1") && n >= 2 &&
+	    t[1].kind == TOK_WORD && t[1].text[0] == 'E') {
+		out_error(sh,
+		    "expectation: '%s' is not an errno name (write = -1 "
+		    "ECONNREFUSED, = -1 EAGAIN, ...)",
+		    t[1].text);
+		sh->errors++;
+		return -1;
+	} else if (parse_long(&t[0], -1, 1L << 40, &v, err, sizeof(err)) == 0)
 		met = sh->last.ret == v;
 	else {
 		out_error(sh,

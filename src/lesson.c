@@ -315,6 +315,26 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 	return rc;
 }
 
+/* Says why name is no lesson: a directory, unreadable, or not found. */
+static void
+lesson_not_found(const char *name)
+{
+	struct stat st;
+
+	if (stat(name, &st) == 0 && S_ISDIR(st.st_mode))
+		fprintf(stderr,
+		    "sockstep: %s: is a directory, not a lesson file\n", name);
+	else if (stat(name, &st) == 0 && access(name, R_OK) != 0)
+		fprintf(stderr, "sockstep: %s: %s\n", name, strerror(errno));
+	else if (stat(name, &st) == 0 && !S_ISREG(st.st_mode))
+		fprintf(stderr, "sockstep: %s: not a regular file\n", name);
+	else
+		fprintf(stderr,
+		    "sockstep: no lesson '%s' (sockstep -c "
+		    "lessons lists them)\n",
+		    name);
+}
+
 /*
  * Runs lessons named on the command line in one mode. Check mode prints
  * "N passed, M failed" and returns 1 on any mismatch; a lesson that cannot
@@ -337,10 +357,7 @@ lesson_main(const struct lesson_opts *o, char **names, int n)
 	}
 	for (i = 0; i < n; i++) {
 		if (lesson_find(names[i], path, sizeof(path)) == -1) {
-			fprintf(stderr,
-			    "sockstep: no lesson '%s' (sockstep -c "
-			    "lessons lists them)\n",
-			    names[i]);
+			lesson_not_found(names[i]);
 			status = 2;
 			continue;
 		}

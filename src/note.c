@@ -95,6 +95,12 @@ static const struct note note_table[] = {
 	{ NULL, ECONNRESET,
 	    "the peer reset the connection (RST): it closed "
 	    "with unread data, or aborted with SO_LINGER 0" },
+	{ "poll", EINTR,
+	    "Ctrl-C interrupted the call before a handle was "
+	    "ready; every handle is as it was" },
+	{ "select", EINTR,
+	    "Ctrl-C interrupted the call before a handle was "
+	    "ready; every handle is as it was" },
 	{ NULL, EINTR, "Ctrl-C interrupted the call; {h} is as it was" },
 	{ NULL, EDESTADDRREQ, "{h} has no peer: connect it first" },
 	{ NULL, EBADF, "{h} is not an open fd" },
