@@ -15,7 +15,8 @@ enum opt_kind {
 	OPT_LINGER,
 	OPT_TIMEVAL,
 	OPT_ERRNO,
-	OPT_SOCKTYPE
+	OPT_SOCKTYPE,
+	OPT_STRING /* a name, such as SO_BINDTODEVICE's interface */
 };
 
 struct opt {

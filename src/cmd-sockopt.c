@@ -76,6 +76,8 @@ sockopt_get(struct shell *sh, const struct handle *h, const struct opt *o,
 		len = sizeof(val->l);
 	else if (o->kind == OPT_TIMEVAL)
 		len = sizeof(val->tv);
+	else if (o->kind == OPT_STRING)
+		len = sizeof(val->raw) - 1;
 	else
 		len = sizeof(val->i);
 	rc = sh->sys->getsockopt(h->fd, o->level, o->optname, val, &len);
@@ -176,7 +178,7 @@ const struct cmd_entry cmd_setsockopt_entry = {
 	    "\"on SECONDS\" or off for SO_LINGER, or seconds for SO_RCVTIMEO "
 	    "and SO_SNDTIMEO. Options: SO_REUSEADDR, SO_REUSEPORT, "
 	    "SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER, SO_RCVTIMEO, "
-	    "SO_SNDTIMEO, SO_BROADCAST, SO_OOBINLINE, SO_RCVLOWAT, "
+	    "SO_SNDTIMEO, SO_BROADCAST, SO_OOBINLINE, SO_RCVLOWAT, SO_BINDTODEVICE (an interface name), "
 	    "TCP_NODELAY, TCP_MAXSEG, TCP_KEEPIDLE, TCP_KEEPINTVL, "
 	    "TCP_KEEPCNT, TCP_CORK, TCP_QUICKACK, IP_TTL, IP_TOS, IPV6_V6ONLY. "
 	    "When the kernel keeps another value than the one set, it says so.",

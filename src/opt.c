@@ -12,6 +12,7 @@
 
 #include "arg.h"
 #include "buf.h"
+#include "fmt.h"
 #include "parse.h"
 #include "sym.h"
 
@@ -31,6 +32,7 @@ const struct opt opt_table[] = { { "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR,
 	{ "SO_BROADCAST", SOL_SOCKET, SO_BROADCAST, OPT_BOOL, 0 },
 	{ "SO_OOBINLINE", SOL_SOCKET, SO_OOBINLINE, OPT_BOOL, 0 },
 	{ "SO_RCVLOWAT", SOL_SOCKET, SO_RCVLOWAT, OPT_INT, 0 },
+	{ "SO_BINDTODEVICE", SOL_SOCKET, SO_BINDTODEVICE, OPT_STRING, 0 },
 	{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, OPT_BOOL, 0 },
 	{ "TCP_MAXSEG", IPPROTO_TCP, TCP_MAXSEG, OPT_INT, 0 },
 	{ "TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, OPT_INT, 0 },
@@ -113,6 +115,19 @@ opt_parse(const struct opt *o, const struct token *v, int n,
 		snprintf(err, errlen, "%s takes one value", o->name);
 		return -1;
 	}
+	if (o->kind == OPT_STRING) {
+		if (v[0].len >= sizeof(val->raw) ||
+		    memchr(v[0].text, '\0', v[0].len)) {
+			snprintf(err, errlen,
+			    "%s takes a name of at most %zu "
+			    "bytes, like lo",
+			    o->name, sizeof(val->raw) - 1);
+			return -1;
+		}
+		memcpy(val->raw, v[0].text, v[0].len);
+		*len = (socklen_t)v[0].len;
+		return 0;
+	}
 	if (o->kind == OPT_TIMEVAL) {
 		if (opt_parse_seconds(v[0].text, &val->tv) == -1) {
 			snprintf(err, errlen,
@@ -141,7 +156,13 @@ opt_format(struct buf *b, const struct opt *o, const union opt_value *val,
 {
 	const char *name;
 
-	if (o->kind == OPT_LINGER && len >= sizeof(val->l)) {
+	if (o->kind == OPT_STRING) {
+		fmt_cstring(b, val->raw,
+		    len < sizeof(val->raw)
+		        ? strnlen((const char *)val->raw, len)
+		        : 0,
+		    sizeof(val->raw));
+	} else if (o->kind == OPT_LINGER && len >= sizeof(val->l)) {
 		buf_printf(b, "{l_onoff=%d, l_linger=%d}", val->l.l_onoff,
 		    val->l.l_linger);
 	} else if (o->kind == OPT_TIMEVAL && len >= sizeof(val->tv)) {
