@@ -413,11 +413,12 @@ track_scan(struct shell *sh)
 	size_t i, k;
 	int tries, again;
 
-	for (i = 0; i < sh->handles.n; i++) {
-		struct handle *h = sh->handles.v[i];
+	/* live handles only, by fd: closed ones pile up and never change here */
+	for (i = 0; i < sh->handles.nbyfd; i++) {
+		struct handle *h = sh->handles.byfd[i];
 
-		if (h->fd < 0 || !track_is_tcp(h) || track_idle(t, h) ||
-		    tcpinfo_get(sh->sys, h->fd, &ti) == -1)
+		if (h == NULL || h->fd < 0 || !track_is_tcp(h) ||
+		    track_idle(t, h) || tcpinfo_get(sh->sys, h->fd, &ti) == -1)
 			continue;
 		track_saw(t, h, &ti, 0);
 		if (h->track_seq != h->closed_seq || h->tcp_state <= 0) {
