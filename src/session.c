@@ -548,6 +548,62 @@ gen_setsockopt(struct gen *g, const struct session_entry *e)
 	return 0;
 }
 
+/* C and Python for setblocking HANDLE true|false: Python's one ioctl. */
+static int
+gen_setblocking(struct gen *g, const struct session_entry *e)
+{
+	int block = strchr("tT1yY", e->argv[2][0]) != NULL ||
+	    strcasecmp(e->argv[2], "on") == 0;
+
+	if (g->py) {
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".setblocking(%s)", block ? "True" : "False");
+		return 0;
+	}
+	buf_printf(g->b, "ss_int = %d;\n%sioctl(", !block, g->indent);
+	gen_ident(g, e->hname);
+	buf_puts(g->b, ", FIONBIO, &ss_int);");
+	return 0;
+}
+
+/*
+ * C and Python for settimeout HANDLE SECONDS|none: SO_RCVTIMEO and
+ * SO_SNDTIMEO as the shell sets them (Python's own settimeout polls
+ * instead, so the Python sets the same options).
+ */
+static int
+gen_settimeout(struct gen *g, const struct session_entry *e)
+{
+	double d = strtod(e->argv[2], NULL);
+	long sec = (long)d, usec = (long)((d - (double)sec) * 1e6 + 0.5);
+	int k;
+
+	if (strcasecmp(e->argv[2], "none") == 0)
+		sec = usec = 0;
+	for (k = 0; k < 2; k++) {
+		const char *opt = k ? "SO_SNDTIMEO" : "SO_RCVTIMEO";
+
+		if (k)
+			buf_printf(g->b, g->py ? "; " : "\n%s", g->indent);
+		if (g->py) {
+			gen_ident(g, e->hname);
+			buf_printf(g->b,
+			    ".setsockopt(socket.SOL_SOCKET, "
+			    "socket.%s, struct.pack('ll', %ld, %ld))",
+			    opt, sec, usec);
+			continue;
+		}
+		buf_printf(g->b,
+		    "ss_tv.tv_sec = %ld, ss_tv.tv_usec = %ld;\n%s"
+		    "setsockopt(",
+		    sec, usec, g->indent);
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ", SOL_SOCKET, %s, &ss_tv, sizeof(ss_tv));",
+		    opt);
+	}
+	return 0;
+}
+
 /* C and Python for unlink PATH. */
 static int
 gen_unlink(struct gen *g, const struct session_entry *e)
@@ -557,8 +613,8 @@ gen_unlink(struct gen *g, const struct session_entry *e)
 	return 0;
 }
 
-static const struct gen_entry gen_table[] = { { "socket", gen_c_socket,
-	                                          gen_py_socket },
+static const struct gen_entry gen_table[] = {
+	{ "socket", gen_c_socket, gen_py_socket },
 	{ "socketpair", gen_socketpair, gen_socketpair },
 	{ "bind", gen_addr_call, gen_addr_call },
 	{ "connect", gen_addr_call, gen_addr_call },
@@ -572,7 +628,10 @@ static const struct gen_entry gen_table[] = { { "socket", gen_c_socket,
 	{ "getsockname", gen_plain, gen_plain },
 	{ "getpeername", gen_plain, gen_plain },
 	{ "setsockopt", gen_setsockopt, gen_setsockopt },
-	{ "unlink", gen_unlink, gen_unlink }, { NULL, NULL, NULL } };
+	{ "unlink", gen_unlink, gen_unlink },
+	{ "setblocking", gen_setblocking, gen_setblocking },
+	{ "settimeout", gen_settimeout, gen_settimeout }, { NULL, NULL, NULL }
+};
 
 /* Returns the generator of a command, or NULL. */
 static const struct gen_entry *
@@ -628,12 +687,15 @@ static const char gen_c_head[] =
     "#define _GNU_SOURCE\n"
     "#include <arpa/inet.h>\n#include <netdb.h>\n#include <netinet/in.h>\n"
     "#include <netinet/tcp.h>\n#include <signal.h>\n#include <stddef.h>\n"
-    "#include <string.h>\n#include <sys/socket.h>\n#include <sys/un.h>\n"
+    "#include <string.h>\n#include <sys/ioctl.h>\n#include <sys/socket.h>\n"
+    "#include <sys/time.h>\n#include <sys/un.h>\n"
     "#include <unistd.h>\n\n"
-    "static char ss_buf[1 << 20];\n"
-    "static struct sockaddr_storage ss_addr;\n"
-    "static socklen_t ss_len;\n"
-    "static int ss_sv[2], ss_int;\n\n"
+    "#define SS_UNUSED __attribute__((unused))\n"
+    "static char ss_buf[1 << 20] SS_UNUSED;\n"
+    "static struct sockaddr_storage ss_addr SS_UNUSED;\n"
+    "static socklen_t ss_len SS_UNUSED;\n"
+    "static int ss_sv[2] SS_UNUSED, ss_int SS_UNUSED;\n"
+    "static struct timeval ss_tv SS_UNUSED;\n\n"
     "/* Fills ss_addr with an IPv4 or IPv6 address; returns its length. */\n"
     "static socklen_t __attribute__((unused))\n"
     "ss_inet_addr(int family, const char *host, int port)\n{\n"
@@ -706,7 +768,7 @@ session_write(struct shell *sh, int py, FILE *f)
 		buf_puts(&b,
 		    "#!/usr/bin/env python3\n\"\"\"Written by sockstep's "
 		    "export: the calls of a session, in the same order.\"\"\"\n"
-		    "import os\nimport socket\n\n");
+		    "import os\nimport socket\nimport struct\n\n");
 	else
 		buf_puts(&b,
 		    "/* Written by sockstep's export: the calls of a "

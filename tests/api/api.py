@@ -23,7 +23,7 @@ import e2elib  # noqa: E402
 
 # The calls the comparison looks at: the ones a session's commands make.
 CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect",
-         "sendto", "recvfrom", "shutdown", "setsockopt", "close")
+         "sendto", "recvfrom", "shutdown", "setsockopt", "close", "ioctl")
 
 
 def trace_calls(path):
@@ -53,6 +53,12 @@ def trace_calls(path):
                 continue
             if name == "setsockopt" and "SO_" not in args:
                 continue
+            if name == "ioctl" and "FIONBIO" not in args:
+                continue
+            # strace's names for the timeouts, and their bytes, as one form
+            args = re.sub(r"SO_(RCV|SND)TIMEO_OLD", r"SO_\1TIMEO", args)
+            if "TIMEO" in args:
+                args = re.sub(r'(TIMEO, )(".*"|\{[^}]*\})', r"\1TV", args)
             if name in ("socket", "accept") and res.split()[0] != "-1":
                 live.add(res.split()[0])
             m = re.search(r"\[(\d+), (\d+)\]", args)
@@ -82,6 +88,12 @@ shutdown cli SHUT_WR
 recv conn 1024
 close conn
 close cli
+settimeout srv 0.1
+accept srv
+setblocking srv false
+accept srv
+setblocking srv true
+settimeout srv none
 close srv
 socket x
 connect x 127.0.0.1 1
