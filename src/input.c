@@ -145,6 +145,21 @@ input_history_path(void)
 }
 #endif
 
+#if INPUT_EDITOR
+/*
+ * Loads the history from path when it is a regular file: libedit reads a
+ * device such as /dev/full (endless NULs) for ever.
+ */
+static void
+input_read_history(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		read_history(path);
+}
+#endif
+
 /* Gets ready to read lines for sh: the line editor only on a terminal. */
 void
 input_open(struct shell *sh)
@@ -169,7 +184,7 @@ input_open(struct shell *sh)
 	stifle_history(1000);
 	input_histfile = input_history_path();
 	if (input_histfile)
-		read_history(input_histfile);
+		input_read_history(input_histfile);
 #endif
 }
 
@@ -249,12 +264,18 @@ void
 input_close(void)
 {
 #if INPUT_EDITOR
+	struct stat st;
 	int fd, rc;
 
 	if (input_editing && input_histfile) {
 		fd =
 		    open(input_histfile, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
-		rc = fd == -1 ? errno : write_history(input_histfile);
+		if (fd == -1)
+			rc = errno;
+		else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+			rc = -1; /* a device: never chmod it, never write it */
+		else
+			rc = write_history(input_histfile);
 		if (fd != -1)
 			close(fd);
 		if (rc == 0 && chmod(input_histfile, 0600) == -1)
@@ -263,7 +284,8 @@ input_close(void)
 			fprintf(stderr,
 			    "sockstep: cannot save history in %s: "
 			    "%s\n",
-			    input_histfile, strerror(rc));
+			    input_histfile,
+			    rc == -1 ? "not a regular file" : strerror(rc));
 	}
 	free(input_histfile);
 	input_histfile = NULL;

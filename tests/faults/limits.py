@@ -195,11 +195,19 @@ def pty_run(env, lines, timeout=F.STEP):
                 out += data
         return True
 
+    def prompt(seen):
+        """Waits for prompt number seen+1, then a moment for the line
+        editor to take the terminal (keys typed earlier can be lost)."""
+        while out.count(b"sockstep> ") <= seen and \
+                pump(time.monotonic() + 0.05) and time.monotonic() < deadline:
+            pass
+        pump(time.monotonic() + 0.15)
+
     try:
-        pump(time.monotonic() + 0.3)
-        for line in lines:
+        for n, line in enumerate(lines):
+            prompt(n)
             os.write(fd, line.encode() + b"\r")
-            pump(time.monotonic() + 0.3)
+        pump(time.monotonic() + 0.3)
         while pump(time.monotonic() + 0.2) and time.monotonic() < deadline:
             wpid, status = os.waitpid(pid, os.WNOHANG)
             if wpid:
