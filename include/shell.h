@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "handle.h"
+#include "job.h"
 #include "var.h"
 
 struct sys_ops;
@@ -61,6 +62,7 @@ struct shell {
 	char answer[64]; /* the quiz answer given for the current step */
 	int depth; /* scripts being sourced, one inside another */
 	struct vars vars;
+	struct jobs jobs; /* background calls waiting for readiness */
 	int states; /* a line per TCP state change after a call */
 	int segments; /* segments each call sent and received */
 	struct track *track; /* state changes, capture, diagram (track.c) */

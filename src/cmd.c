@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "fmt.h"
 #include "handle.h"
+#include "job.h"
 #include "opt.h"
 #include "sym.h"
 #include "out.h"
@@ -54,6 +55,9 @@ extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_handles_entry;
+extern const struct cmd_entry cmd_jobs_entry;
+extern const struct cmd_entry cmd_wait_entry;
+extern const struct cmd_entry cmd_cancel_entry;
 extern const struct cmd_entry cmd_state_entry;
 extern const struct cmd_entry cmd_capture_entry;
 extern const struct cmd_entry cmd_diagram_entry;
@@ -75,9 +79,9 @@ const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_ntohs_entry, &cmd_ntohl_entry, &cmd_expect_entry, &cmd_let_entry,
 	&cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
 	&cmd_source_entry, &cmd_record_entry, &cmd_export_entry,
-	&cmd_handles_entry, &cmd_state_entry, &cmd_capture_entry,
-	&cmd_diagram_entry, &cmd_help_entry, &cmd_set_entry, &cmd_quit_entry,
-	NULL };
+	&cmd_handles_entry, &cmd_jobs_entry, &cmd_wait_entry, &cmd_cancel_entry,
+	&cmd_state_entry, &cmd_capture_entry, &cmd_diagram_entry,
+	&cmd_help_entry, &cmd_set_entry, &cmd_quit_entry, NULL };
 
 const char *const cmd_group_names[] = {
 	[CMD_GROUP_SETUP] = "making a socket",
@@ -333,10 +337,10 @@ cmd_run(struct shell *sh, const struct stmt *st)
 		sh->errors++;
 		return CMD_ERR;
 	}
-	if (st->background)
+	if (st->background && !(cmd->flags & CMD_BACKGROUND))
 		return cmd_usage(sh, cmd,
-		    "'&' (running in the background) is "
-		    "not supported yet");
+		    "only accept, recv and recvfrom run in the background "
+		    "(with '&')");
 	if (n < cmd->args_min)
 		return cmd_usage(sh, cmd, "missing argument%s",
 		    cmd->args_min - n > 1 ? "s" : "");
@@ -351,5 +355,9 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
+	if (st->background) {
+		job_add(sh, st, args.h);
+		return CMD_OK;
+	}
 	return cmd->exec(sh, cmd, &args);
 }

@@ -50,6 +50,7 @@ void
 shell_free(struct shell *sh)
 {
 	track_free(sh);
+	job_free(sh);
 	handle_table_free(&sh->handles);
 	var_free(&sh->vars);
 	session_free(sh);
@@ -175,6 +176,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	if (sh->record)
 		record_stmt(sh, st, rc);
 	session_add(sh, st, rc);
+	if (sh->jobs.n && !st->background)
+		job_check(sh, 0); /* a background call this made ready */
 	return rc;
 }
 

@@ -396,6 +396,22 @@ def t_history_off(binary, tmp, editor):
         raise Fail("SOCKSTEP_HISTORY='' but files were written: %s" % left)
 
 
+def t_ctrl_c_wait(s, editor):
+    """Ctrl-C during wait stops waiting; the background call still waits
+    and runs when a client connects."""
+    port = listening(s)
+    s.run("accept srv conn &", r"\[1\] accept srv conn &")
+    s.send("wait\n")
+    time.sleep(0.3)
+    s.send(CTRL_C)
+    s.expect(r"wait interrupted \(Ctrl-C\); the job still waits", "wait stopped")
+    s.prompt()
+    s.run("jobs", r"\[1\] accept srv conn &")
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
+        s.run("wait", r"accept\(3, .*\) = 4")
+    return 0
+
+
 def t_step(binary, tmp, editor):
     """--step shows the narration, then waits for Enter before each call;
     q quits the lesson early, with exit status 0."""
@@ -457,6 +473,7 @@ SESSION_TESTS = {
     "tab": t_tab,
     "ctrl-d": t_ctrl_d,
     "ctrl-d-empty": t_ctrl_d_empty,
+    "ctrl-c-wait": t_ctrl_c_wait,
 }
 FILE_TESTS = {
     "history": t_history,

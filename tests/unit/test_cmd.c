@@ -625,9 +625,9 @@ test_accept_eintr(void **state)
 	    "accept: conn is already a live handle "
 	    "(fd 4); close it or choose another name; usage: accept HANDLE "
 	    "[NAME]\n");
-	run_usage("accept srv &",
-	    "accept: '&' (running in the background) is "
-	    "not supported yet; usage: accept HANDLE [NAME]\n");
+	run_usage("send srv x &",
+	    "send: only accept, recv and recvfrom run in the background "
+	    "(with '&'); usage: send HANDLE DATA [FLAGS]\n");
 }
 
 static void
