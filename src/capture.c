@@ -51,8 +51,9 @@ capture_start(struct capture *c, char *err, size_t errlen)
 		    strerror(save),
 		    save == EPERM || save == EACCES
 		        ? ": capturing needs CAP_NET_RAW; run sockstep as root "
-		          "(sudo sockstep), or give it the capability (setcap "
-		          "cap_net_raw+ep); without it each call still shows its "
+		          "(sudo sockstep), or start it as sockstep --lab (a "
+		          "private network namespace, where capture needs no "
+		          "privileges); without it each call still shows its "
 		          "segment counts (set segments on)"
 		        : "");
 		return -1;

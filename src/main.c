@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "lab.h"
 #include "lesson.h"
 #include "record.h"
 #include "var.h"
@@ -44,6 +45,8 @@ usage(FILE *fp)
 	    "  -D, --var NAME=VALUE  set a lesson variable (--var PORT=5000)\n"
 	    "      --delay MS        pause between steps when playing\n"
 	    "      --record FILE     write the session as a lesson\n"
+	    "      --lab             run in a private network namespace (capture\n"
+	    "                        without root)\n"
 	    "  -v, --verbose         with --check, show the calls too\n"
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n\n"
@@ -107,6 +110,7 @@ main(int argc, char **argv)
 		{ "delay", required_argument, NULL, 'd' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "lab", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
@@ -115,7 +119,8 @@ main(int argc, char **argv)
 	struct vars vars;
 	struct shell sh;
 	char *eq, *end;
-	int c, rc, notes = 1, hex = 0;
+	int c, rc, notes = 1, hex = 0, lab = 0;
+	char laberr[256];
 	long ms;
 
 	memset(&lo, 0, sizeof(lo));
@@ -164,6 +169,9 @@ main(int argc, char **argv)
 		case 'v':
 			lo.verbose = 1;
 			break;
+		case 'L':
+			lab = 1;
+			break;
 		case 'c':
 			cmds = optarg;
 			break;
@@ -204,6 +212,18 @@ main(int argc, char **argv)
 			fputs("Try 'sockstep --help'.\n", stderr);
 			return 2;
 		}
+	}
+	if (lab) {
+		if (lab_enter(laberr, sizeof(laberr)) == -1) {
+			fprintf(stderr, "sockstep: %s\n", laberr);
+			var_free(&vars);
+			return 2;
+		}
+		fputs("sockstep: lab mode: a private network namespace of this "
+		      "shell's own, with only a loopback; nothing outside reaches "
+		      "these sockets and they reach nothing outside; capture works "
+		      "here without root\n",
+		    stderr);
 	}
 	if (lo.mode != MODE_RUN) {
 		if (optind == argc || cmds) {

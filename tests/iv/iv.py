@@ -278,6 +278,31 @@ def test_capture_unprivileged():
         raise AssertionError("no reason given: %r %r" % (out, err))
 
 
+def test_capture_lab():
+    """As a user without CAP_NET_RAW, --lab runs the shell in a private
+    user and network namespace where capture shows the handshake; the
+    message says what the mode means."""
+    cmds = ("capture on; socket srv; bind srv 127.0.0.1 0; listen srv; "
+            "socket cli; connect cli srv; capture off")
+    args = [e2elib.binary(), "--lab", "-n", "-c", cmds]
+    if os.geteuid() == 0:
+        args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "--inh-caps=-all"] + args
+    try:
+        rc, out, err = e2elib.run(args)
+    except FileNotFoundError:
+        raise e2elib.Skip("setpriv is not installed")
+    out, err = out.decode(), err.decode()
+    if rc == 2 and "unshare" in err:
+        raise e2elib.Skip("no private namespaces here: " + err.strip())
+    if "private network namespace" not in err:
+        raise AssertionError("lab mode does not say what it is: %r" % err)
+    for seg in (r"cli > srv\s+SYN\s", r"srv > cli\s+SYN, ACK", r"cli > srv\s+ACK"):
+        if not re.search(seg, out):
+            raise AssertionError("no %s segment in lab mode:\n%s%s" %
+                                 (seg, out, err))
+
+
 if __name__ == "__main__":
     e2elib.main({
         "half-close": test_half_close,
@@ -288,4 +313,5 @@ if __name__ == "__main__":
         "interrupted-connect": test_interrupted_connect,
         "capture": test_capture,
         "capture-unprivileged": test_capture_unprivileged,
+        "capture-lab": test_capture_lab,
     })
