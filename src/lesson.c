@@ -301,6 +301,8 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 	sh.color = o->color;
 	sh.color_err = o->color && isatty(2);
 	sh.notes = o->notes;
+	if (!o->notes || (o->mode == MODE_CHECK && !o->verbose))
+		sh.states = sh.segments = 0; /* nobody sees them */
 	lesson_copy_vars(&sh, o->vars);
 	rc = lesson_run_file(&sh, path);
 	shell_close_all(&sh);

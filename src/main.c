@@ -35,7 +35,8 @@ usage(FILE *fp)
 	    "  ... | sockstep        run commands from stdin, no prompt\n\n"
 	    "options:\n"
 	    "  -c, --command=CMDS    run CMDS and exit\n"
-	    "  -n, --no-notes        leave out the plain-language notes\n"
+	    "  -n, --no-notes        leave out the plain-language notes, state\n"
+	    "                        changes and segment counts\n"
 	    "      --color=WHEN      auto (default), always or never\n"
 	    "      --hex             show a hex dump of received data\n"
 	    "      --play LESSON...  play lessons: narration, then each call\n"
@@ -252,6 +253,9 @@ main(int argc, char **argv)
 	sig_install();
 	shell_init(&sh, &sys_real, stdout, stderr);
 	sh.notes = notes;
+	if (!notes)
+		sh.states = sh.segments =
+		    0; /* -n: the calls and their results */
 	sh.hex = hex;
 	sh.color = want_color(color, 1);
 	sh.color_err = want_color(color, 2);

@@ -79,6 +79,7 @@ struct track {
 	struct track_seen *seen; /* handles read this time, and counters */
 	size_t nseen;
 	size_t capseen;
+	int stale; /* calls went by unwatched: resynchronise, print nothing */
 };
 
 /* Returns a state's name, "?" when unknown. */
@@ -463,6 +464,22 @@ track_scan(struct shell *sh)
 }
 
 /*
+ * Forgets what was known of the live handles' states after calls went by
+ * unwatched, so that the next scan records them without printing changes
+ * that happened long ago.
+ */
+static void
+track_resync(struct shell *sh)
+{
+	size_t i;
+
+	for (i = 0; i < sh->handles.nbyfd; i++)
+		if (sh->handles.byfd[i])
+			sh->handles.byfd[i]->tcp_state = 0;
+	sh->track->stale = 0;
+}
+
+/*
  * For connections that went to CLOSE through their fd, asks sock_diag
  * whether the kernel holds them on in TIME_WAIT.
  */
@@ -706,6 +723,12 @@ track_end(struct shell *sh, const struct stmt *st, int rc)
 	if (rc != CMD_OK || !sh->last.made || st->argc == 0 ||
 	    sh->handles.live > TRACK_MAX_LIVE)
 		return;
+	if (!sh->states && !sh->segments && t->capture.fd < 0) {
+		t->stale = 1; /* nothing to show: no reads, no naps */
+		return;
+	}
+	if (t->stale)
+		track_resync(sh);
 	t->nch = 0;
 	t->nseen = 0;
 	track_scan(sh);
