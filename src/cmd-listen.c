@@ -28,11 +28,17 @@ cmd_listen_exec(struct shell *sh, const struct cmd_entry *cmd,
 	out_call(sh, line, rc, e);
 	if (rc == -1)
 		note_errno(sh, cmd->name, e, a->h, NULL);
+	else if (backlog < 0)
+		out_note(sh,
+		    "%s is listening: a negative backlog means the system's "
+		    "maximum (net.core.somaxconn)",
+		    a->h->name);
 	else
 		out_note(sh,
-		    "%s is listening: the kernel completes handshakes "
-		    "and queues up to %ld connections until accept takes them",
-		    a->h->name, backlog);
+		    "%s is listening: the kernel completes handshakes and lets "
+		    "up to %ld connection%s wait for accept (the backlog, plus "
+		    "one on Linux)",
+		    a->h->name, backlog + 1, backlog > 0 ? "s" : "");
 	return CMD_OK;
 }
 
@@ -47,7 +53,7 @@ const struct cmd_entry cmd_listen_entry = {
 	.help =
 	    "Marks the socket as listening with listen(2): from now on the "
 	    "kernel completes the handshakes of connecting clients and keeps "
-	    "up to BACKLOG of them in a queue until accept takes them. BACKLOG "
+	    "up to BACKLOG of them (one more, on Linux) in a queue until accept takes them. BACKLOG "
 	    "defaults to 128, what Python's listen() uses. A listening socket "
 	    "never carries data itself.",
 	.errors =

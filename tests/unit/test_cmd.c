@@ -569,12 +569,18 @@ test_bind_listen(void **state)
 	    "SO_REUSEADDR 1 before bind lets a server rebind at once\n");
 	run_ok("listen srv",
 	    "listen(3, 128) = 0\n"
-	    "  srv is listening: the kernel completes handshakes and queues up "
-	    "to 128 connections until accept takes them\n");
+	    "  srv is listening: the kernel completes handshakes and lets up "
+	    "to 129 connections wait for accept (the backlog, plus one on "
+	    "Linux)\n");
 	run_ok("listen 3 0",
 	    "listen(3, 0) = 0\n"
-	    "  srv is listening: the kernel completes handshakes and queues up "
-	    "to 0 connections until accept takes them\n");
+	    "  srv is listening: the kernel completes handshakes and lets up "
+	    "to 1 connection wait for accept (the backlog, plus one on "
+	    "Linux)\n");
+	run_ok("listen 3 -1",
+	    "listen(3, -1) = 0\n"
+	    "  srv is listening: a negative backlog means the system's maximum "
+	    "(net.core.somaxconn)\n");
 	run_usage("listen srv many",
 	    "listen: backlog: 'many' is not a number; "
 	    "usage: listen HANDLE [BACKLOG]\n");
