@@ -14,7 +14,8 @@ struct handle;
 
 #define CMD_HANDLE 0x1 /* argument 1 must name a live handle */
 #define CMD_NEWNAME 0x2 /* creates a handle, optionally named */
-#define CMD_BACKGROUND 0x4 /* may run in the background (waits for POLLIN) */
+#define CMD_BACKGROUND \
+	0x4 /* may run in the background: a call that can block */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,

@@ -1,28 +1,82 @@
-/* Background calls: accept srv & waits for readiness, then makes the call. */
+/*
+ * Background calls: a statement ending in '&' runs in a thread of its own,
+ * which makes the real blocking call while the prompt goes on. The thread
+ * and the prompt take turns: only one of them runs shell code at a time,
+ * and a job's thread lets go of the shell only while it is in its call.
+ */
 #ifndef SOCKSTEP_JOB_H
 #define SOCKSTEP_JOB_H
 
+#include <pthread.h>
+#include <sys/types.h>
+
+#include "handle.h"
+#include "parse.h"
+#include "sys.h"
+
 struct shell;
-struct stmt;
-struct handle;
+struct cmd_entry;
+
+enum job_state {
+	JOB_RUNNING, /* its thread has the turn: it runs shell code */
+	JOB_IN_CALL, /* in its system call; the prompt goes on */
+	JOB_RETURNED, /* the call returned; it waits to be shown */
+	JOB_DONE /* the command has finished */
+};
 
 struct job {
 	int id;
-	int fd; /* the handle's fd when the job began */
-	char hname[32];
-	char *text; /* the statement, as it will run */
+	enum job_state state;
+	int cancel; /* cancel N asked it to stop */
+	int rc; /* the command's result, once done */
+	pthread_t thread;
+	pid_t tid;
+	int procfd; /* its /proc/self/task/TID/syscall, or -1 */
+	const char *call; /* the call it is in: "accept", "recv", ... */
+	char hname[HANDLE_NAME_MAX]; /* the handle it waits on */
+	int fd; /* that handle's fd */
+	char newname[HANDLE_NAME_MAX]; /* the name it gives a new handle */
+	char *text; /* the statement, as shown */
+	struct stmt st; /* its own copy of the statement, without '&' */
+	struct shell *sh;
 };
 
 struct jobs {
-	struct job *v;
+	struct job **v;
 	int n;
 	int next_id;
+	pthread_mutex_t mu; /* guards turn and every job's state */
+	pthread_cond_t cv; /* signalled at every change of either */
+	struct job *turn; /* whose thread runs shell code; NULL: the prompt's */
+	const struct sys_ops *real; /* the calls as the prompt makes them */
+	struct sys_ops
+	    ops; /* the same, giving the turn back around blocking calls */
 };
 
-void job_add(struct shell *, const struct stmt *, const struct handle *);
-int job_check(struct shell *, int);
+/* job.c: the jobs as the prompt sees them */
+void job_init(struct shell *);
+int job_start(struct shell *, const struct cmd_entry *, const struct stmt *,
+    const struct handle *);
+int job_check(struct shell *);
+int job_wait(struct shell *, int);
+void job_cancel(struct shell *, int);
 int job_find(const struct shell *, int);
-void job_drop(struct shell *, int);
+int job_using(const struct shell *, const struct handle *);
+int job_naming(const struct shell *, const char *);
+int job_returned(struct shell *);
+int job_end(struct shell *);
 void job_free(struct shell *);
+
+/* job-turn.c: threads, turns, and what the kernel says of them */
+void job_turn_init(struct shell *);
+void job_turn_free(struct shell *);
+int job_turn_spawn(struct job *);
+void job_turn_give(struct shell *, struct job *);
+enum job_state job_turn_state(struct shell *, const struct job *);
+int job_turn_wait(struct shell *, int);
+int job_turn_in_kernel(const struct job *);
+int job_turn_signal(struct job *);
+struct job *job_current(void);
+int job_stopping(void);
 
 #endif

@@ -36,6 +36,8 @@ struct parsed {
 
 int parse_line(const char *, size_t, struct parsed *, char *, size_t);
 void parse_free(struct parsed *);
+void parse_stmt_copy(struct stmt *, const struct stmt *);
+void parse_stmt_free(struct stmt *);
 int parse_long(const struct token *, long, long, long *, char *, size_t);
 int parse_data(const struct token *, char **, size_t *, char *, size_t);
 int parse_is_word(const struct token *, const char *);

@@ -62,7 +62,7 @@ struct shell {
 	char answer[64]; /* the quiz answer given for the current step */
 	int depth; /* scripts being sourced, one inside another */
 	struct vars vars;
-	struct jobs jobs; /* background calls waiting for readiness */
+	struct jobs jobs; /* background calls, each in a thread of its own */
 	int states; /* a line per TCP state change after a call */
 	int segments; /* segments each call sent and received */
 	struct track *track; /* state changes, capture, diagram (track.c) */
@@ -72,6 +72,7 @@ void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);
 void shell_free(struct shell *);
 int shell_run_line(struct shell *, const char *, size_t);
 int shell_run_stmt(struct shell *, const struct stmt *);
+void shell_finish_stmt(struct shell *, const struct stmt *, int, int);
 void shell_where(struct shell *, char *, size_t);
 void shell_close_all(struct shell *);
 void shell_sleep(int);

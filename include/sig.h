@@ -8,5 +8,6 @@ extern volatile sig_atomic_t sig_int;
 extern volatile sig_atomic_t sig_pipe;
 
 void sig_install(void);
+void sig_install_cancel(void);
 
 #endif

@@ -22,8 +22,8 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct buf b, peer;
 	int fd, err;
 
-	if (cmd_new_name(sh, cmd, a->argc > 1 ? &a->argv[1] : NULL, "conn",
-	        name) == CMD_ERR)
+	if (a->argc > 1 &&
+	    cmd_new_name(sh, cmd, &a->argv[1], "conn", name) == CMD_ERR)
 		return CMD_ERR;
 	in = len = addr_size(a->h->family);
 	fd = sh->sys->accept(a->h->fd, (struct sockaddr *)&ss, &len);
@@ -43,6 +43,8 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (fd == -1) {
 		note_errno(sh, cmd->name, err, a->h, NULL);
 	} else {
+		if (a->argc == 1) /* named now: a job returns long after */
+			cmd_new_name(sh, cmd, NULL, "conn", name);
 		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
 		    a->h->protocol)
 		    ->connected = 1;

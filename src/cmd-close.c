@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "handle.h"
+#include "job.h"
 #include "note.h"
 #include "out.h"
 #include "parse.h"
@@ -21,7 +22,14 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 	char line[64], where[64];
 	int rc, err, unread = 0, listening = 0, fd = a->h->fd;
 	socklen_t len = sizeof(listening);
+	int job = job_using(sh, a->h);
 
+	if (job)
+		return cmd_usage(sh, cmd,
+		    "job [%d] waits in a call on %s: cancel %d first, or "
+		    "shutdown %s to wake it (closing an fd does not wake a "
+		    "thread blocked on it: it would wait on)",
+		    job, a->h->name, job, a->h->name);
 	if (sh->notes && a->h->type == SOCK_STREAM) { /* only for the notes */
 		sh->sys->getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 		    &len);

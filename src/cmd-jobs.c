@@ -22,7 +22,7 @@ jobs_arg(struct shell *sh, const struct cmd_entry *cmd, const struct token *t)
 	return i;
 }
 
-/* jobs: the background calls still waiting. */
+/* jobs: the background calls still running, and where each one is. */
 static int
 cmd_jobs_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
@@ -32,14 +32,23 @@ cmd_jobs_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	(void)a;
 	if (sh->jobs.n == 0)
 		out_line(sh, "no background calls (accept srv & starts one)");
-	for (i = 0; i < sh->jobs.n; i++)
-		out_line(sh, "[%d] %s &   (waits until %s, fd %d, is ready)",
-		    sh->jobs.v[i].id, sh->jobs.v[i].text, sh->jobs.v[i].hname,
-		    sh->jobs.v[i].fd);
+	for (i = 0; i < sh->jobs.n; i++) {
+		struct job *j = sh->jobs.v[i];
+
+		if (job_turn_state(sh, j) == JOB_RETURNED)
+			out_line(sh, "[%d] %s &   (its %s returned)", j->id,
+			    j->text, j->call);
+		else if (j->fd >= 0)
+			out_line(sh, "[%d] %s &   (blocked in %s on %s, fd %d)",
+			    j->id, j->text, j->call, j->hname, j->fd);
+		else
+			out_line(sh, "[%d] %s &   (blocked in %s)", j->id,
+			    j->text, j->call);
+	}
 	return CMD_OK;
 }
 
-/* wait [N]: waits for job N (or every job) to be ready and run; Ctrl-C stops waiting. */
+/* wait [N]: waits for job N (or every job) to return; Ctrl-C stops waiting. */
 static int
 cmd_wait_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
@@ -48,25 +57,20 @@ cmd_wait_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	if (a->argc == 1) {
 		if ((i = jobs_arg(sh, cmd, &a->argv[0])) == CMD_ERR)
 			return CMD_ERR;
-		id = sh->jobs.v[i].id;
+		id = sh->jobs.v[i]->id;
 	}
 	if (sh->jobs.n == 0)
 		out_line(sh, "no background calls to wait for");
 	sig_int = 0;
-	while (sh->jobs.n > 0 && (id == 0 || job_find(sh, id) >= 0)) {
-		if (job_check(sh, -1) == -1) {
-			out_meaning(sh,
-			    "wait interrupted (Ctrl-C); the job%s "
-			    "still wait%s",
-			    sh->jobs.n == 1 ? "" : "s",
-			    sh->jobs.n == 1 ? "s" : "");
-			break;
-		}
-	}
+	if (job_wait(sh, id) == -1)
+		out_meaning(sh,
+		    "wait interrupted (Ctrl-C); the job%s still run%s "
+		    "(jobs lists them)",
+		    sh->jobs.n == 1 ? "" : "s", sh->jobs.n == 1 ? "s" : "");
 	return CMD_OK;
 }
 
-/* cancel N: forgets job N; its call is never made. */
+/* cancel N: interrupts job N's call and shows how it ended. */
 static int
 cmd_cancel_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
@@ -75,11 +79,7 @@ cmd_cancel_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	if (i == CMD_ERR)
 		return CMD_ERR;
-	out_meaning(sh,
-	    "[%d] cancelled: %s was never called, so nothing "
-	    "changed",
-	    sh->jobs.v[i].id, sh->jobs.v[i].text);
-	job_drop(sh, i);
+	job_cancel(sh, i);
 	return CMD_OK;
 }
 
@@ -89,16 +89,17 @@ const struct cmd_entry cmd_jobs_entry = {
 	.args_min = 0,
 	.args_max = 0,
 	.group = CMD_GROUP_SHELL,
-	.summary = "list the background calls still waiting",
+	.summary = "list the background calls still running",
 	.help =
 	    "Lists the calls started with '&' (accept srv &, recv conn "
-	    "1024 &) that still wait for their handle to be ready. Such a "
-	    "call is made exactly once, the moment poll(2) says the handle is "
-	    "ready, so it returns at once; its call line and meaning then "
-	    "come as a job notice after the command that made it ready, such "
-	    "as a connect.",
+	    "1024 &, connect cli srv &, send cli DATA &) and the call each "
+	    "is blocked in. A background call is the same real blocking call, "
+	    "made at once in a thread of its own, so the prompt stays free; "
+	    "when it returns, its call line and meaning come as a numbered "
+	    "job notice, right after the command that let it go on (such as "
+	    "a connect), or at the prompt when something outside woke it.",
 	.errors = "",
-	.man = "sockstep(1), poll(2)",
+	.man = "sockstep(1), pthreads(7)",
 	.complete = "",
 	.exec = cmd_jobs_exec,
 };
@@ -109,12 +110,12 @@ const struct cmd_entry cmd_wait_entry = {
 	.args_min = 0,
 	.args_max = 1,
 	.group = CMD_GROUP_SHELL,
-	.summary = "wait for background call N (or all) to be made",
-	.help = "Waits, with poll(2), until background job N (or every job) "
-	        "is ready and its call has been made and shown. Ctrl-C stops "
-	        "waiting; the jobs go on waiting.",
+	.summary = "wait for background call N (or every one) to return",
+	.help = "Waits until background job N (or every job) has returned "
+	        "and been shown, as a program waits for a thread. Ctrl-C "
+	        "stops waiting; the jobs go on.",
 	.errors = "",
-	.man = "sockstep(1), poll(2)",
+	.man = "sockstep(1), pthread_join(3)",
 	.complete = "-",
 	.exec = cmd_wait_exec,
 };
@@ -125,12 +126,14 @@ const struct cmd_entry cmd_cancel_entry = {
 	.args_min = 1,
 	.args_max = 1,
 	.group = CMD_GROUP_SHELL,
-	.summary = "forget background call N; it is never made",
-	.help = "Forgets background job N. Its call was not made yet (a "
-	        "background call is made only when its handle is ready), so "
-	        "nothing changes in the kernel.",
+	.summary = "interrupt background call N and show how it ended",
+	.help = "Sends SIGUSR1 to job N's thread, which interrupts its "
+	        "blocking call as Ctrl-C interrupts one at the prompt: "
+	        "the call returns -1 EINTR (a send that had sent part of its "
+	        "data returns that count), and the job notice shows it. An "
+	        "interrupted connect still completes in the kernel.",
 	.errors = "",
-	.man = "sockstep(1)",
+	.man = "sockstep(1), pthread_kill(3), signal(7)",
 	.complete = "-",
 	.exec = cmd_cancel_exec,
 };

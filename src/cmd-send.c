@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "fmt.h"
 #include "handle.h"
+#include "job.h"
 #include "note.h"
 #include "out.h"
 #include "parse.h"
@@ -208,7 +209,7 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		calls++;
 		if (n > 0)
 			done += (size_t)n;
-	} while (all && n > 0 && done < len && !sig_int);
+	} while (all && n > 0 && done < len && !job_stopping());
 	if (!all && n >= 0 && (size_t)n < len)
 		out_note(sh,
 		    "only %ld of %zu bytes went: send may send less "
@@ -241,7 +242,7 @@ const struct cmd_entry cmd_send_entry = {
 	.usage = "HANDLE DATA [FLAGS]",
 	.args_min = 2,
 	.args_max = 3,
-	.flags = CMD_HANDLE,
+	.flags = CMD_HANDLE | CMD_BACKGROUND,
 	.group = CMD_GROUP_DATA,
 	.summary = "send bytes once; may send fewer than given",
 	.help =
@@ -265,7 +266,7 @@ const struct cmd_entry cmd_sendall_entry = {
 	.usage = "HANDLE DATA [FLAGS]",
 	.args_min = 2,
 	.args_max = 3,
-	.flags = CMD_HANDLE,
+	.flags = CMD_HANDLE | CMD_BACKGROUND,
 	.group = CMD_GROUP_DATA,
 	.summary = "send all the bytes, calling send as often as needed",
 	.help = "Python's sock.sendall(): calls send(2) again and again until "
@@ -282,7 +283,7 @@ const struct cmd_entry cmd_sendto_entry = {
 	.usage = "HANDLE DATA ADDRESS [PORT] [FLAGS]",
 	.args_min = 3,
 	.args_max = 5,
-	.flags = CMD_HANDLE,
+	.flags = CMD_HANDLE | CMD_BACKGROUND,
 	.group = CMD_GROUP_DATA,
 	.summary = "send one datagram to an address (UDP, Unix datagram)",
 	.help =

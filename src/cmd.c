@@ -260,6 +260,7 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
     const struct token *t, const char *prefix, char *out)
 {
 	char err[256];
+	int id;
 
 	if (t == NULL) {
 		handle_auto_name(&sh->handles, prefix, out, HANDLE_NAME_MAX);
@@ -281,7 +282,14 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 		    "'%s' is the name of a constant; name "
 		    "the handle something else (like srv, cli, conn)",
 		    t->text);
+	if ((id = job_naming(sh, t->text)) != 0)
+		return cmd_usage(sh, cmd,
+		    "job [%d] gives its new socket the name %s when it "
+		    "returns; choose another name",
+		    id, t->text);
 	snprintf(out, HANDLE_NAME_MAX, "%s", t->text);
+	if (job_current())
+		snprintf(job_current()->newname, HANDLE_NAME_MAX, "%s", out);
 	return 0;
 }
 
@@ -339,8 +347,8 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	}
 	if (st->background && !(cmd->flags & CMD_BACKGROUND))
 		return cmd_usage(sh, cmd,
-		    "only accept, recv and recvfrom run in the background "
-		    "(with '&')");
+		    "only a call that can block runs in the background with "
+		    "'&' (accept, connect, send, recv, poll, ...)");
 	if (n < cmd->args_min)
 		return cmd_usage(sh, cmd, "missing argument%s",
 		    cmd->args_min - n > 1 ? "s" : "");
@@ -355,9 +363,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	if (st->background) {
-		job_add(sh, st, args.h);
-		return CMD_OK;
-	}
+	if (st->background)
+		return job_start(sh, cmd, st, args.h);
 	return cmd->exec(sh, cmd, &args);
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #endif
 
 #include "complete.h"
+#include "job.h"
 #include "shell.h"
 #include "sig.h"
 #include "xalloc.h"
@@ -69,6 +71,64 @@ input_complete(const char *text, int start, int end)
 	return rl_completion_matches(text, input_generator);
 }
 
+/*
+ * Shows the notices of jobs whose calls returned while the prompt waited
+ * for a key: the line being typed is taken off the screen (GNU readline;
+ * libedit's stays above), the notices printed, and the prompt and line
+ * drawn again below them.
+ */
+#if defined(HAVE_READLINE)
+static void
+input_notices(void)
+{
+	char *text = rl_copy_text(0, rl_end);
+	int point = rl_point;
+
+	rl_save_prompt();
+	rl_replace_line("", 0);
+	rl_redisplay();
+	job_check(input_sh);
+	fflush(stdout);
+	rl_restore_prompt();
+	rl_replace_line(text, 0);
+	rl_point = point;
+	rl_on_new_line();
+	rl_redisplay();
+	free(text);
+}
+#else
+static void
+input_notices(void)
+{
+	fputc('\n', stdout); /* libedit cannot take the line off: go below it */
+	job_check(input_sh);
+	fflush(stdout);
+	rl_forced_update_display();
+}
+#endif
+
+/*
+ * Waits for a key on fp. While jobs run it looks every 100 ms whether
+ * one returned, and shows it at once. Returns 0 when a key (or an error)
+ * comes, -1 when a signal interrupted the wait.
+ */
+static int
+input_wait_key(FILE *fp)
+{
+	struct pollfd p;
+	int n;
+
+	p.fd = fileno(fp);
+	p.events = POLLIN;
+	while (input_sh->jobs.n > 0) {
+		if ((n = poll(&p, 1, 100)) != 0)
+			return n == -1 && errno == EINTR ? -1 : 0;
+		if (job_returned(input_sh))
+			input_notices();
+	}
+	return 0;
+}
+
 #if defined(HAVE_READLINE)
 /*
  * Reads one key for GNU readline. Its own rl_getc goes back to read()
@@ -83,6 +143,10 @@ input_getc(FILE *fp)
 	ssize_t n;
 
 	while (!sig_int) {
+		if (input_wait_key(fp) == -1) {
+			rl_check_signals();
+			continue;
+		}
 		n = read(fileno(fp), &c, 1);
 		if (n == 1)
 			return c;
@@ -92,6 +156,28 @@ input_getc(FILE *fp)
 		rl_check_signals();
 	}
 	rl_replace_line("", 0);
+	return EOF;
+}
+#else
+/*
+ * Reads one key for libedit, showing job notices while it waits. Ctrl-C
+ * ends the line (EOF, with sig_int set), as libedit's own reader does.
+ */
+static int
+input_getc(FILE *fp)
+{
+	unsigned char c;
+	ssize_t n;
+
+	while (!sig_int) {
+		if (input_wait_key(fp) == -1)
+			continue;
+		n = read(fileno(fp), &c, 1);
+		if (n == 1)
+			return c;
+		if (n == 0 || errno != EINTR)
+			return EOF;
+	}
 	return EOF;
 }
 #endif
@@ -171,8 +257,8 @@ input_open(struct shell *sh)
 		return;
 	rl_readline_name = "sockstep";
 	rl_attempted_completion_function = input_complete;
-#if defined(HAVE_READLINE)
 	rl_getc_function = input_getc;
+#if defined(HAVE_READLINE)
 	/*
 	 * Pasted lines should run one by one, as typed; bracketed paste
 	 * would also print a second newline after Ctrl-C and Ctrl-D.

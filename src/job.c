@@ -1,44 +1,29 @@
 #include "job.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
-#include "handle.h"
+#include "cmd.h"
 #include "out.h"
-#include "parse.h"
 #include "record.h"
 #include "shell.h"
+#include "sig.h"
+#include "track.h"
 #include "xalloc.h"
 
-/*
- * Starts a background job for st on handle h: nothing is called now; the
- * call is made, once, when poll says h is ready, so it returns at once.
- */
-void
-job_add(struct shell *sh, const struct stmt *st, const struct handle *h)
-{
-	struct jobs *js = &sh->jobs;
-	struct job *j;
-	struct buf b;
+#define JOB_SETTLE_MS 1000 /* how long a woken job may take to return */
+#define JOB_CANCEL_MS 2000 /* how long cancel keeps signalling */
+#define JOB_TEXT_MAX 64 /* a job's statement as shown */
 
-	buf_init(&b);
-	record_format_stmt(&b, st);
-	js->v = xrealloc(js->v, (size_t)(js->n + 1) * sizeof(*js->v));
-	j = &js->v[js->n++];
-	j->id = ++js->next_id;
-	j->fd = h->fd;
-	snprintf(j->hname, sizeof(j->hname), "%s", h->name);
-	j->text = xstrdup(buf_str(&b));
-	buf_free(&b);
-	out_meaning(sh, "[%d] %s &", j->id, j->text);
-	out_note(sh,
-	    "runs in the background: %s is made the moment %s is "
-	    "ready, and its result comes as job [%d] (jobs, wait, cancel)",
-	    st->argv[0].text, h->name, j->id);
+/* Makes sh's list of jobs empty and ready. */
+void
+job_init(struct shell *sh)
+{
+	memset(&sh->jobs, 0, sizeof(sh->jobs));
+	job_turn_init(sh);
 }
 
 /* Returns the index of job id, or -1. */
@@ -48,86 +33,293 @@ job_find(const struct shell *sh, int id)
 	int i;
 
 	for (i = 0; i < sh->jobs.n; i++)
-		if (sh->jobs.v[i].id == id)
+		if (sh->jobs.v[i]->id == id)
 			return i;
 	return -1;
 }
 
-/* Forgets job i without making its call. */
-void
-job_drop(struct shell *sh, int i)
+/* Returns the id of a job whose call waits on handle h, or 0. */
+int
+job_using(const struct shell *sh, const struct handle *h)
+{
+	int i;
+
+	for (i = 0; i < sh->jobs.n; i++)
+		if (sh->jobs.v[i]->fd == h->fd &&
+		    strcmp(sh->jobs.v[i]->hname, h->name) == 0)
+			return sh->jobs.v[i]->id;
+	return 0;
+}
+
+/* Returns the id of a job that will give its new handle this name, or 0. */
+int
+job_naming(const struct shell *sh, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sh->jobs.n; i++)
+		if (strcmp(sh->jobs.v[i]->newname, name) == 0)
+			return sh->jobs.v[i]->id;
+	return 0;
+}
+
+/* Frees a job whose thread has ended. */
+static void
+job_delete(struct job *j)
+{
+	if (j->procfd >= 0)
+		close(j->procfd);
+	free(j->text);
+	parse_stmt_free(&j->st);
+	free(j);
+}
+
+/* Takes job i off the list (its thread has ended) and frees it. */
+static void
+job_forget(struct shell *sh, int i)
 {
 	struct jobs *js = &sh->jobs;
 
-	free(js->v[i].text);
-	js->v[i] = js->v[--js->n];
+	job_delete(js->v[i]);
+	memmove(js->v + i, js->v + i + 1,
+	    (size_t)(js->n - i - 1) * sizeof(*js->v));
+	js->n--;
 }
 
-/* Runs job i now that its handle is ready, then forgets it. */
-static void
-job_run(struct shell *sh, int i)
+/* Returns 1 when cmd sends data: with set sigpipe default that happens in a child. */
+static int
+job_sends(const struct cmd_entry *cmd)
 {
-	struct job j = sh->jobs.v[i];
-	const struct handle *h = handle_find(&sh->handles, j.hname);
-
-	sh->jobs.v[i].text = NULL;
-	job_drop(sh, i);
-	if (h == NULL || h->fd != j.fd) {
-		out_line(sh, "[%d] dropped: %s was closed before it was ready",
-		    j.id, j.hname);
-	} else {
-		out_line(sh, "[%d] %s is ready: %s", j.id, j.hname, j.text);
-		shell_run_line(sh, j.text, strlen(j.text));
-	}
-	free(j.text);
+	return strncmp(cmd->name, "send", 4) == 0;
 }
 
 /*
- * Waits up to timeout ms (-1: for ever, 0: just a look) for background
- * jobs' handles to be ready and runs those that are. Returns how many ran,
- * or -1 when Ctrl-C interrupted the wait.
+ * Starts st (which ends in '&') as a job: its own thread runs the command
+ * up to its system call, and the prompt goes on while the call waits.
+ * Returns CMD_OK, or what the command returned if it stopped before
+ * making a call.
  */
 int
-job_check(struct shell *sh, int timeout)
+job_start(struct shell *sh, const struct cmd_entry *cmd, const struct stmt *st,
+    const struct handle *h)
 {
-	struct pollfd *pf;
-	size_t i, nj = sh->jobs.n > 0 ? (size_t)sh->jobs.n : 0;
-	int n, ran = 0, *ids;
+	struct jobs *js = &sh->jobs;
+	struct job *j;
+	struct buf b;
+	int err, rc;
 
-	if (nj == 0)
-		return 0;
-	pf = xcalloc(nj, sizeof(*pf));
-	ids = xcalloc(nj, sizeof(*ids));
-	for (i = 0; i < nj; i++) {
-		pf[i].fd = sh->jobs.v[i].fd;
-		pf[i].events = POLLIN;
-		ids[i] = sh->jobs.v[i].id;
+	if (job_sends(cmd) && sh->sigpipe == SHELL_SIGPIPE_DEFAULT)
+		return cmd_usage(sh, cmd,
+		    "with set sigpipe default each send is made in a "
+		    "child process, which cannot run in the background (set "
+		    "sigpipe catch first)");
+	j = xcalloc(1, sizeof(*j));
+	j->sh = sh;
+	j->procfd = -1;
+	j->id = js->next_id + 1;
+	j->fd = h ? h->fd : -1;
+	snprintf(j->hname, sizeof(j->hname), "%s", h ? h->name : "");
+	parse_stmt_copy(&j->st, st);
+	j->st.background = 0;
+	buf_init(&b);
+	record_format_stmt(&b, st);
+	if (b.len > JOB_TEXT_MAX) /* long data: the start is enough */
+		memcpy(b.p + JOB_TEXT_MAX - 3, "...", 4);
+	j->text = xstrdup(buf_str(&b));
+	buf_free(&b);
+	if ((err = job_turn_spawn(j)) != 0) {
+		out_error(sh, "cannot start a thread for %s: %s", cmd->name,
+		    strerror(err));
+		job_delete(j);
+		return CMD_ERR;
 	}
-	n = poll(pf, nj, timeout);
-	if (n == -1 && errno == EINTR)
-		ran = -1;
-	for (i = 0; n > 0 && i < nj; i++) {
-		int k = job_find(sh, ids[i]);
-
-		if (pf[i].revents && k >= 0) {
-			job_run(sh, k);
-			ran++;
-		}
+	job_turn_give(sh, j);
+	if (j->state == JOB_DONE) { /* it stopped before its call */
+		rc = j->rc;
+		job_delete(j);
+		return rc;
 	}
-	free(ids);
-	free(pf);
-	return ran;
+	js->v = xrealloc(js->v, (size_t)(js->n + 1) * sizeof(*js->v));
+	js->v[js->n++] = j;
+	js->next_id = j->id;
+	out_meaning(sh, "[%d] %s &", j->id, j->text);
+	out_note(sh,
+	    "%s runs in a thread of its own, so the prompt is free; "
+	    "its result comes as job [%d] when it returns (jobs, wait, "
+	    "cancel)",
+	    cmd->name, j->id);
+	if (strcmp(j->call, "accept") == 0)
+		out_note(sh,
+		    "a blocked accept already holds the lowest free fd for "
+		    "the socket it will return: the next socket gets the one "
+		    "after");
+	return CMD_OK;
 }
 
-/* Forgets every job, saying which calls were never made. */
+/* Shows job i, whose call returned: its call line, meaning and state changes. */
+static void
+job_show(struct shell *sh, int i)
+{
+	struct job *j = sh->jobs.v[i];
+
+	out_line(sh, "[%d] returned: %s", j->id, j->text);
+	track_begin(sh, &j->st);
+	job_turn_give(sh, j);
+	if (j->state != JOB_DONE) { /* sendall: one send returned */
+		track_end(sh, &j->st, CMD_OK);
+		out_meaning(sh, "[%d] waits again, in %s", j->id, j->call);
+		return;
+	}
+	shell_finish_stmt(sh, &j->st, j->rc, 0);
+	job_forget(sh, i);
+}
+
+/*
+ * Waits, up to JOB_SETTLE_MS, for a job the last command woke to return:
+ * one that is in its call but no longer asleep in the kernel.
+ */
+static void
+job_settle(struct shell *sh, const struct job *j)
+{
+	int ms;
+
+	for (ms = 0; ms < JOB_SETTLE_MS; ms++) {
+		if (job_turn_state(sh, j) != JOB_IN_CALL ||
+		    job_turn_in_kernel(j))
+			return;
+		job_turn_wait(sh, 1);
+	}
+}
+
+/* Returns the index of the first job whose call has returned, or -1. */
+static int
+job_next_returned(struct shell *sh)
+{
+	int i;
+
+	for (i = 0; i < sh->jobs.n; i++) {
+		job_settle(sh, sh->jobs.v[i]);
+		if (job_turn_state(sh, sh->jobs.v[i]) == JOB_RETURNED)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Shows every job whose call has returned, after giving those that the
+ * last command woke the moment they need to return, so that a job's
+ * notice follows the command that let it go on. Returns how many.
+ */
+int
+job_check(struct shell *sh)
+{
+	int i, shown = 0;
+
+	while ((i = job_next_returned(sh)) >= 0) {
+		job_show(sh, i);
+		shown++;
+	}
+	return shown;
+}
+
+/* Returns 1 when some job's call has returned and waits to be shown. */
+int
+job_returned(struct shell *sh)
+{
+	int i;
+
+	for (i = 0; i < sh->jobs.n; i++)
+		if (job_turn_state(sh, sh->jobs.v[i]) == JOB_RETURNED)
+			return 1;
+	return 0;
+}
+
+/*
+ * Waits until job id (0: every job) has finished, showing each as it
+ * returns. Returns 0, or -1 when Ctrl-C stopped the wait.
+ */
+int
+job_wait(struct shell *sh, int id)
+{
+	for (;;) {
+		job_check(sh);
+		if (sh->jobs.n == 0 || (id && job_find(sh, id) < 0))
+			return 0;
+		if (job_turn_wait(sh, 50) == -1)
+			return -1;
+	}
+}
+
+/*
+ * Ends job i: SIGUSR1 to its thread interrupts its call (EINTR, or what
+ * the call had done by then), and the job is shown as it returns.
+ */
+void
+job_cancel(struct shell *sh, int i)
+{
+	struct job *j = sh->jobs.v[i];
+	int id = j->id, ms;
+
+	if (job_turn_state(sh, j) == JOB_RETURNED) {
+		out_meaning(sh, "[%d] its %s had already returned", id,
+		    j->call);
+		job_check(sh);
+		return;
+	}
+	pthread_mutex_lock(&sh->jobs.mu);
+	j->cancel = 1;
+	pthread_mutex_unlock(&sh->jobs.mu);
+	out_meaning(sh,
+	    "[%d] cancel: SIGUSR1 to the job's thread interrupts its %s", id,
+	    j->call);
+	for (ms = 0; ms < JOB_CANCEL_MS; ms++) {
+		if (job_turn_state(sh, j) != JOB_IN_CALL)
+			break;
+		job_turn_signal(j);
+		job_turn_wait(sh, 1);
+	}
+	if (ms == JOB_CANCEL_MS) {
+		out_error(sh, "[%d] %s did not return; the job goes on", id,
+		    j->call);
+		return;
+	}
+	while ((i = job_find(sh, id)) >= 0 &&
+	    job_turn_state(sh, sh->jobs.v[i]) == JOB_RETURNED)
+		job_show(sh, i);
+}
+
+/*
+ * Cancels every job still running, saying so: the session ends. Returns
+ * how many would not stop (their threads are left alone).
+ */
+int
+job_end(struct shell *sh)
+{
+	struct jobs *js = &sh->jobs;
+	int stuck = 0;
+
+	while (js->n > 0) {
+		int id = js->v[0]->id;
+
+		out_note(sh, "[%d] %s & is still running as the session ends",
+		    id, js->v[0]->text);
+		job_cancel(sh, 0);
+		if (job_find(sh, id) == 0) { /* it would not stop */
+			js->v[0] = js->v[--js->n];
+			stuck++;
+		}
+	}
+	return stuck;
+}
+
+/* Ends every job, then frees what the list holds. */
 void
 job_free(struct shell *sh)
 {
-	if (sh->jobs.n)
-		out_note(sh, "%d background call%s never made", sh->jobs.n,
-		    sh->jobs.n == 1 ? " was" : "s were");
-	while (sh->jobs.n)
-		job_drop(sh, 0);
+	int stuck = job_end(sh);
+
 	free(sh->jobs.v);
-	memset(&sh->jobs, 0, sizeof(sh->jobs));
+	sh->jobs.v = NULL;
+	if (stuck == 0)
+		job_turn_free(sh);
 }

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "handle.h"
+#include "job.h"
 #include "out.h"
 #include "shell.h"
 #include "sys.h"
@@ -14,7 +15,7 @@
 /*
  * What an errno means after a call: the first entry whose call (NULL for
  * any) and errno match. In the text, {a} stands for the address the call
- * named and {h} for the handle's name.
+ * named, {h} for the handle's name and {i} for what interrupted it.
  */
 struct note {
 	const char *call;
@@ -52,7 +53,7 @@ static const struct note note_table[] = {
 	    "{h} is already connected; a TCP socket "
 	    "connects once" },
 	{ "connect", EINTR,
-	    "Ctrl-C interrupted connect, but the handshake "
+	    "{i} interrupted connect, but the handshake "
 	    "goes on in the kernel ({h} stays in SYN_SENT until it ends)" },
 	{ "connect", EADDRNOTAVAIL,
 	    "no local address or port is free to "
@@ -96,12 +97,12 @@ static const struct note note_table[] = {
 	    "the peer reset the connection (RST): it closed "
 	    "with unread data, or aborted with SO_LINGER 0" },
 	{ "poll", EINTR,
-	    "Ctrl-C interrupted the call before a handle was "
+	    "{i} interrupted the call before a handle was "
 	    "ready; every handle is as it was" },
 	{ "select", EINTR,
-	    "Ctrl-C interrupted the call before a handle was "
+	    "{i} interrupted the call before a handle was "
 	    "ready; every handle is as it was" },
-	{ NULL, EINTR, "Ctrl-C interrupted the call; {h} is as it was" },
+	{ NULL, EINTR, "{i} interrupted the call; {h} is as it was" },
 	{ NULL, EDESTADDRREQ, "{h} has no peer: connect it first" },
 	{ NULL, EBADF, "{h} is not an open fd" },
 	{ NULL, ENOTSOCK, "{h} is not a socket" },
@@ -120,14 +121,18 @@ static const struct note note_table[] = {
 	{ NULL, 0, NULL }
 };
 
-/* Appends text to b with {a} and {h} replaced. */
+/* Appends text to b with {a}, {h} and {i} (what interrupted a call) replaced. */
 static void
 note_expand(struct buf *b, const char *text, const char *h, const char *a)
 {
 	for (; *text; text++) {
 		if (text[0] == '{' && text[1] && text[2] == '}' &&
-		    (text[1] == 'a' || text[1] == 'h')) {
-			buf_puts(b, text[1] == 'a' ? a : h);
+		    strchr("ahi", text[1])) {
+			buf_puts(b,
+			    text[1] == 'a'       ? a
+			        : text[1] == 'h' ? h
+			        : job_current()  ? "cancel"
+			                         : "Ctrl-C");
 			text += 2;
 		} else
 			buf_addc(b, *text);

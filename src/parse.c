@@ -313,6 +313,34 @@ parse_free(struct parsed *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Makes dst a copy of src that owns its tokens (free it with parse_stmt_free). */
+void
+parse_stmt_copy(struct stmt *dst, const struct stmt *src)
+{
+	int i, n = src->argc + src->nexpect;
+
+	*dst = *src;
+	dst->argv = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*dst->argv));
+	for (i = 0; i < n; i++) {
+		dst->argv[i] = src->argv[i];
+		dst->argv[i].text =
+		    xmemdup(src->argv[i].text, src->argv[i].len);
+	}
+	dst->expect = src->has_expect ? dst->argv + src->argc : NULL;
+}
+
+/* Frees the tokens of a statement made by parse_stmt_copy. */
+void
+parse_stmt_free(struct stmt *st)
+{
+	int i;
+
+	for (i = 0; i < st->argc + st->nexpect; i++)
+		free(st->argv[i].text);
+	free(st->argv);
+	memset(st, 0, sizeof(*st));
+}
+
 /*
  * Reads a decimal (or 0x hex) integer in [min, max] from t.
  * Returns 0, or -1 with a message in err.

@@ -111,7 +111,9 @@ record_stmt(struct shell *sh, const struct stmt *st, int rc)
 		return;
 	buf_init(&b);
 	record_format_stmt(&b, st);
-	if (sh->last.made) {
+	if (st->background)
+		buf_puts(&b, " &");
+	else if (sh->last.made) {
 		buf_addc(&b, ' ');
 		expect_format_got(&b, sh, 1);
 	}

@@ -42,6 +42,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->ctl = stdin;
 	sh->flush_lines = shell_wants_flush(out);
 	handle_table_init(&sh->handles);
+	job_init(sh);
 	track_init(sh);
 }
 
@@ -49,8 +50,8 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 void
 shell_free(struct shell *sh)
 {
+	job_free(sh); /* first: a job's notice uses the rest */
 	track_free(sh);
-	job_free(sh);
 	handle_table_free(&sh->handles);
 	var_free(&sh->vars);
 	session_free(sh);
@@ -67,6 +68,7 @@ shell_close_all(struct shell *sh)
 {
 	size_t i;
 
+	job_end(sh);
 	for (i = 0; i < sh->handles.n; i++) {
 		struct handle *h = sh->handles.v[i];
 
@@ -166,6 +168,22 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		asked = quiz_ask(sh, st);
 	track_begin(sh, st);
 	rc = cmd_run(sh, st);
+	if (sh->record)
+		record_stmt(sh, st, rc);
+	if (!st->background) /* a job finishes later */
+		shell_finish_stmt(sh, st, rc, asked);
+	if (sh->jobs.n)
+		job_check(sh); /* a job this let go on, or one just started */
+	return rc;
+}
+
+/*
+ * After a statement's command ran (now, or as a job): the state changes
+ * it caused, its expectation or quiz question, and the record for export.
+ */
+void
+shell_finish_stmt(struct shell *sh, const struct stmt *st, int rc, int asked)
+{
 	track_end(sh, st, rc);
 	if (rc == CMD_OK && asked)
 		quiz_judge(sh, st);
@@ -173,12 +191,7 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		expect_check(sh, st);
 	else if (rc == CMD_ERR && st->has_expect && sh->mode == MODE_CHECK)
 		sh->failed++;
-	if (sh->record)
-		record_stmt(sh, st, rc);
 	session_add(sh, st, rc);
-	if (sh->jobs.n && !st->background)
-		job_check(sh, 0); /* a background call this made ready */
-	return rc;
 }
 
 /* Returns 1 when st is a step of a lesson: a command that makes a socket call. */

@@ -1,5 +1,6 @@
 #include "sig.h"
 
+#include <pthread.h>
 #include <string.h>
 
 volatile sig_atomic_t sig_int;
@@ -16,13 +17,15 @@ sig_catch(int signo)
 }
 
 /*
- * Catches SIGINT and SIGPIPE without SA_RESTART, so a blocking call that
- * Ctrl-C interrupts returns -1 EINTR and a send to a closed peer shows EPIPE.
+ * Catches SIGINT, SIGPIPE and SIGUSR1 without SA_RESTART, so a blocking
+ * call that Ctrl-C (or cancel, in a job) interrupts returns -1 EINTR and a
+ * send to a closed peer shows EPIPE.
  */
 void
 sig_install(void)
 {
 	struct sigaction sa;
+	sigset_t usr;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = sig_catch;
@@ -30,4 +33,23 @@ sig_install(void)
 	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
+	/* cancel N interrupts a job's call; only a job's thread takes it */
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&usr);
+	sigaddset(&usr, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr, NULL);
+}
+
+/* Makes sure SIGUSR1 interrupts a call rather than ending the process. */
+void
+sig_install_cancel(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGUSR1, NULL, &sa) == 0 && sa.sa_handler == sig_catch)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sig_catch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
 }

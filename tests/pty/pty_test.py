@@ -404,11 +404,30 @@ def t_ctrl_c_wait(s, editor):
     s.send("wait\n")
     time.sleep(0.3)
     s.send(CTRL_C)
-    s.expect(r"wait interrupted \(Ctrl-C\); the job still waits", "wait stopped")
+    s.expect(r"wait interrupted \(Ctrl-C\); the job still runs", "wait stopped")
     s.prompt()
     s.run("jobs", r"\[1\] accept srv conn &")
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
         s.run("wait", r"accept\(3, .*\) = 4")
+    return 0
+
+
+def t_job_notice(s, editor):
+    """A background accept that a client outside completes while the
+    prompt waits for keys: its notice comes at once, above the prompt,
+    and the half-typed line is still there to finish."""
+    port = listening(s)
+    s.run("accept srv conn &", r"\[1\] accept srv conn &")
+    s.send("getsockname")
+    s.expect("getsockname", "the half-typed line")
+    s.ready()
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
+        s.expect(r"\[1\] returned: accept srv conn\s+accept\(3, .*\) = 4",
+            "the job notice at the prompt")
+        s.expect(re.escape(PROMPT) + "getsockname", "the line drawn again")
+        s.send(" conn\n")
+        s.expect(r"getsockname\(4, \{sa_family=AF_INET", "the finished line")
+        s.prompt()
     return 0
 
 
@@ -474,6 +493,7 @@ SESSION_TESTS = {
     "ctrl-d": t_ctrl_d,
     "ctrl-d-empty": t_ctrl_d_empty,
     "ctrl-c-wait": t_ctrl_c_wait,
+    "job-notice": t_job_notice,
 }
 FILE_TESTS = {
     "history": t_history,
@@ -497,7 +517,7 @@ def main():
         if name in FILE_TESTS:
             rc = FILE_TESTS[name](binary, tmp, editor)
         else:
-            if name == "tab" and editor == "none":
+            if name in ("tab", "job-notice") and editor == "none":
                 rc = SKIP
             else:
                 rc = SESSION_TESTS[name](

@@ -631,9 +631,10 @@ test_accept_eintr(void **state)
 	    "accept: conn is already a live handle "
 	    "(fd 4); close it or choose another name; usage: accept HANDLE "
 	    "[NAME]\n");
-	run_usage("send srv x &",
-	    "send: only accept, recv and recvfrom run in the background "
-	    "(with '&'); usage: send HANDLE DATA [FLAGS]\n");
+	run_usage("close srv &",
+	    "close: only a call that can block runs in the background with "
+	    "'&' (accept, connect, send, recv, poll, ...); usage: close "
+	    "HANDLE\n");
 }
 
 static void
