@@ -13,7 +13,12 @@ that are not sockets (the dynamic loader's). Anything else on a socket fd
 that changes state (setsockopt, shutdown, close, connect, fcntl F_SETFL,
 ioctl FIONBIO, a send or recv that was not printed...) fails the test.
 
-usage: strace_check.py SOCKSTEP [echo|errors]
+A background call ('&') runs in a thread: strace shows it start, then the
+calls of the prompt, then it resume; it counts where it returned, which is
+where sockstep prints it, and it must have started before the call that
+let it return.
+
+usage: strace_check.py SOCKSTEP [echo|errors|jobs]
 Exits 77 (skipped) when strace is not installed.
 """
 
@@ -74,7 +79,28 @@ close x
 close port
 close srv
 """,
+    # Background calls: each is made at once in a thread of its own and
+    # printed when it returns; cancel's SIGUSR1 makes the call fail.
+    "jobs": """socket srv
+bind srv 127.0.0.1 0
+listen srv
+accept srv conn &
+socket cli
+connect cli srv
+recv conn 100 &
+send cli "hi"
+recv cli 10 &
+cancel 3
+close conn
+close cli
+close srv
+""",
 }
+
+# For "jobs": calls that must have been made (strace saw them start) before
+# the call that let them return.
+STARTED_BEFORE = {"jobs": [("accept(3,", "connect(5,"),
+                           ("recvfrom(4,", "sendto(5, \"hi\"")]}
 
 INSPECT_IOCTL = ("FIONREAD", "TIOCOUTQ", "SIOCOUTQNSD", "TCGETS", "SIOCINQ",
                  "SIOCOUTQ")
@@ -103,13 +129,41 @@ def shell_calls(out):
     return calls
 
 
+def joined(text):
+    """The lines of a strace -f log with each call that another thread
+    interrupted ("<unfinished ...>") joined to its "<... resumed>" line,
+    where it returned, and the pid prefix taken off."""
+    started, lines = {}, []
+    for line in text.splitlines():
+        m = re.match(r"^(\d+) +(.*)$", line)
+        pid, line = (m.group(1), m.group(2)) if m else ("", line)
+        if line.endswith("<unfinished ...>"):
+            started[pid] = line[:-len("<unfinished ...>")].rstrip()
+            continue
+        m = re.match(r"^<\.\.\. [a-z_0-9]+ resumed> ?(.*)$", line)
+        if m and pid in started:
+            head = started.pop(pid)
+            line = head + (" " if head.endswith(",") else "") + m.group(1)
+        # A call a signal interrupts shows the kernel's ERESTARTSYS; with
+        # no SA_RESTART the process gets -1 EINTR.
+        lines.append(line.replace(
+            "= ? ERESTARTSYS (To be restarted if SA_RESTART is set)",
+            "= -1 EINTR (Interrupted system call)"))
+    return lines
+
+
+def starts(text):
+    """The calls of a strace -f log in the order they began."""
+    return [re.sub(r"^\d+ +", "", line) for line in text.splitlines()
+            if not line.startswith("---")]
+
+
 def strace_calls(text):
     """The state-changing socket calls of a strace log, as (name, args,
     result), and a list of inspection calls that were not allowed."""
     sockets, inspect = set(), set()
     calls, bad = [], []
-    for line in text.splitlines():
-        line = re.sub(r"^\d+ +", "", line)
+    for line in joined(text):
         if line.startswith("---") or line.startswith("+++"):
             continue
         m = CALL_RE.match(line)
@@ -197,6 +251,13 @@ def check(which):
         problems.append("the kernel saw other socket calls than sockstep "
                         "printed (- printed, + strace):\n" + d)
     problems += bad
+    order = starts(text)
+    for first, then in STARTED_BEFORE.get(which, []):
+        a = [i for i, line in enumerate(order) if line.startswith(first)]
+        b = [i for i, line in enumerate(order) if line.startswith(then)]
+        if not a or not b or a[0] > b[0]:
+            problems.append("%s... did not start before %s..." %
+                            (first, then))
     if problems:
         raise AssertionError("\n".join(problems) + "\n--- strace log:\n" + text)
 
