@@ -23,7 +23,7 @@ struct handle {
 	int connected; /* a connect or accept gave it a peer */
 	struct sockaddr_storage local; /* remembered addresses (diag_remember), */
 	struct sockaddr_storage peer; /* kept after close for sock_diag */
-	int close_unread; /* unread bytes when closed: RST, not FIN */
+	int close_rst; /* closed with unread data or SO_LINGER {1, 0}: RST, not FIN */
 	int tcp_state; /* last TCP state track saw; -1 none yet */
 	unsigned long track_seq; /* closed_seq when track last saw it */
 	unsigned segs_in; /* TCP_INFO counters when track last saw it */

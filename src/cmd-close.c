@@ -20,7 +20,8 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	char line[64], where[64];
-	int rc, err, unread = 0, listening = 0, fd = a->h->fd;
+	int rc, err, unread = 0, listening = 0, abort = 0, fd = a->h->fd;
+	struct linger lg;
 	socklen_t len = sizeof(listening);
 	int job = job_using(sh, a->h);
 
@@ -30,12 +31,18 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "shutdown %s to wake it (closing an fd does not wake a "
 		    "thread blocked on it: it would wait on)",
 		    job, a->h->name, job, a->h->name);
-	if (sh->notes && a->h->type == SOCK_STREAM) { /* only for the notes */
+	if (a->h->type == SOCK_STREAM) { /* for the notes and the diagram */
 		sh->sys->getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 		    &len);
 		if (!listening &&
 		    sh->sys->ioctl_int(fd, SIOCINQ, &unread) == -1)
 			unread = 0;
+		len = sizeof(lg);
+		if (!listening &&
+		    sh->sys->getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) ==
+		        0 &&
+		    lg.l_onoff && lg.l_linger == 0)
+			abort = 1;
 	}
 	diag_remember(sh->sys, a->h);
 	rc = sh->sys->close(fd);
@@ -48,13 +55,17 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	shell_where(sh, where, sizeof(where));
 	handle_close(&sh->handles, a->h, where);
-	a->h->close_unread = unread;
+	a->h->close_rst = unread > 0 || abort;
 	out_meaning(sh, "%s is closed; fd %d is free for the next socket",
 	    a->h->name, fd);
 	if (listening)
 		out_note(sh,
 		    "the port is free again; connections still waiting "
 		    "in the queue are reset");
+	else if (abort && a->h->connected)
+		out_note(sh,
+		    "SO_LINGER {1, 0}: the kernel aborts the connection "
+		    "with RST at once, and it leaves no TIME_WAIT behind");
 	else if (unread > 0)
 		out_note(sh,
 		    "it had %d unread byte%s: the kernel sends RST "

@@ -601,7 +601,7 @@ track_infer(struct shell *sh, const struct stmt *st)
 		track_arrow(sh, &h->local, &h->peer, "FIN", NULL);
 	else if (h && mine && mine->closed && track_open(mine->from))
 		track_arrow(sh, &h->local, &h->peer,
-		    h->close_unread > 0 ? "RST" : "FIN", NULL);
+		    h->close_rst ? "RST" : "FIN", NULL);
 	for (k = 0; k < t->nch; k++) {
 		struct track_change *c = &t->ch[k];
 
@@ -609,7 +609,7 @@ track_infer(struct shell *sh, const struct stmt *st)
 			continue;
 		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
 		    c->from != ST_LISTEN && c->from != ST_LAST_ACK &&
-		    !(h && h->close_unread > 0 && mine && mine->closed))
+		    !(h && h->close_rst && mine && mine->closed))
 			track_arrow(sh, &c->h->peer, &c->h->local, "RST", NULL);
 		else if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED) {
 			track_arrow(sh, &c->h->peer, &c->h->local, "SYN, ACK",
