@@ -303,6 +303,71 @@ def test_capture_lab():
                                  (seg, out, err))
 
 
+def test_linger_rst():
+    """close after SO_LINGER {1, 0} aborts: explained, drawn as RST without
+    capture, the peer's recv gets ECONNRESET and no TIME_WAIT is left."""
+    out = run("""socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+setsockopt cli SO_LINGER 1 0
+close cli
+recv conn 10
+handles
+diagram
+""")
+    cl = under(out, r"close\(4\)")
+    if not any(l.startswith("SO_LINGER {1, 0}: the kernel aborts") for l in cl):
+        raise AssertionError("close: no abort note: %r" % cl)
+    need(cl, "conn ESTABLISHED -> CLOSE", "close")
+    if not re.search(r"^recv\(5, \.\.\., 10, 0\) = -1 ECONNRESET", out, re.M):
+        raise AssertionError("the peer's recv was not reset:\n" + out)
+    if re.search(r"-> TIME_WAIT|TIME_WAIT \d+ s", out):
+        raise AssertionError("an abort left TIME_WAIT:\n" + out)
+    if not re.search(r"^close cli +\|-- RST -+>\|", out, re.M):
+        raise AssertionError("diagram: close cli is not an RST:\n" + out)
+
+
+def test_background():
+    """accept srv & blocks in its own thread while the same shell connects;
+    the job notice follows the connect. A second background accept is
+    cancelled: its call returns EINTR. recv & returns 0 after shutdown."""
+    out = run("""set segments off
+socket srv
+bind srv 127.0.0.1 0
+listen srv
+accept srv conn &
+socket cli
+connect cli srv
+recv conn 1024 &
+shutdown cli wr
+accept srv &
+cancel 3
+""")
+    lines = out.splitlines()
+
+    def at(rx):
+        for i, line in enumerate(lines):
+            if re.match(rx, line):
+                return i
+        raise AssertionError("no line /%s/ in:\n%s" % (rx, out))
+    order = [at(r"  \[1\] accept srv conn &$"), at(r"connect\(5, "),
+             at(r"\[1\] returned: accept srv conn$"),
+             at(r"accept\(3, \{sa_family=AF_INET, .*\) = 4$"),
+             at(r"  \[2\] recv conn 1024 &$"), at(r"shutdown\(5, SHUT_WR\)"),
+             at(r"\[2\] returned: recv conn 1024$"),
+             at(r'recv\(4, "", 1024, 0\) = 0$'),
+             at(r"  \[3\] cancel: SIGUSR1 to the job's thread interrupts "
+                r"its accept$"),
+             at(r"accept\(3, \.\.\., \[16\]\) = -1 EINTR")]
+    if order != sorted(order):
+        raise AssertionError("notices out of order %r:\n%s" % (order, out))
+    need(under(out, r"accept\(3, \.\.\., \[16\]\) = -1 EINTR"),
+         "cancel interrupted the call; srv is as it was", "cancel")
+
+
 if __name__ == "__main__":
     e2elib.main({
         "half-close": test_half_close,
@@ -314,4 +379,6 @@ if __name__ == "__main__":
         "capture": test_capture,
         "capture-unprivileged": test_capture_unprivileged,
         "capture-lab": test_capture_lab,
+        "linger-rst": test_linger_rst,
+        "background": test_background,
     })
