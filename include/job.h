@@ -37,6 +37,7 @@ struct job {
 	int fd; /* that handle's fd */
 	char newname[HANDLE_NAME_MAX]; /* the name it gives a new handle */
 	char *text; /* the statement, as shown */
+	long line; /* the line it was typed on, for its expectation */
 	struct stmt st; /* its own copy of the statement, without '&' */
 	struct shell *sh;
 };
@@ -57,7 +58,8 @@ struct jobs {
 void job_init(struct shell *);
 int job_start(struct shell *, const struct cmd_entry *, const struct stmt *,
     const struct handle *);
-int job_check(struct shell *);
+int job_check(struct shell *, int);
+int job_grace(const struct shell *);
 int job_wait(struct shell *, int);
 void job_cancel(struct shell *, int);
 int job_find(const struct shell *, int);

@@ -7,9 +7,14 @@
 #include "shell.h"
 #include "sig.h"
 
-/* Reads a job number argument. Returns the job's index, or CMD_ERR. */
+/*
+ * Reads a job number argument. Returns the job's index, JOBS_DONE for a
+ * job that has finished (when done_ok), or CMD_ERR.
+ */
+#define JOBS_DONE (-2)
 static int
-jobs_arg(struct shell *sh, const struct cmd_entry *cmd, const struct token *t)
+jobs_arg(struct shell *sh, const struct cmd_entry *cmd, const struct token *t,
+    int done_ok)
 {
 	char err[128];
 	long id;
@@ -17,9 +22,13 @@ jobs_arg(struct shell *sh, const struct cmd_entry *cmd, const struct token *t)
 
 	if (parse_long(t, 1, 1000000, &id, err, sizeof(err)) == -1)
 		return cmd_usage(sh, cmd, "job number: %s", err);
-	if ((i = job_find(sh, (int)id)) == -1)
-		return cmd_usage(sh, cmd, "no job [%ld] (jobs lists them)", id);
-	return i;
+	if ((i = job_find(sh, (int)id)) >= 0)
+		return i;
+	if (id <= sh->jobs.next_id && done_ok)
+		return JOBS_DONE;
+	if (id <= sh->jobs.next_id)
+		return cmd_usage(sh, cmd, "job [%ld] has finished", id);
+	return cmd_usage(sh, cmd, "no job [%ld] (jobs lists them)", id);
 }
 
 /* jobs: the background calls still running, and where each one is. */
@@ -48,15 +57,21 @@ cmd_jobs_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	return CMD_OK;
 }
 
-/* wait [N]: waits for job N (or every job) to return; Ctrl-C stops waiting. */
+/*
+ * wait [N]: waits for job N (or every job) to return; Ctrl-C stops
+ * waiting. A job already shown needs no wait, so a script's output is
+ * the same whether its notice came before the wait or during it.
+ */
 static int
 cmd_wait_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	int id = 0, i;
 
 	if (a->argc == 1) {
-		if ((i = jobs_arg(sh, cmd, &a->argv[0])) == CMD_ERR)
+		if ((i = jobs_arg(sh, cmd, &a->argv[0], 1)) == CMD_ERR)
 			return CMD_ERR;
+		if (i == JOBS_DONE) /* shown already: nothing to wait for */
+			return CMD_OK;
 		id = sh->jobs.v[i]->id;
 	}
 	if (sh->jobs.n == 0)
@@ -75,7 +90,7 @@ static int
 cmd_cancel_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	int i = jobs_arg(sh, cmd, &a->argv[0]);
+	int i = jobs_arg(sh, cmd, &a->argv[0], 0);
 
 	if (i == CMD_ERR)
 		return CMD_ERR;
@@ -112,8 +127,12 @@ const struct cmd_entry cmd_wait_entry = {
 	.group = CMD_GROUP_SHELL,
 	.summary = "wait for background call N (or every one) to return",
 	.help = "Waits until background job N (or every job) has returned "
-	        "and been shown, as a program waits for a thread. Ctrl-C "
-	        "stops waiting; the jobs go on.",
+	        "and been shown, as a program waits for a thread; for a job "
+	        "already shown it returns at once, silently. A notice usually "
+	        "follows the command that let the call return, but a wake-up "
+	        "can come a moment later (the end of a handshake is handled on "
+	        "another CPU): a script that needs the result next writes wait "
+	        "N. Ctrl-C stops waiting; the jobs go on.",
 	.errors = "",
 	.man = "sockstep(1), pthread_join(3)",
 	.complete = "-",

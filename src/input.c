@@ -87,7 +87,7 @@ input_notices(void)
 	rl_save_prompt();
 	rl_replace_line("", 0);
 	rl_redisplay();
-	job_check(input_sh);
+	job_check(input_sh, 0);
 	fflush(stdout);
 	rl_restore_prompt();
 	rl_replace_line(text, 0);
@@ -101,7 +101,7 @@ static void
 input_notices(void)
 {
 	fputc('\n', stdout); /* libedit cannot take the line off: go below it */
-	job_check(input_sh);
+	job_check(input_sh, 0);
 	fflush(stdout);
 	rl_forced_update_display();
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -15,6 +16,7 @@
 #include "xalloc.h"
 
 #define JOB_SETTLE_MS 1000 /* how long a woken job may take to return */
+#define JOB_GRACE_MS 10 /* how long a wake-up may take after a call */
 #define JOB_CANCEL_MS 2000 /* how long cancel keeps signalling */
 #define JOB_TEXT_MAX 64 /* a job's statement as shown */
 
@@ -116,6 +118,7 @@ job_start(struct shell *sh, const struct cmd_entry *cmd, const struct stmt *st,
 	j = xcalloc(1, sizeof(*j));
 	j->sh = sh;
 	j->procfd = -1;
+	j->line = sh->line;
 	j->id = js->next_id + 1;
 	j->fd = h ? h->fd : -1;
 	snprintf(j->hname, sizeof(j->hname), "%s", h ? h->name : "");
@@ -161,6 +164,7 @@ static void
 job_show(struct shell *sh, int i)
 {
 	struct job *j = sh->jobs.v[i];
+	long now;
 
 	out_line(sh, "[%d] returned: %s", j->id, j->text);
 	track_begin(sh, &j->st);
@@ -170,22 +174,40 @@ job_show(struct shell *sh, int i)
 		out_meaning(sh, "[%d] waits again, in %s", j->id, j->call);
 		return;
 	}
+	now = sh->line;
+	sh->line = j->line; /* an expectation that fails names the job's line */
 	shell_finish_stmt(sh, &j->st, j->rc, 0);
+	sh->line = now;
 	job_forget(sh, i);
 }
 
+/* Returns the milliseconds since start. */
+static long
+job_ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000L +
+	    (now.tv_nsec - start->tv_nsec) / 1000000L;
+}
+
 /*
- * Waits, up to JOB_SETTLE_MS, for a job the last command woke to return:
- * one that is in its call but no longer asleep in the kernel.
+ * Waits, up to JOB_SETTLE_MS, for a job that is on its way back from its
+ * call (the kernel says it no longer sleeps in it) to return; and until
+ * grace ms after start for one still asleep, which a packet on its way
+ * (the last ACK of a handshake, handled on another CPU) may yet wake.
  */
 static void
-job_settle(struct shell *sh, const struct job *j)
+job_settle(struct shell *sh, const struct job *j, const struct timespec *start,
+    int grace)
 {
 	int ms;
 
 	for (ms = 0; ms < JOB_SETTLE_MS; ms++) {
-		if (job_turn_state(sh, j) != JOB_IN_CALL ||
-		    job_turn_in_kernel(j))
+		if (job_turn_state(sh, j) != JOB_IN_CALL)
+			return;
+		if (job_turn_in_kernel(j) && job_ms_since(start) >= grace)
 			return;
 		job_turn_wait(sh, 1);
 	}
@@ -193,12 +215,12 @@ job_settle(struct shell *sh, const struct job *j)
 
 /* Returns the index of the first job whose call has returned, or -1. */
 static int
-job_next_returned(struct shell *sh)
+job_next_returned(struct shell *sh, const struct timespec *start, int grace)
 {
 	int i;
 
 	for (i = 0; i < sh->jobs.n; i++) {
-		job_settle(sh, sh->jobs.v[i]);
+		job_settle(sh, sh->jobs.v[i], start, grace);
 		if (job_turn_state(sh, sh->jobs.v[i]) == JOB_RETURNED)
 			return i;
 	}
@@ -207,19 +229,29 @@ job_next_returned(struct shell *sh)
 
 /*
  * Shows every job whose call has returned, after giving those that the
- * last command woke the moment they need to return, so that a job's
- * notice follows the command that let it go on. Returns how many.
+ * last command woke the moment they need to return (up to grace ms, for
+ * a wake-up still on its way), so that a job's notice usually follows
+ * the command that let it go on; wait N makes sure. Returns how many.
  */
 int
-job_check(struct shell *sh)
+job_check(struct shell *sh, int grace)
 {
+	struct timespec start;
 	int i, shown = 0;
 
-	while ((i = job_next_returned(sh)) >= 0) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((i = job_next_returned(sh, &start, grace)) >= 0) {
 		job_show(sh, i);
 		shown++;
 	}
 	return shown;
+}
+
+/* How long to give jobs to return after a statement: only one that made a call could wake them. */
+int
+job_grace(const struct shell *sh)
+{
+	return sh->last.made ? JOB_GRACE_MS : 0;
 }
 
 /* Returns 1 when some job's call has returned and waits to be shown. */
@@ -242,7 +274,7 @@ int
 job_wait(struct shell *sh, int id)
 {
 	for (;;) {
-		job_check(sh);
+		job_check(sh, 0);
 		if (sh->jobs.n == 0 || (id && job_find(sh, id) < 0))
 			return 0;
 		if (job_turn_wait(sh, 50) == -1)
@@ -263,7 +295,7 @@ job_cancel(struct shell *sh, int i)
 	if (job_turn_state(sh, j) == JOB_RETURNED) {
 		out_meaning(sh, "[%d] its %s had already returned", id,
 		    j->call);
-		job_check(sh);
+		job_check(sh, 0);
 		return;
 	}
 	pthread_mutex_lock(&sh->jobs.mu);

@@ -173,7 +173,7 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	if (!st->background) /* a job finishes later */
 		shell_finish_stmt(sh, st, rc, asked);
 	if (sh->jobs.n)
-		job_check(sh); /* a job this let go on, or one just started */
+		job_check(sh, job_grace(sh)); /* a job this let go on */
 	return rc;
 }
 

@@ -341,8 +341,10 @@ listen srv
 accept srv conn &
 socket cli
 connect cli srv
+wait 1
 recv conn 1024 &
 shutdown cli wr
+wait 2
 accept srv &
 cancel 3
 """)

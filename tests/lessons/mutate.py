@@ -84,7 +84,10 @@ def mutations(lines):
         if at < 0:
             continue
         exp = text[at + 1:].strip()
-        yield no, "%s= %s\n" % (text[:at], mutate_expectation(exp))
+        amp = ""
+        if exp.endswith(" &"):      # a background call keeps its '&'
+            exp, amp = exp[:-2].rstrip(), " &"
+        yield no, "%s= %s%s\n" % (text[:at], mutate_expectation(exp), amp)
 
 
 def run_lesson(sockstep, path, name):
