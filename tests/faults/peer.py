@@ -61,15 +61,23 @@ def alive(s):
 
 def fill(s):
     """Shrinks conn's send buffer and fills it (and the peer's receive
-    window) with non-blocking sends until one returns EAGAIN, so that the
-    next blocking send waits before it copies a byte."""
+    window) with non-blocking sends until they return EAGAIN, twice 0.3 s
+    apart, so that the next blocking send waits before it copies a byte."""
     s.cmd("setsockopt conn SO_SNDBUF 1")
+    full = False
     for _ in range(64):
         text = s.cmd("send conn %s MSG_DONTWAIT" % BIG)
         if re.search(r"^send\(4, .*\) = -1 EAGAIN ", text, re.M):
             F.call_line(text, r"send\(4, .*, 16384, MSG_DONTWAIT\) = -1 "
                         r"EAGAIN \(Resource temporarily unavailable\)$")
-            return
+            if full:
+                return
+            # ACKs still on their way (slow under valgrind) may free room:
+            # full means full twice, a moment apart.
+            full = True
+            time.sleep(0.3)
+            continue
+        full = False
         F.check(re.search(r"^send\(4, .*\) = \d+$", text, re.M),
                 "a send while filling failed:\n" + text, s)
     raise AssertionError("the send buffer never filled:\n" + s.out)
