@@ -129,12 +129,12 @@ input_wait_key(FILE *fp)
 	return 0;
 }
 
-#if defined(HAVE_READLINE)
 /*
- * Reads one key for GNU readline. Its own rl_getc goes back to read()
- * after a signal, so a Ctrl-C at the prompt would only be seen after the
- * next key, which it then eats. Here Ctrl-C empties the line and returns
- * EOF, which makes readline() return NULL at once.
+ * Reads one key for the line editor, showing job notices while it waits.
+ * GNU readline's own rl_getc goes back to read() after a signal, so a
+ * Ctrl-C at the prompt would only be seen after the next key, which it
+ * then eats. Here Ctrl-C empties the line and returns EOF, which makes
+ * readline() return NULL at once, as libedit's own reader does.
  */
 static int
 input_getc(FILE *fp)
@@ -143,44 +143,23 @@ input_getc(FILE *fp)
 	ssize_t n;
 
 	while (!sig_int) {
-		if (input_wait_key(fp) == -1) {
-			rl_check_signals();
-			continue;
+		if (input_wait_key(fp) == 0) {
+			n = read(fileno(fp), &c, 1);
+			if (n == 1)
+				return c;
+			if (n == 0 || errno != EINTR)
+				return EOF;
 		}
-		n = read(fileno(fp), &c, 1);
-		if (n == 1)
-			return c;
-		if (n == 0 || errno != EINTR)
-			return EOF;
+#if defined(HAVE_READLINE)
 		/* Readline cleans up, echoes ^C, then calls sig.c's handler. */
 		rl_check_signals();
-	}
-	rl_replace_line("", 0);
-	return EOF;
-}
-#else
-/*
- * Reads one key for libedit, showing job notices while it waits. Ctrl-C
- * ends the line (EOF, with sig_int set), as libedit's own reader does.
- */
-static int
-input_getc(FILE *fp)
-{
-	unsigned char c;
-	ssize_t n;
-
-	while (!sig_int) {
-		if (input_wait_key(fp) == -1)
-			continue;
-		n = read(fileno(fp), &c, 1);
-		if (n == 1)
-			return c;
-		if (n == 0 || errno != EINTR)
-			return EOF;
-	}
-	return EOF;
-}
 #endif
+	}
+#if defined(HAVE_READLINE)
+	rl_replace_line("", 0);
+#endif
+	return EOF;
+}
 
 /* Makes the directory and its parents, mode 0700. Returns 0 or -1. */
 static int
