@@ -111,8 +111,9 @@ const struct cmd_entry cmd_jobs_entry = {
 	    "is blocked in. A background call is the same real blocking call, "
 	    "made at once in a thread of its own, so the prompt stays free; "
 	    "when it returns, its call line and meaning come as a numbered "
-	    "job notice, right after the command that let it go on (such as "
-	    "a connect), or at the prompt when something outside woke it.",
+	    "job notice, usually right after the command that let it go on "
+	    "(such as a connect; wait N makes sure), or at the prompt when "
+	    "something outside woke it.",
 	.errors = "",
 	.man = "sockstep(1), pthreads(7)",
 	.complete = "",

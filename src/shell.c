@@ -148,7 +148,7 @@ shell_shows_steps(const struct shell *sh)
 int
 shell_run_stmt(struct shell *sh, const struct stmt *st)
 {
-	int rc, asked = 0;
+	int rc, jobs, asked = 0;
 
 	if (shell_shows_steps(sh) && st->argc > 0 &&
 	    !parse_is_word(&st->argv[0], "let") &&
@@ -167,10 +167,11 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	        parse_is_word(&st->argv[0], "expect")))
 		asked = quiz_ask(sh, st);
 	track_begin(sh, st);
+	jobs = sh->jobs.next_id;
 	rc = cmd_run(sh, st);
 	if (sh->record)
 		record_stmt(sh, st, rc);
-	if (!st->background) /* a job finishes later */
+	if (sh->jobs.next_id == jobs) /* a job started finishes later */
 		shell_finish_stmt(sh, st, rc, asked);
 	if (sh->jobs.n)
 		job_check(sh, job_grace(sh)); /* a job this let go on */

@@ -34,7 +34,7 @@ sig_install(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	/* cancel N interrupts a job's call; only a job's thread takes it */
-	sigaction(SIGUSR1, &sa, NULL);
+	sig_install_cancel();
 	sigemptyset(&usr);
 	sigaddset(&usr, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &usr, NULL);
