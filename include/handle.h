@@ -14,6 +14,7 @@ struct handle {
 	char name[HANDLE_NAME_MAX];
 	int fd; /* -1 once closed */
 	int old_fd; /* the fd it had, kept after close */
+	char pair[HANDLE_NAME_MAX]; /* the other end of a socketpair, or "" */
 	int family;
 	int type; /* SOCK_STREAM, SOCK_DGRAM, ... without flags */
 	int protocol;

@@ -1,11 +1,16 @@
-/* Plain-language notes on what an errno means after a given call. */
+/* Plain-language notes under a call, each printed from the call's record. */
 #ifndef SOCKSTEP_NOTE_H
 #define SOCKSTEP_NOTE_H
 
-struct shell;
-struct handle;
+#include <stdio.h>
 
-void note_errno(struct shell *, const char *, int, const struct handle *,
-    const char *);
+struct call;
+struct shell;
+
+void note_call(struct shell *, const struct call *);
+void note_say(struct shell *, const char *, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+void note_list(FILE *);
+const char *note_fam_name(unsigned);
 
 #endif

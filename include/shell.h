@@ -46,6 +46,7 @@ struct shell {
 	int strsize; /* bytes of data shown in a call line */
 	int sigpipe; /* SHELL_SIGPIPE_*: what a send meets */
 	int python; /* the Python line under each call */
+	int note_ids; /* notes start with their id (SOCKSTEP_NOTE_IDS, for tests) */
 	struct session *session; /* the statements run so far, for export */
 	int quit;
 	int flush_lines; /* flush after each line: out is read as it comes */

@@ -3,6 +3,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -20,14 +21,16 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct sockaddr_storage ss;
 	socklen_t in, len;
 	struct buf b, peer;
-	int fd, err;
+	struct call c;
+	int fd;
 
 	if (a->argc > 1 &&
 	    cmd_new_name(sh, cmd, &a->argv[1], "conn", name) == CMD_ERR)
 		return CMD_ERR;
 	in = len = addr_size(a->h->family);
+	call_begin(sh, &c, cmd->name, a->h);
 	fd = sh->sys->accept(a->h->fd, (struct sockaddr *)&ss, &len);
-	err = errno;
+	call_end(sh, &c, fd, errno);
 	buf_init(&b);
 	buf_init(&peer);
 	buf_printf(&b, "accept(%d, ", a->h->fd);
@@ -39,10 +42,8 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		buf_printf(&b, ", [%u => %u])", (unsigned)in, (unsigned)len);
 	else
 		buf_printf(&b, ", [%u])", (unsigned)in);
-	out_call(sh, buf_str(&b), fd, err);
-	if (fd == -1) {
-		note_errno(sh, cmd->name, err, a->h, NULL);
-	} else {
+	out_call(sh, buf_str(&b), c.ret, c.err);
+	if (fd != -1) {
 		if (a->argc == 1) /* named now: a job returns long after */
 			cmd_new_name(sh, cmd, NULL, "conn", name);
 		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
@@ -51,11 +52,8 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
 		    buf_str(&peer));
-		out_note(sh,
-		    "a new socket for this one connection; %s keeps "
-		    "listening",
-		    a->h->name);
 	}
+	note_call(sh, &c);
 	buf_free(&peer);
 	buf_free(&b);
 	return CMD_OK;

@@ -6,6 +6,7 @@
 #include "addr.h"
 #include "arg.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -14,65 +15,36 @@
 #include "shell.h"
 #include "sys.h"
 
-/* Returns 1 when a is the wildcard address (INADDR_ANY or in6addr_any). */
-static int
-bind_is_any(const struct addr *a)
-{
-	const struct sockaddr_in *in = (const void *)&a->ss;
-	const struct sockaddr_in6 *in6 = (const void *)&a->ss;
-
-	if (a->ss.ss_family == AF_INET)
-		return in->sin_addr.s_addr == htonl(INADDR_ANY);
-	if (a->ss.ss_family == AF_INET6)
-		return IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
-	return 0;
-}
-
-/* Returns the port of an internet address, or -1 for other families. */
-static int
-bind_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return -1;
-}
-
 /* bind HANDLE ADDRESS [PORT]: gives the socket its local address. */
 static int
 cmd_bind_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	struct addr addr, got;
 	struct buf b, where;
-	int rc, err;
+	struct call c;
+	int rc;
 
 	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) == CMD_ERR)
 		return CMD_ERR;
+	call_begin(sh, &c, cmd->name, a->h);
+	c.want = &addr.ss;
 	rc = sh->sys->bind(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
-	err = errno;
+	call_end(sh, &c, rc, errno);
 	buf_init(&b);
 	buf_init(&where);
 	buf_printf(&b, "bind(%d, ", a->h->fd);
 	addr_strace(&b, (struct sockaddr *)&addr.ss, addr.len);
 	buf_printf(&b, ", %u)", (unsigned)addr.len);
-	out_call(sh, buf_str(&b), rc, err);
+	out_call(sh, buf_str(&b), c.ret, c.err);
 	addr_short(&where, (struct sockaddr *)&addr.ss, addr.len);
-	if (rc == -1) {
-		note_errno(sh, cmd->name, err, a->h, buf_str(&where));
-	} else {
-		got.len = sizeof(got.ss);
-		if (bind_port(&addr.ss) == 0 &&
-		    sh->sys->getsockname(a->h->fd, (struct sockaddr *)&got.ss,
-		        &got.len) == 0)
-			out_meaning(sh, "port 0: the kernel chose port %d",
-			    bind_port(&got.ss));
-		if (bind_is_any(&addr))
-			out_note(sh,
-			    "'' is the wildcard address: %s accepts "
-			    "connections to any address of this machine",
-			    a->h->name);
-	}
+	got.len = sizeof(got.ss);
+	if (rc == 0 && call_port(&addr.ss) == 0 &&
+	    sh->sys->getsockname(a->h->fd, (struct sockaddr *)&got.ss,
+	        &got.len) == 0)
+		out_meaning(sh, "port 0: the kernel chose port %d",
+		    call_port(&got.ss));
+	c.addr = buf_str(&where);
+	note_call(sh, &c);
 	buf_free(&where);
 	buf_free(&b);
 	return CMD_OK;

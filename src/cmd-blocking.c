@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "arg.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -23,19 +24,23 @@ cmd_setblocking_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	char line[64];
 	int block, nb, rc, err;
+	struct call c;
 
 	if (arg_bool(&a->argv[1], &block) == -1)
 		return cmd_usage(sh, cmd, "'%.40s' is not true or false",
 		    a->argv[1].text);
 	nb = !block;
+	call_begin(sh, &c, "ioctl", a->h);
 	rc = sh->sys->ioctl_int(a->h->fd, FIONBIO, &nb);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	snprintf(line, sizeof(line), "ioctl(%d, FIONBIO, [%d])", a->h->fd,
 	    !block);
 	out_call(sh, line, rc, err);
+	note_call(sh, &c);
 	if (rc == -1)
-		note_errno(sh, cmd->name, err, a->h, NULL);
-	else if (block)
+		return CMD_OK;
+	if (block)
 		out_meaning(sh,
 		    "%s is blocking: calls wait until they can "
 		    "finish (Ctrl-C interrupts them)",
@@ -50,21 +55,23 @@ cmd_setblocking_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 /* Makes one setsockopt of a timeout and prints it. Returns its result. */
 static int
-settimeout_one(struct shell *sh, const struct handle *h, int optname,
+settimeout_one(struct shell *sh, struct handle *h, int optname,
     const char *name, const struct timeval *tv)
 {
 	char line[160];
+	struct call c;
 	int rc, err;
 
+	call_begin(sh, &c, "setsockopt", h);
 	rc = sh->sys->setsockopt(h->fd, SOL_SOCKET, optname, tv, sizeof(*tv));
 	err = errno;
+	call_end(sh, &c, rc, err);
 	snprintf(line, sizeof(line),
 	    "setsockopt(%d, SOL_SOCKET, %s, "
 	    "{tv_sec=%ld, tv_usec=%ld}, %zu)",
 	    h->fd, name, (long)tv->tv_sec, (long)tv->tv_usec, sizeof(*tv));
 	out_call(sh, line, rc, err);
-	if (rc == -1)
-		note_errno(sh, "setsockopt", err, h, NULL);
+	note_call(sh, &c);
 	return rc;
 }
 
@@ -112,7 +119,7 @@ cmd_settimeout_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    a->h->name, a->argv[1].text);
 	fl = sh->sys->fcntl_getfl(a->h->fd);
 	if (fl != -1 && (fl & O_NONBLOCK))
-		out_note(sh,
+		note_say(sh, "settimeout.nonblocking",
 		    "%s is non-blocking, so the timeout matters only "
 		    "after setblocking %s true",
 		    a->h->name, a->h->name);

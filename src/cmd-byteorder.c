@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -63,11 +64,11 @@ cmd_byteorder_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "most significant byte first) its bytes are %s",
 		    v, 2 * n, v, buf_str(&b));
 		if (big)
-			out_note(sh,
+			note_say(sh, "byteorder.big-hton",
 			    "this machine is big-endian too: the "
 			    "number does not change");
 		else
-			out_note(sh,
+			note_say(sh, "byteorder.little-hton",
 			    "this machine is little-endian: it reads "
 			    "the bytes %s back as 0x%0*lx = %lu",
 			    buf_str(&b), 2 * n, r, r);
@@ -83,7 +84,7 @@ cmd_byteorder_exec(struct shell *sh, const struct cmd_entry *cmd,
 			    "%lu = 0x%0*lx; this little-endian "
 			    "machine keeps it as the bytes %s",
 			    v, 2 * n, v, buf_str(&b));
-		out_note(sh,
+		note_say(sh, "byteorder.ntoh",
 		    "read in network order (big-endian), the bytes "
 		    "%s are 0x%0*lx = %lu",
 		    buf_str(&b), 2 * n, r, r);

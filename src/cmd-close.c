@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "call.h"
 #include "cmd.h"
 #include "diag.h"
 #include "handle.h"
@@ -20,9 +21,8 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	char line[64], where[64];
-	int rc, err, unread = 0, listening = 0, abort = 0, fd = a->h->fd;
-	struct linger lg;
-	socklen_t len = sizeof(listening);
+	int rc, err, fd = a->h->fd;
+	struct call c;
 	int job = job_using(sh, a->h);
 
 	if (job)
@@ -31,47 +31,27 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "shutdown %s to wake it (closing an fd does not wake a "
 		    "thread blocked on it: it would wait on)",
 		    job, a->h->name, job, a->h->name);
-	if (a->h->type == SOCK_STREAM) { /* for the notes and the diagram */
-		sh->sys->getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
-		    &len);
-		if (!listening &&
-		    sh->sys->ioctl_int(fd, SIOCINQ, &unread) == -1)
-			unread = 0;
-		len = sizeof(lg);
-		if (!listening &&
-		    sh->sys->getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) ==
-		        0 &&
-		    lg.l_onoff && lg.l_linger == 0)
-			abort = 1;
-	}
+	call_begin(sh, &c, cmd->name, a->h);
+	if (!sh->notes && a->h->type == SOCK_STREAM) /* for the diagram */
+		call_view_read(sh, a->h, &c.before);
 	diag_remember(sh->sys, a->h);
 	rc = sh->sys->close(fd);
 	err = errno;
-	snprintf(line, sizeof(line), "close(%d)", fd);
-	out_call(sh, line, rc, err);
-	if (rc == -1 && err == EBADF) {
-		note_errno(sh, cmd->name, err, a->h, NULL);
-		return CMD_OK;
+	if (rc == 0 || err != EBADF) { /* the fd is gone either way */
+		shell_where(sh, where, sizeof(where));
+		handle_close(&sh->handles, a->h, where);
+		a->h->close_rst = a->h->family != AF_UNIX &&
+		    (c.before.unread > 0 ||
+		        (c.before.linger_on && c.before.linger_s == 0));
 	}
-	shell_where(sh, where, sizeof(where));
-	handle_close(&sh->handles, a->h, where);
-	a->h->close_rst = unread > 0 || abort;
-	out_meaning(sh, "%s is closed; fd %d is free for the next socket",
-	    a->h->name, fd);
-	if (listening)
-		out_note(sh,
-		    "the port is free again; connections still waiting "
-		    "in the queue are reset");
-	else if (abort && a->h->connected)
-		out_note(sh,
-		    "SO_LINGER {1, 0}: the kernel aborts the connection "
-		    "with RST at once, and it leaves no TIME_WAIT behind");
-	else if (unread > 0)
-		out_note(sh,
-		    "it had %d unread byte%s: the kernel sends RST "
-		    "instead of FIN, and the peer's next call fails with "
-		    "ECONNRESET",
-		    unread, unread == 1 ? "" : "s");
+	call_end(sh, &c, rc, err);
+	snprintf(line, sizeof(line), "close(%d)", fd);
+	out_call(sh, line, c.ret, c.err);
+	if (a->h->fd < 0)
+		out_meaning(sh,
+		    "%s is closed; fd %d is free for the next socket",
+		    a->h->name, fd);
+	note_call(sh, &c);
 	return CMD_OK;
 }
 

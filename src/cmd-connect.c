@@ -5,6 +5,7 @@
 #include "addr.h"
 #include "arg.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -26,12 +27,15 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	socklen_t llen = sizeof(local);
 	struct addr addr;
 	struct buf b, where, me;
+	struct call c;
 	int rc, err, ex = strcmp(cmd->name, "connect_ex") == 0;
 
 	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) == CMD_ERR)
 		return CMD_ERR;
+	call_begin(sh, &c, "connect", a->h);
 	rc = sh->sys->connect(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_init(&where);
 	buf_init(&me);
@@ -49,18 +53,15 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	if (rc == 0)
 		a->h->connected = 1;
-	if (rc == -1) {
-		note_errno(sh, "connect", err, a->h, buf_str(&where));
-	} else if (sh->sys->getsockname(a->h->fd, (struct sockaddr *)&local,
-	               &llen) == 0) {
+	if (rc == 0 &&
+	    sh->sys->getsockname(a->h->fd, (struct sockaddr *)&local, &llen) ==
+	        0) {
 		addr_short(&me, (struct sockaddr *)&local, llen);
 		out_meaning(sh, "%s is connected: %s -> %s", a->h->name,
 		    buf_str(&me), buf_str(&where));
-		if (a->h->type == SOCK_STREAM)
-			out_note(sh,
-			    "the handshake is done: the connection "
-			    "waits in the server's queue until it calls accept");
 	}
+	c.addr = buf_str(&where);
+	note_call(sh, &c);
 	buf_free(&me);
 	buf_free(&where);
 	buf_free(&b);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -134,18 +135,18 @@ static void
 encode_failed(struct shell *sh, int encode, int e, const char *enc)
 {
 	if (e == EINVAL)
-		out_note(sh,
+		note_say(sh, "decode.cut",
 		    "the bytes end in the middle of a character: a "
 		    "recv may cut one in two; receive the rest and decode all "
 		    "of it together (Python: UnicodeDecodeError, unexpected "
 		    "end of data)");
 	else if (encode)
-		out_note(sh,
+		note_say(sh, "encode.unmappable",
 		    "a character of the text has no bytes in %s "
 		    "(Python: UnicodeEncodeError)",
 		    enc);
 	else
-		out_note(sh,
+		note_say(sh, "decode.invalid",
 		    "these bytes are not valid %s (Python: "
 		    "UnicodeDecodeError)",
 		    enc);
@@ -208,7 +209,7 @@ cmd_encode_exec(struct shell *sh, const struct cmd_entry *cmd,
 		encode_keep(sh, &res);
 		fmt_pybytes(&shown, (const unsigned char *)res.p, res.len);
 		out_meaning(sh, "%s", buf_str(&shown));
-		out_note(sh,
+		note_say(sh, "encode.count",
 		    "%ld character%s became %zu byte%s: what send "
 		    "takes",
 		    encode_count_chars(in, len),
@@ -218,7 +219,7 @@ cmd_encode_exec(struct shell *sh, const struct cmd_entry *cmd,
 		encode_keep(sh, &res);
 		encode_pystr(&shown, res.p ? res.p : "", res.len);
 		out_meaning(sh, "%s", buf_str(&shown));
-		out_note(sh,
+		note_say(sh, "decode.count",
 		    "%zu byte%s became %ld character%s of text (a "
 		    "Python str)",
 		    len, len == 1 ? "" : "s", ret, ret == 1 ? "" : "s");

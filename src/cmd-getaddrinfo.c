@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -25,17 +26,22 @@ static const struct sym gai_errors[] = { { "EAI_ADDRFAMILY", EAI_ADDRFAMILY },
 /* What each error means to a student. */
 static const struct {
 	int err;
+	const char *id;
 	const char *text;
 } gai_notes[] = {
-	{ EAI_NONAME,
+	{ EAI_NONAME, "getaddrinfo.noname",
 	    "no such host (or service) is known here; this shell "
 	    "looks up numeric addresses, localhost and /etc/hosts names" },
-	{ EAI_AGAIN, "the name server did not answer; try again later" },
-	{ EAI_SERVICE,
+	{ EAI_AGAIN, "getaddrinfo.again",
+	    "the name server did not answer; try again later" },
+	{ EAI_SERVICE, "getaddrinfo.service",
 	    "no such service for that socket type (see "
 	    "/etc/services)" },
-	{ EAI_ADDRFAMILY, "the host has no address of that family" },
-	{ EAI_NODATA, "the host is known but has no address" }, { 0, NULL }
+	{ EAI_ADDRFAMILY, "getaddrinfo.addrfamily",
+	    "the host has no address of that family" },
+	{ EAI_NODATA, "getaddrinfo.nodata",
+	    "the host is known but has no address" },
+	{ 0, NULL, NULL }
 };
 
 /* Appends a C string argument, or NULL. */
@@ -139,13 +145,13 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
 		sh->sys->freeaddrinfo(res);
 	for (k = 0; rc && gai_notes[k].text; k++)
 		if (gai_notes[k].err == rc)
-			out_note(sh, "%s", gai_notes[k].text);
+			note_say(sh, gai_notes[k].id, "%s", gai_notes[k].text);
 	if (rc == 0 && host == NULL)
-		out_note(sh,
+		note_say(sh, "getaddrinfo.passive",
 		    "no host with AI_PASSIVE: the wildcard address, "
 		    "for a server to bind");
 	else if (rc == 0)
-		out_note(sh,
+		note_say(sh, "getaddrinfo.order",
 		    "a client tries these in order until a connect "
 		    "succeeds (Python: socket.create_connection does)");
 	buf_free(&b);

@@ -18,6 +18,7 @@ cmd_gethostname_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int rc, err;
 
 	(void)a;
+	(void)cmd;
 	memset(name, 0, sizeof(name));
 	rc = sh->sys->gethostname(name, sizeof(name));
 	err = errno;
@@ -29,10 +30,8 @@ cmd_gethostname_exec(struct shell *sh, const struct cmd_entry *cmd,
 		snprintf(line, sizeof(line), "gethostname(..., %zu)",
 		    sizeof(name));
 	out_call(sh, line, rc, err);
-	if (rc == -1)
-		note_errno(sh, cmd->name, err, NULL, NULL);
-	else
-		out_note(sh,
+	if (rc == 0)
+		note_say(sh, "gethostname.bind",
 		    "a server may bind to %s, but the name may stand "
 		    "for an address other machines reach: connect to loopback "
 		    "to test",

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "handle.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -267,7 +268,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		buf_free(&rows[r]);
 	free(rows);
 	if (fin)
-		out_note(sh,
+		note_say(sh, "handles.fin-sendq",
 		    "a FIN counts as one byte in SEND-Q until the peer "
 		    "acknowledges it");
 	handles_closed(sh);

@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "lesson.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "record.h"
@@ -99,7 +100,7 @@ cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
 	    "gets; record stop ends it",
 	    a->argv[0].text);
 	if (sh->handles.live)
-		out_note(sh,
+		note_say(sh, "record.mid-session",
 		    "handles made before now are not in the recording: "
 		    "start recording in a fresh shell to replay it");
 	return CMD_OK;

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -16,29 +17,20 @@ cmd_listen_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	char line[64], err[128];
 	long backlog = 128;
-	int rc, e;
+	struct call c;
+	int rc;
 
 	if (a->argc > 1 &&
 	    parse_long(&a->argv[1], -1, 1000000, &backlog, err, sizeof(err)) ==
 	        -1)
 		return cmd_usage(sh, cmd, "backlog: %s", err);
+	call_begin(sh, &c, cmd->name, a->h);
+	c.arg = backlog;
 	rc = sh->sys->listen(a->h->fd, (int)backlog);
-	e = errno;
+	call_end(sh, &c, rc, errno);
 	snprintf(line, sizeof(line), "listen(%d, %ld)", a->h->fd, backlog);
-	out_call(sh, line, rc, e);
-	if (rc == -1)
-		note_errno(sh, cmd->name, e, a->h, NULL);
-	else if (backlog < 0)
-		out_note(sh,
-		    "%s is listening: a negative backlog means the system's "
-		    "maximum (net.core.somaxconn)",
-		    a->h->name);
-	else
-		out_note(sh,
-		    "%s is listening: the kernel completes handshakes and lets "
-		    "up to %ld connection%s wait for accept (the backlog, plus "
-		    "one on Linux)",
-		    a->h->name, backlog + 1, backlog > 0 ? "s" : "");
+	out_call(sh, line, c.ret, c.err);
+	note_call(sh, &c);
 	return CMD_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -153,11 +154,14 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	struct poll_set ps;
 	struct buf b;
 	int i, rc, err, any = 0;
+	struct call c;
 
 	if (poll_args(sh, cmd, a, &ps) == CMD_ERR)
 		return CMD_ERR;
+	call_begin(sh, &c, cmd->name, NULL);
 	rc = sh->sys->poll(ps.fd, (unsigned long)ps.n, (int)ps.timeout);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_puts(&b, "poll([");
 	for (i = 0; i < ps.n; i++) {
@@ -191,7 +195,7 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		out_meaning(sh, "nothing became ready within %ld ms",
 		    ps.timeout);
 	else
-		note_errno(sh, cmd->name, err, NULL, NULL);
+		note_call(sh, &c);
 	return CMD_OK;
 }
 
@@ -222,6 +226,7 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	static const short bit[3] = { POLLIN, POLLOUT, POLLPRI };
 	static const char *const word[3] = { "in", "out", "except" };
+	struct call c;
 	fd_set set[3], before[3];
 	struct timeval tv, *tvp = NULL;
 	struct poll_set ps;
@@ -263,9 +268,11 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 	else
 		buf_puts(&b, "NULL");
 	buf_addc(&b, ')');
+	call_begin(sh, &c, cmd->name, NULL);
 	rc = sh->sys->select(nfds, used[0] ? &set[0] : NULL,
 	    used[1] ? &set[1] : NULL, used[2] ? &set[2] : NULL, tvp);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	if (rc >= 0) {
 		buf_printf(&b, " = %d (", rc);
 		for (k = 0; k < 3 && rc > 0; k++)
@@ -299,7 +306,7 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_meaning(sh, "nothing became ready within %ld ms",
 		    ps.timeout);
 	else
-		note_errno(sh, cmd->name, err, NULL, NULL);
+		note_call(sh, &c);
 	buf_free(&b);
 	return CMD_OK;
 }

@@ -6,6 +6,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "fmt.h"
 #include "handle.h"
@@ -18,47 +19,6 @@
 #include "xalloc.h"
 
 #define RECV_MAX (1024 * 1024)
-
-/* Explains a zero-byte receive: EOF, an empty datagram, or a zero-size ask. */
-static void
-recv_zero(struct shell *sh, const struct handle *h, long bufsize)
-{
-	if (bufsize == 0)
-		out_note(sh,
-		    "you asked for 0 bytes, so 0 says nothing about EOF");
-	else if (h->type != SOCK_STREAM)
-		out_meaning(sh,
-		    "an empty datagram: a message of 0 bytes, not EOF");
-	else if (h->shut & HANDLE_SHUT_RD)
-		out_meaning(sh,
-		    "EOF: %s shut down its own receiving side, so "
-		    "recv returns 0 at once",
-		    h->name);
-	else
-		out_meaning(sh,
-		    "EOF: the peer shut down its sending side; %s "
-		    "can still send",
-		    h->name);
-}
-
-/* Explains a datagram cut to fit the buffer, or a full buffer that may hide a cut. */
-static void
-recv_trunc(struct shell *sh, const struct handle *h, long n, long bufsize,
-    long flags)
-{
-	if (h->type == SOCK_STREAM || bufsize == 0)
-		return;
-	if (n > bufsize)
-		out_meaning(sh,
-		    "MSG_TRUNC: the datagram had %ld bytes; only %ld "
-		    "fit in the buffer and the rest is gone",
-		    n, bufsize);
-	else if (n == bufsize && !(flags & MSG_TRUNC))
-		out_note(sh,
-		    "the buffer is full: a longer datagram was cut to "
-		    "fit and the rest discarded; MSG_TRUNC makes the call "
-		    "return the real length");
-}
 
 /* Appends ", ADDRESS, [IN => OUT]" of a recvfrom as strace shows it. */
 static void
@@ -86,7 +46,8 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	long bufsize = 1024, flags = 0, n;
 	char emsg[128];
 	unsigned char *p;
-	int err, from = strcmp(cmd->name, "recvfrom") == 0;
+	int from = strcmp(cmd->name, "recvfrom") == 0;
+	struct call c;
 	struct sockaddr_storage ss;
 	socklen_t in = addr_size(a->h->family), len = in;
 	struct buf b;
@@ -107,13 +68,16 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		    a->argv[2].text);
 	p = xmalloc((size_t)bufsize);
 	memset(&ss, 0, sizeof(ss));
+	call_begin(sh, &c, cmd->name, a->h);
+	c.arg = bufsize;
+	c.flags = flags;
 	if (from)
 		n = (long)sh->sys->recvfrom(a->h->fd, p, (size_t)bufsize,
 		    (int)flags, (struct sockaddr *)&ss, &len);
 	else
 		n = (long)sh->sys->recv(a->h->fd, p, (size_t)bufsize,
 		    (int)flags);
-	err = errno;
+	call_end(sh, &c, n, errno);
 	buf_init(&b);
 	buf_printf(&b, "%s(%d, ", cmd->name, a->h->fd);
 	if (n >= 0)
@@ -126,14 +90,12 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	if (from)
 		recv_from_format(&b, n, &ss, in, len);
 	buf_addc(&b, ')');
-	out_call(sh, buf_str(&b), n, err);
+	out_call(sh, buf_str(&b), c.ret, c.err);
 	if (n >= 0 && from && len > 0) {
 		buf_reset(&b);
 		addr_short(&b, (const struct sockaddr *)&ss, len);
 		out_meaning(sh, "from %s", buf_str(&b));
 	}
-	if (n >= 0)
-		recv_trunc(sh, a->h, n, bufsize, flags);
 	if (n > 0) {
 		size_t got = (size_t)(n < bufsize ? n : bufsize);
 
@@ -148,16 +110,8 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		sh->last.data = p;
 		sh->last.len = got;
 		p = NULL;
-	} else if (n == 0) {
-		recv_zero(sh, a->h, bufsize);
-	} else if (err == EAGAIN && (flags & MSG_DONTWAIT)) {
-		out_note(sh,
-		    "MSG_DONTWAIT: nothing has arrived, so %s returns "
-		    "at once instead of waiting",
-		    cmd->name);
-	} else {
-		note_errno(sh, cmd->name, err, a->h, NULL);
 	}
+	note_call(sh, &c);
 	free(p);
 	buf_free(&b);
 	return CMD_OK;

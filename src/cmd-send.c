@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "arg.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "fmt.h"
 #include "handle.h"
@@ -78,17 +79,23 @@ send_in_child(struct shell *sh, int fd, const char *p, size_t len, int flags,
 }
 
 /*
- * Makes one send(2), or sendto(2) when to is not NULL, and prints it.
- * Returns what the call returned; *err gets errno.
+ * Makes one send(2), or sendto(2) when to is not NULL, for command cmd,
+ * and prints it with its notes. Returns what the call returned; *err
+ * gets errno.
  */
 static long
-send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
-    long flags, const struct addr *to, int *err)
+send_once(struct shell *sh, const char *cmd, struct handle *h, const char *p,
+    size_t len, long flags, const struct addr *to, int *err)
 {
-	struct buf b;
+	struct buf b, where;
+	struct call c;
 	ssize_t n;
 	long child = 0;
 
+	call_begin(sh, &c, to ? "sendto" : "send", h);
+	c.cmd = cmd;
+	c.arg = (long)len;
+	c.flags = flags;
 	sig_pipe = 0;
 	if (sh->sigpipe == SHELL_SIGPIPE_DEFAULT)
 		n = send_in_child(sh, h->fd, p, len, (int)flags, to, err,
@@ -117,50 +124,32 @@ send_once(struct shell *sh, const struct handle *h, const char *p, size_t len,
 		buf_printf(&b, ", %u", (unsigned)to->len);
 	}
 	buf_addc(&b, ')');
-	if (n == -2) {
+	if (n == -2) { /* the child died: what it returned is Linux's EPIPE */
+		c.killed = *err;
+		*err = EPIPE;
+		n = -1;
+	}
+	call_end(sh, &c, (long)n, *err);
+	c.signal = sig_pipe ? SIGPIPE : 0;
+	buf_init(&where);
+	if (to)
+		addr_short(&where, (const struct sockaddr *)&to->ss, to->len);
+	c.addr = to ? buf_str(&where) : NULL;
+	if (c.killed) {
 		fprintf(sh->out, "%s = ?\n+++ killed by %s +++\n", buf_str(&b),
-		    *err == SIGPIPE ? "SIGPIPE" : strsignal(*err));
+		    c.killed == SIGPIPE ? "SIGPIPE" : strsignal(c.killed));
 		out_meaning(sh,
 		    "the send was made in child process %ld, with "
 		    "SIGPIPE's default action: it was killed by signal %d; a "
 		    "shell reports its exit status as %d",
-		    child, *err, 128 + *err);
-		out_note(sh,
-		    "this is what a C program that does not handle "
-		    "SIGPIPE meets: it dies at once, before send can return "
-		    "EPIPE. Python ignores SIGPIPE and raises BrokenPipeError; "
-		    "MSG_NOSIGNAL (or set sigpipe ignore) keeps the signal away");
+		    child, c.killed, 128 + c.killed);
 		sh->last.made = 1;
 		sh->last.ret = -1;
 		sh->last.err = EPIPE;
-		*err = EPIPE;
-		buf_free(&b);
-		return -1;
-	}
-	out_call(sh, buf_str(&b), (long)n, *err);
-	if (n == -1 && *err == EPIPE && sh->sigpipe == SHELL_SIGPIPE_IGNORE)
-		out_note(sh,
-		    "SIGPIPE is ignored, as Python ignores it: the "
-		    "send just fails with EPIPE, which Python raises as "
-		    "BrokenPipeError");
-	if (n == -1) {
-		buf_reset(&b);
-		if (to)
-			addr_short(&b, (const struct sockaddr *)&to->ss,
-			    to->len);
-		if (*err == EAGAIN && (flags & MSG_DONTWAIT))
-			out_note(sh,
-			    "MSG_DONTWAIT: the send buffer is full, so "
-			    "the call returns at once instead of waiting");
-		else
-			note_errno(sh, to ? "sendto" : "send", *err, h,
-			    to ? buf_str(&b) : NULL);
-		if (sig_pipe && sh->sigpipe == SHELL_SIGPIPE_CATCH)
-			out_note(sh,
-			    "SIGPIPE came too: a program that does not "
-			    "handle it is killed here (exit status 141); Python "
-			    "ignores it and raises BrokenPipeError");
-	}
+	} else
+		out_call(sh, buf_str(&b), c.ret, c.err);
+	note_call(sh, &c);
+	buf_free(&where);
 	buf_free(&b);
 	return (long)n;
 }
@@ -204,25 +193,12 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	if (parse_data(&a->argv[1], &data, &len, emsg, sizeof(emsg)) == -1)
 		return cmd_usage(sh, cmd, "%s", emsg);
 	do {
-		n = send_once(sh, a->h, data + done, len - done, flags,
-		    to ? &dst : NULL, &err);
+		n = send_once(sh, cmd->name, a->h, data + done, len - done,
+		    flags, to ? &dst : NULL, &err);
 		calls++;
 		if (n > 0)
 			done += (size_t)n;
 	} while (all && n > 0 && done < len && !job_stopping());
-	if (!all && n >= 0 && (size_t)n < len)
-		out_note(sh,
-		    "only %ld of %zu bytes went: send may send less "
-		    "than asked; send the rest again (sendall does that)",
-		    n, len);
-	if (!all && len == 0 && n == 0 && a->h->type == SOCK_STREAM)
-		out_note(sh,
-		    "a TCP send of 0 bytes sends nothing: it is not the "
-		    "zero-length message (that is shutdown's FIN)");
-	else if (!all && len == 0 && n == 0)
-		out_note(sh,
-		    "a datagram of 0 bytes went: a real message, which "
-		    "the peer's recvfrom returns as 0 (not EOF)");
 	if (all && n >= 0)
 		sh->last.ret = (long)done;
 	if (all && done == len)

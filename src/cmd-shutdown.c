@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -18,7 +19,8 @@ cmd_shutdown_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	char line[64];
 	long how;
-	int rc, err;
+	struct call c;
+	int rc;
 
 	if (sym_value(sym_shut, a->argv[1].text, &how) == -1 || how < 0 ||
 	    how > 2)
@@ -26,34 +28,18 @@ cmd_shutdown_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "'%.40s' is not a direction (SHUT_RD, "
 		    "SHUT_WR, SHUT_RDWR; or rd, wr, rdwr; or 0, 1, 2)",
 		    a->argv[1].text);
+	call_begin(sh, &c, cmd->name, a->h);
+	c.arg = how;
 	rc = sh->sys->shutdown(a->h->fd, (int)how);
-	err = errno;
+	call_end(sh, &c, rc, errno);
 	snprintf(line, sizeof(line), "shutdown(%d, %s)", a->h->fd,
 	    sym_name(sym_shut, how));
-	out_call(sh, line, rc, err);
-	if (rc == -1) {
-		note_errno(sh, cmd->name, err, a->h, NULL);
-		return CMD_OK;
-	}
-	if (how == SHUT_RD || how == SHUT_RDWR)
+	out_call(sh, line, c.ret, c.err);
+	if (rc == 0 && (how == SHUT_RD || how == SHUT_RDWR))
 		a->h->shut |= HANDLE_SHUT_RD;
-	if (how == SHUT_WR || how == SHUT_RDWR)
+	if (rc == 0 && (how == SHUT_WR || how == SHUT_RDWR))
 		a->h->shut |= HANDLE_SHUT_WR;
-	if (how == SHUT_WR)
-		out_meaning(sh,
-		    "%s sent FIN: the zero-length message; it can "
-		    "still receive",
-		    a->h->name);
-	else if (how == SHUT_RD)
-		out_meaning(sh,
-		    "%s will receive no more: recv returns 0 at "
-		    "once; the peer is not told",
-		    a->h->name);
-	else
-		out_meaning(sh,
-		    "%s sent FIN and will receive no more; its fd "
-		    "stays open until close",
-		    a->h->name);
+	note_call(sh, &c);
 	return CMD_OK;
 }
 

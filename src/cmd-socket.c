@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "handle.h"
+#include "call.h"
 #include "note.h"
 #include "out.h"
 #include "parse.h"
@@ -60,29 +61,14 @@ socket_format(struct buf *b, long fam, long type, long proto)
 		buf_printf(b, ", %ld)", proto);
 }
 
-/* Says in words what kind of socket was made. */
-static const char *
-socket_kind(long fam, long type)
-{
-	type &= 0xf;
-	if (fam == AF_UNIX)
-		return type == SOCK_STREAM ? "a Unix stream socket"
-		                           : "a Unix socket";
-	if (type == SOCK_STREAM)
-		return "a TCP socket: bind and listen for a server, or "
-		       "connect for a client";
-	if (type == SOCK_DGRAM)
-		return "a UDP socket: datagrams, no connection";
-	return "a socket";
-}
-
 /* socket [NAME] [FAMILY] [TYPE] [PROTOCOL]: makes a socket and names it. */
 static int
 cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	long v, slot[3] = { AF_INET, SOCK_STREAM, 0 };
-	int set[3] = { 0, 0, 0 }, i = 0, k, fd, err;
+	int set[3] = { 0, 0, 0 }, i = 0, k, fd;
+	struct call c;
 	const struct token *name = NULL;
 	char hname[HANDLE_NAME_MAX];
 	struct buf b;
@@ -124,20 +110,21 @@ cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	if (cmd_new_name(sh, cmd, name, "sock", hname) == CMD_ERR)
 		return CMD_ERR;
+	call_begin(sh, &c, "socket", NULL);
 	fd = sh->sys->socket((int)slot[0], (int)slot[1], (int)slot[2]);
-	err = errno;
+	call_end(sh, &c, fd, errno);
 	buf_init(&b);
 	socket_format(&b, slot[0], slot[1], slot[2]);
-	out_call(sh, buf_str(&b), fd, err);
+	out_call(sh, buf_str(&b), c.ret, c.err);
 	buf_free(&b);
-	if (fd == -1) {
-		note_errno(sh, cmd->name, err, NULL, NULL);
-		return CMD_OK;
+	if (fd != -1) {
+		c.h = handle_add(&sh->handles, hname, fd, (int)slot[0],
+		    (int)(slot[1] & 0xf), (int)slot[2]);
+		c.family = c.h->family;
+		c.type = c.h->type;
+		out_meaning(sh, "%s is fd %d", hname, fd);
 	}
-	handle_add(&sh->handles, hname, fd, (int)slot[0], (int)(slot[1] & 0xf),
-	    (int)slot[2]);
-	out_meaning(sh, "%s is fd %d", hname, fd);
-	out_note(sh, "%s", socket_kind(slot[0], slot[1]));
+	note_call(sh, &c);
 	return CMD_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -59,6 +60,8 @@ cmd_socketpair_exec(struct shell *sh, const struct cmd_entry *cmd,
 	long fam = AF_UNIX, type = SOCK_STREAM, v;
 	int i = 0, k, sv[2] = { -1, -1 }, rc, err;
 	const char *t;
+	struct handle *h1, *h2;
+	struct call c;
 	struct buf b;
 
 	if (a->argc > 0 && sym_value(sym_family, a->argv[0].text, &v) == -1 &&
@@ -87,8 +90,10 @@ cmd_socketpair_exec(struct shell *sh, const struct cmd_entry *cmd,
 		return cmd_usage(sh, cmd, "the two handles need two names");
 	if (i == 0)
 		socketpair_second_name(sh, n1, n2);
+	call_begin(sh, &c, cmd->name, NULL);
 	rc = sh->sys->socketpair((int)fam, (int)type, 0, sv);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	t = sym_name(sym_socktype, type & 0xf);
 	buf_printf(&b, "socketpair(%s, ", sym_name(sym_family, fam));
@@ -107,16 +112,19 @@ cmd_socketpair_exec(struct shell *sh, const struct cmd_entry *cmd,
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
 	if (rc == -1) {
-		note_errno(sh, cmd->name, err, NULL, NULL);
+		note_call(sh, &c);
 		return CMD_OK;
 	}
-	handle_add(&sh->handles, n1, sv[0], (int)fam, (int)(type & 0xf), 0)
-	    ->connected = 1;
-	handle_add(&sh->handles, n2, sv[1], (int)fam, (int)(type & 0xf), 0)
-	    ->connected = 1;
+	h1 =
+	    handle_add(&sh->handles, n1, sv[0], (int)fam, (int)(type & 0xf), 0);
+	h2 =
+	    handle_add(&sh->handles, n2, sv[1], (int)fam, (int)(type & 0xf), 0);
+	h1->connected = h2->connected = 1;
+	snprintf(h1->pair, sizeof(h1->pair), "%s", n2);
+	snprintf(h2->pair, sizeof(h2->pair), "%s", n1);
 	out_meaning(sh, "%s is fd %d and %s is fd %d, connected to each other",
 	    n1, sv[0], n2, sv[1]);
-	out_note(sh,
+	note_say(sh, "socketpair.ok",
 	    "no address, no bind, no listen: what one sends the other "
 	    "receives (Python: a, b = socket.socketpair())");
 	return CMD_OK;

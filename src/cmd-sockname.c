@@ -4,6 +4,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -21,8 +22,10 @@ cmd_sockname_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct sockaddr_storage ss;
 	socklen_t in, len;
 	struct buf b, where;
+	struct call c;
 
 	in = len = addr_size(a->h->family);
+	call_begin(sh, &c, cmd->name, a->h);
 	if (peer)
 		rc = sh->sys->getpeername(a->h->fd, (struct sockaddr *)&ss,
 		    &len);
@@ -30,6 +33,7 @@ cmd_sockname_exec(struct shell *sh, const struct cmd_entry *cmd,
 		rc = sh->sys->getsockname(a->h->fd, (struct sockaddr *)&ss,
 		    &len);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_init(&where);
 	buf_printf(&b, "%s(%d, ", cmd->name, a->h->fd);
@@ -42,9 +46,8 @@ cmd_sockname_exec(struct shell *sh, const struct cmd_entry *cmd,
 	else
 		buf_printf(&b, ", [%u])", (unsigned)in);
 	out_call(sh, buf_str(&b), rc, err);
-	if (rc == -1) {
-		note_errno(sh, cmd->name, err, a->h, NULL);
-	} else {
+	note_call(sh, &c);
+	if (rc == 0) {
 		addr_short(&where, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s%s is %s", peer ? "the peer of " : "",
 		    a->h->name, buf_str(&where));

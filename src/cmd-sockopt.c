@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "handle.h"
 #include "note.h"
@@ -64,11 +65,12 @@ sockopt_find(struct shell *sh, const struct cmd_entry *cmd,
 
 /* Makes getsockopt(2) for o, printing it when show is set. Returns its result. */
 static int
-sockopt_get(struct shell *sh, const struct handle *h, const struct opt *o,
+sockopt_get(struct shell *sh, struct handle *h, const struct opt *o,
     union opt_value *val, int show)
 {
 	socklen_t len = sizeof(*val);
 	struct buf b;
+	struct call c;
 	int rc, err;
 
 	memset(val, 0, sizeof(*val));
@@ -80,10 +82,13 @@ sockopt_get(struct shell *sh, const struct handle *h, const struct opt *o,
 		len = sizeof(val->raw) - 1;
 	else
 		len = sizeof(val->i);
+	if (!show)
+		return sh->sys->getsockopt(h->fd, o->level, o->optname, val,
+		    &len);
+	call_begin(sh, &c, "getsockopt", h);
 	rc = sh->sys->getsockopt(h->fd, o->level, o->optname, val, &len);
 	err = errno;
-	if (!show)
-		return rc;
+	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_printf(&b, "getsockopt(%d, %s, %s, ", h->fd,
 	    sockopt_level_name(o->level), o->name);
@@ -94,8 +99,9 @@ sockopt_get(struct shell *sh, const struct handle *h, const struct opt *o,
 	buf_printf(&b, ", [%u])", (unsigned)len);
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
+	note_call(sh, &c);
 	if (rc == -1)
-		note_errno(sh, "getsockopt", err, h, NULL);
+		;
 	else if (o->kind == OPT_ERRNO && val->i)
 		out_meaning(sh, "pending error %s (%s); reading it cleared it",
 		    sym_errno_name(val->i), strerror(val->i));
@@ -106,7 +112,7 @@ sockopt_get(struct shell *sh, const struct handle *h, const struct opt *o,
 
 /* Says what the kernel kept when it differs from what was set. */
 static void
-sockopt_readback(struct shell *sh, const struct handle *h, const struct opt *o,
+sockopt_readback(struct shell *sh, struct handle *h, const struct opt *o,
     const union opt_value *set, socklen_t len)
 {
 	union opt_value got;
@@ -135,6 +141,7 @@ cmd_sockopt_exec(struct shell *sh, const struct cmd_entry *cmd,
 	socklen_t len;
 	char emsg[256];
 	struct buf b;
+	struct call c;
 	int i, rc, err;
 
 	if ((i = sockopt_find(sh, cmd, a, &o)) == CMD_ERR)
@@ -148,8 +155,10 @@ cmd_sockopt_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (opt_parse(o, a->argv + i, a->argc - i, &val, &len, emsg,
 	        sizeof(emsg)) == -1)
 		return cmd_usage(sh, cmd, "%s", emsg);
+	call_begin(sh, &c, cmd->name, a->h);
 	rc = sh->sys->setsockopt(a->h->fd, o->level, o->optname, &val, len);
 	err = errno;
+	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_printf(&b, "setsockopt(%d, %s, %s, ", a->h->fd,
 	    sockopt_level_name(o->level), o->name);
@@ -157,9 +166,8 @@ cmd_sockopt_exec(struct shell *sh, const struct cmd_entry *cmd,
 	buf_printf(&b, ", %u)", (unsigned)len);
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
-	if (rc == -1)
-		note_errno(sh, cmd->name, err, a->h, NULL);
-	else
+	note_call(sh, &c);
+	if (rc == 0)
 		sockopt_readback(sh, a->h, o, &val, len);
 	return CMD_OK;
 }

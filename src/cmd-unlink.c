@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -38,11 +39,12 @@ cmd_unlink_exec(struct shell *sh, const struct cmd_entry *cmd,
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
 	if (rc == 0)
-		out_note(sh,
+		note_say(sh, "unlink.gone",
 		    "the name is gone; a socket still bound to it keeps "
 		    "working, but no one can connect to it by that path");
 	else if (err == ENOENT)
-		out_note(sh, "no such file: nothing to remove");
+		note_say(sh, "unlink.enoent",
+		    "no such file: nothing to remove");
 	return CMD_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "note.h"
 #include "out.h"
 #include "record.h"
 #include "shell.h"
@@ -146,13 +147,13 @@ job_start(struct shell *sh, const struct cmd_entry *cmd, const struct stmt *st,
 	js->v[js->n++] = j;
 	js->next_id = j->id;
 	out_meaning(sh, "[%d] %s &", j->id, j->text);
-	out_note(sh,
+	note_say(sh, "job.thread",
 	    "%s runs in a thread of its own, so the prompt is free; "
 	    "its result comes as job [%d] when it returns (jobs, wait, "
 	    "cancel)",
 	    cmd->name, j->id);
 	if (strcmp(j->call, "accept") == 0)
-		out_note(sh,
+		note_say(sh, "job.accept-fd",
 		    "a blocked accept already holds the lowest free fd for "
 		    "the socket it will return: the next socket gets the one "
 		    "after");
@@ -333,8 +334,9 @@ job_end(struct shell *sh)
 	while (js->n > 0) {
 		int id = js->v[0]->id;
 
-		out_note(sh, "[%d] %s & is still running as the session ends",
-		    id, js->v[0]->text);
+		note_say(sh, "job.at-exit",
+		    "[%d] %s & is still running as the session ends", id,
+		    js->v[0]->text);
 		job_cancel(sh, 0);
 		if (job_find(sh, id) == 0) { /* it would not stop */
 			js->v[0] = js->v[--js->n];

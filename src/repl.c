@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "note.h"
 #include "out.h"
 #include "shell.h"
 #include "sig.h"
@@ -17,7 +18,7 @@ static void
 repl_goodbye(struct shell *sh)
 {
 	if (sh->handles.live)
-		out_note(sh,
+		note_say(sh, "exit.open-handles",
 		    "%zu handle%s still open: the kernel closes them "
 		    "as the shell exits",
 		    sh->handles.live, sh->handles.live == 1 ? "" : "s");

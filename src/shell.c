@@ -38,6 +38,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->out = out;
 	sh->err = err;
 	sh->notes = 1;
+	sh->note_ids = getenv("SOCKSTEP_NOTE_IDS") != NULL;
 	sh->strsize = 32;
 	sh->ctl = stdin;
 	sh->flush_lines = shell_wants_flush(out);

@@ -20,6 +20,7 @@
 #include "diagram.h"
 #include "fmt.h"
 #include "handle.h"
+#include "note.h"
 #include "out.h"
 #include "parse.h"
 #include "record.h"
@@ -285,11 +286,11 @@ track_seg(const struct capture_seg *s, void *arg)
 	    s->rel_ack || !(s->flags & CAPTURE_ACK) ? "" : " (raw)", "",
 	    (s->flags & CAPTURE_ACK) ? (unsigned)s->ack : 0U, s->len);
 	if ((s->flags & CAPTURE_FIN) && s->len == 0)
-		out_note(sh,
+		note_say(sh, "segment.fin",
 		    "a FIN with no data: the zero-length message; the "
 		    "peer's recv returns 0 once it has read everything before it");
 	else if (s->flags & CAPTURE_RST)
-		out_note(sh,
+		note_say(sh, "segment.rst",
 		    "RST: the connection is aborted; the peer's next "
 		    "call fails (ECONNRESET or EPIPE)");
 	track_seg_what(&what, s);
@@ -657,7 +658,7 @@ track_print(struct shell *sh, const struct stmt *st)
 			        : c->closed ? " (closed)"
 			                    : "");
 		if (c->behind_fd)
-			out_note(sh,
+			note_say(sh, "state.timewait-behind-fd",
 			    "the connection now lives on in the kernel "
 			    "apart from %s's fd, which reports CLOSE: TIME_WAIT "
 			    "shows only through sock_diag (ss -tan), and holds "
@@ -665,19 +666,19 @@ track_print(struct shell *sh, const struct stmt *st)
 			    c->h->name);
 		if (c->to == ST_FIN_WAIT1 || c->to == ST_LAST_ACK ||
 		    c->to == ST_CLOSING)
-			out_note(sh,
+			note_say(sh, "state.fin-unacked",
 			    "%s's FIN is not acknowledged yet: until it "
 			    "is, SEND-Q counts it as one byte",
 			    c->h->name);
 		if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED &&
 		    (c->h != t->h || strncmp(cmd, "connect", 7) != 0))
-			out_note(sh,
+			note_say(sh, "state.connect-went-on",
 			    "the connect of %s that was interrupted went "
 			    "on in the kernel: %s is connected now",
 			    c->h->name, c->h->name);
 		if (c->h == t->h && strncmp(cmd, "send", 4) == 0 &&
 		    sh->last.ret > 0 && c->to == ST_CLOSE)
-			out_note(sh,
+			note_say(sh, "state.send-then-rst",
 			    "this send succeeded, but the peer had closed: "
 			    "its kernel answered the data with RST, so the next "
 			    "send fails (EPIPE)");

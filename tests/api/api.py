@@ -238,7 +238,7 @@ def test_unix_socat():
             if not os.path.exists(path):
                 raise AssertionError("the socket file went with close")
             s.send("socket again unix", "bind again %s" % path)
-            s.expect(r"= -1 EADDRINUSE .*\n.*the file exists")
+            s.expect(r"= -1 EADDRINUSE .*\n.*exists in the file system")
             s.send("unlink %s" % path)
             s.expect(r'unlink\(".*srv.sock"\) = 0')
             if s.finish() != 0:

@@ -36,8 +36,9 @@ def nofile(n):
     return set_limit
 
 
-ACCEPT_NOTE = ("  the process has no free fd for the new socket; the connection "
-               "stays in the queue \u2014 close a handle and accept again")
+ACCEPT_NOTE = ("  the process has no free fd for the new socket, so the "
+               "connection stays in srv's queue (1 waiting): close a handle "
+               "and accept again")
 
 
 def open_fds(pid):

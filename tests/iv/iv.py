@@ -367,7 +367,8 @@ cancel 3
     if order != sorted(order):
         raise AssertionError("notices out of order %r:\n%s" % (order, out))
     need(under(out, r"accept\(3, \.\.\., \[16\]\) = -1 EINTR"),
-         "cancel interrupted the call; srv is as it was", "cancel")
+         "cancel interrupted accept; srv is as it was before the call",
+         "cancel")
 
 
 if __name__ == "__main__":

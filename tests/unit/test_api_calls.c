@@ -259,7 +259,7 @@ test_sendto(void **state)
 	fake_err = EMSGSIZE;
 	out = run("socket u udp\nsendto u hi 127.0.0.1:5000\n");
 	has(out, "= -1 EMSGSIZE (Message too long)");
-	has(out, "too large for one datagram");
+	has(out, "larger than one UDP datagram can carry");
 	free(out);
 }
 

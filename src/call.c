@@ -1,0 +1,288 @@
+#include "call.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "handle.h"
+#include "shell.h"
+#include "sys.h"
+#include "tcpinfo.h"
+
+/* Returns 1 when a timeval option of fd is set to a non-zero time. */
+static int
+call_timeout_set(struct shell *sh, int fd, int opt)
+{
+	struct timeval tv;
+	socklen_t len = sizeof(tv);
+
+	return sh->sys->getsockopt(fd, SOL_SOCKET, opt, &tv, &len) == 0 &&
+	    (tv.tv_sec != 0 || tv.tv_usec != 0);
+}
+
+/* Reads what the notes rest on of h's socket into v; only reads. */
+void
+call_view_read(struct shell *sh, const struct handle *h, struct call_view *v)
+{
+	struct tcpinfo ti;
+	struct linger lg;
+	socklen_t len;
+	int fl, stream = h->type == SOCK_STREAM || h->type == SOCK_SEQPACKET;
+	int inet = h->family == AF_INET || h->family == AF_INET6;
+
+	memset(v, 0, sizeof(*v));
+	v->state = v->queued = v->backlog = v->unread = v->unsent = -1;
+	v->shut = h->shut;
+	if (h->fd < 0)
+		return;
+	v->seen = 1;
+	if (inet && h->type == SOCK_STREAM &&
+	    tcpinfo_get(sh->sys, h->fd, &ti) == 0)
+		v->state = ti.state;
+	len = sizeof(v->listening);
+	if (stream)
+		sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN,
+		    &v->listening, &len);
+	if (v->listening && v->state != -1) {
+		v->queued = (int)ti.unacked; /* a listener's accept queue */
+		v->backlog = (int)ti.sacked; /* and its backlog */
+	}
+	if (!v->listening &&
+	    sh->sys->ioctl_int(h->fd, SIOCINQ, &v->unread) == -1)
+		v->unread = -1;
+	v->unsent = -1;
+	if (stream && !v->listening &&
+	    sh->sys->ioctl_int(h->fd, SIOCOUTQNSD, &v->unsent) == -1)
+		v->unsent = -1;
+	len = sizeof(lg);
+	if (stream &&
+	    sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0) {
+		v->linger_on = lg.l_onoff;
+		v->linger_s = lg.l_linger;
+	}
+	len = sizeof(v->reuseaddr);
+	if (inet)
+		sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR,
+		    &v->reuseaddr, &len);
+	fl = sh->sys->fcntl_getfl(h->fd);
+	v->nonblock = fl != -1 && (fl & O_NONBLOCK);
+	v->timeout = call_timeout_set(sh, h->fd, SO_RCVTIMEO) ||
+	    call_timeout_set(sh, h->fd, SO_SNDTIMEO);
+	v->local_len = sizeof(v->local);
+	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&v->local,
+	        &v->local_len) == -1)
+		v->local_len = 0;
+	v->peer_len = sizeof(v->peer);
+	if (sh->sys->getpeername(h->fd, (struct sockaddr *)&v->peer,
+	        &v->peer_len) == -1)
+		v->peer_len = 0;
+}
+
+/* Starts the record of a call on h (NULL for none): who, what, and h just before. */
+void
+call_begin(struct shell *sh, struct call *c, const char *name, struct handle *h)
+{
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->pid = getpid();
+	c->tid = gettid();
+	c->h = h;
+	c->family = h ? h->family : 0;
+	c->type = h ? h->type : 0;
+	c->before.state = c->after.state = -1;
+	if (h && sh->notes)
+		call_view_read(sh, h, &c->before);
+}
+
+/*
+ * Ends the record: the result and errno, h just after (while it is
+ * open), who holds the address on EADDRINUSE or after a listener's
+ * close, and the handle at the other end when a stream call met EOF,
+ * EPIPE or ECONNRESET.
+ */
+void
+call_end(struct shell *sh, struct call *c, long ret, int err)
+{
+	const struct sockaddr_storage *want = c->want;
+
+	c->ret = ret;
+	c->err = ret == -1 ? err : 0;
+	if (c->h == NULL || !sh->notes)
+		return;
+	call_view_read(sh, c->h, &c->after);
+	if (want == NULL)
+		want = &c->before.local;
+	c->holder.state = c->holder.reuseaddr = -1;
+	if ((c->err == EADDRINUSE ||
+	        (strcmp(c->name, "close") == 0 && ret == 0 &&
+	            c->before.listening)) &&
+	    (want->ss_family == AF_INET || want->ss_family == AF_INET6))
+		call_holder_find(sh, c->h, want, c->h->type, &c->holder);
+	if (ret == 0 || c->err == EPIPE || c->err == ECONNRESET)
+		c->peer = call_peer_find(sh, c);
+}
+
+/* Returns the port of an internet address, 0 for none, -1 for other families. */
+int
+call_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return -1;
+}
+
+/* Returns 1 when socket addresses a and b name the same address and port. */
+static int
+call_same(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	return a->ss_family != 0 && diag_addr_equal(a, b);
+}
+
+/* Returns 1 when ss is the wildcard address (INADDR_ANY or in6addr_any). */
+int
+call_is_any(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+/* Returns 1 when bound address l overlaps want: same port, same or wildcard address. */
+static int
+call_overlaps(const struct sockaddr_storage *l,
+    const struct sockaddr_storage *want)
+{
+	if (l->ss_family != want->ss_family || call_port(l) <= 0 ||
+	    call_port(l) != call_port(want))
+		return 0;
+	return call_is_any(l) || call_is_any(want) || diag_addr_equal(l, want);
+}
+
+/* What call_holder_diag looks for, and what it found. */
+struct call_holder_ask {
+	const struct sockaddr_storage *want;
+	struct diag_sock found;
+	int n;
+};
+
+/* sock_diag callback: keeps the first socket whose local address overlaps. */
+static int
+call_holder_diag(const struct diag_sock *d, void *arg)
+{
+	struct call_holder_ask *ask = arg;
+
+	if (!call_overlaps(&d->local, ask->want))
+		return 0;
+	if (ask->n == 0 || d->state == 10 /* LISTEN first */)
+		ask->found = *d;
+	ask->n++;
+	return d->state == 10;
+}
+
+/*
+ * Finds who holds internet address want (of socket type type), other
+ * than self: a live handle first (a listener before a connection), then
+ * a TCP connection in sock_diag, named after a closed handle that left it.
+ */
+void
+call_holder_find(struct shell *sh, const struct handle *self,
+    const struct sockaddr_storage *want, int type, struct call_holder *out)
+{
+	struct call_holder_ask ask;
+	struct call_view v;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->state = out->reuseaddr = -1;
+	for (i = 0; i < sh->handles.n; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h == self || h->fd < 0 || h->type != type ||
+		    h->family != want->ss_family)
+			continue;
+		call_view_read(sh, h, &v);
+		if (!call_overlaps(&v.local, want) ||
+		    (out->found && !v.listening))
+			continue;
+		out->found = out->live = 1;
+		out->h = h;
+		out->state = v.state;
+		out->listening = v.listening;
+		out->reuseaddr = v.reuseaddr;
+		if (v.listening)
+			return;
+	}
+	if (out->found || type != SOCK_STREAM)
+		return;
+	memset(&ask, 0, sizeof(ask));
+	ask.want = want;
+	if (diag_dump(want->ss_family, DIAG_ALL, call_holder_diag, &ask) ==
+	        -1 ||
+	    ask.n == 0)
+		return;
+	out->found = 1;
+	out->state = ask.found.state;
+	out->listening = ask.found.state == 10;
+	out->expires_ms = ask.found.expires_ms;
+	for (i = 0; ask.found.inode == 0 && i < sh->handles.n; i++)
+		if (sh->handles.v[i]->fd < 0 &&
+		    call_same(&sh->handles.v[i]->local, &ask.found.local) &&
+		    call_same(&sh->handles.v[i]->peer, &ask.found.peer))
+			out->h = sh->handles.v[i];
+}
+
+/*
+ * Finds the handle of this shell at the other end of c's connection:
+ * the other of a socketpair, or the internet socket whose addresses are
+ * c's the other way round (live, or remembered when it was closed).
+ * Returns it, or NULL when the other end is not one the shell holds.
+ */
+struct handle *
+call_peer_find(struct shell *sh, const struct call *c)
+{
+	struct sockaddr_storage l, p;
+	socklen_t len;
+	size_t i;
+
+	if (c->h == NULL)
+		return NULL;
+	if (c->h->pair[0])
+		return handle_find(&sh->handles, c->h->pair);
+	if (c->before.peer_len == 0 || !diag_has_addr(&c->before.peer))
+		return NULL;
+	for (i = 0; i < sh->handles.n; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h == c->h || h->family != c->family || h->type != c->type)
+			continue;
+		if (h->fd < 0) {
+			l = h->local;
+			p = h->peer;
+		} else {
+			memset(&l, 0, sizeof(l));
+			memset(&p, 0, sizeof(p));
+			len = sizeof(l);
+			sh->sys->getsockname(h->fd, (struct sockaddr *)&l,
+			    &len);
+			len = sizeof(p);
+			sh->sys->getpeername(h->fd, (struct sockaddr *)&p,
+			    &len);
+		}
+		if (call_same(&l, &c->before.peer) &&
+		    call_same(&p, &c->before.local))
+			return h;
+	}
+	return NULL;
+}
