@@ -508,6 +508,27 @@ say_connect_ok(struct shell *sh, const struct call *c, struct buf *b)
 	return 1;
 }
 
+/* connect EINPROGRESS: the handshake goes on, or has ended since. */
+static int
+say_connect_inprogress(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (c->after.state == ST_SYN_SENT)
+		buf_printf(b,
+		    "the handshake goes on in the kernel (SYN_SENT): poll %s "
+		    "for POLLOUT, and once it is writable, getsockopt %s "
+		    "SO_ERROR tells how it ended (0: connected)",
+		    c->h->name, c->h->name);
+	else if (c->after.state == ST_ESTABLISHED)
+		buf_printf(b,
+		    "the handshake was under way when connect returned, and "
+		    "it is done already (ESTABLISHED): %s is writable now",
+		    c->h->name);
+	else
+		return 0;
+	return 1;
+}
+
 /* connect EALREADY: a handshake in progress. */
 static int
 say_connect_already(struct shell *sh, const struct call *c, struct buf *b)
@@ -1078,7 +1099,7 @@ static int
 say_shut_wr_unix(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (!note_how(c, SHUT_WR))
+	if (c->before.peer_len == 0 || !note_how(c, SHUT_WR))
 		return 0;
 	buf_printf(b,
 	    "%s will send no more: the peer's recv returns 0 (EOF) once it "
@@ -1123,7 +1144,7 @@ static int
 say_shut_rd_unix(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (!note_how(c, SHUT_RD))
+	if (c->before.peer_len == 0 || !note_how(c, SHUT_RD))
 		return 0;
 	buf_printf(b,
 	    "%s takes no more: the peer's sends fail with EPIPE; %s can still "
@@ -1166,7 +1187,7 @@ static int
 say_shut_rdwr_unix(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (!note_how(c, SHUT_RDWR))
+	if (c->before.peer_len == 0 || !note_how(c, SHUT_RDWR))
 		return 0;
 	buf_printf(b,
 	    "both directions of %s are shut: the peer's recv returns 0 and "
@@ -1314,7 +1335,7 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "listen.autobind", "listen", RES_OK, F_TCP, 0, say_listen_autobind,
 	    NULL },
-	{ "listen.inval.connected", "listen accept", EINVAL, F_TCP | F_USTREAM,
+	{ "inval.connected", "listen accept", EINVAL, F_TCP | F_USTREAM,
 	    0, say_inval_connected, NULL },
 	{ "listen.inval.unbound", "listen", EINVAL, F_USTREAM, 0,
 	    say_listen_unbound, NULL },
@@ -1334,10 +1355,8 @@ static const struct note_rule note_rules[] = {
 	{ "connect.refused.unix", "connect", ECONNREFUSED, F_USTREAM, 0, NULL,
 	    "no socket listens on {a}: the file is there, but the socket "
 	    "bound to it is closed or not listening" },
-	{ "connect.inprogress", "connect", EINPROGRESS, F_TCP, 0, NULL,
-	    "the handshake goes on in the kernel: poll {h} for POLLOUT, and "
-	    "once it is writable, getsockopt {h} SO_ERROR tells how it ended "
-	    "(0: connected)" },
+	{ "connect.inprogress", "connect", EINPROGRESS, F_TCP, 0,
+	    say_connect_inprogress, NULL },
 	{ "connect.already", "connect", EALREADY, F_TCP, 0, say_connect_already,
 	    NULL },
 	{ "connect.isconn", "connect", EISCONN, F_TCP | F_USTREAM, 0,
@@ -1345,7 +1364,7 @@ static const struct note_rule note_rules[] = {
 	{ "connect.eintr", "connect", EINTR, F_TCP, 0, say_connect_eintr,
 	    NULL },
 	{ "send.zero", "send sendto", RES_ZERO, F_ALL, 0, say_send_zero, NULL },
-	{ "send.partial", "send sendto", RES_OK, F_ALL, 0, say_send_partial,
+	{ "send.partial", "send sendto", RES_OK, F_STREAM, 0, say_send_partial,
 	    NULL },
 	{ "send.epipe.shutwr", "send sendto", EPIPE, F_ALL, 0, say_epipe_shutwr,
 	    NULL },
@@ -1355,13 +1374,15 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "send.epipe.unix", "send", EPIPE, F_USTREAM, 0, say_epipe_unix,
 	    NULL },
-	{ "send.sigpipe.ignore", "send sendto", EPIPE, F_ALL, 0,
+	{ "send.sigpipe.ignore", "send sendto", EPIPE, F_STREAM, 0,
 	    say_sigpipe_ignore, NULL },
-	{ "send.sigpipe.catch", "send sendto", EPIPE, F_ALL, 0,
+	{ "send.sigpipe.catch", "send sendto", EPIPE, F_STREAM, 0,
 	    say_sigpipe_catch, NULL },
-	{ "send.sigpipe.default", "send sendto", EPIPE, F_ALL, 0,
+	{ "send.sigpipe.default", "send sendto", EPIPE, F_STREAM, 0,
 	    say_sigpipe_default, NULL },
-	{ "dontwait", "send sendto recv recvfrom", EAGAIN, F_ALL, 0,
+	{ "dontwait.recv", "recv recvfrom", EAGAIN, F_ALL, 0, say_dontwait,
+	    NULL },
+	{ "dontwait.send", "send sendto", EAGAIN, F_STREAM | F_UDGRAM, 0,
 	    say_dontwait, NULL },
 	{ "eagain.nonblock", NULL, EAGAIN, F_ALL, 0, say_eagain_nonblock,
 	    NULL },
@@ -1369,8 +1390,8 @@ static const struct note_rule note_rules[] = {
 	    0, say_eagain_timeout, NULL },
 	{ "notconn", NULL, ENOTCONN, F_TCP | F_USTREAM, 0, say_notconn, NULL },
 	{ "notconn.dgram", NULL, ENOTCONN, F_DGRAM, 0, NULL,
-	    "{h} has no peer: connect gives a datagram socket one" },
-	{ "destaddrreq", "send", EDESTADDRREQ, F_DGRAM, 0, NULL,
+	    "{h} has no peer: connect it, or say where with sendto" },
+	{ "destaddrreq", "send", EDESTADDRREQ, F_UDP, 0, NULL,
 	    "{h} has no peer: connect it first, or say where with sendto" },
 	{ "refused.udp", "send sendto recv recvfrom", ECONNREFUSED, F_UDP, 0,
 	    NULL,
@@ -1445,10 +1466,9 @@ static const struct note_rule note_rules[] = {
 	{ "eprotonosupport", "socket", EPROTONOSUPPORT, F_NONE, 0, NULL,
 	    "no such protocol for that family and type (0 picks the usual "
 	    "one)" },
-	{ "opt.unknown", "setsockopt getsockopt", ENOPROTOOPT, F_ALL, 0, NULL,
-	    "{h} has no such option: it belongs to another kind of socket" },
 	{ "opnotsupp", "setsockopt getsockopt send sendto", EOPNOTSUPP, F_ALL,
-	    0, NULL, "this kind of socket does not do that" },
+	    0, NULL,
+	    "{h} is not the kind of socket this option or flag is for" },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL }
 };
 
