@@ -64,11 +64,11 @@ cmd_byteorder_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "most significant byte first) its bytes are %s",
 		    v, 2 * n, v, buf_str(&b));
 		if (big)
-			note_say(sh, "byteorder.big-hton",
+			note_say(sh, "byteorder.hton",
 			    "this machine is big-endian too: the "
 			    "number does not change");
 		else
-			note_say(sh, "byteorder.little-hton",
+			note_say(sh, "byteorder.hton",
 			    "this machine is little-endian: it reads "
 			    "the bytes %s back as 0x%0*lx = %lu",
 			    buf_str(&b), 2 * n, r, r);

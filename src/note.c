@@ -778,6 +778,8 @@ say_dontwait(struct shell *sh, const struct call *c, struct buf *b)
 		buf_puts(b,
 		    "MSG_DONTWAIT: the receiver's queue is full, so the call "
 		    "returns at once instead of waiting");
+	else if (c->family != AF_UNIX && !note_connected_state(c->before.state))
+		return 0;
 	else
 		buf_puts(b,
 		    "MSG_DONTWAIT: the send buffer is full, so the call "
@@ -1335,8 +1337,8 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "listen.autobind", "listen", RES_OK, F_TCP, 0, say_listen_autobind,
 	    NULL },
-	{ "inval.connected", "listen accept", EINVAL, F_TCP | F_USTREAM,
-	    0, say_inval_connected, NULL },
+	{ "inval.connected", "listen accept", EINVAL, F_TCP | F_USTREAM, 0,
+	    say_inval_connected, NULL },
 	{ "listen.inval.unbound", "listen", EINVAL, F_USTREAM, 0,
 	    say_listen_unbound, NULL },
 	{ "accept.inval.notlistening", "accept", EINVAL, F_TCP | F_USTREAM, 0,
