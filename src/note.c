@@ -1302,7 +1302,8 @@ say_close_unread(struct shell *sh, const struct call *c, struct buf *b)
 		    "it had %ld unread byte%s: the peer's next recv fails "
 		    "with ECONNRESET",
 		    n, note_s(n));
-	else if (note_connected_state(c->before.state) &&
+	else if ((c->before.state == ST_ESTABLISHED ||
+	             c->before.state == ST_CLOSE_WAIT) &&
 	    !note_linger0(&c->before))
 		buf_printf(b,
 		    "it had %ld unread byte%s: the kernel sends RST instead of "
@@ -1310,6 +1311,23 @@ say_close_unread(struct shell *sh, const struct call *c, struct buf *b)
 		    n, note_s(n));
 	else
 		return 0;
+	return 1;
+}
+
+/* close with unread data after this socket's FIN was acknowledged. */
+static int
+say_close_unread_fin(struct shell *sh, const struct call *c, struct buf *b)
+{
+	long n = c->before.unread;
+
+	(void)sh;
+	if (n <= 0 || c->before.state != ST_FIN_WAIT2 ||
+	    note_linger0(&c->before))
+		return 0;
+	buf_printf(b,
+	    "it had %ld unread byte%s: the kernel sends RST; the peer, which "
+	    "had %s's FIN already, learns of it as EPIPE on its next send",
+	    n, note_s(n), c->h->name);
 	return 1;
 }
 
@@ -1459,6 +1477,8 @@ static const struct note_rule note_rules[] = {
 	    say_close_linger0_unix, NULL },
 	{ "close.unread", "close", RES_OK, F_TCP | F_USTREAM, 0,
 	    say_close_unread, NULL },
+	{ "close.unread.after-fin", "close", RES_OK, F_TCP, 0,
+	    say_close_unread_fin, NULL },
 	{ "socketpair.opnotsupp", "socketpair", EOPNOTSUPP, F_NONE, 0, NULL,
 	    "only AF_UNIX makes socket pairs; for TCP, connect a client to a "
 	    "listening socket and accept" },

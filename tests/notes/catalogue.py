@@ -11,6 +11,10 @@ start with "[ID FAMILY]". Header lines:
   #! note ID FAMILY   the scenario must print this note, for this family
                       (tcp, udp, unix-stream, unix-dgram, or - for a note
                       that rests on no socket)
+  #! maybe ID FAMILY  the scenario may print this note (where how much a
+                      buffer takes varies), without checking its claim
+  #! lab              run in a private network namespace (--lab), where
+                      capture works without root
   #! as nobody        run as user nobody (when the test runs as root)
   #! nofile N         run with at most N open files
   #! peer fin         a TCP server of another process on 127.0.0.1:$SPORT
@@ -63,7 +67,7 @@ def free_port():
 
 def headers(text):
     """The declared notes and the run options of a scenario."""
-    notes, opts = set(), {}
+    notes, opts = set(), {"maybe": set()}
     for line in text.splitlines():
         m = re.match(r"#!\s*(\S+)\s*(.*)$", line)
         if not m:
@@ -71,10 +75,14 @@ def headers(text):
         key, rest = m.group(1), m.group(2).split()
         if key == "note" and len(rest) == 2:
             notes.add((rest[0], rest[1]))
+        elif key == "maybe" and len(rest) == 2:
+            opts["maybe"].add((rest[0], rest[1]))
         elif key == "as" and rest == ["nobody"]:
             opts["nobody"] = True
         elif key == "nofile" and len(rest) == 1:
             opts["nofile"] = int(rest[0])
+        elif key == "lab" and not rest:
+            opts["lab"] = True
         elif key == "peer" and rest == ["fin"]:
             opts["peer"] = True
         else:
@@ -131,6 +139,8 @@ def run(sockstep, path):
             n = opts["nofile"]
             resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
 
+    if opts.get("lab"):
+        argv.insert(1, "--lab")
     peer = FinPeer() if opts.get("peer") else None
     if peer:
         argv[2:2] = ["--var", "SPORT=%d" % peer.port]
@@ -157,7 +167,7 @@ def run(sockstep, path):
                         % (p.returncode, err))
     for idn, fam in sorted(declared - printed):
         problems.append("declared, not printed: %s %s" % (idn, fam))
-    for idn, fam in sorted(printed - declared):
+    for idn, fam in sorted(printed - declared - opts["maybe"]):
         problems.append("printed, not declared: %s %s" % (idn, fam))
     if problems:
         problems.append("output:\n" + out)
