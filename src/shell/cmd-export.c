@@ -5,7 +5,7 @@
 #include "cmd.h"
 #include "out.h"
 #include "parse.h"
-#include "session.h"
+#include "export.h"
 #include "shell.h"
 
 /* export c|python FILE: writes the session so far as a program. */

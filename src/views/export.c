@@ -1,4 +1,4 @@
-#include "session.h"
+#include "export.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
 #include "parse.h"
 #include "quiz.h"
 #include "record.h"
-#include "session.h"
+#include "export.h"
 #include "sys.h"
 #include "xalloc.h"
 #include "track.h"
