@@ -18,6 +18,8 @@ struct token {
 	size_t col; /* 1-based column where the token starts */
 };
 
+struct buf;
+
 struct stmt {
 	struct token *argv;
 	int argc;
@@ -41,5 +43,6 @@ void parse_stmt_free(struct stmt *);
 int parse_long(const struct token *, long, long, long *, char *, size_t);
 int parse_data(const struct token *, char **, size_t *, char *, size_t);
 int parse_is_word(const struct token *, const char *);
+void parse_format_stmt(struct buf *, const struct stmt *);
 
 #endif

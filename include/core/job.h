@@ -52,33 +52,18 @@ struct jobs {
 	const struct sys_ops *real; /* the calls as the prompt makes them */
 	struct sys_ops
 	    ops; /* the same, giving the turn back around blocking calls */
+	/* set by the shell above: how a statement ending in '&' starts a */
+	/* job (job_init), and how a job's statement is finished (shell_init) */
+	int (*start)(struct shell *, const struct cmd_entry *,
+	    const struct stmt *, const struct handle *);
+	void (*finish)(struct shell *, const struct stmt *, int, int);
 };
 
-/* job.c: the jobs as the prompt sees them */
-void job_init(struct shell *);
-int job_start(struct shell *, const struct cmd_entry *, const struct stmt *,
-    const struct handle *);
-int job_check(struct shell *, int);
-int job_grace(const struct shell *);
-int job_wait(struct shell *, int);
-void job_cancel(struct shell *, int);
-int job_find(const struct shell *, int);
-int job_using(const struct shell *, const struct handle *);
-int job_naming(const struct shell *, const char *);
-int job_returned(struct shell *);
-int job_end(struct shell *);
-void job_free(struct shell *);
-
-/* job-turn.c: threads, turns, and what the kernel says of them */
-void job_turn_init(struct shell *);
-void job_turn_free(struct shell *);
-int job_turn_spawn(struct job *);
-void job_turn_give(struct shell *, struct job *);
-enum job_state job_turn_state(struct shell *, const struct job *);
-int job_turn_wait(struct shell *, int);
-int job_turn_in_kernel(const struct job *);
-int job_turn_signal(struct job *);
+/* state.c: what the calls and views below the shell may ask of the jobs */
+extern _Thread_local struct job *job_self; /* NULL in the prompt's thread */
 struct job *job_current(void);
 int job_stopping(void);
+int job_using(const struct shell *, const struct handle *);
+int job_naming(const struct shell *, const char *);
 
 #endif

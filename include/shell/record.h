@@ -11,7 +11,6 @@ struct stmt;
 int record_start(struct shell *, const char *);
 void record_stop(struct shell *);
 void record_stmt(struct shell *, const struct stmt *, int);
-void record_format_stmt(struct buf *, const struct stmt *);
 void record_line(struct shell *, const char *, size_t);
 
 #endif

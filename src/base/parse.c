@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "fmt.h"
+#include "var.h"
 #include "xalloc.h"
 
 /* A statement being built: its tokens, and where the expectation starts. */
@@ -450,4 +451,36 @@ int
 parse_is_word(const struct token *t, const char *w)
 {
 	return t->kind == TOK_WORD && strcmp(t->text, w) == 0;
+}
+/* Appends a token so that the parser reads it back as the same bytes. */
+static void
+parse_format_token(struct buf *b, const struct token *t)
+{
+	if (t->kind == TOK_WORD)
+		buf_add(b, t->text, t->len);
+	else if (t->kind == TOK_BYTES)
+		fmt_pybytes(b, (const unsigned char *)t->text, t->len);
+	else
+		fmt_cstring(b, (const unsigned char *)t->text, t->len,
+		    (size_t)-1);
+}
+
+/*
+ * Appends a statement's command and arguments, without its expectation,
+ * with '$' written "$$" where variable expansion would read it.
+ */
+void
+parse_format_stmt(struct buf *b, const struct stmt *st)
+{
+	struct buf line;
+	int i;
+
+	buf_init(&line);
+	for (i = 0; i < st->argc; i++) {
+		if (i)
+			buf_addc(&line, ' ');
+		parse_format_token(&line, &st->argv[i]);
+	}
+	var_escape(line.p, line.len, b);
+	buf_free(&line);
 }

@@ -1,17 +1,46 @@
 #include "arg.h"
 
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "cmd.h"
 #include "handle.h"
+#include "out.h"
 #include "parse.h"
 #include "shell.h"
 #include "sys.h"
+
+/*
+ * Prints a usage error on one line, "bind: why; usage: bind HANDLE ...",
+ * counts it, and returns CMD_ERR so that exec can return its result.
+ */
+int
+cmd_usage(struct shell *sh, const struct cmd_entry *cmd, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int n;
+	char why[512];
+
+	va_start(ap, fmt);
+	n = vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	buf_init(&b);
+	if (n > 0)
+		buf_printf(&b, "%s: %s; ", cmd->name, why);
+	buf_printf(&b, "usage: %s%s%s", cmd->name, *cmd->usage ? " " : "",
+	    cmd->usage);
+	out_error(sh, "%s", buf_str(&b));
+	buf_free(&b);
+	sh->errors++;
+	return CMD_ERR;
+}
 
 /* Returns 1 when a has no address yet: port 0, or an unnamed Unix socket. */
 static int

@@ -156,32 +156,6 @@ cmd_suggest(const char *name)
 	return bestd <= 2 ? best : NULL;
 }
 
-/*
- * Prints a usage error on one line, "bind: why; usage: bind HANDLE ...",
- * counts it, and returns CMD_ERR so that exec can return its result.
- */
-int
-cmd_usage(struct shell *sh, const struct cmd_entry *cmd, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	int n;
-	char why[512];
-
-	va_start(ap, fmt);
-	n = vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	buf_init(&b);
-	if (n > 0)
-		buf_printf(&b, "%s: %s; ", cmd->name, why);
-	buf_printf(&b, "usage: %s%s%s", cmd->name, *cmd->usage ? " " : "",
-	    cmd->usage);
-	out_error(sh, "%s", buf_str(&b));
-	buf_free(&b);
-	sh->errors++;
-	return CMD_ERR;
-}
-
 /* Returns 1 when s is a plain decimal number. */
 static int
 cmd_is_number(const char *s)
@@ -364,6 +338,6 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
 	if (st->background)
-		return job_start(sh, cmd, st, args.h);
+		return sh->jobs.start(sh, cmd, st, args.h);
 	return cmd->exec(sh, cmd, &args);
 }

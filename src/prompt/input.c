@@ -24,7 +24,7 @@
 #endif
 
 #include "complete.h"
-#include "job.h"
+#include "jobs.h"
 #include "shell.h"
 #include "sig.h"
 #include "xalloc.h"

@@ -1,7 +1,7 @@
 #include <stdio.h>
 
 #include "cmd.h"
-#include "job.h"
+#include "jobs.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"

@@ -9,37 +9,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "job.h"
+#include "jobs.h"
 #include "shell.h"
 #include "sig.h"
 
 #define JOB_PROC_FD \
 	300 /* where a job's /proc file sits: out of the sockets' way */
-
-/* The job this thread runs, or NULL in the prompt's own thread. */
-static _Thread_local struct job *job_self;
-
-/* Returns the job of the calling thread, or NULL for the prompt's. */
-struct job *
-job_current(void)
-{
-	return job_self;
-}
-
-/* Returns 1 when the calling code should stop: Ctrl-C, or cancel for a job. */
-int
-job_stopping(void)
-{
-	struct job *j = job_self;
-	int stop;
-
-	if (j == NULL)
-		return sig_int != 0;
-	pthread_mutex_lock(&j->sh->jobs.mu);
-	stop = j->cancel;
-	pthread_mutex_unlock(&j->sh->jobs.mu);
-	return stop;
-}
 
 /* In a job's thread: hands the shell back to the prompt for the call. */
 static void

@@ -1,4 +1,4 @@
-#include "job.h"
+#include "jobs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +26,7 @@ void
 job_init(struct shell *sh)
 {
 	memset(&sh->jobs, 0, sizeof(sh->jobs));
+	sh->jobs.start = job_start;
 	job_turn_init(sh);
 }
 
@@ -39,31 +40,6 @@ job_find(const struct shell *sh, int id)
 		if (sh->jobs.v[i]->id == id)
 			return i;
 	return -1;
-}
-
-/* Returns the id of a job whose call waits on handle h, or 0. */
-int
-job_using(const struct shell *sh, const struct handle *h)
-{
-	int i;
-
-	for (i = 0; i < sh->jobs.n; i++)
-		if (sh->jobs.v[i]->fd == h->fd &&
-		    strcmp(sh->jobs.v[i]->hname, h->name) == 0)
-			return sh->jobs.v[i]->id;
-	return 0;
-}
-
-/* Returns the id of a job that will give its new handle this name, or 0. */
-int
-job_naming(const struct shell *sh, const char *name)
-{
-	int i;
-
-	for (i = 0; i < sh->jobs.n; i++)
-		if (strcmp(sh->jobs.v[i]->newname, name) == 0)
-			return sh->jobs.v[i]->id;
-	return 0;
 }
 
 /* Frees a job whose thread has ended. */
@@ -126,7 +102,7 @@ job_start(struct shell *sh, const struct cmd_entry *cmd, const struct stmt *st,
 	parse_stmt_copy(&j->st, st);
 	j->st.background = 0;
 	buf_init(&b);
-	record_format_stmt(&b, st);
+	parse_format_stmt(&b, st);
 	if (b.len > JOB_TEXT_MAX) /* long data: the start is enough */
 		memcpy(b.p + JOB_TEXT_MAX - 3, "...", 4);
 	j->text = xstrdup(buf_str(&b));
@@ -177,7 +153,7 @@ job_show(struct shell *sh, int i)
 	}
 	now = sh->line;
 	sh->line = j->line; /* an expectation that fails names the job's line */
-	shell_finish_stmt(sh, &j->st, j->rc, 0);
+	sh->jobs.finish(sh, &j->st, j->rc, 0);
 	sh->line = now;
 	job_forget(sh, i);
 }

@@ -59,39 +59,6 @@ record_stop(struct shell *sh)
 	sh->record = NULL;
 }
 
-/* Appends a token so that the parser reads it back as the same bytes. */
-static void
-record_token(struct buf *b, const struct token *t)
-{
-	if (t->kind == TOK_WORD)
-		buf_add(b, t->text, t->len);
-	else if (t->kind == TOK_BYTES)
-		fmt_pybytes(b, (const unsigned char *)t->text, t->len);
-	else
-		fmt_cstring(b, (const unsigned char *)t->text, t->len,
-		    (size_t)-1);
-}
-
-/*
- * Appends a statement's command and arguments, without its expectation,
- * with '$' written "$$" where variable expansion would read it.
- */
-void
-record_format_stmt(struct buf *b, const struct stmt *st)
-{
-	struct buf line;
-	int i;
-
-	buf_init(&line);
-	for (i = 0; i < st->argc; i++) {
-		if (i)
-			buf_addc(&line, ' ');
-		record_token(&line, &st->argv[i]);
-	}
-	var_escape(line.p, line.len, b);
-	buf_free(&line);
-}
-
 /*
  * Writes a statement that ran, with the result it got as its expectation,
  * so that the recording replays under --check. Usage errors and the
@@ -110,7 +77,7 @@ record_stmt(struct shell *sh, const struct stmt *st, int rc)
 	    strcmp(cmd->name, "quit") == 0)
 		return;
 	buf_init(&b);
-	record_format_stmt(&b, st);
+	parse_format_stmt(&b, st);
 	if (st->background)
 		buf_puts(&b, " &");
 	else if (sh->last.made) {

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "expect.h"
+#include "jobs.h"
 #include "out.h"
 #include "parse.h"
 #include "quiz.h"
@@ -44,6 +45,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->flush_lines = shell_wants_flush(out);
 	handle_table_init(&sh->handles);
 	job_init(sh);
+	sh->jobs.finish = shell_finish_stmt;
 	track_init(sh);
 }
 
@@ -78,13 +80,6 @@ shell_close_all(struct shell *sh)
 			handle_close(&sh->handles, h, "the end");
 		}
 	}
-}
-
-/* Writes where the session is now, "line 14", for remembering closed names. */
-void
-shell_where(struct shell *sh, char *out, size_t len)
-{
-	snprintf(out, len, "line %ld", sh->line);
 }
 
 /* Sleeps ms milliseconds (the pace of a played lesson). */
@@ -157,7 +152,7 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		struct buf b;
 
 		buf_init(&b);
-		record_format_stmt(&b, st);
+		parse_format_stmt(&b, st);
 		fprintf(sh->out, "%ssockstep> %s%s\n",
 		    sh->color ? "\033[1m" : "", buf_str(&b),
 		    sh->color ? "\033[0m" : "");

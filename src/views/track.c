@@ -23,7 +23,6 @@
 #include "note.h"
 #include "out.h"
 #include "parse.h"
-#include "record.h"
 #include "shell.h"
 #include "sym.h"
 #include "tcpinfo.h"
@@ -331,7 +330,7 @@ track_begin(struct shell *sh, const struct stmt *st)
 	struct track *t = sh->track;
 
 	buf_reset(&t->call);
-	record_format_stmt(&t->call, st);
+	parse_format_stmt(&t->call, st);
 	t->h = track_handle_arg(sh, st);
 	t->h_live = t->h && t->h->fd >= 0;
 	t->h_seq = t->h ? t->h->closed_seq : 0;

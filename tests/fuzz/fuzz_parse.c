@@ -1,7 +1,7 @@
 /*
  * Fuzzes the command-line parser and variable expansion: any bytes either
  * parse or give one message, and each statement printed back
- * (record_format_stmt, as a recorded lesson writes it) reads again, through
+ * (parse_format_stmt, as a recorded lesson writes it) reads again, through
  * var_expand and parse_line as every line is read, as the same tokens.
  * Both the input as typed and the input after expansion are checked.
  */
@@ -13,7 +13,6 @@
 #include "buf.h"
 #include "fake_sys.h"
 #include "parse.h"
-#include "record.h"
 #include "var.h"
 
 /* Returns the kind a token reads back as: '...' is printed as "...". */
@@ -136,7 +135,7 @@ fuzz_check(const char *s, size_t len, const char *how)
 	buf_init(&b);
 	for (i = 0; i < p.n; i++) {
 		buf_reset(&b);
-		record_format_stmt(&b, &p.v[i]);
+		parse_format_stmt(&b, &p.v[i]);
 		buf_str(&b);
 		fuzz_reparse(&p.v[i], b.p, b.len, how);
 	}

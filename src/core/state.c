@@ -1,0 +1,71 @@
+/*
+ * What any layer may ask of the session's state: which job the calling
+ * thread runs, whether it should stop, which jobs hold a handle or a name,
+ * and where the session is. Plain reads of struct shell and struct jobs,
+ * kept here, below the calls and the views that ask them, so that the
+ * shell above (job.c, job-turn.c) is never called from below.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "job.h"
+#include "shell.h"
+#include "sig.h"
+
+/* The job this thread runs, or NULL in the prompt's own thread. */
+_Thread_local struct job *job_self;
+
+/* Returns the job of the calling thread, or NULL for the prompt's. */
+struct job *
+job_current(void)
+{
+	return job_self;
+}
+
+/* Returns 1 when the calling code should stop: Ctrl-C, or cancel for a job. */
+int
+job_stopping(void)
+{
+	struct job *j = job_self;
+	int stop;
+
+	if (j == NULL)
+		return sig_int != 0;
+	pthread_mutex_lock(&j->sh->jobs.mu);
+	stop = j->cancel;
+	pthread_mutex_unlock(&j->sh->jobs.mu);
+	return stop;
+}
+
+/* Returns the id of a job whose call waits on handle h, or 0. */
+int
+job_using(const struct shell *sh, const struct handle *h)
+{
+	int i;
+
+	for (i = 0; i < sh->jobs.n; i++)
+		if (sh->jobs.v[i]->fd == h->fd &&
+		    strcmp(sh->jobs.v[i]->hname, h->name) == 0)
+			return sh->jobs.v[i]->id;
+	return 0;
+}
+
+/* Returns the id of a job that will give its new handle this name, or 0. */
+int
+job_naming(const struct shell *sh, const char *name)
+{
+	int i;
+
+	for (i = 0; i < sh->jobs.n; i++)
+		if (strcmp(sh->jobs.v[i]->newname, name) == 0)
+			return sh->jobs.v[i]->id;
+	return 0;
+}
+
+/* Writes where the session is now, "line 14", for remembering closed names. */
+void
+shell_where(struct shell *sh, char *out, size_t len)
+{
+	snprintf(out, len, "line %ld", sh->line);
+}
