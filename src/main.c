@@ -11,6 +11,7 @@
 #include "lesson.h"
 #include "record.h"
 #include "var.h"
+#include "prompt.h"
 #include "repl.h"
 #include "shell.h"
 #include "sig.h"
@@ -271,7 +272,7 @@ main(int argc, char **argv)
 		rc = lesson_run_file(&sh, argv[optind]);
 	else if (isatty(0) || (force && strcmp(force, "1") == 0)) {
 		sh.interactive = 1;
-		rc = repl_run(&sh);
+		rc = prompt_run(&sh);
 	} else
 		rc = lesson_run_file(&sh, "-");
 	fflush(stdout);

@@ -1,4 +1,4 @@
-/* Running a session: interactively at a prompt, or from a script or pipe. */
+/* Running a session's lines from a script, a pipe or -c, without a prompt. */
 #ifndef SOCKSTEP_REPL_H
 #define SOCKSTEP_REPL_H
 
@@ -6,7 +6,6 @@
 
 struct shell;
 
-int repl_run(struct shell *);
 int repl_script(struct shell *, FILE *, const char *);
 
 #endif
