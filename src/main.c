@@ -14,6 +14,7 @@
 #include "prompt.h"
 #include "repl.h"
 #include "shell.h"
+#include "run.h"
 #include "sig.h"
 #include "sys.h"
 #include "xalloc.h"

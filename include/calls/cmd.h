@@ -63,8 +63,6 @@ int cmd_usage(struct shell *, const struct cmd_entry *, const char *, ...)
 int cmd_run(struct shell *, const struct stmt *);
 int cmd_handle_arg(struct shell *, const struct cmd_entry *,
     const struct token *, struct handle **);
-const char *cmd_set_name(int);
-const char *const *cmd_set_words(const char *);
 int cmd_new_name(struct shell *, const struct cmd_entry *, const struct token *,
     const char *, char *);
 

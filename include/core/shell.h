@@ -69,14 +69,7 @@ struct shell {
 	struct track *track; /* state changes, capture, diagram (track.c) */
 };
 
-void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);
-void shell_free(struct shell *);
-int shell_run_line(struct shell *, const char *, size_t);
-int shell_run_stmt(struct shell *, const struct stmt *);
-void shell_finish_stmt(struct shell *, const struct stmt *, int, int);
+/* state.c */
 void shell_where(struct shell *, char *, size_t);
-void shell_close_all(struct shell *);
-void shell_sleep(int);
-int shell_wait_enter(struct shell *, const char *);
 
 #endif

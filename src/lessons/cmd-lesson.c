@@ -8,6 +8,7 @@
 #include "parse.h"
 #include "record.h"
 #include "shell.h"
+#include "run.h"
 #include "var.h"
 
 #define SOURCE_DEPTH_MAX 16 /* scripts sourced one inside another */

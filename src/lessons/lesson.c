@@ -12,6 +12,7 @@
 #include "out.h"
 #include "repl.h"
 #include "shell.h"
+#include "run.h"
 #include "sys.h"
 #include "xalloc.h"
 

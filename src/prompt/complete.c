@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "cmd-shell.h"
 #include "lesson.h"
 #include "sys.h"
 #include "handle.h"

@@ -6,6 +6,7 @@
 #include "input.h"
 #include "note.h"
 #include "shell.h"
+#include "run.h"
 #include "sig.h"
 
 #define PROMPT "sockstep> "

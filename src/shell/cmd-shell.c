@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "arg.h"
+#include "cmd-shell.h"
 #include "cmd.h"
 #include "out.h"
 #include "parse.h"

@@ -7,6 +7,7 @@
 
 #include "out.h"
 #include "shell.h"
+#include "run.h"
 #include "sig.h"
 
 /*

@@ -14,6 +14,7 @@
 #include "fake_sys.h"
 #include "repl.h"
 #include "shell.h"
+#include "run.h"
 
 int __real_record_start(struct shell *, const char *);
 int __wrap_record_start(struct shell *, const char *);

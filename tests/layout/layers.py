@@ -10,8 +10,9 @@ sockstep_layers); src/main.c sits on top of them all. Checks that:
 - every #include "x.h" names one header of a layer at or below the
   includer's own (a lower layer never includes a higher one's header);
 - with OBJECTS (the core library's object files, ';'-separated): no
-  function is called from a lower layer than its own, and no circle of
-  calls joins files. Data references are not calls: the command table
+  function is called from a lower layer than its own, no circle of
+  calls joins files, and each function a header declares is defined in
+  its header's layer (so a low header cannot hide a higher function). Data references are not calls: the command table
   (cmd.c) refers to each command's entry, in whatever layer it lives.
 Exits 0, or 1 with each fault on a line.
 """
@@ -73,10 +74,40 @@ def check_includes(top, layers, faults):
                 faults.append(f"{os.path.relpath(path, top)} ({name(layer)})"
                               f" includes {inc} ({name(hlayer)}): a higher "
                               f"layer")
-    return {os.path.basename(p)[:-2]: layer for p, layer in sources.items()}
+    return ({os.path.basename(p)[:-2]: layer for p, layer in sources.items()},
+            headers)
 
 
-def check_calls(objects, layer_of, layers, faults):
+DECL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def declared(path):
+    """Names of the functions a header declares, outside any braces."""
+    with open(path, encoding="utf-8") as f:
+        text = re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S)
+    depth, stmt, names = 0, "", []
+    for line in text.splitlines():
+        if line.startswith("#") or (depth == 0 and not stmt and
+                                    not line[:1].isalpha()):
+            continue
+        for ch in line + " ":
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            elif depth == 0:
+                stmt += ch
+                if ch == ";":
+                    m = [n for n in DECL.findall(stmt)
+                         if n != "__attribute__"]
+                    if m and not stmt.lstrip().startswith(("typedef",
+                                                           "extern")):
+                        names.append(m[0])
+                    stmt = ""
+    return names
+
+
+def check_calls(objects, layer_of, headers, layers, faults):
     """Checks the calls between object files: downward only, no circle."""
     defined, wanted = {}, {}
     for obj in objects:
@@ -90,6 +121,12 @@ def check_calls(objects, layer_of, layers, faults):
                 defined[part[2]] = stem
             elif len(part) == 2 and part[0] == "U":
                 wanted.setdefault(stem, set()).add(part[1])
+    for path, hlayer in sorted(headers.items()):
+        for fn in declared(path):
+            where = defined.get(fn)
+            if where is not None and layer_of.get(where) != hlayer:
+                faults.append(f"{os.path.basename(path)} declares {fn}, "
+                              f"defined in {where}: another layer")
     edges = {}
     for stem, syms in wanted.items():
         for sym in syms:
@@ -139,14 +176,14 @@ def main():
     top = os.path.abspath(sys.argv[1])
     layers = [x for x in sys.argv[2].split(";") if x]
     faults = []
-    layer_of = check_includes(top, layers, faults)
+    layer_of, headers = check_includes(top, layers, faults)
     nobj = 0
     if len(sys.argv) > 3:
         objects = [x for x in sys.argv[3].split(";") if x]
         if len(objects) < len(layer_of) - 1:
             faults.append(f"only {len(objects)} object files given for "
                           f"{len(layer_of) - 1} sources of the core")
-        nobj = check_calls(objects, layer_of, layers, faults)
+        nobj = check_calls(objects, layer_of, headers, layers, faults)
     for f in faults:
         print(f)
     print(f"{len(layer_of)} sources in {len(layers)} layers "

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "shell.h"
+#include "run.h"
 #include "sys.h"
 
 /* What the fake calls return next. */

@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "handle.h"
 #include "shell.h"
+#include "run.h"
 #include "sig.h"
 #include "sys.h"
 

@@ -14,6 +14,7 @@
 #include "complete.h"
 #include "handle.h"
 #include "shell.h"
+#include "run.h"
 #include "sys.h"
 
 /*

@@ -17,6 +17,7 @@
 #include "handle.h"
 #include "parse.h"
 #include "shell.h"
+#include "run.h"
 #include "sys.h"
 #include "track.h"
 

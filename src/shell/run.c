@@ -1,4 +1,4 @@
-#include "shell.h"
+#include "run.h"
 
 #include <ctype.h>
 #include <stdio.h>
