@@ -1,5 +1,5 @@
 /*
- * Unit tests of command dispatch (cmd.c and the cmd-*.c files) through a
+ * Unit tests of command dispatch (src/calls/cmd.c and the commands) through a
  * fake struct sys_ops: each call returns what the test chose, so errno
  * paths that loopback cannot produce on demand are checked line by line.
  * No socket is made.
