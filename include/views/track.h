@@ -1,7 +1,8 @@
 /*
  * What each call changed in the kernel: TCP state changes of every handle,
  * segments sent and received, packets on lo when capturing, and the event
- * log that diagram draws. Two hooks around each statement.
+ * log that diagram draws. Two hooks around each statement (track_resume
+ * instead of track_begin before a job's notice).
  */
 #ifndef SOCKSTEP_TRACK_H
 #define SOCKSTEP_TRACK_H
@@ -16,6 +17,7 @@ struct capture;
 void track_init(struct shell *);
 void track_free(struct shell *);
 void track_begin(struct shell *, const struct stmt *);
+void track_resume(struct shell *, const struct stmt *);
 void track_end(struct shell *, const struct stmt *, int);
 struct diagram *track_diagram(struct shell *);
 struct capture *track_capture(struct shell *);

@@ -144,7 +144,7 @@ job_show(struct shell *sh, int i)
 	long now;
 
 	out_line(sh, "[%d] returned: %s", j->id, j->text);
-	track_begin(sh, &j->st);
+	track_resume(sh, &j->st);
 	job_turn_give(sh, j);
 	if (j->state != JOB_DONE) { /* sendall: one send returned */
 		track_end(sh, &j->st, CMD_OK);

@@ -3,6 +3,10 @@
  * (read with TCP_INFO, and through sock_diag for connections no fd holds),
  * how many segments each sent and received, the packets on lo when
  * capturing, notes where the kernel surprises, and arrows for diagram.
+ * Before each statement, the same look shows what changed since the
+ * previous command (a delayed ACK, a peer's FIN or close), said as such,
+ * so that no call is shown causing what it did not. It never sleeps to
+ * see a state pass: what is seen is shown when it is seen.
  * It only reads: getsockopt, getsockname, getpeername, sock_diag.
  */
 #include "track.h"
@@ -10,7 +14,6 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -28,9 +31,9 @@
 #include "tcpinfo.h"
 #include "xalloc.h"
 
-#define TRACK_SETTLE 60 /* re-reads of a state in passing, 1 ms apart */
 #define TRACK_LINGER 16 /* closed handles followed until they settle */
 #define TRACK_QUIET_MS 3 /* capture: no packet for this long ends a read */
+#define TRACK_SINCE "since the previous command: " /* seen before a call */
 
 /* TCP states, as in TCP_INFO's tcpi_state. */
 enum {
@@ -89,14 +92,6 @@ track_state_name(int st)
 	const char *s = sym_name(sym_tcp_state, st);
 
 	return s ? s : "?";
-}
-
-/* Returns 1 for a state the connection passes through in a moment. */
-static int
-track_passing(int st)
-{
-	return st == ST_SYN_SENT || st == ST_SYN_RECV || st == ST_FIN_WAIT1 ||
-	    st == ST_CLOSING || st == ST_LAST_ACK;
 }
 
 /* Returns 1 for a state in which the connection is still open for data. */
@@ -320,25 +315,6 @@ track_capture_read(struct shell *sh, int quiet_ms, const char *call,
 	    &c);
 }
 
-/*
- * Before a statement runs: remembers it and its handle, and prints the
- * segments captured between calls (delayed ACKs, a peer's late FIN).
- */
-void
-track_begin(struct shell *sh, const struct stmt *st)
-{
-	struct track *t = sh->track;
-
-	buf_reset(&t->call);
-	parse_format_stmt(&t->call, st);
-	t->h = track_handle_arg(sh, st);
-	t->h_live = t->h && t->h->fd >= 0;
-	t->h_seq = t->h ? t->h->closed_seq : 0;
-	t->nch = 0;
-	if (t->capture.fd >= 0 && sh->handles.live <= TRACK_MAX_LIVE)
-		track_capture_read(sh, 0, "(between calls)", "meanwhile: ");
-}
-
 /* Records a change of h from one state to another. */
 static struct track_change *
 track_changed(struct track *t, struct handle *h, int from, int to)
@@ -355,15 +331,6 @@ track_changed(struct track *t, struct handle *h, int from, int to)
 	c->from = from;
 	c->to = to;
 	return c;
-}
-
-/* Sleeps one millisecond. */
-static void
-track_nap(void)
-{
-	struct timespec ts = { 0, 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 /* Keeps the segment counters just read of h; again: h was read before. */
@@ -403,8 +370,9 @@ track_idle(const struct track *t, const struct handle *h)
 }
 
 /*
- * Reads the TCP state of every live TCP handle and records those that
- * changed; a state in passing is read again for a few milliseconds.
+ * Reads the TCP state of every live TCP handle once and records those
+ * that changed; a state in passing is shown as it is, and its end is seen
+ * by a later look.
  */
 static void
 track_scan(struct shell *sh)
@@ -412,7 +380,6 @@ track_scan(struct shell *sh)
 	struct track *t = sh->track;
 	struct tcpinfo ti;
 	size_t i, k;
-	int tries, again;
 
 	/* live handles only, by fd: closed ones pile up and never change here */
 	for (i = 0; i < sh->handles.nbyfd; i++) {
@@ -436,22 +403,6 @@ track_scan(struct shell *sh)
 		    !(ti.state == ST_CLOSE && h->tcp_state == ST_TIME_WAIT))
 			track_changed(t, h, h->tcp_state, ti.state);
 	}
-	for (tries = 0; tries < TRACK_SETTLE; tries++) {
-		for (k = 0, again = 0; k < t->nch; k++)
-			again = again || track_passing(t->ch[k].to);
-		if (!again)
-			break;
-		track_nap();
-		for (k = 0; k < t->nch; k++)
-			if (track_passing(t->ch[k].to) &&
-			    tcpinfo_get(sh->sys, t->ch[k].h->fd, &ti) == 0) {
-				t->ch[k].to = ti.state;
-				track_saw(t, t->ch[k].h, &ti, 1);
-			}
-	}
-	for (k = 0; tries > 0 && k < t->nseen; k++)
-		if (tcpinfo_get(sh->sys, t->seen[k].h->fd, &ti) == 0)
-			track_saw(t, t->seen[k].h, &ti, 1);
 	for (k = 0; k < t->nch; k++) {
 		struct track_change *c = &t->ch[k];
 
@@ -526,7 +477,7 @@ track_closed(struct shell *sh)
 	struct handle *v[TRACK_LINGER + 1];
 	struct track_change *c;
 	size_t i, n;
-	int to, mine, tries;
+	int to, mine;
 
 	for (i = t->nlinger; i-- > 0;)
 		if (t->linger[i]->fd >= 0)
@@ -539,13 +490,6 @@ track_closed(struct shell *sh)
 		v[n++] = t->h;
 	if (n == 0 || diag_lingering(v, n, d) == -1)
 		return;
-	for (tries = 0;
-	     mine && track_passing(d[n - 1].state) && tries < TRACK_SETTLE;
-	     tries++) {
-		track_nap();
-		if (diag_lingering(v, n, d) == -1)
-			return;
-	}
 	for (i = 0; i < n; i++) {
 		to = d[i].state ? d[i].state : ST_CLOSE;
 		if (to == v[i]->tcp_state)
@@ -562,6 +506,38 @@ track_closed(struct shell *sh)
 	if (mine && t->h->tcp_state != ST_CLOSE &&
 	    t->h->tcp_state != ST_TIME_WAIT && t->nlinger < TRACK_LINGER)
 		t->linger[t->nlinger++] = t->h;
+}
+
+/*
+ * Adds the arrows that the changes other than the call's own handle's
+ * stand for: the peer's RST, SYN-ACK or FIN. skip_h: h's change is the
+ * call's own; rst: h was closed with RST, which explains the peer's CLOSE.
+ * call labels the arrows (NULL: the statement).
+ */
+static void
+track_infer_peer(struct shell *sh, const struct handle *h, int skip_h, int rst,
+    const char *call)
+{
+	struct track *t = sh->track;
+	size_t k;
+
+	for (k = 0; k < t->nch; k++) {
+		struct track_change *c = &t->ch[k];
+
+		if (c->h == h && skip_h)
+			continue;
+		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
+		    c->from != ST_LISTEN && c->from != ST_LAST_ACK && !rst)
+			track_arrow(sh, &c->h->peer, &c->h->local, "RST", call);
+		else if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED) {
+			track_arrow(sh, &c->h->peer, &c->h->local, "SYN, ACK",
+			    call);
+			track_arrow(sh, &c->h->local, &c->h->peer, "ACK", call);
+		} else if (!track_is_ours(sh, &c->h->peer) &&
+		    (c->to == ST_CLOSE_WAIT || c->to == ST_TIME_WAIT ||
+		        c->to == ST_CLOSING))
+			track_arrow(sh, &c->h->peer, &c->h->local, "FIN", call);
+	}
 }
 
 /* Adds the arrows a call stands for when no capture shows the real ones. */
@@ -602,33 +578,22 @@ track_infer(struct shell *sh, const struct stmt *st)
 	else if (h && mine && mine->closed && track_open(mine->from))
 		track_arrow(sh, &h->local, &h->peer,
 		    h->close_rst ? "RST" : "FIN", NULL);
-	for (k = 0; k < t->nch; k++) {
-		struct track_change *c = &t->ch[k];
-
-		if (c->h == h && (mine->closed || strcmp(cmd, "shutdown") == 0))
-			continue;
-		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
-		    c->from != ST_LISTEN && c->from != ST_LAST_ACK &&
-		    !(h && h->close_rst && mine && mine->closed))
-			track_arrow(sh, &c->h->peer, &c->h->local, "RST", NULL);
-		else if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED) {
-			track_arrow(sh, &c->h->peer, &c->h->local, "SYN, ACK",
-			    NULL);
-			track_arrow(sh, &c->h->local, &c->h->peer, "ACK", NULL);
-		} else if (!track_is_ours(sh, &c->h->peer) &&
-		    (c->to == ST_CLOSE_WAIT || c->to == ST_TIME_WAIT ||
-		        c->to == ST_CLOSING))
-			track_arrow(sh, &c->h->peer, &c->h->local, "FIN", NULL);
-	}
+	track_infer_peer(sh, h,
+	    h && mine && (mine->closed || strcmp(cmd, "shutdown") == 0),
+	    h && h->close_rst && mine && mine->closed, NULL);
 	buf_free(&what);
 }
 
-/* Prints the state changes, and the notes where the kernel surprises. */
+/*
+ * Prints the state changes, and the notes where the kernel surprises;
+ * prefix is "" for the call's own, TRACK_SINCE for what was seen before it.
+ */
 static void
-track_print(struct shell *sh, const struct stmt *st)
+track_print(struct shell *sh, const struct stmt *st, const char *prefix)
 {
 	struct track *t = sh->track;
 	const char *cmd = st->argv[0].text;
+	int since = *prefix != '\0';
 	struct buf left;
 	size_t k;
 
@@ -643,13 +608,14 @@ track_print(struct shell *sh, const struct stmt *st)
 			    (c->expires_ms + 999) / 1000);
 		if (c->closed && c->to != ST_CLOSE)
 			out_meaning(sh,
-			    "%s %s -> %s (closed: the kernel finishes "
+			    "%s%s %s -> %s (closed: the kernel finishes "
 			    "the connection on its own%s%s)",
-			    c->h->name, track_state_name(c->from),
+			    prefix, c->h->name, track_state_name(c->from),
 			    track_state_name(c->to), left.len ? "; " : "",
 			    buf_str(&left));
 		else
-			out_meaning(sh, "%s%s %s -> %s%s%s%s", c->h->name,
+			out_meaning(sh, "%s%s%s %s -> %s%s%s%s", prefix,
+			    c->h->name,
 			    c->h->fd < 0 && !c->closed ? " (closed)" : "",
 			    track_state_name(c->from), track_state_name(c->to),
 			    left.len ? " (" : "", buf_str(&left),
@@ -670,12 +636,12 @@ track_print(struct shell *sh, const struct stmt *st)
 			    "is, SEND-Q counts it as one byte",
 			    c->h->name);
 		if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED &&
-		    (c->h != t->h || strncmp(cmd, "connect", 7) != 0))
+		    (since || c->h != t->h || strncmp(cmd, "connect", 7) != 0))
 			note_say(sh, "state.connect-went-on",
 			    "the connect of %s that was interrupted went "
 			    "on in the kernel: %s is connected now",
 			    c->h->name, c->h->name);
-		if (c->h == t->h && strncmp(cmd, "send", 4) == 0 &&
+		if (!since && c->h == t->h && strncmp(cmd, "send", 4) == 0 &&
 		    sh->last.ret > 0 && c->to == ST_CLOSE)
 			note_say(sh, "state.send-then-rst",
 			    "this send succeeded, but the peer had closed: "
@@ -685,9 +651,9 @@ track_print(struct shell *sh, const struct stmt *st)
 	buf_free(&left);
 }
 
-/* Prints how many segments each handle sent and received during the call. */
+/* Prints how many segments each handle sent and received, after prefix. */
 static void
-track_segments(struct shell *sh)
+track_segments(struct shell *sh, const char *prefix)
 {
 	struct track *t = sh->track;
 	struct buf b;
@@ -706,8 +672,82 @@ track_segments(struct shell *sh)
 			    b.len ? "; " : "", s->h->name, out, in);
 	}
 	if (b.len && sh->segments && t->capture.fd < 0)
-		out_meaning(sh, "segments: %s", buf_str(&b));
+		out_meaning(sh, "%ssegments: %s", prefix, buf_str(&b));
 	buf_free(&b);
+}
+
+/*
+ * Returns 1 when a look at the kernel would show something: states,
+ * segments or a capture on, and few enough live handles that the cost of
+ * a command stays flat.
+ */
+static int
+track_watching(struct shell *sh)
+{
+	if (sh->handles.live > TRACK_MAX_LIVE)
+		return 0;
+	if (!sh->states && !sh->segments && sh->track->capture.fd < 0) {
+		sh->track->stale = 1; /* nothing to show: no reads */
+		return 0;
+	}
+	return 1;
+}
+
+/* Reads the states and counters of the handles once: no waiting, no naps. */
+static void
+track_look(struct shell *sh)
+{
+	struct track *t = sh->track;
+
+	if (t->stale)
+		track_resync(sh);
+	t->nch = 0;
+	t->nseen = 0;
+	track_scan(sh);
+	track_timewait(sh);
+	track_closed(sh);
+}
+
+/*
+ * Before the notice of a job whose call returned: remembers its statement
+ * and handle. No look first: the job's call ran since the previous
+ * command, so what changed since is its doing, shown under its call line.
+ */
+void
+track_resume(struct shell *sh, const struct stmt *st)
+{
+	struct track *t = sh->track;
+
+	buf_reset(&t->call);
+	parse_format_stmt(&t->call, st);
+	t->h = track_handle_arg(sh, st);
+	t->h_live = t->h && t->h->fd >= 0;
+	t->h_seq = t->h ? t->h->closed_seq : 0;
+	t->nch = 0;
+}
+
+/*
+ * Before a statement runs: remembers it and its handle, and prints what
+ * changed since the previous command, as such: the segments captured
+ * between calls, and the state changes no call of this one caused yet
+ * (a delayed ACK ending FIN_WAIT1, a peer's FIN or close).
+ */
+void
+track_begin(struct shell *sh, const struct stmt *st)
+{
+	struct track *t = sh->track;
+
+	track_resume(sh, st);
+	if (st->argc == 0 || !track_watching(sh))
+		return;
+	if (t->capture.fd >= 0)
+		track_capture_read(sh, 0, "(between calls)", "meanwhile: ");
+	track_look(sh);
+	if (t->capture.fd < 0)
+		track_infer_peer(sh, NULL, 0, 0, "(between calls)");
+	track_print(sh, st, TRACK_SINCE);
+	track_segments(sh, TRACK_SINCE);
+	t->nch = 0;
 }
 
 /*
@@ -721,23 +761,13 @@ track_end(struct shell *sh, const struct stmt *st, int rc)
 	struct track *t = sh->track;
 
 	if (rc != CMD_OK || !sh->last.made || st->argc == 0 ||
-	    sh->handles.live > TRACK_MAX_LIVE)
+	    !track_watching(sh))
 		return;
-	if (!sh->states && !sh->segments && t->capture.fd < 0) {
-		t->stale = 1; /* nothing to show: no reads, no naps */
-		return;
-	}
-	if (t->stale)
-		track_resync(sh);
-	t->nch = 0;
-	t->nseen = 0;
-	track_scan(sh);
-	track_timewait(sh);
-	track_closed(sh);
+	track_look(sh);
 	if (t->capture.fd >= 0)
 		track_capture_read(sh, TRACK_QUIET_MS, NULL, "");
 	else
 		track_infer(sh, st);
-	track_print(sh, st);
-	track_segments(sh);
+	track_print(sh, st, "");
+	track_segments(sh, "");
 }

@@ -23,11 +23,14 @@
 
 #define NFD 512
 
-/* What the fake kernel says of each fd. */
+/* What the fake kernel says of each fd, and what the next call changes. */
 struct fake {
 	int state[NFD];
 	unsigned segs_in[NFD];
 	unsigned segs_out[NFD];
+	int next_state[NFD]; /* the state the call leaves; 0: unchanged */
+	unsigned next_in[NFD]; /* segments the call makes fd receive */
+	unsigned next_out[NFD]; /* and send */
 	int reads; /* TCP_INFO reads so far */
 };
 
@@ -90,6 +93,31 @@ static const struct sys_ops fake_sys = {
 	.getpeername = fake_getpeername,
 };
 
+/* Makes the next call (between the hooks) leave fd in state st, counting segments. */
+static void
+during(int fd, int st, unsigned in, unsigned out)
+{
+	fake.next_state[fd] = st;
+	fake.next_in[fd] = in;
+	fake.next_out[fd] = out;
+}
+
+/* The call itself: applies what during() prepared. */
+static void
+call_made(void)
+{
+	int fd;
+
+	for (fd = 0; fd < NFD; fd++) {
+		if (fake.next_state[fd])
+			fake.state[fd] = fake.next_state[fd];
+		fake.segs_in[fd] += fake.next_in[fd];
+		fake.segs_out[fd] += fake.next_out[fd];
+		fake.next_state[fd] = 0;
+		fake.next_in[fd] = fake.next_out[fd] = 0;
+	}
+}
+
 /* A shell printing into a memory buffer, with the statement to run. */
 struct fixture {
 	struct shell sh;
@@ -113,6 +141,7 @@ hooks(struct fixture *f, const char *line)
 	                     sizeof(err)),
 	    0);
 	track_begin(&f->sh, &f->p.v[0]);
+	call_made();
 	f->sh.last.made = 1;
 	f->sh.last.ret = f->ret ? f->ret : 1;
 	track_end(&f->sh, &f->p.v[0], CMD_OK);
@@ -158,11 +187,10 @@ test_half_close_lines(void **state)
 	const char *out;
 
 	assert_string_equal(hooks(f, "send cli x"), "");
-	fake.state[10] = 5; /* FIN_WAIT2 */
-	fake.state[11] = 8; /* CLOSE_WAIT */
-	fake.segs_out[10] = 1;
-	fake.segs_in[11] = 1;
+	during(10, 5, 0, 1); /* FIN_WAIT2 */
+	during(11, 8, 1, 0); /* CLOSE_WAIT */
 	out = hooks(f, "shutdown cli SHUT_WR");
+	assert_null(strstr(out, "since"));
 	assert_non_null(strstr(out, "  cli ESTABLISHED -> FIN_WAIT2\n"));
 	assert_non_null(strstr(out, "  conn ESTABLISHED -> CLOSE_WAIT\n"));
 	assert_non_null(strstr(out,
@@ -180,19 +208,21 @@ test_switched_off(void **state)
 	hooks(f, "send cli x");
 	f->sh.states = 0;
 	f->sh.segments = 0;
-	fake.state[10] = 5;
-	fake.segs_out[10] = 3;
+	during(10, 5, 0, 3);
 	assert_string_equal(hooks(f, "shutdown cli SHUT_WR"), "");
 	f->sh.states = 1;
-	fake.state[10] = 1;
+	fake.state[10] = 1; /* changed while nothing was shown */
 	/* back on: the first scan resynchronises and prints nothing stale */
 	assert_null(strstr(hooks(f, "send cli x"), "->"));
-	fake.state[10] = 5;
+	during(10, 5, 0, 0);
 	assert_non_null(strstr(hooks(f, "shutdown cli SHUT_WR"),
-	    "cli ESTABLISHED -> FIN_WAIT2"));
+	    "  cli ESTABLISHED -> FIN_WAIT2\n"));
 }
 
-/* A command that made no call is not followed by a scan. */
+/*
+ * A command that made no call is looked at once before (what changed
+ * since the previous command shows when seen), and not after.
+ */
 static void
 test_no_call_no_scan(void **state)
 {
@@ -204,10 +234,54 @@ test_no_call_no_scan(void **state)
 	fake.reads = 0;
 	assert_int_equal(parse_line("handles", 7, &p, err, sizeof(err)), 0);
 	track_begin(&f->sh, &p.v[0]);
+	assert_int_equal(fake.reads, 2);
 	f->sh.last.made = 0;
 	track_end(&f->sh, &p.v[0], CMD_OK);
 	parse_free(&p);
-	assert_int_equal(fake.reads, 0);
+	assert_int_equal(fake.reads, 2);
+}
+
+/*
+ * Finding 15: a change that happened after the previous command (a
+ * peer's FIN, a delayed ACK) is shown before the next call as such, never
+ * under that call as its effect.
+ */
+static void
+test_since_previous(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	hooks(f, "send cli x");
+	fake.state[10] = 8; /* CLOSE_WAIT: the peer closed meanwhile */
+	fake.segs_in[10] += 1;
+	out = hooks(f, "socket y");
+	assert_string_equal(out,
+	    "  since the previous command: cli ESTABLISHED -> CLOSE_WAIT\n"
+	    "  since the previous command: segments: cli sent 0, received "
+	    "1\n");
+	assert_string_equal(hooks(f, "socket z"), "");
+}
+
+/* A state in passing is shown as read, once: no re-reads, no waiting. */
+static void
+test_passing_state_once(void **state)
+{
+	struct fixture *f = *state;
+	const char *out;
+
+	hooks(f, "send cli x");
+	fake.reads = 0;
+	during(10, 4, 0, 1); /* FIN_WAIT1: the peer's ACK is delayed */
+	during(11, 8, 1, 0);
+	out = hooks(f, "shutdown cli SHUT_WR");
+	assert_non_null(strstr(out, "  cli ESTABLISHED -> FIN_WAIT1\n"));
+	assert_non_null(strstr(out, "cli's FIN is not acknowledged yet"));
+	assert_int_equal(fake.reads, 4); /* each handle before and after */
+	fake.state[10] = 5; /* the ACK came after the command */
+	out = hooks(f, "recv conn 10");
+	assert_string_equal(out,
+	    "  since the previous command: cli FIN_WAIT1 -> FIN_WAIT2\n");
 }
 
 /* Beyond TRACK_MAX_LIVE live handles, nothing is read: the cost stays flat. */
@@ -242,8 +316,8 @@ test_inferred_arrows(void **state)
 	f->ret = 12;
 	hooks(f, "send cli \"Hello, world\"");
 	f->ret = 0;
-	fake.state[10] = 5;
-	fake.state[11] = 8;
+	during(10, 5, 0, 0);
+	during(11, 8, 0, 0);
 	hooks(f, "shutdown cli SHUT_WR");
 	d = open_memstream(&text, &len);
 	assert_non_null(d);
@@ -272,6 +346,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_half_close_lines, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_switched_off, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_since_previous, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_passing_state_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_call_no_scan, setup,
 		    teardown),
