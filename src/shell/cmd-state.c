@@ -71,6 +71,64 @@ state_diag(struct shell *sh, const struct handle *h)
 	    d.wqueue);
 }
 
+/*
+ * Returns 1 when state st shows the peer's FIN has come, 0 when it shows
+ * it has not, -1 when it cannot say (CLOSE: after a FIN, an RST, or none).
+ */
+static int
+state_fin_in(int st)
+{
+	switch (st) {
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+	case TCP_TIME_WAIT:
+		return 1;
+	case TCP_CLOSE:
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Prints TCP_INFO's byte counters as what they count (checked on Linux
+ * 6.x): bytes_sent is data only; bytes_received counts the peer's FIN as
+ * one byte (not its SYN); bytes_acked counts one for the SYN a connect
+ * sent (not an accepted socket's SYN-ACK) and one for a FIN once
+ * acknowledged.
+ */
+static void
+state_bytes(struct shell *sh, const struct tcpinfo *ti)
+{
+	int fin = state_fin_in(ti->state);
+
+	if (fin == 1 && ti->bytes_received > 0)
+		out_line(sh,
+		    "  bytes of data: %llu sent, %llu received, then the "
+		    "peer's FIN; %u not sent yet",
+		    ti->bytes_sent, ti->bytes_received - 1, ti->notsent_bytes);
+	else if (fin == 0)
+		out_line(sh,
+		    "  bytes of data: %llu sent, %llu received; %u not sent "
+		    "yet",
+		    ti->bytes_sent, ti->bytes_received, ti->notsent_bytes);
+	else
+		out_line(sh,
+		    "  bytes: %llu of data sent; %llu received, counting "
+		    "the peer's FIN as one if it came; %u not sent yet",
+		    ti->bytes_sent, ti->bytes_received, ti->notsent_bytes);
+	out_line(sh,
+	    "  acknowledged by the peer: %llu, counting one for the SYN if "
+	    "this socket made the connect%s",
+	    ti->bytes_acked,
+	    ti->state == TCP_FIN_WAIT2 || ti->state == TCP_TIME_WAIT
+	        ? ", and one for its FIN"
+	        : ti->state == TCP_CLOSE ? ", and one for its FIN if the peer "
+	                                   "acknowledged one"
+	                                 : "; its FIN is not among them");
+}
+
 /* Prints the TCP_INFO fields worth knowing, in words. */
 static void
 state_tcp(struct shell *sh, const struct tcpinfo *ti)
@@ -89,11 +147,7 @@ state_tcp(struct shell *sh, const struct tcpinfo *ti)
 		    "(%u with data)",
 		    ti->segs_out, ti->data_segs_out, ti->segs_in,
 		    ti->data_segs_in);
-		out_line(sh,
-		    "  bytes: %llu sent, %llu acknowledged by the peer, "
-		    "%llu received; %u not sent yet",
-		    ti->bytes_sent, ti->bytes_acked, ti->bytes_received,
-		    ti->notsent_bytes);
+		state_bytes(sh, ti);
 	}
 	out_line(sh,
 	    "  retransmits: %u now, %u in all; %u segments "
