@@ -509,21 +509,61 @@ track_closed(struct shell *sh)
 }
 
 /*
+ * Returns 1 when address a is b, or the wildcard address of b's port
+ * (a listener bound to '' and a connection to it).
+ */
+static int
+track_addr_covers(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	struct sockaddr_storage any;
+
+	if (!diag_has_addr(a) || !diag_has_addr(b))
+		return 0;
+	if (diag_addr_equal(a, b))
+		return 1;
+	any = *b;
+	if (any.ss_family == AF_INET)
+		((struct sockaddr_in *)&any)->sin_addr.s_addr = INADDR_ANY;
+	else
+		memset(&((struct sockaddr_in6 *)&any)->sin6_addr, 0,
+		    sizeof(struct in6_addr));
+	return diag_addr_equal(a, &any);
+}
+
+/*
+ * Returns 1 when a call on h can have changed c: c is h, the other end of
+ * h's connection, or a connection to h's port (queued on a listener).
+ * Another handle's change seen after the call happened beside it.
+ */
+static int
+track_caused(const struct handle *h, const struct handle *c)
+{
+	if (h == NULL)
+		return 0;
+	return c == h || track_addr_covers(&h->local, &c->peer) ||
+	    track_addr_covers(&c->local, &h->peer);
+}
+
+/*
  * Adds the arrows that the changes other than the call's own handle's
  * stand for: the peer's RST, SYN-ACK or FIN. skip_h: h's change is the
  * call's own; rst: h was closed with RST, which explains the peer's CLOSE.
- * call labels the arrows (NULL: the statement).
+ * label names the call of the arrows a call on h can have caused (NULL:
+ * the statement); the others came between calls.
  */
 static void
 track_infer_peer(struct shell *sh, const struct handle *h, int skip_h, int rst,
-    const char *call)
+    const char *label)
 {
 	struct track *t = sh->track;
+	const char *call;
 	size_t k;
 
 	for (k = 0; k < t->nch; k++) {
 		struct track_change *c = &t->ch[k];
 
+		call = track_caused(h, c->h) ? label : "(between calls)";
 		if (c->h == h && skip_h)
 			continue;
 		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
@@ -585,22 +625,28 @@ track_infer(struct shell *sh, const struct stmt *st)
 }
 
 /*
- * Prints the state changes, and the notes where the kernel surprises;
- * prefix is "" for the call's own, TRACK_SINCE for what was seen before it.
+ * Prints the state changes, and the notes where the kernel surprises:
+ * first those the call can have caused, then, with TRACK_SINCE, those it
+ * cannot (all of them before the call: before is 1).
  */
 static void
-track_print(struct shell *sh, const struct stmt *st, const char *prefix)
+track_print(struct shell *sh, const struct stmt *st, int before)
 {
 	struct track *t = sh->track;
-	const char *cmd = st->argv[0].text;
-	int since = *prefix != '\0';
+	const char *cmd = st->argv[0].text, *prefix;
 	struct buf left;
-	size_t k;
+	size_t k, pass;
+	int since;
 
 	buf_init(&left);
-	for (k = 0; k < t->nch && sh->states; k++) {
-		struct track_change *c = &t->ch[k];
+	for (k = 0; k < 2 * t->nch && sh->states; k++) {
+		struct track_change *c = &t->ch[k % t->nch];
 
+		pass = k / t->nch;
+		since = before || !track_caused(t->h, c->h);
+		if ((size_t)since != pass)
+			continue;
+		prefix = since ? TRACK_SINCE : "";
 		buf_reset(&left);
 		if ((c->to == ST_TIME_WAIT || c->to == ST_FIN_WAIT2) &&
 		    c->expires_ms > 0)
@@ -651,15 +697,20 @@ track_print(struct shell *sh, const struct stmt *st, const char *prefix)
 	buf_free(&left);
 }
 
-/* Prints how many segments each handle sent and received, after prefix. */
+/*
+ * Prints how many segments each handle sent and received: those the call
+ * can have caused, then, with TRACK_SINCE, the others (all: before is 1).
+ */
 static void
-track_segments(struct shell *sh, const char *prefix)
+track_segments(struct shell *sh, int before)
 {
 	struct track *t = sh->track;
-	struct buf b;
+	struct buf b[2];
 	size_t i;
+	int since;
 
-	buf_init(&b);
+	buf_init(&b[0]);
+	buf_init(&b[1]);
 	for (i = 0; i < t->nseen; i++) {
 		struct track_seen *s = &t->seen[i];
 		unsigned in = s->segs_in - s->h->segs_in;
@@ -667,13 +718,17 @@ track_segments(struct shell *sh, const char *prefix)
 
 		s->h->segs_in = s->segs_in;
 		s->h->segs_out = s->segs_out;
+		since = before || !track_caused(t->h, s->h);
 		if (in || out)
-			buf_printf(&b, "%s%s sent %u, received %u",
-			    b.len ? "; " : "", s->h->name, out, in);
+			buf_printf(&b[since], "%s%s sent %u, received %u",
+			    b[since].len ? "; " : "", s->h->name, out, in);
 	}
-	if (b.len && sh->segments && t->capture.fd < 0)
-		out_meaning(sh, "%ssegments: %s", prefix, buf_str(&b));
-	buf_free(&b);
+	if (b[0].len && sh->segments && t->capture.fd < 0)
+		out_meaning(sh, "segments: %s", buf_str(&b[0]));
+	if (b[1].len && sh->segments && t->capture.fd < 0)
+		out_meaning(sh, "%ssegments: %s", TRACK_SINCE, buf_str(&b[1]));
+	buf_free(&b[0]);
+	buf_free(&b[1]);
 }
 
 /*
@@ -745,8 +800,8 @@ track_begin(struct shell *sh, const struct stmt *st)
 	track_look(sh);
 	if (t->capture.fd < 0)
 		track_infer_peer(sh, NULL, 0, 0, "(between calls)");
-	track_print(sh, st, TRACK_SINCE);
-	track_segments(sh, TRACK_SINCE);
+	track_print(sh, st, 1);
+	track_segments(sh, 1);
 	t->nch = 0;
 }
 
@@ -768,6 +823,6 @@ track_end(struct shell *sh, const struct stmt *st, int rc)
 		track_capture_read(sh, TRACK_QUIET_MS, NULL, "");
 	else
 		track_infer(sh, st);
-	track_print(sh, st, "");
-	track_segments(sh, "");
+	track_print(sh, st, 0);
+	track_segments(sh, 0);
 }

@@ -57,7 +57,7 @@ fake_getsockopt(int fd, int level, int name, void *v, socklen_t *len)
 	return 0;
 }
 
-/* getsockname and getpeername: 127.0.0.1, port 1000 + fd or 2000 + fd. */
+/* getsockname and getpeername: 127.0.0.1, port 1000 + fd; the peer's is fd ^ 1's (10 and 11 talk). */
 static int
 fake_name(int fd, struct sockaddr *sa, socklen_t *len, int peer)
 {
@@ -65,7 +65,7 @@ fake_name(int fd, struct sockaddr *sa, socklen_t *len, int peer)
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)((peer ? 2000 : 1000) + fd));
+	sin.sin_port = htons((uint16_t)(1000 + (peer ? fd ^ 1 : fd)));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (*len > sizeof(sin))
 		*len = sizeof(sin);
@@ -263,6 +263,28 @@ test_since_previous(void **state)
 	assert_string_equal(hooks(f, "socket z"), "");
 }
 
+/*
+ * A change of a handle the call cannot have changed (not its handle, not
+ * the other end) that shows after the call is said to be since the
+ * previous command too, after the call's own.
+ */
+static void
+test_beside_the_call(void **state)
+{
+	struct fixture *f = *state;
+
+	handle_add(&f->sh.handles, "x", 20, AF_INET, SOCK_STREAM, 0);
+	fake.state[20] = 1;
+	hooks(f, "send cli x");
+	during(20, 8, 1, 0); /* x's peer (not ours) closed meanwhile */
+	during(11, 0, 1, 0);
+	during(10, 0, 0, 1);
+	assert_string_equal(hooks(f, "send cli y"),
+	    "  since the previous command: x ESTABLISHED -> CLOSE_WAIT\n"
+	    "  segments: cli sent 1, received 0; conn sent 0, received 1\n"
+	    "  since the previous command: segments: x sent 0, received 1\n");
+}
+
 /* A state in passing is shown as read, once: no re-reads, no waiting. */
 static void
 test_passing_state_once(void **state)
@@ -348,6 +370,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_switched_off, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_since_previous, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_beside_the_call, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_passing_state_once, setup,
 		    teardown),
