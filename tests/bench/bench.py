@@ -46,6 +46,26 @@ conn.close()
 srv.close()
 """
 
+# The docs' echo exchange as a sockstep script (tests/e2e/no_sleep.py's):
+# timed in the default mode (notes, state lines, segment counts) and with -n.
+ECHO_SS = """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+send cli "Hello, world"
+recv conn 1024
+sendall conn "Hello, world"
+recv cli 1024
+shutdown cli SHUT_WR
+recv conn 1024
+handles
+close cli
+close conn
+close srv
+"""
+
 HANDLES_PY = """
 import socket, sys
 socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -308,6 +328,17 @@ def main():
         t.add("echo: C floor vs Python", fmt_time(c),
               "%s script %s" % (pyv, fmt_time(p)),
               "%.1fx faster" % (p / c), "(best possible)")
+        # The default mode reads each TCP handle before and after every
+        # statement and never sleeps (issue 12): its cost beside -n's.
+        echo_ss = script(os.path.join(tmp, "echo.ss"),
+                         ECHO_SS.splitlines())
+        got = rounds(a.runs, {
+            "def": lambda: run([ss, echo_ss]),
+            "n": lambda: run([ss, "-n", echo_ss]),
+        })
+        d, m = med(got["def"]), med(got["n"])
+        t.add("echo script, default mode (notes, states)", fmt_time(d),
+              "`-n` %s" % fmt_time(m), "%.2fx" % (d / m))
 
         # 3. Per-command cost, no idle handles; 4. with 10 .. 10,000.
         cases = [("sockclose", 0, "null"), ("sockclose", 0, "file"),
