@@ -533,7 +533,7 @@ track_addr_covers(const struct sockaddr_storage *a,
 
 /*
  * Returns 1 when a call on h can have changed c: c is h, the other end of
- * h's connection, or a connection to h's port (queued on a listener).
+ * h's connection, or, h being a listener, a connection to its port.
  * Another handle's change seen after the call happened beside it.
  */
 static int
@@ -541,8 +541,12 @@ track_caused(const struct handle *h, const struct handle *c)
 {
 	if (h == NULL)
 		return 0;
-	return c == h || track_addr_covers(&h->local, &c->peer) ||
-	    track_addr_covers(&c->local, &h->peer);
+	if (c == h)
+		return 1;
+	if (diag_has_addr(&h->peer))
+		return diag_addr_equal(&c->local, &h->peer) &&
+		    diag_addr_equal(&c->peer, &h->local);
+	return track_addr_covers(&h->local, &c->peer);
 }
 
 /*
