@@ -966,7 +966,8 @@ test_close_and_closed_names(void **state)
 	    "close(4) = 0\n"
 	    "  conn is closed; fd 4 is free for the next socket\n"
 	    "  it had 5 unread bytes: the kernel sends RST instead of FIN, and "
-	    "the peer learns of it as ECONNRESET\n");
+	    "the peer learns of it as ECONNRESET\n"
+	    "  conn ESTABLISHED -> CLOSE (closed)\n");
 	fk.close_err = EBADF;
 	run_ok("close cli", "close(5) = -1 EBADF (Bad file descriptor)\n");
 	live("cli", 5);
