@@ -694,9 +694,11 @@ track_print(struct shell *sh, const struct stmt *st, int before)
 		if (!since && c->h == t->h && strncmp(cmd, "send", 4) == 0 &&
 		    sh->last.ret > 0 && c->to == ST_CLOSE)
 			note_say(sh, "state.send-then-rst",
-			    "this send succeeded, but the peer had closed: "
-			    "its kernel answered the data with RST, so the next "
-			    "send fails (EPIPE)");
+			    "this send succeeded, but the peer's kernel "
+			    "answered the data with RST (the peer was closed, or "
+			    "shut down both ways): the connection is over, and "
+			    "the next send fails (%s)",
+			    c->from == ST_CLOSE_WAIT ? "EPIPE" : "ECONNRESET");
 	}
 	buf_free(&left);
 }

@@ -161,7 +161,8 @@ send cli "one"
 send cli "two"
 """)
     one = under(out, r'send\(4, "one"')
-    if not any("this send succeeded, but the peer had closed" in l
+    if not any("this send succeeded, but the peer's kernel answered the data with RST"
+               " (the peer was closed" in l
                for l in one):
         raise AssertionError("first send: no note: %r" % one)
     need(one, "cli CLOSE_WAIT -> CLOSE", "first send")
