@@ -20,7 +20,12 @@
 
 #define RECV_MAX (1024 * 1024)
 
-/* Appends ", ADDRESS, [IN => OUT]" of a recvfrom as strace shows it. */
+/*
+ * Appends ", ADDRESS, [IN => OUT]" of a recvfrom as strace shows it. The
+ * address buffer is always passed: where the kernel wrote no address into
+ * it (a failed call; a sender with no name, len 0) strace shows the
+ * buffer's address, which is "..." here.
+ */
 static void
 recv_from_format(struct buf *b, long n, const struct sockaddr_storage *ss,
     socklen_t in, socklen_t len)
@@ -29,7 +34,7 @@ recv_from_format(struct buf *b, long n, const struct sockaddr_storage *ss,
 	if (n >= 0 && len > 0)
 		addr_strace(b, (const struct sockaddr *)ss, len);
 	else
-		buf_puts(b, n >= 0 ? "NULL" : "...");
+		buf_puts(b, "...");
 	if (n >= 0 && in != len)
 		buf_printf(b, ", [%u => %u]", (unsigned)in, (unsigned)len);
 	else

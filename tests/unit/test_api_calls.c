@@ -26,6 +26,7 @@
 /* What the fake calls return next. */
 static int fake_err;
 static int fake_gai;
+static int fake_noname;
 static int fake_next_fd;
 
 /* socket(2) that hands out fds from 3 and calls nothing. */
@@ -55,7 +56,10 @@ fake_sendto(int fd, const void *p, size_t len, int fl,
 	return (ssize_t)len;
 }
 
-/* recvfrom(2) that returns an 11-byte datagram from 127.0.0.1:5000. */
+/*
+ * recvfrom(2) that returns an 11-byte datagram from 127.0.0.1:5000, or
+ * with fake_noname from a sender with no name (no address written).
+ */
 static ssize_t
 fake_recvfrom(int fd, void *p, size_t len, int fl, struct sockaddr *sa,
     socklen_t *sl)
@@ -68,7 +72,7 @@ fake_recvfrom(int fd, void *p, size_t len, int fl, struct sockaddr *sa,
 	in.sin_port = htons(5000);
 	in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	memcpy(sa, &in, sizeof(in));
-	*sl = sizeof(in);
+	*sl = fake_noname ? 0 : sizeof(in);
 	memcpy(p, "hello world", len < 11 ? len : 11);
 	return (fl & MSG_TRUNC) || len >= 11 ? 11 : (ssize_t)len;
 }
@@ -235,6 +239,7 @@ setup(void **state)
 	fake.close = fake_close;
 	fake_err = 0;
 	fake_gai = 0;
+	fake_noname = 0;
 	fake_next_fd = 3;
 	return 0;
 }
@@ -279,6 +284,11 @@ test_recvfrom(void **state)
 	has(out, "MSG_TRUNC: the datagram had 11 bytes; only 5 fit");
 	has(out, "from 127.0.0.1:5000");
 	has(out, "b'hello world'");
+	free(out);
+	/* issue 12 finding 17: the buffer was passed, the kernel wrote none */
+	fake_noname = 1;
+	out = run("socket u udp\nrecvfrom u\n");
+	has(out, "\"hello world\", 1024, 0, ..., [16 => 0]) = 11\n");
 	free(out);
 }
 
