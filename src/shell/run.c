@@ -1,6 +1,7 @@
 #include "run.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,20 +66,32 @@ shell_free(struct shell *sh)
 	sh->record = NULL;
 }
 
-/* Closes every live handle without printing: the end of a lesson run. */
+/*
+ * Closes every handle a lesson left open, each with its call line and a
+ * line saying that the shell made it: the end of a lesson run.
+ */
 void
 shell_close_all(struct shell *sh)
 {
+	char line[32];
 	size_t i;
+	int rc, err;
 
 	job_end(sh);
 	for (i = 0; i < sh->handles.n; i++) {
 		struct handle *h = sh->handles.v[i];
 
-		if (h->fd >= 0) {
-			sh->sys->close(h->fd);
-			handle_close(&sh->handles, h, "the end");
-		}
+		if (h->fd < 0)
+			continue;
+		rc = sh->sys->close(h->fd);
+		err = errno;
+		snprintf(line, sizeof(line), "close(%d)", h->fd);
+		out_call(sh, line, rc, err);
+		out_meaning(sh,
+		    "%s closed by the shell at the end of the lesson, "
+		    "which left it open",
+		    h->name);
+		handle_close(&sh->handles, h, "the end");
 	}
 }
 
