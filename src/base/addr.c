@@ -49,49 +49,64 @@ addr_parse_port(const char *s, unsigned *port, char *err, size_t errlen)
 	return 0;
 }
 
-/* Resolves a host name offline through getaddrinfo. Returns 0 or -1. */
-static int
-addr_lookup(int f, const char *host, struct addr *a)
-{
-	struct addrinfo hints, *res;
+/* The errors getaddrinfo returns instead of setting errno. */
+static const struct sym addr_gai_errors[] = {
+	{ "EAI_ADDRFAMILY", EAI_ADDRFAMILY }, { "EAI_AGAIN", EAI_AGAIN },
+	{ "EAI_BADFLAGS", EAI_BADFLAGS }, { "EAI_FAIL", EAI_FAIL },
+	{ "EAI_FAMILY", EAI_FAMILY }, { "EAI_MEMORY", EAI_MEMORY },
+	{ "EAI_NODATA", EAI_NODATA }, { "EAI_NONAME", EAI_NONAME },
+	{ "EAI_SERVICE", EAI_SERVICE }, { "EAI_SOCKTYPE", EAI_SOCKTYPE },
+	{ "EAI_SYSTEM", EAI_SYSTEM }, { NULL, 0 }
+};
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = f;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		return -1;
-	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	return 0;
+/*
+ * Returns 1 when s can be a host name to look up: letters, digits, '-',
+ * '_' and '.', at most 253 of them (RFC 1123, and what glibc accepts).
+ */
+static int
+addr_is_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= 253 &&
+	    strspn(s,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	        "0123456789-_.") == n &&
+	    strspn(s, "0123456789.") != n;
 }
 
-/* Fills a with an IPv4 address. Returns 0, or -1 with a message. */
+/*
+ * Fills a with an IPv4 address. Returns 0; ADDR_NAME when host is a name
+ * to look up, with the message to give if the lookup fails; or -1 with a
+ * message.
+ */
 static int
 addr_parse_in(const char *host, unsigned port, struct addr *a, char *err,
     size_t errlen)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
+	int name = 0;
 
 	if (*host == '\0' || strcmp(host, "*") == 0)
 		sin->sin_addr.s_addr = htonl(INADDR_ANY);
 	else if (strcmp(host, "localhost") == 0)
 		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1 &&
-	    (strspn(host, "0123456789.") == strlen(host) ||
-	        addr_lookup(AF_INET, host, a) == -1)) {
+	else if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
 		snprintf(err, errlen,
 		    "'%.60s' is not an IPv4 address or a "
 		    "known host name (try 127.0.0.1, localhost, or '' for any)",
 		    host);
-		return -1;
+		if (!addr_is_name(host))
+			return -1;
+		name = 1;
 	}
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons((unsigned short)port);
 	a->len = sizeof(*sin);
-	return 0;
+	return name ? ADDR_NAME : 0;
 }
 
-/* Fills a with an IPv6 address. Returns 0, or -1 with a message. */
+/* Fills a with an IPv6 address. Returns as addr_parse_in does. */
 static int
 addr_parse_in6(const char *host, unsigned port, struct addr *a, char *err,
     size_t errlen)
@@ -99,6 +114,7 @@ addr_parse_in6(const char *host, unsigned port, struct addr *a, char *err,
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
 	char tmp[INET6_ADDRSTRLEN + 2];
 	size_t n = strlen(host);
+	int name = 0;
 
 	if (n >= 2 && host[0] == '[' && host[n - 1] == ']' && n < sizeof(tmp)) {
 		memcpy(tmp, host + 1, n - 2);
@@ -109,18 +125,19 @@ addr_parse_in6(const char *host, unsigned port, struct addr *a, char *err,
 		sin6->sin6_addr = in6addr_any;
 	else if (strcmp(host, "localhost") == 0)
 		sin6->sin6_addr = in6addr_loopback;
-	else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1 &&
-	    (strchr(host, ':') || addr_lookup(AF_INET6, host, a) == -1)) {
+	else if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {
 		snprintf(err, errlen,
 		    "'%.60s' is not an IPv6 address or a "
 		    "known host name (try ::1, localhost, or '' for any)",
 		    host);
-		return -1;
+		if (!addr_is_name(host))
+			return -1;
+		name = 1;
 	}
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = htons((unsigned short)port);
 	a->len = sizeof(*sin6);
-	return 0;
+	return name ? ADDR_NAME : 0;
 }
 
 /* Fills a with a Unix socket path, or an abstract name after '@'. */
@@ -148,7 +165,10 @@ addr_parse_un(const char *path, struct addr *a, char *err, size_t errlen)
 
 /*
  * Builds the address of family f from host and port as a student writes
- * them (port is NULL for Unix sockets). Returns 0, or -1 with a message.
+ * them (port is NULL for Unix sockets), without looking anything up.
+ * Returns 0; ADDR_NAME when host is a host name, which only a lookup
+ * (getaddrinfo) can turn into an address: a has the family and port, and
+ * err the message for a name nobody knows; or -1 with a message.
  */
 int
 addr_parse(int f, const char *host, const char *port, struct addr *a, char *err,
@@ -265,4 +285,65 @@ addr_short(struct buf *b, const struct sockaddr *sa, socklen_t len)
 			    un->sun_path);
 	} else
 		buf_puts(b, "?");
+}
+
+/* Appends the head of a getaddrinfo(3) call line: hosts, service, hints. */
+void
+addr_gai_call(struct buf *b, const char *host, const char *port,
+    const struct addrinfo *hints)
+{
+	const char *name = sym_name(sym_family, hints->ai_family);
+	const char *const args[] = { host, port };
+	size_t i;
+
+	buf_puts(b, "getaddrinfo(");
+	for (i = 0; i < 2; i++) {
+		if (args[i] == NULL)
+			buf_puts(b, "NULL");
+		else
+			fmt_cstring(b, (const unsigned char *)args[i],
+			    strlen(args[i]), 256);
+		buf_puts(b, ", ");
+	}
+	buf_printf(b, "{ai_flags=%s, ai_family=%s, ai_socktype=",
+	    hints->ai_flags & AI_PASSIVE ? "AI_PASSIVE" : "0",
+	    name ? name : "?");
+	if (hints->ai_socktype)
+		sym_format_flags(b, sym_socktype, hints->ai_socktype);
+	else
+		buf_addc(b, '0');
+	buf_puts(b, "}, [...])");
+}
+
+/* Appends the result of getaddrinfo: " = 0", or " = EAI_NONAME (text)". */
+void
+addr_gai_ret(struct buf *b, int rc)
+{
+	const char *name = sym_name(addr_gai_errors, rc);
+
+	if (rc == 0)
+		buf_puts(b, " = 0");
+	else
+		buf_printf(b, " = %s (%s)", name ? name : "?",
+		    gai_strerror(rc));
+}
+
+/* Appends one address getaddrinfo returned, as a struct addrinfo. */
+void
+addr_gai_result(struct buf *b, const struct addrinfo *ai)
+{
+	const char *f = sym_name(sym_family, ai->ai_family);
+	const char *t = sym_name(sym_socktype, ai->ai_socktype);
+	const char *p = sym_name(sym_proto, ai->ai_protocol);
+
+	buf_printf(b,
+	    "{ai_family=%s, ai_socktype=%s, ai_protocol=", f ? f : "?",
+	    t ? t : "0");
+	if (p)
+		buf_puts(b, p);
+	else
+		buf_printf(b, "%d", ai->ai_protocol);
+	buf_puts(b, ", ai_addr=");
+	addr_strace(b, ai->ai_addr, ai->ai_addrlen);
+	buf_printf(b, ", ai_addrlen=%u}", (unsigned)ai->ai_addrlen);
 }

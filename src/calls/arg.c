@@ -1,5 +1,6 @@
 #include "arg.h"
 
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,6 +95,52 @@ arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd, const char *name,
 }
 
 /*
+ * Turns the host name in out (family and port already set) into the
+ * first address getaddrinfo(3) gives for h's family and type, printed
+ * as a library call line with each address it returned. Returns 0, or
+ * -1 when the lookup failed.
+ */
+static int
+arg_lookup(struct shell *sh, const struct cmd_entry *cmd,
+    const struct handle *h, const char *host, struct addr *out)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	in_port_t port = ((const struct sockaddr_in *)&out->ss)->sin_port;
+	struct buf b;
+	int rc, k;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = h->family;
+	hints.ai_socktype = h->type;
+	rc = sh->sys->getaddrinfo(host, NULL, &hints, &res);
+	buf_init(&b);
+	addr_gai_call(&b, host, NULL, &hints);
+	addr_gai_ret(&b, rc);
+	out_line(sh, "%s", buf_str(&b));
+	for (ai = res, k = 1; ai; ai = ai->ai_next, k++) {
+		buf_reset(&b);
+		addr_gai_result(&b, ai);
+		out_meaning(sh, "%d. %s", k, buf_str(&b));
+	}
+	if (rc == 0 && res != NULL && res->ai_addrlen <= sizeof(out->ss) &&
+	    res->ai_family == h->family) {
+		memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
+		out->len = res->ai_addrlen;
+		/* sin_port and sin6_port are at the same place */
+		((struct sockaddr_in *)&out->ss)->sin_port = port;
+		buf_reset(&b);
+		addr_short(&b, (struct sockaddr *)&out->ss, out->len);
+		out_meaning(sh, "%s takes the first: %s", cmd->name,
+		    buf_str(&b));
+	} else if (rc == 0)
+		rc = EAI_NONAME;
+	if (res)
+		sh->sys->freeaddrinfo(res);
+	buf_free(&b);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
  * Reads the address a command is given for handle h: ADDRESS PORT, or
  * ADDRESS:PORT in one word, a path for a Unix socket, or the name of
  * another handle, meaning the address that handle is bound to.
@@ -124,7 +171,9 @@ arg_addr(struct shell *sh, const struct cmd_entry *cmd, const struct handle *h,
 		return cmd_usage(sh, cmd,
 		    "a Unix socket address is a path "
 		    "alone, with no port");
-	if (addr_parse(h->family, host, port, out, err, sizeof(err)) == -1)
+	rc = addr_parse(h->family, host, port, out, err, sizeof(err));
+	if (rc == -1 ||
+	    (rc == ADDR_NAME && arg_lookup(sh, cmd, h, host, out) == -1))
 		return cmd_usage(sh, cmd, "%s", err);
 	return 0;
 }

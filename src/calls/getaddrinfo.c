@@ -14,15 +14,6 @@
 #include "sym.h"
 #include "sys.h"
 
-/* The errors getaddrinfo returns instead of setting errno. */
-static const struct sym gai_errors[] = { { "EAI_ADDRFAMILY", EAI_ADDRFAMILY },
-	{ "EAI_AGAIN", EAI_AGAIN }, { "EAI_BADFLAGS", EAI_BADFLAGS },
-	{ "EAI_FAIL", EAI_FAIL }, { "EAI_FAMILY", EAI_FAMILY },
-	{ "EAI_MEMORY", EAI_MEMORY }, { "EAI_NODATA", EAI_NODATA },
-	{ "EAI_NONAME", EAI_NONAME }, { "EAI_SERVICE", EAI_SERVICE },
-	{ "EAI_SOCKTYPE", EAI_SOCKTYPE }, { "EAI_SYSTEM", EAI_SYSTEM },
-	{ NULL, 0 } };
-
 /* What each error means to a student. */
 static const struct {
 	int err;
@@ -30,8 +21,8 @@ static const struct {
 	const char *text;
 } gai_notes[] = {
 	{ EAI_NONAME, "getaddrinfo.noname",
-	    "no such host (or service) is known here; this shell "
-	    "looks up numeric addresses, localhost and /etc/hosts names" },
+	    "no such host (or service) is known: not a number, and not "
+	    "found where /etc/nsswitch.conf says to look" },
 	{ EAI_AGAIN, "getaddrinfo.again",
 	    "the name server did not answer; try again later" },
 	{ EAI_SERVICE, "getaddrinfo.service",
@@ -44,36 +35,6 @@ static const struct {
 	{ 0, NULL, NULL }
 };
 
-/* Appends a C string argument, or NULL. */
-static void
-gai_str(struct buf *b, const char *s)
-{
-	if (s == NULL)
-		buf_puts(b, "NULL");
-	else
-		fmt_cstring(b, (const unsigned char *)s, strlen(s), 256);
-}
-
-/* Appends one result as strace would show a struct addrinfo. */
-static void
-gai_format(struct buf *b, const struct addrinfo *ai)
-{
-	const char *f = sym_name(sym_family, ai->ai_family);
-	const char *t = sym_name(sym_socktype, ai->ai_socktype);
-	const char *p = sym_name(sym_proto, ai->ai_protocol);
-
-	buf_printf(b,
-	    "{ai_family=%s, ai_socktype=%s, ai_protocol=", f ? f : "?",
-	    t ? t : "0");
-	if (p)
-		buf_puts(b, p);
-	else
-		buf_printf(b, "%d", ai->ai_protocol);
-	buf_puts(b, ", ai_addr=");
-	addr_strace(b, ai->ai_addr, ai->ai_addrlen);
-	buf_printf(b, ", ai_addrlen=%u}", (unsigned)ai->ai_addrlen);
-}
-
 /*
  * getaddrinfo HOST [PORT] [FAMILY] [TYPE]: one getaddrinfo(3), each
  * address it returns shown as a struct sockaddr.
@@ -83,7 +44,7 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	const char *host = a->argv[0].text, *port = NULL, *name;
+	const char *host = a->argv[0].text, *port = NULL;
 	struct buf b;
 	int i = 1, rc, k;
 	long v;
@@ -115,30 +76,15 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	rc = sh->sys->getaddrinfo(host, port, &hints, &res);
 	buf_init(&b);
-	buf_puts(&b, "getaddrinfo(");
-	gai_str(&b, host);
-	buf_puts(&b, ", ");
-	gai_str(&b, port);
-	name = sym_name(sym_family, hints.ai_family);
-	buf_printf(&b, ", {ai_flags=%s, ai_family=%s, ai_socktype=",
-	    hints.ai_flags ? "AI_PASSIVE" : "0", name ? name : "?");
-	if (hints.ai_socktype)
-		sym_format_flags(&b, sym_socktype, hints.ai_socktype);
-	else
-		buf_addc(&b, '0');
-	buf_puts(&b, "}, [...])");
-	name = sym_name(gai_errors, rc);
+	addr_gai_call(&b, host, port, &hints);
+	addr_gai_ret(&b, rc);
 	sh->last.made = 1;
 	sh->last.ret = rc;
 	sh->last.err = 0;
-	if (rc == 0)
-		out_line(sh, "%s = 0", buf_str(&b));
-	else
-		out_line(sh, "%s = %s (%s)", buf_str(&b), name ? name : "?",
-		    gai_strerror(rc));
+	out_line(sh, "%s", buf_str(&b));
 	for (ai = res, k = 1; ai; ai = ai->ai_next, k++) {
 		buf_reset(&b);
-		gai_format(&b, ai);
+		addr_gai_result(&b, ai);
 		out_meaning(sh, "%d. %s", k, buf_str(&b));
 	}
 	if (res)
@@ -170,8 +116,10 @@ const struct cmd_entry cmd_getaddrinfo_entry = {
 	    "Looks up HOST and PORT with getaddrinfo(3) and shows each "
 	    "address it returns as a struct sockaddr, with the family, type "
 	    "and protocol to give socket. HOST is a numeric address "
-	    "(127.0.0.1, ::1), localhost, this machine's name (gethostname) or "
-	    "a name in /etc/hosts; '' is the wildcard address (AI_PASSIVE). "
+	    "(127.0.0.1, ::1), localhost, this machine's name (gethostname), "
+	    "a name in /etc/hosts, or a name glibc asks a DNS server about "
+	    "(its sockets are its own: strace shows them, the shell does not); "
+	    "'' is the wildcard address (AI_PASSIVE). "
 	    "PORT is a number or a service name (http). FAMILY (AF_INET, "
 	    "AF_INET6; AF_UNSPEC: both) and TYPE (SOCK_STREAM, SOCK_DGRAM) "
 	    "narrow the answer. Python: socket.getaddrinfo('localhost', 65432).",

@@ -106,6 +106,47 @@ test_ipv4_any_and_localhost(void **state)
 	assert_int_equal(ntohs(in->sin_port), 65432);
 }
 
+/* A host name is left to a lookup (getaddrinfo): family and port are set. */
+static void
+test_names(void **state)
+{
+	struct addr a;
+	char err[256] = "", big[300];
+	const struct sockaddr_in6 *in6 = (const void *)&a.ss;
+
+	(void)state;
+	assert_int_equal(addr_parse(AF_INET, "myhost", "80", &a, err,
+	                     sizeof(err)),
+	    ADDR_NAME);
+	assert_int_equal(a.ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(((struct sockaddr_in *)&a.ss)->sin_port), 80);
+	assert_string_equal(err,
+	    "'myhost' is not an IPv4 address or a known host name (try "
+	    "127.0.0.1, localhost, or '' for any)");
+	assert_int_equal(addr_parse(AF_INET6, "my-host.example_1", "9", &a, err,
+	                     sizeof(err)),
+	    ADDR_NAME);
+	assert_int_equal(ntohs(in6->sin6_port), 9);
+	/* localhost, numbers and '' need no lookup */
+	assert_int_equal(addr_parse(AF_INET, "localhost", "80", &a, err,
+	                     sizeof(err)),
+	    0);
+	/* what cannot be a host name is never looked up */
+	bad(AF_INET, "::::zz", "80",
+	    "'::::zz' is not an IPv4 address or a known host name (try "
+	    "127.0.0.1, localhost, or '' for any)");
+	bad(AF_INET, "a b", "80",
+	    "'a b' is not an IPv4 address or a known host name (try "
+	    "127.0.0.1, localhost, or '' for any)");
+	bad(AF_INET6, "a/b", "80",
+	    "'a/b' is not an IPv6 address or a known host name (try ::1, "
+	    "localhost, or '' for any)");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(addr_parse(AF_INET, big, "80", &a, err, sizeof(err)),
+	    -1);
+}
+
 static void
 test_ipv4_bad(void **state)
 {
@@ -351,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv4_any_and_localhost),
 		cmocka_unit_test(test_ipv4_bad),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_unix),

@@ -123,13 +123,18 @@ fake_select(int n, fd_set *r, fd_set *w, fd_set *x, struct timeval *tv)
 	return 0;
 }
 
-/* getaddrinfo(3) that fails with fake_gai, or calls the real one. */
+/*
+ * getaddrinfo(3) that fails with fake_gai, or gives 127.0.0.3 for the
+ * name sockstep.test, or calls the real one for numbers (no name server).
+ */
 static int
 fake_getaddrinfo(const char *h, const char *s, const struct addrinfo *hints,
     struct addrinfo **res)
 {
 	if (fake_gai)
 		return fake_gai;
+	if (h && strcmp(h, "sockstep.test") == 0)
+		h = "127.0.0.3";
 	return getaddrinfo(h, s, hints, res);
 }
 
@@ -370,6 +375,45 @@ test_getaddrinfo(void **state)
 	free(out);
 }
 
+/*
+ * Issue 12 finding 19: a host name is looked up with getaddrinfo, shown
+ * as its own line before the call that uses what it found; a failed
+ * lookup makes no call; what cannot be a name is never looked up.
+ */
+static void
+test_host_name(void **state)
+{
+	char *out, *gai, *call;
+
+	(void)state;
+	out = run("socket u udp\nsendto u hi sockstep.test 5000\n");
+	gai = strstr(out,
+	    "getaddrinfo(\"sockstep.test\", NULL, {ai_flags=0, "
+	    "ai_family=AF_INET, ai_socktype=SOCK_DGRAM}, [...]) = 0\n");
+	call = strstr(out,
+	    "sendto(3, \"hi\", 2, 0, {sa_family=AF_INET, "
+	    "sin_port=htons(5000), sin_addr=inet_addr(\"127.0.0.3\")}, 16) "
+	    "= 2\n");
+	if (gai == NULL || call == NULL || gai > call)
+		fail_msg("no getaddrinfo line before sendto:\n%s", out);
+	has(out,
+	    "  1. {ai_family=AF_INET, ai_socktype=SOCK_DGRAM, "
+	    "ai_protocol=IPPROTO_UDP, ai_addr={sa_family=AF_INET, "
+	    "sin_port=htons(0), sin_addr=inet_addr(\"127.0.0.3\")}, "
+	    "ai_addrlen=16}\n");
+	has(out, "  sendto takes the first: 127.0.0.3:5000\n");
+	free(out);
+	fake_gai = EAI_NONAME;
+	out = run("socket u udp\nsendto u hi sockstep.test 5000\n");
+	has(out, "ai_socktype=SOCK_DGRAM}, [...]) = EAI_NONAME (");
+	assert_null(strstr(out, "sendto("));
+	free(out);
+	fake_gai = 0;
+	out = run("socket u udp\nsendto u hi ::::zz 5000\n");
+	assert_null(strstr(out, "getaddrinfo("));
+	free(out);
+}
+
 /* unlink reports ENOENT as a failed call. */
 static void
 test_unlink(void **state)
@@ -427,6 +471,7 @@ main(void)
 		cmocka_unit_test_setup(test_poll, setup),
 		cmocka_unit_test_setup(test_select, setup),
 		cmocka_unit_test_setup(test_getaddrinfo, setup),
+		cmocka_unit_test_setup(test_host_name, setup),
 		cmocka_unit_test_setup(test_unlink, setup),
 		cmocka_unit_test_setup(test_python_export, setup),
 	};
