@@ -136,7 +136,16 @@ send_once(struct shell *sh, const char *cmd, struct handle *h, const char *p,
 		addr_short(&where, (const struct sockaddr *)&to->ss, to->len);
 	c.addr = to ? buf_str(&where) : NULL;
 	if (c.killed) {
-		fprintf(sh->out, "%s = ?\n+++ killed by %s +++\n", buf_str(&b),
+		/*
+		 * SIGPIPE is sent only as the call fails with EPIPE, and the
+		 * child dies as it returns: strace shows "= -1 EPIPE", then the
+		 * death. Of another signal the result is unknown: "= ?".
+		 */
+		if (c.killed == SIGPIPE)
+			out_call(sh, buf_str(&b), -1, EPIPE);
+		else
+			fprintf(sh->out, "%s = ?\n", buf_str(&b));
+		fprintf(sh->out, "+++ killed by %s +++\n",
 		    c.killed == SIGPIPE ? "SIGPIPE" : strsignal(c.killed));
 		out_meaning(sh,
 		    "the send was made in child process %ld, with "

@@ -172,6 +172,21 @@ close u
 close cli
 close srv
 """,
+    # set sigpipe default: the send is made in a child, which SIGPIPE
+    # kills as the call returns EPIPE; then readiness and modes.
+    "sigpipe": """socketpair a b
+close b
+set sigpipe default
+send a "x"
+set sigpipe catch
+send a "y"
+socket t
+setblocking t false
+settimeout t 0.25
+poll t:POLLOUT 0
+select t 0
+close t
+""",
     # ...and a name nobody knows, only ever in a network namespace of its
     # own, where the resolver's query cannot leave (see check).
     "names-nowhere": """socket s
