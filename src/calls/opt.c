@@ -157,10 +157,9 @@ opt_format(struct buf *b, const struct opt *o, const union opt_value *val,
 	const char *name;
 
 	if (o->kind == OPT_STRING) {
+		/* every byte, as strace shows it: "lo\0" from getsockopt */
 		fmt_cstring(b, val->raw,
-		    len < sizeof(val->raw)
-		        ? strnlen((const char *)val->raw, len)
-		        : 0,
+		    len < sizeof(val->raw) ? len : sizeof(val->raw),
 		    sizeof(val->raw));
 	} else if (o->kind == OPT_LINGER && len >= sizeof(val->l)) {
 		buf_printf(b, "{l_onoff=%d, l_linger=%d}", val->l.l_onoff,
@@ -169,11 +168,9 @@ opt_format(struct buf *b, const struct opt *o, const union opt_value *val,
 		buf_printf(b, "{tv_sec=%ld, tv_usec=%ld}", (long)val->tv.tv_sec,
 		    (long)val->tv.tv_usec);
 	} else if (len >= sizeof(int)) {
-		name = NULL;
-		if (o->kind == OPT_ERRNO && val->i)
-			name = sym_errno_name(val->i);
-		else if (o->kind == OPT_SOCKTYPE)
-			name = sym_name(sym_socktype, val->i);
+		/* strace names an errno; a socket type is a number to it */
+		name = o->kind == OPT_ERRNO && val->i ? sym_errno_name(val->i)
+		                                      : NULL;
 		if (name)
 			buf_printf(b, "[%s]", name);
 		else

@@ -68,7 +68,7 @@ static int
 sockopt_get(struct shell *sh, struct handle *h, const struct opt *o,
     union opt_value *val, int show)
 {
-	socklen_t len = sizeof(*val);
+	socklen_t len = sizeof(*val), in;
 	struct buf b;
 	struct call c;
 	int rc, err;
@@ -85,6 +85,7 @@ sockopt_get(struct shell *sh, struct handle *h, const struct opt *o,
 	if (!show)
 		return sh->sys->getsockopt(h->fd, o->level, o->optname, val,
 		    &len);
+	in = len;
 	call_begin(sh, &c, "getsockopt", h);
 	rc = sh->sys->getsockopt(h->fd, o->level, o->optname, val, &len);
 	err = errno;
@@ -92,16 +93,21 @@ sockopt_get(struct shell *sh, struct handle *h, const struct opt *o,
 	buf_init(&b);
 	buf_printf(&b, "getsockopt(%d, %s, %s, ", h->fd,
 	    sockopt_level_name(o->level), o->name);
-	if (rc == 0)
+	if (rc == 0 && len > 0)
 		opt_format(&b, o, val, len);
 	else
-		buf_puts(&b, "...");
-	buf_printf(&b, ", [%u])", (unsigned)len);
+		buf_puts(&b, "..."); /* strace shows the buffer's address */
+	if (rc == 0 && len != in)
+		buf_printf(&b, ", [%u => %u])", (unsigned)in, (unsigned)len);
+	else
+		buf_printf(&b, ", [%u])", (unsigned)in);
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
 	note_call(sh, &c);
 	if (rc == -1)
 		;
+	else if (o->kind == OPT_SOCKTYPE && sym_name(sym_socktype, val->i))
+		out_meaning(sh, "%s", sym_name(sym_socktype, val->i));
 	else if (o->kind == OPT_ERRNO && val->i)
 		out_meaning(sh, "pending error %s (%s); reading it cleared it",
 		    sym_errno_name(val->i), strerror(val->i));

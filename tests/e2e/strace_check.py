@@ -62,6 +62,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -171,6 +172,55 @@ sendto u "x" %(host)s 9
 close u
 close cli
 close srv
+""",
+    # Options, flags, IPv6, a non-blocking connect, failing calls of
+    # every kind: each whole line as strace prints it.
+    "calls": """socket srv AF_INET6 SOCK_STREAM
+setsockopt srv SO_REUSEADDR 1
+getsockopt srv SO_REUSEADDR
+setsockopt srv IPPROTO_IPV6 IPV6_V6ONLY 0
+bind srv ::1 0
+listen srv 5
+socket cli AF_INET6 SOCK_STREAM|SOCK_NONBLOCK
+connect_ex cli srv
+getsockopt cli SO_ERROR
+accept srv conn
+setsockopt conn SO_LINGER 1 0
+getsockopt conn SO_LINGER
+setsockopt conn IPPROTO_TCP TCP_NODELAY 1
+getsockopt conn SO_RCVBUF
+getsockopt conn SO_TYPE
+getsockopt conn SO_BINDTODEVICE
+setsockopt conn SO_BINDTODEVICE lo
+getsockopt conn SO_BINDTODEVICE
+sendall cli "0123456789012345678901234567890123456789"
+recv conn 5 MSG_PEEK
+recv conn 100 MSG_WAITALL|MSG_DONTWAIT
+recv conn 100 MSG_DONTWAIT
+getsockname conn
+getpeername conn
+shutdown conn SHUT_RD
+shutdown cli rdwr
+close conn
+close cli
+close srv
+socket u udp
+bind u 127.0.0.1 0
+sendto u b'\\x00\\x01\\xff' u
+recvfrom u 10
+connect u u
+send u ""
+recv u 0 MSG_DONTWAIT
+socket uu AF_UNIX SOCK_DGRAM
+bind uu @tour-%(pid)d
+sendto u "x" 127.0.0.1 1
+recv u 10 MSG_DONTWAIT
+accept u
+listen u
+socket s2 AF_UNIX SOCK_STREAM
+connect s2 /nonexistent/sockstep.sock
+unlink /nonexistent/sockstep.sock
+getpeername s2
 """,
     # set sigpipe default: the send is made in a child, which SIGPIPE
     # kills as the call returns EPIPE; then readiness and modes.
@@ -559,13 +609,43 @@ def verdict(out, err, text, which):
     return library
 
 
+def start(cmd):
+    """Starts cmd in a process group of its own, so that kill_group ends
+    strace and the program it traces together (a tracee outlives a killed
+    strace)."""
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=strace_env(), start_new_session=True)
+
+
+def kill_group(p):
+    """Kills p's process group if p still runs, and reaps p."""
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    e2elib.kill_proc(p)
+
+
+def finish(p, timeout):
+    """Waits for p; returns (rc, out, err). Kills its group on timeout."""
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(p)
+        raise AssertionError("%s did not finish within %ss" %
+                             (p.args, timeout))
+    return p.returncode, out, err
+
+
 def traced(args, timeout=60, prefix=()):
     """Runs sockstep ARGS under strace (after PREFIX, such as unshare);
     returns (rc, out, err, log)."""
     with tempfile.TemporaryDirectory(prefix="sockstep-strace-") as tmp:
         log = os.path.join(tmp, "strace.log")
-        rc, out, err = e2elib.run(list(prefix) + strace_cmd(log, args),
-                                  timeout=timeout, env=strace_env())
+        rc, out, err = finish(start(list(prefix) + strace_cmd(log, args)),
+                              timeout)
         text = open(log).read() if os.path.exists(log) else ""
     return (rc, out.decode("utf-8", "replace"),
             err.decode("utf-8", "replace"), text)
@@ -741,21 +821,18 @@ def check_echo_pair():
     var = ["--var", "PORT=%d" % port, "--var", "WAIT=20"]
     with tempfile.TemporaryDirectory(prefix="sockstep-strace-") as tmp:
         logs = [os.path.join(tmp, n + ".log") for n in ("server", "client")]
-        srv = subprocess.Popen(
-            strace_cmd(logs[0], ["--check", "-v", os.path.join(
-                LESSONS, "echo-server.lesson")] + var),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL, env=strace_env())
+        srv = start(strace_cmd(logs[0], ["--check", "-v", os.path.join(
+            LESSONS, "echo-server.lesson")] + var))
         try:
             if not listening(port, srv, time.monotonic() + 20):
                 raise AssertionError("the echo-server lesson never listened")
-            crc, cout, cerr = e2elib.run(
-                strace_cmd(logs[1], ["--check", "-v", os.path.join(
-                    LESSONS, "echo-client.lesson")] + var),
-                timeout=30, env=strace_env())
-            sout, serr = srv.communicate(timeout=30)
+            crc, cout, cerr = finish(start(strace_cmd(logs[1], [
+                "--check", "-v", os.path.join(LESSONS,
+                                              "echo-client.lesson")] + var)),
+                30)
+            _, sout, serr = finish(srv, 30)
         finally:
-            e2elib.kill_proc(srv)
+            kill_group(srv)
         texts = [open(log).read() if os.path.exists(log) else ""
                  for log in logs]
     for who, rc, out, err, text in (
