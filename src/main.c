@@ -276,6 +276,8 @@ main(int argc, char **argv)
 		rc = prompt_run(&sh);
 	} else
 		rc = lesson_run_file(&sh, "-");
+	if (!sh.interactive)
+		repl_goodbye(&sh); /* the prompt's own said it */
 	fflush(stdout);
 	shell_free(&sh);
 	return rc;

@@ -1,4 +1,4 @@
-/* Running a session's lines from a script, a pipe or -c, without a prompt. */
+/* Running a session's lines from a script, a pipe or -c, without a prompt; its end. */
 #ifndef SOCKSTEP_REPL_H
 #define SOCKSTEP_REPL_H
 
@@ -7,5 +7,6 @@
 struct shell;
 
 int repl_script(struct shell *, FILE *, const char *);
+void repl_goodbye(struct shell *);
 
 #endif

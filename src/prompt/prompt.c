@@ -4,23 +4,12 @@
 #include <stdlib.h>
 
 #include "input.h"
-#include "note.h"
+#include "repl.h"
 #include "shell.h"
 #include "run.h"
 #include "sig.h"
 
 #define PROMPT "sockstep> "
-
-/* Says, on leaving, how many handles the exit closes. */
-static void
-prompt_goodbye(struct shell *sh)
-{
-	if (sh->handles.live)
-		note_say(sh, "exit.open-handles",
-		    "%zu handle%s still open: the kernel closes them "
-		    "as the shell exits",
-		    sh->handles.live, sh->handles.live == 1 ? "" : "s");
-}
 
 /* Reads, runs and reports lines at a prompt until quit or Ctrl-D. Returns 0. */
 int
@@ -47,7 +36,7 @@ prompt_run(struct shell *sh)
 		shell_run_line(sh, line, len);
 		free(line);
 	}
-	prompt_goodbye(sh);
+	repl_goodbye(sh);
 	input_close();
 	return 0;
 }

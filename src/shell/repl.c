@@ -5,10 +5,28 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jobs.h"
+#include "note.h"
 #include "out.h"
 #include "shell.h"
 #include "run.h"
 #include "sig.h"
+
+/*
+ * Ends the session's jobs (each shows its call as it returns), then says
+ * how many handles the exit leaves for the kernel to close: the shell
+ * closes none itself.
+ */
+void
+repl_goodbye(struct shell *sh)
+{
+	job_end(sh);
+	if (sh->handles.live)
+		note_say(sh, "exit.open-handles",
+		    "%zu handle%s still open: the kernel closes them "
+		    "as the shell exits",
+		    sh->handles.live, sh->handles.live == 1 ? "" : "s");
+}
 
 /*
  * Runs every line of fp, named name in messages, without a prompt.

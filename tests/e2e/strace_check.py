@@ -222,6 +222,15 @@ connect s2 /nonexistent/sockstep.sock
 unlink /nonexistent/sockstep.sock
 getpeername s2
 """,
+    # A script that ends with a job waiting and handles open: the job is
+    # cancelled (its call shown as it returns); the shell closes nothing
+    # and says that the kernel closes them as it exits (no call at all).
+    "exit": """socket srv
+bind srv 127.0.0.1 0
+listen srv
+accept srv conn &
+socket cli
+""",
     # set sigpipe default: the send is made in a child, which SIGPIPE
     # kills as the call returns EPIPE; then readiness and modes.
     "sigpipe": """socketpair a b
@@ -702,6 +711,11 @@ def check(which):
     if rc != 0 and which == "echo":
         raise AssertionError("exit status %d; stderr:\n%s" % (rc, err))
     verdict(out, err, text, which)
+    if which == "exit" and not re.search(
+            r"^accept\(3, \.\.\., \[16\]\) = -1 EINTR .*\n(  .*\n)*"
+            r"  2 handles still open: the kernel closes them as the shell "
+            r"exits\n$", out, re.M):
+        raise AssertionError("the end of the session is not shown:\n" + out)
     if which == "names":
         check_names(out, host)
     elif which == "names-nowhere":
