@@ -463,7 +463,8 @@ def strace_calls(text):
             c.new = new_fds(name, c.res)
         touches_own = any(fd in own for fd in c.fds)
         touches_sock = any(fd in sockets for fd in c.fds)
-        if name == "socket" and re.match(r"AF_(NETLINK|PACKET)\b", args):
+        if name == "socket" and re.match(
+                r"AF_NETLINK, .*NETLINK_SOCK_DIAG$|AF_PACKET\b", args):
             c.kind = "own"      # sock_diag or capture: inspection
             own.update(c.new)
         elif touches_own and not touches_sock:
