@@ -20,18 +20,12 @@ static const struct {
 	const char *id;
 	const char *text;
 } gai_notes[] = {
-	{ EAI_NONAME, "getaddrinfo.noname",
-	    "no such host (or service) is known: not a number, and not "
-	    "found where /etc/nsswitch.conf says to look" },
 	{ EAI_AGAIN, "getaddrinfo.again",
-	    "the name server did not answer; try again later" },
+	    "no name server answered (none could be reached, or it was "
+	    "slow): the same lookup may work later" },
 	{ EAI_SERVICE, "getaddrinfo.service",
 	    "no such service for that socket type (see "
 	    "/etc/services)" },
-	{ EAI_ADDRFAMILY, "getaddrinfo.addrfamily",
-	    "the host has no address of that family" },
-	{ EAI_NODATA, "getaddrinfo.nodata",
-	    "the host is known but has no address" },
 	{ 0, NULL, NULL }
 };
 
@@ -92,7 +86,11 @@ cmd_getaddrinfo_exec(struct shell *sh, const struct cmd_entry *cmd,
 	for (k = 0; rc && gai_notes[k].text; k++)
 		if (gai_notes[k].err == rc)
 			note_say(sh, gai_notes[k].id, "%s", gai_notes[k].text);
-	if (rc == 0 && host == NULL)
+	if (rc == EAI_NONAME && host == NULL && port == NULL)
+		note_say(sh, "getaddrinfo.nothing",
+		    "no host and no service: getaddrinfo needs at least one "
+		    "of them");
+	else if (rc == 0 && host == NULL)
 		note_say(sh, "getaddrinfo.passive",
 		    "no host with AI_PASSIVE: the wildcard address, "
 		    "for a server to bind");

@@ -15,6 +15,9 @@ start with "[ID FAMILY]". Header lines:
                       buffer takes varies), without checking its claim
   #! lab              run in a private network namespace (--lab), where
                       capture works without root
+  #! run              run as a script (sockstep FILE), not in check mode:
+                      for what only a script's end prints; the scenario
+                      has no expectations then, and must exit 0
   #! as nobody        run as user nobody (when the test runs as root)
   #! nofile N         run with at most N open files
   #! peer fin         a TCP server of another process on 127.0.0.1:$SPORT
@@ -83,6 +86,8 @@ def headers(text):
             opts["nofile"] = int(rest[0])
         elif key == "lab" and not rest:
             opts["lab"] = True
+        elif key == "run" and not rest:
+            opts[key] = True
         elif key == "peer" and rest == ["fin"]:
             opts["peer"] = True
         else:
@@ -141,6 +146,9 @@ def run(sockstep, path):
 
     if opts.get("lab"):
         argv.insert(1, "--lab")
+    if opts.get("run"):
+        argv.remove("--check")
+        argv.remove("-v")
     peer = FinPeer() if opts.get("peer") else None
     if peer:
         argv[2:2] = ["--var", "SPORT=%d" % peer.port]
