@@ -43,11 +43,18 @@ usage(FILE *fp)
 	    "      --hex             show a hex dump of received data\n"
 	    "      --play LESSON...  play lessons: narration, then each call\n"
 	    "      --step LESSON...  the same, waiting for Enter before each step\n"
-	    "      --check LESSON... check every expectation; print N passed, M failed\n"
+	    "      --check [LESSON...]  check every expectation; print N passed, M\n"
+	    "                        failed (no LESSON: every shipped lesson)\n"
+	    "      --timeout S       with --check, how long one call may block\n"
+	    "                        (10 s unless the lesson says set timeout)\n"
+	    "      --no-partner      with --check, do not start a lesson's partner\n"
+	    "                        (it runs elsewhere)\n"
 	    "      --quiz LESSON...  ask what each call returns before making it\n"
 	    "  -D, --var NAME=VALUE  set a lesson variable (--var PORT=5000)\n"
 	    "      --delay MS        pause between steps when playing\n"
 	    "      --record FILE     write the session as a lesson\n"
+	    "      --force           record, export and diagram --svg may replace\n"
+	    "                        a file\n"
 	    "      --lab             run in a private network namespace (capture\n"
 	    "                        without root)\n"
 	    "  -v, --verbose         with --check, show the calls too\n"
@@ -114,6 +121,9 @@ main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "lab", no_argument, NULL, 'L' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-partner", no_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
@@ -169,6 +179,22 @@ main(int argc, char **argv)
 		case 'r':
 			record = optarg;
 			break;
+		case 't':
+			ms = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || ms < 1 || ms > 86400) {
+				fprintf(stderr,
+				    "sockstep: --timeout takes seconds, 1 to "
+				    "86400\nTry 'sockstep --help'.\n");
+				return 2;
+			}
+			lo.bound_s = (int)ms;
+			break;
+		case 'p':
+			lo.alone = 1;
+			break;
+		case 'f':
+			lo.force = 1;
+			break;
 		case 'v':
 			lo.verbose = 1;
 			break;
@@ -203,7 +229,7 @@ main(int argc, char **argv)
 			    SOCKSTEP_VERSION, input_backend());
 			return 0;
 		default:
-			if (optopt && strchr("cCDdr", optopt))
+			if (optopt && strchr("cCDdrt", optopt))
 				fprintf(stderr,
 				    "sockstep: option '%s' needs an "
 				    "argument\n",
@@ -229,7 +255,7 @@ main(int argc, char **argv)
 		    stderr);
 	}
 	if (lo.mode != MODE_RUN) {
-		if (optind == argc || cmds) {
+		if ((optind == argc && lo.mode != MODE_CHECK) || cmds) {
 			fputs("sockstep: name a lesson (or lesson files) to play, "
 			      "step, check or quiz\nTry 'sockstep --help'.\n",
 			    stderr);
@@ -262,6 +288,7 @@ main(int argc, char **argv)
 	sh.color = want_color(color, 1);
 	sh.color_err = want_color(color, 2);
 	sh.vars = vars;
+	sh.force = lo.force;
 	if (record && record_start(&sh, record) == -1) {
 		shell_free(&sh);
 		return 2;

@@ -58,6 +58,7 @@ extern const char *const cmd_group_names[];
 
 const struct cmd_entry *cmd_find(const char *);
 const char *cmd_suggest(const char *);
+int cmd_distance(const char *, const char *);
 int cmd_usage(struct shell *, const struct cmd_entry *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 int cmd_run(struct shell *, const struct stmt *);

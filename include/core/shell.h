@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "handle.h"
 #include "job.h"
@@ -62,11 +63,21 @@ struct shell {
 	FILE *record; /* where record writes the session, or NULL */
 	char answer[64]; /* the quiz answer given for the current step */
 	int depth; /* scripts being sourced, one inside another */
+	int nest; /* lessons this one is played inside (lesson NAME) */
 	struct vars vars;
 	struct jobs jobs; /* background calls, each in a thread of its own */
 	int states; /* a line per TCP state change after a call */
 	int segments; /* segments each call sent and received */
 	struct track *track; /* state changes, capture, diagram (track.c) */
+	int bound_s; /* seconds a call may block in check mode (set timeout) */
+	int bound_cli; /* the same from --timeout, which wins; 0 if not given */
+	int bound_on; /* bound_timer runs for the statement being run */
+	timer_t bound_timer;
+	int timed_out; /* the statement being finished ran out of time */
+	int stopped; /* a lesson stopped at a failure: the rest is not run */
+	int not_run; /* expectations of a stopped lesson left unchecked */
+	int force; /* export, record and diagram may replace a file */
+	int to_pause; /* step mode: run on to the next pause (key c) */
 };
 
 /* state.c */

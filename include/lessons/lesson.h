@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "shell.h"
+#include "var.h"
 
 struct lesson_opts {
 	enum shell_mode mode;
@@ -13,13 +14,31 @@ struct lesson_opts {
 	int color;
 	int notes;
 	const struct vars *vars; /* fixed from the command line */
+	int bound_s; /* --timeout: seconds a checked call may block; 0 unset */
+	int alone; /* --no-partner: a partner runs elsewhere */
+	int force; /* --force: files may be replaced */
+	int nest; /* lessons it is played inside */
+};
+
+/* What a lesson's read-through found, before it runs. */
+struct lesson_scan {
+	int checks; /* expectations and state checks it makes */
+	int errors; /* lines and expectations that cannot be read */
+	int listens; /* it calls listen: its partner is the client */
+	char partner[64]; /* partner NAME: the other half of its pair */
+	char bind_port[64]; /* the port of its first bind, as written */
+	long bind_line;
+	struct vars lets; /* let defaults seen */
 };
 
 int lesson_find(const char *, char *, size_t);
+int lesson_suggest(const char *, char *, size_t);
 void lesson_list(struct shell *);
 char **lesson_names(size_t *);
 void lesson_names_free(char **, size_t);
 int lesson_run_file(struct shell *, const char *);
+void lesson_scan(struct shell *, const char *, const char *, size_t,
+    struct lesson_scan *);
 int lesson_main(const struct lesson_opts *, char **, int);
 int lesson_play(struct shell *, const char *);
 

@@ -51,6 +51,7 @@ extern const struct cmd_entry cmd_let_entry;
 extern const struct cmd_entry cmd_pause_entry;
 extern const struct cmd_entry cmd_lessons_entry;
 extern const struct cmd_entry cmd_lesson_entry;
+extern const struct cmd_entry cmd_partner_entry;
 extern const struct cmd_entry cmd_source_entry;
 extern const struct cmd_entry cmd_record_entry;
 extern const struct cmd_entry cmd_export_entry;
@@ -78,10 +79,11 @@ const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_getaddrinfo_entry, &cmd_htons_entry, &cmd_htonl_entry,
 	&cmd_ntohs_entry, &cmd_ntohl_entry, &cmd_expect_entry, &cmd_let_entry,
 	&cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
-	&cmd_source_entry, &cmd_record_entry, &cmd_export_entry,
-	&cmd_handles_entry, &cmd_jobs_entry, &cmd_wait_entry, &cmd_cancel_entry,
-	&cmd_state_entry, &cmd_capture_entry, &cmd_diagram_entry,
-	&cmd_help_entry, &cmd_set_entry, &cmd_quit_entry, NULL };
+	&cmd_partner_entry, &cmd_source_entry, &cmd_record_entry,
+	&cmd_export_entry, &cmd_handles_entry, &cmd_jobs_entry, &cmd_wait_entry,
+	&cmd_cancel_entry, &cmd_state_entry, &cmd_capture_entry,
+	&cmd_diagram_entry, &cmd_help_entry, &cmd_set_entry, &cmd_quit_entry,
+	NULL };
 
 const char *const cmd_group_names[] = {
 	[CMD_GROUP_SETUP] = "making a socket",
@@ -108,8 +110,8 @@ cmd_find(const char *name)
 	return NULL;
 }
 
-/* Returns the edit distance between a and b, capped at 9. */
-static int
+/* Returns the edit distance between a and b, 9 for names over 30 bytes. */
+int
 cmd_distance(const char *a, const char *b)
 {
 	int d[32][32], i, j, la = (int)strlen(a), lb = (int)strlen(b);

@@ -34,10 +34,7 @@ cmd_pause_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	(void)cmd;
 	(void)a;
-	if (sh->mode == MODE_STEP)
-		shell_wait_enter(sh, "  [paused: Enter to go on, q to quit] ");
-	else if (sh->mode == MODE_PLAY)
-		shell_sleep(sh->delay_ms * 3);
+	shell_pause(sh);
 	return CMD_OK;
 }
 
@@ -57,11 +54,49 @@ static int
 cmd_lesson_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	if (lesson_play(sh, a->argv[0].text) == -1)
+	int rc;
+	char near[128];
+
+	if (sh->nest >= SOURCE_DEPTH_MAX)
+		return cmd_usage(sh, cmd,
+		    "lessons played %d deep: does %.60s play itself?", sh->nest,
+		    a->argv[0].text);
+	rc = lesson_play(sh, a->argv[0].text);
+	if (rc == -1 &&
+	    lesson_suggest(a->argv[0].text, near, sizeof(near)) == 0)
+		return cmd_usage(sh, cmd,
+		    "no lesson '%.60s'; did you mean %s? (lessons lists them)",
+		    a->argv[0].text, near);
+	if (rc == -1)
 		return cmd_usage(sh, cmd,
 		    "no lesson '%.60s' (lessons lists "
 		    "them)",
 		    a->argv[0].text);
+	if (rc == 2) { /* said inside; the error counts here too */
+		sh->errors++;
+		return CMD_ERR;
+	}
+	return CMD_OK;
+}
+
+/*
+ * partner LESSON: names the other half of a pair. Checking starts it
+ * alongside (lesson.c); played, stepped or typed, it says how to start it.
+ */
+static int
+cmd_partner_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	const char *port = var_get(&sh->vars, "PORT");
+
+	(void)cmd;
+	if (sh->mode == MODE_CHECK)
+		return CMD_OK;
+	out_meaning(sh,
+	    "this lesson needs its partner %.60s: start it first in a second "
+	    "terminal, sockstep --play %.60s%s%s",
+	    a->argv[0].text, a->argv[0].text, port ? " --var PORT=" : "",
+	    port ? port : "");
 	return CMD_OK;
 }
 
@@ -174,6 +209,26 @@ const struct cmd_entry cmd_lesson_entry = {
 	.man = "sockstep(1)",
 	.complete = "lesson",
 	.exec = cmd_lesson_exec,
+};
+
+const struct cmd_entry cmd_partner_entry = {
+	.name = "partner",
+	.usage = "LESSON",
+	.args_min = 1,
+	.args_max = 1,
+	.group = CMD_GROUP_LESSONS,
+	.summary = "name the lesson that plays the other half of a pair",
+	.help =
+	    "A lesson that needs a peer names it: echo-client says partner "
+	    "echo-server. sockstep --check then starts the partner alongside, "
+	    "in a second process on a free port (both get --var PORT=N), the "
+	    "listening side first; --no-partner checks the lesson alone. "
+	    "Played or typed, it says how to start the partner in a second "
+	    "terminal.",
+	.errors = "",
+	.man = "sockstep(1)",
+	.complete = "lesson",
+	.exec = cmd_partner_exec,
 };
 
 const struct cmd_entry cmd_source_entry = {

@@ -1,6 +1,7 @@
 #include "lesson.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,11 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bound.h"
 #include "buf.h"
+#include "cmd.h"
+#include "expect.h"
 #include "out.h"
+#include "parse.h"
+#include "partner.h"
+#include "portcheck.h"
 #include "repl.h"
 #include "shell.h"
 #include "run.h"
+#include "sig.h"
 #include "sys.h"
 #include "xalloc.h"
 
@@ -24,6 +32,7 @@
 #endif
 
 #define LESSON_DIRS 5
+#define LESSON_MAX_BYTES (16 << 20) /* a script read whole */
 
 /* Writes the folder of the running program into dir. Returns 0 or -1. */
 static int
@@ -203,9 +212,13 @@ lesson_list(struct shell *sh)
 	lesson_names_free(names, n);
 }
 
-/* Reads all of fp into memory. Returns the bytes (free them), or NULL on error. */
+/*
+ * Reads all of fp into memory, at most LESSON_MAX_BYTES (a stream such as
+ * /dev/zero never ends) and until Ctrl-C. Returns the bytes (free them),
+ * or NULL with the reason in err.
+ */
 static char *
-lesson_slurp(FILE *fp, size_t *len)
+lesson_slurp(FILE *fp, size_t *len, char *err, size_t errlen)
 {
 	char *p = NULL;
 	size_t cap = 0, n;
@@ -218,8 +231,17 @@ lesson_slurp(FILE *fp, size_t *len)
 		}
 		n = fread(p + *len, 1, cap - *len, fp);
 		*len += n;
+		if (*len > LESSON_MAX_BYTES || sig_int) {
+			snprintf(err, errlen,
+			    sig_int ? "interrupted"
+			            : "more than %d MiB: too big for a script",
+			    LESSON_MAX_BYTES >> 20);
+			free(p);
+			return NULL;
+		}
 	} while (n > 0);
 	if (ferror(fp)) {
+		snprintf(err, errlen, "%s", strerror(errno));
 		free(p);
 		return NULL;
 	}
@@ -227,43 +249,240 @@ lesson_slurp(FILE *fp, size_t *len)
 }
 
 /*
- * Runs the script in path ("-" for stdin) in sh. A file is read whole and
- * closed first, so that the first socket gets fd 3 as in the docs.
- * Returns the exit status: 0, 2 after a usage or syntax error.
+ * Reads the script at path whole, a regular file or a stream of at most
+ * LESSON_MAX_BYTES, and closes it, so that the first socket gets fd 3 as
+ * in the docs. Returns the bytes (free them), or NULL after saying why.
  */
-int
-lesson_run_file(struct shell *sh, const char *path)
+static char *
+lesson_read(struct shell *sh, const char *path, size_t *len)
+{
+	struct stat st;
+	char err[128];
+	char *text;
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		out_error(sh, "cannot open %s: %s", path, strerror(errno));
+		sh->errors++;
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		out_error(sh, "cannot read %s: a directory", path);
+		sh->errors++;
+		return NULL;
+	}
+	text = lesson_slurp(fp, len, err, sizeof(err));
+	fclose(fp);
+	if (text == NULL) {
+		out_error(sh, "cannot read %s: %s", path, err);
+		sh->errors++;
+	}
+	return text;
+}
+
+/* Runs the script text, named path in messages. Returns its exit status. */
+static int
+lesson_run_text(struct shell *sh, const char *path, char *text, size_t len)
 {
 	const char *src = sh->src;
 	long line = sh->line;
-	FILE *fp, *mem;
-	size_t len;
-	char *text;
+	FILE *mem;
 	int rc = 0;
 
-	if (strcmp(path, "-") == 0)
-		return repl_script(sh, stdin, "<stdin>");
-	if ((fp = fopen(path, "r")) == NULL) {
-		out_error(sh, "cannot open %s: %s", path, strerror(errno));
-		sh->errors++;
-		return 2;
-	}
-	text = lesson_slurp(fp, &len);
-	fclose(fp);
-	if (text == NULL) {
-		out_error(sh, "cannot read %s", path);
-		sh->errors++;
-		return 2;
-	}
 	sh->line = 0;
 	if (len > 0 && (mem = fmemopen(text, len, "r")) != NULL) {
 		rc = repl_script(sh, mem, path);
 		fclose(mem);
 	}
-	free(text);
 	sh->src = src;
 	sh->line = line;
 	return rc;
+}
+
+/*
+ * Runs the script in path ("-" for stdin) in sh.
+ * Returns the exit status: 0, 2 after a usage or syntax error.
+ */
+int
+lesson_run_file(struct shell *sh, const char *path)
+{
+	size_t len;
+	char *text;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return repl_script(sh, stdin, "<stdin>");
+	if ((text = lesson_read(sh, path, &len)) == NULL)
+		return sig_int ? 130 : 2;
+	rc = lesson_run_text(sh, path, text, len);
+	free(text);
+	return rc;
+}
+
+/* Returns 1 when a line is narration (>) or a title (==): no statements. */
+static int
+lesson_is_narration(const char *s, size_t len)
+{
+	size_t i = strspn(s, " \t");
+
+	return i < len &&
+	    (s[i] == '>' || (s[i] == '=' && i + 1 < len && s[i + 1] == '='));
+}
+
+/* Returns 1 when one of n tokens holds a variable, known only as it runs. */
+static int
+lesson_has_var(const struct token *t, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].kind == TOK_WORD && strchr(t[i].text, '$'))
+			return 1;
+	return 0;
+}
+
+/* Reads a statement of the scan: its checks, and what the runner needs. */
+static void
+lesson_scan_stmt(struct shell *sh, const struct stmt *st,
+    struct lesson_scan *sc)
+{
+	struct expectation e;
+	const char *name = st->argv[0].text;
+	char err[256], canon[32];
+
+	if (st->has_expect) {
+		if (!lesson_has_var(st->expect, st->nexpect) &&
+		    expect_parse(st, &e, err, sizeof(err)) == -1) {
+			out_error(sh, "%s", err);
+			sc->errors++;
+		} else
+			sc->checks++;
+	}
+	if (strcmp(name, "expect") == 0 && st->argc == 3) {
+		if (!lesson_has_var(&st->argv[2], 1) &&
+		    expect_state_name(st->argv[2].text, canon, sizeof(canon),
+		        err, sizeof(err)) == -1) {
+			out_error(sh, "expect: %s", err);
+			sc->errors++;
+		} else
+			sc->checks++;
+	} else if (strcmp(name, "let") == 0 && st->argc == 3)
+		var_set(&sc->lets, st->argv[1].text, st->argv[2].text, 0);
+	else if (strcmp(name, "partner") == 0 && st->argc == 2)
+		snprintf(sc->partner, sizeof(sc->partner), "%s",
+		    st->argv[1].text);
+	else if (strcmp(name, "listen") == 0)
+		sc->listens = 1;
+	else if (strcmp(name, "bind") == 0 && st->argc == 4 &&
+	    sc->bind_line == 0 && strlen(st->argv[3].text) < 64) {
+		snprintf(sc->bind_port, sizeof(sc->bind_port), "%s",
+		    st->argv[3].text);
+		sc->bind_line = sh->line;
+	}
+}
+
+/*
+ * Reads a lesson through before anything runs: every line must parse and
+ * every expectation and state name must be one the shell can check.
+ * Says what is wrong as FILE:LINE: and counts it in sc->errors.
+ */
+void
+lesson_scan(struct shell *sh, const char *path, const char *text, size_t len,
+    struct lesson_scan *sc)
+{
+	const char *p = text, *end = text + len, *nl;
+	const char *src = sh->src;
+	long line = sh->line;
+	struct parsed ps;
+	char err[256];
+	size_t n;
+	int i;
+
+	memset(sc, 0, sizeof(*sc));
+	sh->src = path;
+	sh->line = 0;
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3; /* a byte order mark */
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		sh->line++;
+		if (lesson_is_narration(p, n))
+			continue;
+		if (parse_line(p, n, &ps, err, sizeof(err)) == -1) {
+			out_error(sh, "%s", err);
+			sc->errors++;
+			continue;
+		}
+		for (i = 0; i < ps.n; i++)
+			if (ps.v[i].argc > 0 &&
+			    ps.v[i].argv[0].kind == TOK_WORD)
+				lesson_scan_stmt(sh, &ps.v[i], sc);
+		parse_free(&ps);
+	}
+	sh->src = src;
+	sh->line = line;
+}
+
+/*
+ * Returns the TCP port the lesson's first bind names, with the variable
+ * that holds it in var ("" when written as a number); 0 when there is
+ * none or the kernel chooses.
+ */
+static int
+lesson_scan_port(const struct shell *sh, const struct lesson_scan *sc,
+    char *var, size_t len)
+{
+	const char *v = sc->bind_port;
+	long port;
+	char *end;
+
+	*var = '\0';
+	if (*v == '$') {
+		snprintf(var, len, "%s", v + 1 + (v[1] == '{'));
+		var[strcspn(var, "}")] = '\0';
+		if ((v = var_get(&sh->vars, var)) == NULL &&
+		    (v = var_get(&sc->lets, var)) == NULL)
+			return 0;
+	}
+	port = strtol(v, &end, 10);
+	if (*v == '\0' || *end || port <= 0 || port > 65535)
+		return 0;
+	return (int)port;
+}
+
+/*
+ * Looks, before a checked lesson runs, whether the fixed port it binds is
+ * taken, and says by whom and how to point the lesson elsewhere.
+ * Returns 1 when it is taken, else 0.
+ */
+static int
+lesson_port_busy(struct shell *sh, const char *path,
+    const struct lesson_scan *sc)
+{
+	char var[64], who[256];
+	int port = lesson_scan_port(sh, sc, var, sizeof(var));
+
+	if (port == 0 || !portcheck_holder(port, who, sizeof(who)))
+		return 0;
+	sh->src = path;
+	sh->line = sc->bind_line;
+	if (*var)
+		out_error(sh,
+		    "port %d is taken (%s): bind would fail; run the lesson "
+		    "on another port with --var %s=N",
+		    port, who, var);
+	else
+		out_error(sh,
+		    "port %d is taken (%s): bind would fail; the lesson "
+		    "names the port itself (a let variable would let "
+		    "--var move it)",
+		    port, who);
+	sh->src = NULL;
+	sh->line = 0;
+	return 1;
 }
 
 /* Discards what is written to it: the output of a lesson being checked. */
@@ -285,13 +504,112 @@ lesson_copy_vars(struct shell *sh, const struct vars *vs)
 		var_set(&sh->vars, vs->v[i].name, vs->v[i].value, 1);
 }
 
+/* What the lessons of one command line add up to. */
+struct lesson_totals {
+	int passed;
+	int failed;
+	int not_run;
+	int asked;
+	int right;
+};
+
+/*
+ * Starts the partner a checked lesson declares (partner NAME), on a free
+ * port unless --var PORT names one; the side that does not listen starts
+ * once the other listens. Returns 0 (started, or none to start), or -1
+ * after saying why not.
+ */
+static int
+lesson_partner_start(struct shell *sh, const struct lesson_opts *o,
+    const struct lesson_scan *sc, struct partner *pa)
+{
+	char ppath[2048], port[16];
+	int bound = o->bound_s > 0 ? o->bound_s : BOUND_DEFAULT_S;
+
+	pa->pid = 0;
+	if (o->mode != MODE_CHECK || o->alone || *sc->partner == '\0' ||
+	    getenv("SOCKSTEP_PARTNER"))
+		return 0;
+	pa->name = sc->partner;
+	if (lesson_find(sc->partner, ppath, sizeof(ppath)) == -1) {
+		out_error(sh, "its partner lesson '%s' is nowhere to be found",
+		    sc->partner);
+		return -1;
+	}
+	if (var_get(&sh->vars, "PORT") == NULL) {
+		snprintf(port, sizeof(port), "%d", portcheck_free());
+		var_set(&sh->vars, "PORT", port, 1);
+	}
+	if (partner_start(pa, ppath, &sh->vars, bound, sc->listens) == -1) {
+		out_error(sh, "cannot start its partner %s: %s", sc->partner,
+		    strerror(errno));
+		pa->pid = 0;
+		return -1;
+	}
+	if (!sc->listens &&
+	    partner_wait_listen(pa, atoi(var_get(&sh->vars, "PORT")), bound) ==
+	        -1) {
+		out_error(sh,
+		    "its partner %s did not listen on port %s "
+		    "within %d s",
+		    sc->partner, var_get(&sh->vars, "PORT"), bound);
+		partner_finish(pa, 1, bound, &sh->passed, &sh->failed);
+		pa->pid = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads a lesson through, then runs it (with its partner, when checked)
+ * unless it has a syntax error or its fixed port is taken.
+ * Returns its exit status as a script.
+ */
+static int
+lesson_run_checked(struct shell *sh, const struct lesson_opts *o,
+    const char *path)
+{
+	struct lesson_scan sc;
+	struct partner pa;
+	size_t len;
+	char *text;
+	int rc = 1, ran = 0;
+	int bound = o->bound_s > 0 ? o->bound_s : BOUND_DEFAULT_S;
+
+	if ((text = lesson_read(sh, path, &len)) == NULL)
+		return sig_int ? 130 : 2;
+	lesson_scan(sh, path, text, len, &sc);
+	pa.pid = 0;
+	sh->src = path; /* where a message about the whole lesson points */
+	if (sc.errors) {
+		sh->failed += sc.errors;
+		rc = 2;
+	} else if (o->mode == MODE_CHECK && lesson_port_busy(sh, path, &sc))
+		sh->failed++;
+	else if (lesson_partner_start(sh, o, &sc, &pa) == -1)
+		sh->failed++;
+	else {
+		rc = lesson_run_text(sh, path, text, len);
+		ran = 1;
+	}
+	sh->src = NULL;
+	if (!ran) /* stopped before its first line */
+		sh->not_run += sc.checks;
+	if (pa.pid > 0)
+		partner_finish(&pa, sh->failed > 0, bound, &sh->passed,
+		    &sh->failed);
+	var_free(&sc.lets);
+	free(text);
+	return rc;
+}
+
 /*
  * Runs one lesson file in a fresh shell in the mode of o, adding its
  * counts to the totals. Returns its exit status as a script.
  */
 static int
 lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
-    int *passed, int *failed, int *asked, int *right)
+    struct lesson_totals *t)
 {
 	struct shell sh;
 	int rc;
@@ -302,20 +620,49 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 	sh.color = o->color;
 	sh.color_err = o->color && isatty(2);
 	sh.notes = o->notes;
+	sh.bound_cli = o->bound_s;
+	sh.force = o->force;
+	sh.nest = o->nest;
 	if (!o->notes || (o->mode == MODE_CHECK && !o->verbose))
 		sh.states = sh.segments = 0; /* nobody sees them */
 	lesson_copy_vars(&sh, o->vars);
-	rc = lesson_run_file(&sh, path);
+	rc = lesson_run_checked(&sh, o, path);
 	shell_close_all(&sh);
 	if (o->mode == MODE_CHECK && o->verbose)
 		fprintf(stderr, "%s: %d passed, %d failed\n", path, sh.passed,
 		    sh.failed);
-	*passed += sh.passed;
-	*failed += sh.failed;
-	*asked += sh.asked;
-	*right += sh.right;
+	if (rc == 0 && sh.failed && o->mode != MODE_CHECK &&
+	    o->mode != MODE_QUIZ)
+		rc = 1; /* played to a failure the instructor saw */
+	t->passed += sh.passed;
+	t->failed += sh.failed;
+	t->not_run += sh.not_run;
+	t->asked += sh.asked;
+	t->right += sh.right;
 	shell_free(&sh);
 	return rc;
+}
+
+/*
+ * Writes into out the lesson name closest to name ("half-close" for
+ * "halfclose"). Returns 0, or -1 when none is close.
+ */
+int
+lesson_suggest(const char *name, char *out, size_t len)
+{
+	size_t n, i;
+	char **names = lesson_names(&n);
+	int d, best = 3, found = -1;
+
+	for (i = 0; i < n; i++) {
+		if ((d = cmd_distance(name, names[i])) < best) {
+			best = d;
+			snprintf(out, len, "%s", names[i]);
+			found = 0;
+		}
+	}
+	lesson_names_free(names, n);
+	return found;
 }
 
 /* Says why name is no lesson: a directory, unreadable, or not found. */
@@ -323,6 +670,7 @@ static void
 lesson_not_found(const char *name)
 {
 	struct stat st;
+	char near[256];
 
 	if (stat(name, &st) == 0 && S_ISDIR(st.st_mode))
 		fprintf(stderr,
@@ -331,6 +679,12 @@ lesson_not_found(const char *name)
 		fprintf(stderr, "sockstep: %s: %s\n", name, strerror(errno));
 	else if (stat(name, &st) == 0 && !S_ISREG(st.st_mode))
 		fprintf(stderr, "sockstep: %s: not a regular file\n", name);
+	else if (!strchr(name, '/') &&
+	    lesson_suggest(name, near, sizeof(near)) == 0)
+		fprintf(stderr,
+		    "sockstep: no lesson '%s'; did you mean %s? (sockstep -c "
+		    "lessons lists them)\n",
+		    name, near);
 	else
 		fprintf(stderr,
 		    "sockstep: no lesson '%s' (sockstep -c "
@@ -338,10 +692,22 @@ lesson_not_found(const char *name)
 		    name);
 }
 
+/* Prints the summary of check mode: N passed, M failed[, K not run]. */
+static void
+lesson_summary(const struct lesson_totals *t)
+{
+	if (t->not_run)
+		printf("%d passed, %d failed, %d not run\n", t->passed,
+		    t->failed, t->not_run);
+	else
+		printf("%d passed, %d failed\n", t->passed, t->failed);
+}
+
 /*
- * Runs lessons named on the command line in one mode. Check mode prints
- * "N passed, M failed" and returns 1 on any mismatch; a lesson that cannot
- * be found or has a syntax error returns 2.
+ * Runs lessons named on the command line in one mode (check mode with no
+ * names checks every shipped lesson). Check mode prints "N passed, M
+ * failed" and returns 1 on any mismatch; a lesson that cannot be found or
+ * has a syntax error returns 2.
  */
 int
 lesson_main(const struct lesson_opts *o, char **names, int n)
@@ -349,22 +715,31 @@ lesson_main(const struct lesson_opts *o, char **names, int n)
 	static const cookie_io_functions_t null_io = {
 		.write = lesson_null_write,
 	};
-	int i, rc, status = 0, passed = 0, failed = 0, asked = 0, right = 0;
+	struct lesson_totals t;
+	int i, rc, status = 0;
 	char path[2048];
 	FILE *out = stdout, *null = NULL;
+	char **all = NULL;
+	size_t nall = 0;
 
+	memset(&t, 0, sizeof(t));
+	if (n == 0 && o->mode == MODE_CHECK) {
+		all = lesson_names(&nall);
+		names = all;
+		n = (int)nall;
+	}
 	if (o->mode == MODE_CHECK && !o->verbose) {
 		null = fopencookie(NULL, "w", null_io);
 		if (null)
 			out = null;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !(sig_int && !bound_expired); i++) {
 		if (lesson_find(names[i], path, sizeof(path)) == -1) {
 			lesson_not_found(names[i]);
 			status = 2;
 			continue;
 		}
-		rc = lesson_one(o, path, out, &passed, &failed, &asked, &right);
+		rc = lesson_one(o, path, out, &t);
 		if (rc == 2)
 			status = 2;
 		else if (rc != 0 && status == 0)
@@ -373,32 +748,39 @@ lesson_main(const struct lesson_opts *o, char **names, int n)
 	if (null)
 		fclose(null);
 	if (o->mode == MODE_CHECK) {
-		printf("%d passed, %d failed\n", passed, failed);
-		if (failed && status == 0)
+		lesson_summary(&t);
+		if (t.failed && status == 0)
 			status = 1;
 	}
 	if (o->mode == MODE_QUIZ)
-		printf("score: %d of %d right\n", right, asked);
+		printf("score: %d of %d right\n", t.right, t.asked);
 	fflush(stdout);
+	if (all)
+		lesson_names_free(all, nall);
 	return status;
 }
 
-/* Plays a lesson at the prompt in a fresh shell of its own. Returns 0 or -1. */
+/*
+ * Plays a lesson at the prompt in a fresh shell of its own. Returns its
+ * exit status as a script, or -1 when there is no such lesson.
+ */
 int
 lesson_play(struct shell *sh, const char *name)
 {
+	struct lesson_totals t;
 	struct lesson_opts o;
 	char path[2048];
-	int passed = 0, failed = 0, asked = 0, right = 0;
 
 	if (lesson_find(name, path, sizeof(path)) == -1)
 		return -1;
+	memset(&t, 0, sizeof(t));
 	memset(&o, 0, sizeof(o));
 	o.mode = MODE_PLAY;
 	o.delay_ms = sh->delay_ms;
 	o.color = sh->color;
 	o.notes = sh->notes;
 	o.vars = &sh->vars;
-	lesson_one(&o, path, sh->out, &passed, &failed, &asked, &right);
-	return 0;
+	o.force = sh->force;
+	o.nest = sh->nest + 1;
+	return lesson_one(&o, path, sh->out, &t);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "expect.h"
 #include "input.h"
 #include "repl.h"
 #include "shell.h"

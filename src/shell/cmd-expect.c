@@ -56,20 +56,15 @@ static int
 cmd_expect_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	const char *want = a->argv[1].text, *s;
+	const char *s;
 	struct timespec ts = { 0, 10 * 1000000L };
 	struct handle *h;
-	char wanted[96], got[96];
-	long v;
+	char want[32], wanted[96], got[96], err[160];
 	int i;
 
-	if (strcasecmp(want, "closed") != 0 &&
-	    (sym_value(sym_tcp_state, want, &v) == -1 ||
-	        strspn(want, "0123456789") == strlen(want)))
-		return cmd_usage(sh, cmd,
-		    "'%.40s' is not a TCP state "
-		    "(ESTABLISHED, LISTEN, FIN_WAIT2, CLOSE_WAIT, ... or closed)",
-		    want);
+	if (expect_state_name(a->argv[1].text, want, sizeof(want), err,
+	        sizeof(err)) == -1)
+		return cmd_usage(sh, cmd, "%s", err);
 	h = a->argv[0].len < HANDLE_NAME_MAX
 	    ? handle_find(&sh->handles, a->argv[0].text)
 	    : NULL;

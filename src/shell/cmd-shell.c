@@ -105,6 +105,8 @@ static const struct setting settings[] = {
 	    "SIGPIPE at a send: catch, ignore, default" },
 	{ "python", offsetof(struct shell, python), 1,
 	    "the Python line that makes the same call, under each call" },
+	{ "timeout", offsetof(struct shell, bound_s), 0,
+	    "seconds a call may block in --check before it fails" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -195,7 +197,7 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	if (s->name == NULL)
 		return cmd_usage(sh, cmd,
 		    "no setting '%.40s' (notes, color, "
-		    "hex, strsize, states, segments, sigpipe, python)",
+		    "hex, strsize, states, segments, sigpipe, python, timeout)",
 		    a->argv[0].text);
 	if (a->argc < 2)
 		return cmd_usage(sh, cmd, "%s needs a value", s->name);
@@ -249,7 +251,7 @@ const struct cmd_entry cmd_help_entry = {
 const struct cmd_entry cmd_set_entry = {
 	.name = "set",
 	.usage = "[notes|color|hex|states|segments|python on|off] [strsize N] "
-	         "[sigpipe catch|ignore|default]",
+	         "[sigpipe catch|ignore|default] [timeout SECONDS]",
 	.args_min = 0,
 	.args_max = 2,
 	.flags = 0,
@@ -272,7 +274,10 @@ const struct cmd_entry cmd_set_entry = {
 	    "which Python raises as BrokenPipeError) or default (the send is "
 	    "made in a child process with SIGPIPE's default action, as in a C "
 	    "program that does not handle it: the child dies, exit status 141; "
-	    "the shell survives). MSG_NOSIGNAL stops the signal in every case.",
+	    "the shell survives). MSG_NOSIGNAL stops the signal in every case. "
+	    "timeout SECONDS bounds each call of a lesson under --check (10 "
+	    "unless set; --timeout wins): a call still blocked then fails the "
+	    "lesson.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "setting value",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "jobs.h"
 #include "note.h"
 #include "out.h"
@@ -36,10 +37,11 @@ repl_goodbye(struct shell *sh)
 int
 repl_script(struct shell *sh, FILE *fp, const char *name)
 {
-	char *line = NULL;
+	char *line = NULL, *p;
 	size_t cap = 0;
 	ssize_t n;
-	int status = 0;
+	int status = 0, failed, first = 1, intro = 1;
+	size_t i;
 
 	sh->src = name;
 	sig_int = 0;
@@ -47,9 +49,28 @@ repl_script(struct shell *sh, FILE *fp, const char *name)
 		sh->line++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		shell_run_line(sh, line, (size_t)n);
+		p = line;
+		if (first && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3; /* a byte order mark */
+			n -= 3;
+		}
+		first = 0;
+		i = strspn(p, " \t");
+		if (intro && p[i] == '#' && sh->depth == 0) {
+			shell_intro(sh, p + i, (size_t)n - i);
+			continue;
+		}
+		intro = intro && (p[i] == '\0' || strncmp(p + i, "==", 2) == 0);
+		if (sh->stopped) { /* after a failure: counted, not run */
+			sh->not_run += expect_in_line(p, (size_t)n);
+			continue;
+		}
+		failed = sh->failed;
+		shell_run_line(sh, p, (size_t)n);
 		if (sig_int)
 			break;
+		if (sh->failed > failed)
+			shell_failed_step(sh);
 	}
 	free(line);
 	if (sig_int) {

@@ -2,12 +2,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "bound.h"
 #include "buf.h"
 #include "cmd.h"
 #include "expect.h"
@@ -17,6 +21,7 @@
 #include "quiz.h"
 #include "record.h"
 #include "export.h"
+#include "sig.h"
 #include "sys.h"
 #include "xalloc.h"
 #include "track.h"
@@ -44,6 +49,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->strsize = 32;
 	sh->ctl = stdin;
 	sh->flush_lines = shell_wants_flush(out);
+	sh->bound_s = BOUND_DEFAULT_S;
 	handle_table_init(&sh->handles);
 	job_init(sh);
 	sh->jobs.finish = shell_finish_stmt;
@@ -109,21 +115,153 @@ shell_sleep(int ms)
 }
 
 /*
- * Shows prompt and waits for Enter; 'q' (or end of input) quits the
- * lesson. Returns 0 to go on, -1 to stop.
+ * Reads one key from the instructor: on a terminal without waiting for
+ * Enter (the terminal's modes are put back at once), else the first byte
+ * of a line. Waits at most ms milliseconds (-1: for ever). Returns the
+ * key, '\n' for Enter or an empty line, 0 when the time ran out, or EOF.
+ */
+static int
+shell_key(struct shell *sh, int ms)
+{
+	struct termios old, raw;
+	struct pollfd pfd;
+	char line[64];
+	int fd = fileno(sh->ctl), c = EOF;
+	unsigned char k;
+
+	if (fd < 0 || tcgetattr(fd, &old) == -1) {
+		if (ms >= 0)
+			return 0; /* no terminal: nobody presses keys */
+		if (fgets(line, sizeof(line), sh->ctl) == NULL)
+			return EOF;
+		return (unsigned char)line[0];
+	}
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	tcsetattr(fd, TCSANOW, &raw);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, ms) == 0)
+		c = 0;
+	else if (read(fd, &k, 1) == 1)
+		c = k == '\r' ? '\n' : k;
+	tcsetattr(fd, TCSANOW, &old);
+	return c;
+}
+
+/*
+ * Shows prompt and waits for a key: Enter (or any key) goes on, q or the
+ * end of input quits the lesson, c (in step mode) runs to the next pause.
+ * Returns 0 to go on, -1 to stop.
  */
 int
 shell_wait_enter(struct shell *sh, const char *prompt)
 {
-	char line[64];
+	int c;
 
 	fputs(prompt, sh->out);
 	fflush(sh->out);
-	if (fgets(line, sizeof(line), sh->ctl) == NULL || line[0] == 'q') {
+	c = shell_key(sh, -1);
+	if (c != EOF && c != '\n' && isatty(fileno(sh->ctl)))
+		fputc('\n', sh->out); /* the key was not echoed */
+	if (c == EOF || c == 'q' || c == 'Q' || sig_int) {
 		sh->quit = 1;
 		return -1;
 	}
+	sh->to_pause = c == 'c' || c == 'C';
 	return 0;
+}
+
+/*
+ * Waits ms milliseconds between the steps of a played lesson; on a
+ * terminal, Space pauses until the next Space (or Enter), q quits.
+ * Returns 0 to go on, -1 to stop.
+ */
+static int
+shell_pace(struct shell *sh, int ms)
+{
+	struct timespec t0, t1;
+	int c, left = ms;
+
+	if (!isatty(fileno(sh->ctl))) {
+		shell_sleep(ms);
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0 || left == -1) {
+		c = shell_key(sh, left);
+		if (c == 0 || c == EOF || sig_int)
+			return 0;
+		if (c == 'q' || c == 'Q') {
+			sh->quit = 1;
+			return -1;
+		}
+		if (c == ' ') {
+			fputs("  [paused: Space goes on, q quits]\n", sh->out);
+			fflush(sh->out);
+			left = -1; /* until the next key */
+			continue;
+		}
+		if (left == -1)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = ms -
+		    (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+		        (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	return 0;
+}
+
+/*
+ * After a step that failed: a checked lesson stops there; a played or
+ * stepped one says so where no one can miss it and lets the instructor
+ * go on or stop.
+ */
+void
+shell_failed_step(struct shell *sh)
+{
+	if (sh->mode == MODE_CHECK) {
+		sh->stopped = 1;
+		return;
+	}
+	if (sh->mode != MODE_PLAY && sh->mode != MODE_STEP)
+		return;
+	fprintf(sh->out,
+	    "%s  !! this step did not give what the lesson "
+	    "expects (the line above says what came)%s\n",
+	    sh->color ? "\033[1;31m" : "", sh->color ? "\033[0m" : "");
+	if (shell_wait_enter(sh,
+	        "  [any key: go on anyway, q: stop the "
+	        "lesson] ") == -1)
+		sh->stopped = 1;
+	sh->to_pause = 0;
+}
+
+/* In a played or stepped lesson, pauses as the pause command asks. */
+void
+shell_pause(struct shell *sh)
+{
+	sh->to_pause = 0;
+	if (sh->mode == MODE_STEP)
+		shell_wait_enter(sh, "  [paused: Enter to go on, q to quit] ");
+	else if (sh->mode == MODE_PLAY)
+		shell_pace(sh, sh->delay_ms * 3);
+}
+
+/* Shows the comment block at the top of a lesson: its introduction. */
+void
+shell_intro(struct shell *sh, const char *s, size_t len)
+{
+	if (sh->mode != MODE_PLAY && sh->mode != MODE_STEP)
+		return;
+	while (len > 0 && (*s == '#' || *s == ' ')) {
+		s++;
+		len--;
+	}
+	fprintf(sh->out, "%s%.*s%s\n", sh->color ? "\033[36m" : "", (int)len, s,
+	    sh->color ? "\033[0m" : "");
 }
 
 /* Prints a narration line (> text) or a title (== text), except when checking. */
@@ -151,6 +289,39 @@ shell_shows_steps(const struct shell *sh)
 }
 
 /*
+ * Checks that the expectation of st can be read, before its call is made.
+ * Returns 0, or -1 after saying what is wrong (a failure when checking).
+ */
+static int
+shell_expect_ok(struct shell *sh, const struct stmt *st)
+{
+	struct expectation e;
+	char err[256];
+
+	if (expect_parse(st, &e, err, sizeof(err)) == 0)
+		return 0;
+	out_error(sh, "%s", err);
+	sh->errors++;
+	if (sh->mode == MODE_CHECK)
+		sh->failed++;
+	return -1;
+}
+
+/* Says that a call ran out of the check's time, and counts it failed. */
+static void
+shell_timed_out(struct shell *sh, const struct stmt *st)
+{
+	const char *name = st->argc ? st->argv[0].text : "?";
+	int secs = sh->bound_cli > 0 ? sh->bound_cli : sh->bound_s;
+
+	out_error(sh,
+	    "%s waited %d s for %s and was stopped (set timeout "
+	    "SECONDS in the lesson or --timeout SECONDS allows longer)",
+	    name, secs, bound_waits_for(name));
+	sh->failed++;
+}
+
+/*
  * Runs one parsed statement and checks its expectation, if it has one.
  * Returns CMD_OK, or CMD_ERR on a usage error.
  */
@@ -175,13 +346,23 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	    (sh->mode == MODE_QUIZ && st->argc == 3 &&
 	        parse_is_word(&st->argv[0], "expect")))
 		asked = quiz_ask(sh, st);
+	if (st->has_expect && shell_expect_ok(sh, st) == -1)
+		return CMD_ERR;
 	track_begin(sh, st);
 	jobs = sh->jobs.next_id;
+	bound_arm(sh);
 	rc = cmd_run(sh, st);
+	bound_disarm(sh);
+	if (bound_expired) { /* not Ctrl-C: the lesson goes on to report */
+		bound_expired = 0;
+		sig_int = 0;
+		sh->timed_out = 1;
+	}
 	if (sh->record)
 		record_stmt(sh, st, rc);
 	if (sh->jobs.next_id == jobs) /* a job started finishes later */
 		shell_finish_stmt(sh, st, rc, asked);
+	sh->timed_out = 0;
 	if (sh->jobs.n)
 		job_check(sh, job_grace(sh)); /* a job this let go on */
 	return rc;
@@ -195,12 +376,18 @@ void
 shell_finish_stmt(struct shell *sh, const struct stmt *st, int rc, int asked)
 {
 	track_end(sh, st, rc);
-	if (rc == CMD_OK && asked)
+	if (sh->stopped && st->has_expect)
+		sh->not_run++; /* a job ended by the stop of its lesson */
+	else if (sh->timed_out)
+		shell_timed_out(sh, st);
+	else if (rc == CMD_OK && asked)
 		quiz_judge(sh, st);
 	else if (rc == CMD_OK && st->has_expect)
 		expect_check(sh, st);
-	else if (rc == CMD_ERR && st->has_expect && sh->mode == MODE_CHECK)
-		sh->failed++;
+	else if (rc == CMD_ERR && sh->mode == MODE_CHECK &&
+	    (st->has_expect ||
+	        (st->argc == 3 && parse_is_word(&st->argv[0], "expect"))))
+		sh->failed++; /* a check that could not be made */
 	session_add(sh, st, rc);
 }
 
@@ -315,14 +502,16 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	for (i = 0; i < p.n; i++)
 		step = step || shell_is_step(&p.v[i]);
 	if (step && shell_shows_steps(sh)) {
-		if (sh->mode == MODE_STEP &&
-		    shell_wait_enter(sh, "  [Enter: next step, q: quit] ") ==
-		        -1) {
+		if ((sh->mode == MODE_STEP && !sh->to_pause &&
+		        shell_wait_enter(sh,
+		            "  [Enter: next step, c: to the next pause, "
+		            "q: quit] ") == -1) ||
+		    (sh->mode != MODE_STEP &&
+		        shell_pace(sh, sh->delay_ms) == -1)) {
 			parse_free(&p);
 			buf_free(&text);
 			return 0;
 		}
-		shell_sleep(sh->delay_ms);
 	}
 	for (i = 0; i < p.n && !sh->quit; i++)
 		if (shell_run_stmt(sh, &p.v[i]) == CMD_ERR)

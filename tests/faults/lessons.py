@@ -30,34 +30,34 @@ CASES = {
     "value-not-a-number": (
         b"socket s = foo\n", "t.lesson", 2,
         r"t\.lesson:1: expectation: 'foo' is not a number \(write = 0, ",
-        "0 passed, 0 failed"),
+        "0 passed, 1 failed"),
     "unknown-errno": (
         b"socket s = fd\nconnect s 127.0.0.1 1 = -1 ENOTANERRNO\n",
         "t.lesson", 2,
         r"t\.lesson:2: expectation: 'ENOTANERRNO' is not an errno name",
-        "1 passed, 0 failed"),
+        "0 passed, 1 failed, 1 not run"),
     "unknown-errno-value": (
         b"socket s = fd\nconnect_ex s 127.0.0.1 1 = EBOGUS\n", "t.lesson", 2,
         r"t\.lesson:2: expectation: 'EBOGUS' is not an errno name",
-        "1 passed, 0 failed"),
+        "0 passed, 1 failed, 1 not run"),
     "data-unquoted": (
         b"socketpair a b = 0\nsend a hello = 5\nrecv b = 5 hello\n",
         "t.lesson", 2,
         r"t\.lesson:3: expectation: after the value comes the data, quoted",
-        "2 passed, 0 failed"),
+        "0 passed, 1 failed, 2 not run"),
     "data-unterminated": (
         b"socketpair a b = 0\nsend a hello = 5\nrecv b = 5 \"hello\n",
         "t.lesson", 2,
         r"t\.lesson:3: unterminated string: the \" opened at column 12 is "
-        r"never closed", "2 passed, 1 failed"),
+        r"never closed", "0 passed, 1 failed, 2 not run"),
     "too-many-words": (
         b"socket s = 1 2 3 4\n", "t.lesson", 2,
         r"t\.lesson:1: an expectation is = VALUE, = -1 ERRNO",
-        "0 passed, 0 failed"),
+        "0 passed, 1 failed"),
     "nothing-after-equals": (
         b"socket s =\n", "t.lesson", 2,
         r"t\.lesson:1: an expectation is = VALUE, = -1 ERRNO",
-        "0 passed, 0 failed"),
+        "0 passed, 1 failed"),
     "expectation-on-handles": (
         b"socket s = fd\nhandles = 0\n", "t.lesson", 2,
         r"t\.lesson:2: '= \.\.\.' checks the result of a call, and handles "
@@ -77,11 +77,11 @@ CASES = {
     "expect-no-such-state": (
         b"socket s = fd\nexpect s NOSUCHSTATE\n", "t.lesson", 2,
         r"t\.lesson:2: expect: 'NOSUCHSTATE' is not a TCP state",
-        "1 passed, 0 failed"),
+        "0 passed, 1 failed, 1 not run"),
     "expect-unknown-handle": (
         b"expect ghost CLOSE\n", "t.lesson", 2,
         r"t\.lesson:1: expect: no handle named 'ghost'",
-        "0 passed, 0 failed"),
+        "0 passed, 1 failed"),
     "missing-file": (
         None, "missing.lesson", 2,
         r"sockstep: no lesson 'missing\.lesson'", "0 passed, 0 failed"),
@@ -98,7 +98,8 @@ CASES = {
         r"t\.lesson:1: line has a NUL byte at column 1", "0 passed, 1 failed"),
     "nul-in-line": (
         b"socket s = fd\nsocket t\0x = fd\n", "t.lesson", 2,
-        r"t\.lesson:2: line has a NUL byte at column 9", "1 passed, 1 failed"),
+        r"t\.lesson:2: line has a NUL byte at column 9",
+        "0 passed, 1 failed, 1 not run"),
     "invalid-utf8": (
         b"socket s = fd\n\xff\xfe = 0\n", "t.lesson", 2,
         r"t\.lesson:2: unknown command '\\377\\376'", "1 passed, 1 failed"),
@@ -108,7 +109,7 @@ CASES = {
     "crlf-error-line": (
         b"socket s = fd\r\nsocket t = foo\r\n", "t.lesson", 2,
         r"t\.lesson:2: expectation: 'foo' is not a number",
-        "1 passed, 0 failed"),
+        "0 passed, 1 failed, 1 not run"),
     "megabyte-line": (
         b"# a long line follows\n" + BIG + b"\n", "t.lesson", 2,
         r"t\.lesson:2: line too long \(1048583 bytes; at most \d+\)",
@@ -132,6 +133,52 @@ CASES = {
         b"socket s = fd\nconnect s 127.0.0.1 1 = 0\n", "t.lesson", 1,
         r"t\.lesson:2: expected = 0, got = -1 ECONNREFUSED",
         "1 passed, 1 failed"),
+    # Issue 13: expectations are read before anything runs (finding 3).
+    "word-after-value": (
+        b"socket s = fd\nsocket t = 0 EOF\n", "t.lesson", 2,
+        r"t\.lesson:2: expectation: after the value comes the data, quoted",
+        "0 passed, 1 failed, 1 not run"),
+    "errno-misspelt": (
+        b"socket s = fd\nconnect s 127.0.0.1 1 = -1 EBADFF\n", "t.lesson", 2,
+        r"t\.lesson:2: expectation: 'EBADFF' is not an errno name",
+        "0 passed, 1 failed, 1 not run"),
+    "state-nearest": (
+        b"socket s = fd\nexpect s FIN_WAT2\n", "t.lesson", 2,
+        r"t\.lesson:2: expect: 'FIN_WAT2' is not a TCP state; did you mean "
+        r"FIN_WAIT2\?", "0 passed, 1 failed, 1 not run"),
+    "state-spellings": (
+        b"socket s = fd\nexpect s CLOSE\nexpect s close\nexpect s Close\n"
+        b"socketpair a b AF_UNIX = 0\nclose a = 0\nexpect a closed\n",
+        "t.lesson", 0, None, "7 passed, 0 failed"),
+    # A failed step ends the lesson: the rest is counted, not run (finding 1).
+    "stop-at-failure": (
+        b"socket s = fd\nconnect s 127.0.0.1 1 = 0\nsocket t = fd\n"
+        b"expect t CLOSE\nsend s x = 1\n", "t.lesson", 1,
+        r"t\.lesson:2: expected = 0, got = -1 ECONNREFUSED",
+        "1 passed, 1 failed, 3 not run"),
+    # A call that blocks past the bound fails, naming the call (finding 1).
+    "bound": (
+        b"set timeout 1\nsocket s = fd\nbind s 127.0.0.1 0 = 0\n"
+        b"listen s = 0\naccept s c = fd\nclose s = 0\n", "t.lesson", 1,
+        r"t\.lesson:5: accept waited 1 s for a connection in the listen "
+        r"queue and was stopped", "3 passed, 1 failed, 1 not run"),
+    "bound-wait": (
+        b"set timeout 1\nsocket s = fd\nbind s 127.0.0.1 0 = 0\n"
+        b"listen s = 0\naccept s c = fd &\nwait 1\nclose s = 0\n",
+        "t.lesson", 1, r"t\.lesson:6: wait waited 1 s for a background "
+        r"call", "3 passed, 1 failed, 2 not run"),
+    # Bounded input (finding 6).
+    "byte-order-mark": (
+        b"\xef\xbb\xbfsocket s = fd\n", "t.lesson", 0, None,
+        "1 passed, 0 failed"),
+    "source-dev-zero": (
+        b"source /dev/zero\n", "t.lesson", 2,
+        r"t\.lesson:1: cannot read /dev/zero: more than 16 MiB",
+        "0 passed, 0 failed"),
+    "lesson-itself": (
+        b"lesson @/t.lesson\n", "t.lesson", 2,
+        r".*t\.lesson:1: lesson: lessons played 16 deep: does .*t\.lesson "
+        r"play itself\?", "0 passed, 0 failed"),
 }
 
 SANITIZER = F.SANITIZER

@@ -93,9 +93,9 @@ def main():
 def pair(sockstep, lessons, mode, port):
     """Runs one pair of MODE on port; returns the exit status."""
     var = ["--var", "PORT=%d" % port]
-    les_srv = [sockstep, "--check", os.path.join(lessons,
+    les_srv = [sockstep, "--check", "--no-partner", os.path.join(lessons,
                "echo-server.lesson")] + var + ["--var", "WAIT=%d" % WAIT]
-    les_cli = [sockstep, "--check", os.path.join(lessons,
+    les_cli = [sockstep, "--check", "--no-partner", os.path.join(lessons,
                "echo-client.lesson")] + var + ["--var", "WAIT=%d" % WAIT]
     py_srv = [sys.executable, os.path.join(HERE, "echo_server.py"), str(port)]
     py_cli = [sys.executable, os.path.join(HERE, "echo_client.py"), str(port)]

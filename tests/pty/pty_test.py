@@ -436,7 +436,7 @@ def t_step(binary, tmp, editor):
     q quits the lesson early, with exit status 0."""
     s = Session(binary, tmp, editor, "", args=["--step", "refused"])
     s.expect(r"To have a port where surely nothing listens", "narration")
-    s.expect(r"\[Enter: next step, q: quit\]", "the first wait")
+    s.expect(r"\[Enter: next step, c: to the next pause, q: quit\]", "the first wait")
     s.settle()
     if "socket(" in s.text():
         raise Fail("a call was made before Enter was pressed")
@@ -444,13 +444,13 @@ def t_step(binary, tmp, editor):
     s.expect(r"sockstep> socket nobody\n", "the step shown as typed")
     s.expect(r"socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = 3", "the call")
     s.expect(r"NAME +FD +KIND", "the handles after the step")
-    s.expect(r"\[Enter: next step, q: quit\]", "the second wait")
+    s.expect(r"\[Enter: next step, c: to the next pause, q: quit\]", "the second wait")
     s.settle()
     if "bind(" in s.text():
         raise Fail("bind ran before its Enter")
     s.send("\n")
     s.expect(r"bind\(3, .*\) = 0", "bind after Enter")
-    s.expect(r"\[Enter: next step, q: quit\]", "the third wait")
+    s.expect(r"\[Enter: next step, c: to the next pause, q: quit\]", "the third wait")
     s.send("q\n")
     if s.wait_exit() != 0:
         raise Fail("q left with status %s" % s.status)

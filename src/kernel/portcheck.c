@@ -1,0 +1,177 @@
+#include "portcheck.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sym.h"
+
+/* One TCP socket as /proc/net/tcp and tcp6 list it (what ss reads too). */
+struct portcheck_sock {
+	char addr[INET6_ADDRSTRLEN];
+	int port;
+	int state;
+	unsigned long inode; /* 0 when no fd holds it (TIME_WAIT, orphans) */
+};
+
+/* Reads one line of /proc/net/tcp or tcp6 into s. Returns 0, or -1. */
+static int
+portcheck_parse(const char *line, int v6, struct portcheck_sock *s)
+{
+	char hex[40];
+	unsigned int port, state, w[4];
+	unsigned long inode;
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (sscanf(line,
+	        " %*d: %39[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s "
+	        "%*s %lu",
+	        hex, &port, &state, &inode) != 4)
+		return -1;
+	if (v6) {
+		if (sscanf(hex, "%8x%8x%8x%8x", &w[0], &w[1], &w[2], &w[3]) !=
+		    4)
+			return -1;
+		memcpy(&a6, w, sizeof(a6));
+		inet_ntop(AF_INET6, &a6, s->addr, sizeof(s->addr));
+	} else {
+		a4.s_addr = (in_addr_t)strtoul(hex, NULL, 16);
+		inet_ntop(AF_INET, &a4, s->addr, sizeof(s->addr));
+	}
+	s->port = (int)port;
+	s->state = (int)state;
+	s->inode = inode;
+	return 0;
+}
+
+/*
+ * Finds a TCP socket on port (in LISTEN only, when listen is set).
+ * Returns 1 and fills s, or 0 when there is none.
+ */
+static int
+portcheck_find(int port, int listen, struct portcheck_sock *s)
+{
+	static const char *const files[] = { "/proc/net/tcp",
+		"/proc/net/tcp6" };
+	char line[512];
+	FILE *fp;
+	int i, found = 0;
+
+	for (i = 0; i < 2 && !found; i++) {
+		if ((fp = fopen(files[i], "re")) == NULL)
+			continue;
+		while (!found && fgets(line, sizeof(line), fp))
+			found = portcheck_parse(line, i, s) == 0 &&
+			    s->port == port && (!listen || s->state == 10);
+		fclose(fp);
+	}
+	return found;
+}
+
+/* Writes "name (pid N)" of the process holding socket inode, or "". */
+static void
+portcheck_owner(unsigned long inode, char *out, size_t len)
+{
+	char path[300], link[64], want[64], comm[64] = "";
+	struct dirent *p, *f;
+	DIR *d, *fd;
+	FILE *fp;
+	ssize_t n;
+
+	*out = '\0';
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	if (inode == 0 || (d = opendir("/proc")) == NULL)
+		return;
+	while (*out == '\0' && (p = readdir(d)) != NULL) {
+		if (strspn(p->d_name, "0123456789") != strlen(p->d_name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		if ((fd = opendir(path)) == NULL)
+			continue;
+		while ((f = readdir(fd)) != NULL) {
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+			    p->d_name, f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, want) != 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/comm",
+			    p->d_name);
+			if ((fp = fopen(path, "re")) != NULL) {
+				if (fgets(comm, sizeof(comm), fp) == NULL)
+					comm[0] = '\0';
+				comm[strcspn(comm, "\n")] = '\0';
+				fclose(fp);
+			}
+			snprintf(out, len, "%s (pid %s)", comm, p->d_name);
+			break;
+		}
+		closedir(fd);
+	}
+	closedir(d);
+}
+
+/*
+ * Says who holds TCP port, as "127.0.0.1:65432 in LISTEN, held by socat
+ * (pid 1234)". Returns 1 when the port is taken, 0 when it is free.
+ */
+int
+portcheck_holder(int port, char *out, size_t len)
+{
+	struct portcheck_sock s;
+	const char *state;
+	char owner[128];
+	int v6;
+
+	if (!portcheck_find(port, 0, &s))
+		return 0;
+	state = sym_name(sym_tcp_state, s.state);
+	portcheck_owner(s.inode, owner, sizeof(owner));
+	v6 = strchr(s.addr, ':') != NULL;
+	snprintf(out, len, "%s%s%s:%d in %s, held by %s", v6 ? "[" : "", s.addr,
+	    v6 ? "]" : "", port, state ? state : "?",
+	    *owner             ? owner
+	        : s.inode == 0 ? "the kernel (no program has it open)"
+	                       : "a program of another user");
+	return 1;
+}
+
+/* Returns 1 when something listens on TCP port, else 0. */
+int
+portcheck_listening(int port)
+{
+	struct portcheck_sock s;
+
+	return portcheck_find(port, 1, &s);
+}
+
+/*
+ * Asks the kernel for a free port on 127.0.0.1 (bind to port 0, read it
+ * back, close). Returns the port, or -1.
+ */
+int
+portcheck_free(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	int fd, port = -1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
+		port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
