@@ -10,7 +10,8 @@ struct stmt;
 
 int record_start(struct shell *, const char *);
 void record_stop(struct shell *);
-void record_stmt(struct shell *, const struct stmt *, int);
+void record_prepare(struct shell *, const struct stmt *, struct buf *);
+void record_stmt(struct shell *, const struct stmt *, int, const struct buf *);
 void record_line(struct shell *, const char *, size_t);
 
 #endif

@@ -7,6 +7,7 @@
 #include "out.h"
 #include "parse.h"
 #include "record.h"
+#include "export.h"
 #include "shell.h"
 #include "run.h"
 #include "var.h"
@@ -135,10 +136,12 @@ cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
 	    "recording to %s: each command with the result it "
 	    "gets; record stop ends it",
 	    a->argv[0].text);
-	if (sh->handles.live)
-		note_say(sh, "record.mid-session",
-		    "handles made before now are not in the recording: "
-		    "start recording in a fresh shell to replay it");
+	if (sh->session && sh->session->n)
+		note_say(sh, "record.setup",
+		    "the %zu call%s made before now %s written first, as "
+		    "the setup, so that the recording replays on its own",
+		    sh->session->n, sh->session->n == 1 ? "" : "s",
+		    sh->session->n == 1 ? "is" : "are");
 	return CMD_OK;
 }
 

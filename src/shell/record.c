@@ -4,16 +4,72 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "cmd.h"
 #include "expect.h"
 #include "fmt.h"
+#include "handle.h"
 #include "out.h"
 #include "parse.h"
+#include "export.h"
 #include "shell.h"
+#include "sym.h"
 #include "var.h"
+#include "xalloc.h"
+
+/*
+ * Writes the calls the session made before recording started, so that the
+ * handles the recording uses exist when it is replayed alone.
+ */
+static void
+record_setup(struct shell *sh, FILE *fp)
+{
+	const struct session_entry *e;
+	const struct cmd_entry *cmd;
+	struct stmt st;
+	struct buf b;
+	size_t i;
+	int k;
+
+	if (sh->session == NULL || sh->session->n == 0)
+		return;
+	fprintf(fp, "# The setup: the calls made before recording started\n");
+	for (i = 0; i < sh->session->n; i++) {
+		e = &sh->session->v[i];
+		memset(&st, 0, sizeof(st));
+		st.argc = e->argc;
+		st.argv = xcalloc((size_t)e->argc, sizeof(*st.argv));
+		for (k = 0; k < e->argc; k++) {
+			st.argv[k].kind = (enum tok_kind)e->kind[k];
+			st.argv[k].text = e->argv[k];
+			st.argv[k].len = e->len[k];
+		}
+		cmd = cmd_find(e->argv[0]);
+		if (cmd && (cmd->flags & CMD_HANDLE) && e->hname[0] &&
+		    e->argc > 1) {
+			st.argv[1].kind = TOK_WORD;
+			st.argv[1].text = (char *)(uintptr_t)e->hname;
+			st.argv[1].len = strlen(e->hname);
+		}
+		buf_init(&b);
+		parse_format_stmt(&b, &st);
+		if (e->made && e->ret == -1)
+			buf_printf(&b, " = -1 %s", sym_errno_name(e->err));
+		else if (e->made && cmd && (cmd->flags & CMD_NEWNAME) &&
+		    e->ret > 0)
+			buf_puts(&b, " = fd");
+		else if (e->made)
+			buf_printf(&b, " = %ld", e->ret);
+		fprintf(fp, "%s\n", buf_str(&b));
+		buf_free(&b);
+		free(st.argv);
+	}
+	fprintf(fp, "# Recorded from here\n");
+}
 
 /*
  * Starts writing the session to path as a lesson. Returns 0, or -1 with
@@ -46,6 +102,7 @@ record_start(struct shell *sh, const char *path)
 	sh->record = fp;
 	fprintf(fp,
 	    "# Recorded by sockstep; replay with: sockstep --check %s\n", path);
+	record_setup(sh, fp);
 	fflush(fp);
 	return 0;
 }
@@ -60,12 +117,63 @@ record_stop(struct shell *sh)
 }
 
 /*
- * Writes a statement that ran, with the result it got as its expectation,
- * so that the recording replays under --check. Usage errors and the
- * record and quit commands themselves are left out.
+ * Appends a statement as record writes it, before it runs: a handle named
+ * by its fd number is written by its name, so the recording does not
+ * depend on which fds are free when it is replayed.
  */
 void
-record_stmt(struct shell *sh, const struct stmt *st, int rc)
+record_prepare(struct shell *sh, const struct stmt *st, struct buf *b)
+{
+	const struct cmd_entry *cmd;
+	struct handle *h;
+	struct stmt named;
+	struct token arg;
+
+	if (st->argc < 2 || st->argv[0].kind != TOK_WORD ||
+	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	    !(cmd->flags & CMD_HANDLE) || st->argv[1].kind != TOK_WORD ||
+	    st->argv[1].len == 0 || st->argv[1].len > 7 ||
+	    strspn(st->argv[1].text, "0123456789") != st->argv[1].len ||
+	    (h = handle_by_fd(&sh->handles, atoi(st->argv[1].text))) == NULL) {
+		parse_format_stmt(b, st);
+		return;
+	}
+	named = *st;
+	named.argv = xcalloc((size_t)st->argc, sizeof(*named.argv));
+	memcpy(named.argv, st->argv, (size_t)st->argc * sizeof(*st->argv));
+	arg = st->argv[1];
+	arg.text = h->name;
+	arg.len = strlen(h->name);
+	named.argv[1] = arg;
+	parse_format_stmt(b, &named);
+	free(named.argv);
+}
+
+/* Appends the result of the last call as an expectation; a new fd is "= fd". */
+static void
+record_result(struct shell *sh, const struct cmd_entry *cmd, struct buf *b)
+{
+	struct handle *h;
+
+	if ((cmd->flags & CMD_NEWNAME) && sh->last.ret >= 0 &&
+	    (h = handle_by_fd(&sh->handles, (int)sh->last.ret)) != NULL &&
+	    h->fd == sh->last.ret) {
+		buf_puts(b, " = fd");
+		return;
+	}
+	buf_addc(b, ' ');
+	expect_format_got(b, sh, 1);
+}
+
+/*
+ * Writes a statement that ran (as record_prepare wrote it), with the
+ * result it got as its expectation, so that the recording replays under
+ * --check. Usage errors and the record and quit commands themselves are
+ * left out.
+ */
+void
+record_stmt(struct shell *sh, const struct stmt *st, int rc,
+    const struct buf *pre)
 {
 	const struct cmd_entry *cmd;
 	struct buf b;
@@ -77,13 +185,11 @@ record_stmt(struct shell *sh, const struct stmt *st, int rc)
 	    strcmp(cmd->name, "quit") == 0)
 		return;
 	buf_init(&b);
-	parse_format_stmt(&b, st);
+	buf_add(&b, pre->p, pre->len);
 	if (st->background)
 		buf_puts(&b, " &");
-	else if (sh->last.made) {
-		buf_addc(&b, ' ');
-		expect_format_got(&b, sh, 1);
-	}
+	else if (sh->last.made)
+		record_result(sh, cmd, &b);
 	if (sh->record) {
 		fprintf(sh->record, "%s\n", buf_str(&b));
 		fflush(sh->record);

@@ -329,6 +329,7 @@ int
 shell_run_stmt(struct shell *sh, const struct stmt *st)
 {
 	int rc, jobs, asked = 0;
+	struct buf pre;
 
 	if (shell_shows_steps(sh) && st->argc > 0 &&
 	    !parse_is_word(&st->argv[0], "let") &&
@@ -348,6 +349,9 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		asked = quiz_ask(sh, st);
 	if (st->has_expect && shell_expect_ok(sh, st) == -1)
 		return CMD_ERR;
+	buf_init(&pre);
+	if (sh->record)
+		record_prepare(sh, st, &pre);
 	track_begin(sh, st);
 	jobs = sh->jobs.next_id;
 	bound_arm(sh);
@@ -359,7 +363,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		sh->timed_out = 1;
 	}
 	if (sh->record)
-		record_stmt(sh, st, rc);
+		record_stmt(sh, st, rc, &pre);
+	buf_free(&pre);
 	if (sh->jobs.next_id == jobs) /* a job started finishes later */
 		shell_finish_stmt(sh, st, rc, asked);
 	sh->timed_out = 0;
