@@ -289,7 +289,7 @@ main(int argc, char **argv)
 	sh.color_err = want_color(color, 2);
 	sh.vars = vars;
 	sh.force = lo.force;
-	if (record && record_start(&sh, record) == -1) {
+	if (record && record_start(&sh, record, 0) == -1) {
 		shell_free(&sh);
 		return 2;
 	}

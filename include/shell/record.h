@@ -8,7 +8,7 @@ struct buf;
 struct shell;
 struct stmt;
 
-int record_start(struct shell *, const char *);
+int record_start(struct shell *, const char *, int);
 void record_stop(struct shell *);
 void record_prepare(struct shell *, const struct stmt *, struct buf *);
 void record_stmt(struct shell *, const struct stmt *, int, const struct buf *);

@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "lesson.h"
+#include "newfile.h"
 #include "note.h"
 #include "out.h"
 #include "parse.h"
@@ -122,7 +123,10 @@ static int
 cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	(void)cmd;
+	int force = newfile_force(a);
+
+	if (a->argc != 1)
+		return cmd_usage(sh, cmd, "name one file (or stop)");
 	if (parse_is_word(&a->argv[0], "stop")) {
 		if (sh->record == NULL)
 			return cmd_usage(sh, cmd, "not recording");
@@ -130,7 +134,7 @@ cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_meaning(sh, "recording stopped");
 		return CMD_OK;
 	}
-	if (record_start(sh, a->argv[0].text) == -1)
+	if (record_start(sh, a->argv[0].text, force) == -1)
 		return CMD_OK;
 	out_meaning(sh,
 	    "recording to %s: each command with the result it "
@@ -252,16 +256,17 @@ const struct cmd_entry cmd_source_entry = {
 
 const struct cmd_entry cmd_record_entry = {
 	.name = "record",
-	.usage = "FILE|stop",
+	.usage = "FILE|stop [--force]",
 	.args_min = 1,
-	.args_max = 1,
+	.args_max = 2,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "write the session from now on as a lesson",
 	.help =
 	    "Writes every command from now on to FILE, each with the "
 	    "result it got as its expectation (= 0, = -1 ECONNREFUSED, = 12 "
 	    "\"data\"), so that sockstep --check FILE replays and checks it. "
-	    "record stop ends the recording.",
+	    "record stop ends the recording. FILE must not exist (nor be a "
+	    "symbolic link); --force replaces an existing file.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "file",

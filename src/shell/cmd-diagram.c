@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "diagram.h"
+#include "newfile.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -15,10 +16,10 @@ cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	const struct diagram *d = track_diagram(sh);
+	int force = newfile_force(a), rc;
 	FILE *f;
-	int rc;
 
-	if (a->argc == 0) {
+	if (a->argc == 0 && !force) {
 		diagram_text(d, &sh->handles, sh->out);
 		return CMD_OK;
 	}
@@ -26,11 +27,8 @@ cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
 		return cmd_usage(sh, cmd,
 		    "give --svg and a file name, or "
 		    "nothing");
-	if ((f = fopen(a->argv[1].text, "w")) == NULL) {
-		out_error(sh, "diagram: cannot write %.200s: %s",
-		    a->argv[1].text, strerror(errno));
+	if ((f = newfile_open(sh, "diagram", a->argv[1].text, force)) == NULL)
 		return CMD_OK;
-	}
 	rc = diagram_svg(d, &sh->handles, f);
 	if (fclose(f) == EOF || rc == -1)
 		out_error(sh, "diagram: writing %.200s failed",
@@ -42,9 +40,9 @@ cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 const struct cmd_entry cmd_diagram_entry = {
 	.name = "diagram",
-	.usage = "[--svg FILE]",
+	.usage = "[--svg FILE [--force]]",
 	.args_min = 0,
-	.args_max = 2,
+	.args_max = 3,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "draw the session's connections as a sequence chart",
@@ -56,7 +54,8 @@ const struct cmd_entry cmd_diagram_entry = {
 	    "the call that caused it. With capture on, the arrows are the "
 	    "segments seen on lo, ACKs too; without it they are inferred from "
 	    "calls, results and state changes. --svg FILE writes the same "
-	    "picture as SVG, for a slide.",
+	    "picture as SVG, for a slide; FILE must not exist (nor be a "
+	    "symbolic link), --force replaces an existing file.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "svg file",

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "newfile.h"
 #include "out.h"
 #include "parse.h"
 #include "export.h"
@@ -13,9 +14,15 @@ static int
 cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	const char *lang = a->argv[0].text, *path = a->argv[1].text;
+	int force = newfile_force(a);
+	const char *lang, *path;
 	FILE *f;
 	int rc;
+
+	if (a->argc != 2)
+		return cmd_usage(sh, cmd, "name a language and a file");
+	lang = a->argv[0].text;
+	path = a->argv[1].text;
 
 	if (strcmp(lang, "c") != 0 && strcmp(lang, "python") != 0)
 		return cmd_usage(sh, cmd,
@@ -24,10 +31,8 @@ cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    lang);
 	if (a->argv[1].len != strlen(path) || *path == '\0')
 		return cmd_usage(sh, cmd, "the file name has no NUL bytes");
-	if ((f = fopen(path, "w")) == NULL) {
-		out_error(sh, "export: %.200s: %s", path, strerror(errno));
+	if ((f = newfile_open(sh, "export", path, force)) == NULL)
 		return CMD_OK;
-	}
 	rc = session_export(sh, lang, f);
 	if (fclose(f) != 0)
 		rc = -1;
@@ -44,9 +49,9 @@ cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
-	.usage = "c|python FILE",
+	.usage = "c|python FILE [--force]",
 	.args_min = 2,
-	.args_max = 2,
+	.args_max = 3,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "write the session so far as a C or Python program",
@@ -58,7 +63,8 @@ const struct cmd_entry cmd_export_entry = {
 	    "write. Each call carries the result seen here as a comment; a "
 	    "call that failed here is wrapped in try/except in Python. "
 	    "Commands with no counterpart (poll, settimeout, ...) are left as "
-	    "comments.",
+	    "comments. FILE must not exist (nor be a symbolic link); "
+	    "--force replaces an existing file.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "lang file",

@@ -13,6 +13,7 @@
 #include "expect.h"
 #include "fmt.h"
 #include "handle.h"
+#include "newfile.h"
 #include "out.h"
 #include "parse.h"
 #include "export.h"
@@ -72,32 +73,16 @@ record_setup(struct shell *sh, FILE *fp)
 }
 
 /*
- * Starts writing the session to path as a lesson. Returns 0, or -1 with
- * the reason printed.
+ * Starts writing the session to path as a lesson, a new file unless force.
+ * Returns 0, or -1 with the reason printed.
  */
 int
-record_start(struct shell *sh, const char *path)
+record_start(struct shell *sh, const char *path, int force)
 {
-	FILE *fp = NULL;
-	int fd, high;
+	FILE *fp;
 
-	/* Keep the file's fd out of the way, so sockets get the fds they would. */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd != -1) {
-		high = fcntl(fd, F_DUPFD_CLOEXEC, 200);
-		if (high != -1) {
-			close(fd);
-			fd = high;
-		}
-		fp = fdopen(fd, "w");
-		if (fp == NULL)
-			close(fd);
-	}
-	if (fp == NULL) {
-		out_error(sh, "record: cannot write %s: %s", path,
-		    strerror(errno));
+	if ((fp = newfile_open(sh, "record", path, force)) == NULL)
 		return -1;
-	}
 	record_stop(sh);
 	sh->record = fp;
 	fprintf(fp,
