@@ -133,6 +133,7 @@ main(int argc, char **argv)
 	struct shell sh;
 	char *eq, *end;
 	int c, rc, notes = 1, hex = 0, lab = 0;
+	size_t i;
 	char laberr[256];
 	long ms;
 
@@ -287,7 +288,9 @@ main(int argc, char **argv)
 	sh.hex = hex;
 	sh.color = want_color(color, 1);
 	sh.color_err = want_color(color, 2);
-	sh.vars = vars;
+	for (i = 0; i < vars.n; i++)
+		var_set(&sh.vars, vars.v[i].name, vars.v[i].value, 1);
+	var_free(&vars);
 	sh.force = lo.force;
 	if (record && record_start(&sh, record, 0) == -1) {
 		shell_free(&sh);

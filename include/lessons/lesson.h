@@ -26,6 +26,7 @@ struct lesson_scan {
 	int errors; /* lines and expectations that cannot be read */
 	int listens; /* it calls listen: its partner is the client */
 	char partner[64]; /* partner NAME: the other half of its pair */
+	long partner_line;
 	char bind_port[64]; /* the port of its first bind, as written */
 	long bind_line;
 	struct vars lets; /* let defaults seen */

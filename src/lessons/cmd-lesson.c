@@ -195,7 +195,8 @@ const struct cmd_entry cmd_lessons_entry = {
 	.help =
 	    "Lists the lessons that lesson NAME and sockstep --play NAME "
 	    "find: in $SOCKSTEP_LESSONS, $XDG_DATA_HOME/sockstep/lessons, the "
-	    "installed lessons and the source tree's lessons/.",
+	    "installed lessons (never a file in the current folder: name "
+	    "one with a slash, ./echo.lesson).",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "",

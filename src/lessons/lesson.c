@@ -27,11 +27,7 @@
 #ifndef SOCKSTEP_DATA_DIR
 #define SOCKSTEP_DATA_DIR "/usr/local/share/sockstep"
 #endif
-#ifndef SOCKSTEP_SOURCE_DIR
-#define SOCKSTEP_SOURCE_DIR "."
-#endif
-
-#define LESSON_DIRS 5
+#define LESSON_DIRS 4
 #define LESSON_MAX_BYTES (16 << 20) /* a script read whole */
 
 /* Writes the folder of the running program into dir. Returns 0 or -1. */
@@ -52,9 +48,9 @@ lesson_exe_dir(char *dir, size_t len)
 
 /*
  * Fills dirs with the folders lessons are looked for in, first match
- * wins: the user's, then ../share/sockstep/lessons beside the program (an
- * installed copy, wherever the prefix), the install prefix's, the source
- * tree's.
+ * wins: $SOCKSTEP_LESSONS, the user's, then ../share/sockstep/lessons
+ * beside the program (an installed copy, wherever the prefix), the install
+ * prefix's. No build or source tree: tests name theirs in SOCKSTEP_LESSONS.
  */
 static int
 lesson_dirs(char dirs[LESSON_DIRS][1024])
@@ -75,7 +71,6 @@ lesson_dirs(char dirs[LESSON_DIRS][1024])
 	if (lesson_exe_dir(exe, sizeof(exe)) == 0)
 		snprintf(dirs[n++], 1024, "%s/../share/sockstep/lessons", exe);
 	snprintf(dirs[n++], 1024, "%s/lessons", SOCKSTEP_DATA_DIR);
-	snprintf(dirs[n++], 1024, "%s/lessons", SOCKSTEP_SOURCE_DIR);
 	return n;
 }
 
@@ -89,9 +84,20 @@ lesson_exists(const char *path)
 	    access(path, R_OK) == 0;
 }
 
+/* Returns 1 when name is a file's (it has a slash or ends in .lesson). */
+static int
+lesson_is_path(const char *name)
+{
+	size_t n = strlen(name);
+
+	return strchr(name, '/') != NULL ||
+	    (n >= 7 && strcmp(name + n - 7, ".lesson") == 0);
+}
+
 /*
- * Finds a lesson by file path or by name (echo finds echo.lesson in the
- * lesson folders). Returns 0 with the path in out, or -1.
+ * Finds a lesson: a name with a slash or ending in .lesson is a file; a
+ * bare name (echo) is echo.lesson in the lesson folders, never a file of
+ * that name in the current folder. Returns 0 with the path in out, or -1.
  */
 int
 lesson_find(const char *name, char *out, size_t len)
@@ -99,12 +105,10 @@ lesson_find(const char *name, char *out, size_t len)
 	char dirs[LESSON_DIRS][1024];
 	int i, n;
 
-	if (lesson_exists(name)) {
+	if (lesson_is_path(name)) {
 		snprintf(out, len, "%s", name);
-		return 0;
+		return lesson_exists(name) ? 0 : -1;
 	}
-	if (strchr(name, '/'))
-		return -1;
 	n = lesson_dirs(dirs);
 	for (i = 0; i < n; i++) {
 		snprintf(out, len, "%s/%s.lesson", dirs[i], name);
@@ -369,10 +373,11 @@ lesson_scan_stmt(struct shell *sh, const struct stmt *st,
 			sc->checks++;
 	} else if (strcmp(name, "let") == 0 && st->argc == 3)
 		var_set(&sc->lets, st->argv[1].text, st->argv[2].text, 0);
-	else if (strcmp(name, "partner") == 0 && st->argc == 2)
+	else if (strcmp(name, "partner") == 0 && st->argc == 2) {
 		snprintf(sc->partner, sizeof(sc->partner), "%s",
 		    st->argv[1].text);
-	else if (strcmp(name, "listen") == 0)
+		sc->partner_line = sh->line;
+	} else if (strcmp(name, "listen") == 0)
 		sc->listens = 1;
 	else if (strcmp(name, "bind") == 0 && st->argc == 4 &&
 	    sc->bind_line == 0 && strlen(st->argv[3].text) < 64) {
@@ -504,6 +509,22 @@ lesson_copy_vars(struct shell *sh, const struct vars *vs)
 		var_set(&sh->vars, vs->v[i].name, vs->v[i].value, 1);
 }
 
+/*
+ * Writes into out the lesson name in the folder of the lesson at path
+ * (a partner beside it). Returns 0, or -1 when there is none.
+ */
+static int
+lesson_beside(const char *path, const char *name, char *out, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (strchr(name, '/'))
+		return -1;
+	snprintf(out, len, "%.*s%s.lesson", slash ? (int)(slash - path + 1) : 0,
+	    path, name);
+	return lesson_exists(out) ? 0 : -1;
+}
+
 /* What the lessons of one command line add up to. */
 struct lesson_totals {
 	int passed;
@@ -521,7 +542,7 @@ struct lesson_totals {
  */
 static int
 lesson_partner_start(struct shell *sh, const struct lesson_opts *o,
-    const struct lesson_scan *sc, struct partner *pa)
+    const char *path, const struct lesson_scan *sc, struct partner *pa)
 {
 	char ppath[2048], port[16];
 	int bound = o->bound_s > 0 ? o->bound_s : BOUND_DEFAULT_S;
@@ -531,7 +552,9 @@ lesson_partner_start(struct shell *sh, const struct lesson_opts *o,
 	    getenv("SOCKSTEP_PARTNER"))
 		return 0;
 	pa->name = sc->partner;
-	if (lesson_find(sc->partner, ppath, sizeof(ppath)) == -1) {
+	sh->line = sc->partner_line;
+	if (lesson_beside(path, sc->partner, ppath, sizeof(ppath)) == -1 &&
+	    lesson_find(sc->partner, ppath, sizeof(ppath)) == -1) {
 		out_error(sh, "its partner lesson '%s' is nowhere to be found",
 		    sc->partner);
 		return -1;
@@ -586,7 +609,7 @@ lesson_run_checked(struct shell *sh, const struct lesson_opts *o,
 		rc = 2;
 	} else if (o->mode == MODE_CHECK && lesson_port_busy(sh, path, &sc))
 		sh->failed++;
-	else if (lesson_partner_start(sh, o, &sc, &pa) == -1)
+	else if (lesson_partner_start(sh, o, path, &sc, &pa) == -1)
 		sh->failed++;
 	else {
 		rc = lesson_run_text(sh, path, text, len);
@@ -727,6 +750,12 @@ lesson_main(const struct lesson_opts *o, char **names, int n)
 		all = lesson_names(&nall);
 		names = all;
 		n = (int)nall;
+		if (n == 0) {
+			fputs("sockstep: no lessons to check: none is installed "
+			      "and SOCKSTEP_LESSONS names no folder of them\n",
+			    stderr);
+			return 2;
+		}
 	}
 	if (o->mode == MODE_CHECK && !o->verbose) {
 		null = fopencookie(NULL, "w", null_io);

@@ -36,10 +36,15 @@ shell_wants_flush(FILE *out)
 	return fd < 0 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode);
 }
 
-/* Makes sh a fresh session with no handles, printing to out and err. */
+/*
+ * Makes sh a fresh session with no handles, printing to out and err, with
+ * the variables UID and PID (the user's and the process's ids).
+ */
 void
 shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 {
+	char id[32];
+
 	memset(sh, 0, sizeof(*sh));
 	sh->sys = sys;
 	sh->out = out;
@@ -50,6 +55,10 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->ctl = stdin;
 	sh->flush_lines = shell_wants_flush(out);
 	sh->bound_s = BOUND_DEFAULT_S;
+	snprintf(id, sizeof(id), "%ld", (long)getuid());
+	var_set(&sh->vars, "UID", id, 0); /* for names per user, per run */
+	snprintf(id, sizeof(id), "%ld", (long)getpid());
+	var_set(&sh->vars, "PID", id, 0);
 	handle_table_init(&sh->handles);
 	job_init(sh);
 	sh->jobs.finish = shell_finish_stmt;

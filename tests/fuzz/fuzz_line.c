@@ -16,18 +16,19 @@
 #include "shell.h"
 #include "run.h"
 
-int __real_record_start(struct shell *, const char *);
-int __wrap_record_start(struct shell *, const char *);
+int __real_record_start(struct shell *, const char *, int);
+int __wrap_record_start(struct shell *, const char *, int);
 int __wrap_lesson_play(struct shell *, const char *);
 int __wrap_lesson_run_file(struct shell *, const char *);
 int __wrap_nanosleep(const struct timespec *, struct timespec *);
 
-/* record FILE: records to /dev/null whatever FILE is. */
+/* record FILE: records to /dev/null whatever FILE is (made new or not). */
 int
-__wrap_record_start(struct shell *sh, const char *path)
+__wrap_record_start(struct shell *sh, const char *path, int force)
 {
 	(void)path;
-	return __real_record_start(sh, "/dev/null");
+	(void)force;
+	return __real_record_start(sh, "/dev/null", 1);
 }
 
 /* lesson NAME: there is no lesson (a played lesson uses real sockets). */

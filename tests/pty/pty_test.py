@@ -71,6 +71,9 @@ class Session:
             "XDG_STATE_HOME": os.path.join(tmp, "state"),
             "NO_COLOR": "1",
             "LC_ALL": "C",
+            # bare lesson names are the shipped lessons (issue 13)
+            "SOCKSTEP_LESSONS": os.path.join(os.path.dirname(
+                os.path.abspath(__file__)), "..", "..", "lessons"),
         }
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if k in os.environ:

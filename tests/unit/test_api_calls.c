@@ -448,7 +448,7 @@ test_python_export(void **state)
 	close(fd);
 	snprintf(cmds, sizeof(cmds),
 	    "socket u udp\nsendto u hi 127.0.0.1 "
-	    "5000\nexport c %s\n",
+	    "5000\nexport c %s --force\n", /* mkstemp made it */
 	    path);
 	free(run(cmds));
 	f = fopen(path, "r");
