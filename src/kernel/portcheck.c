@@ -3,10 +3,12 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sym.h"
@@ -154,24 +156,32 @@ portcheck_listening(int port)
 }
 
 /*
- * Asks the kernel for a free port on 127.0.0.1 (bind to port 0, read it
- * back, close). Returns the port, or -1.
+ * Finds a port free on 127.0.0.1 below the kernel's ephemeral range (so
+ * that no client's connect takes it before the lesson binds it): tries
+ * ports from 20000 to 31999 until a bind succeeds, then closes the socket.
+ * Returns the port, or -1.
  */
 int
 portcheck_free(void)
 {
 	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-	int fd, port = -1;
+	struct timespec ts;
+	unsigned start;
+	int fd, i, port = -1;
 
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	start = (unsigned)getpid() * 7919U + (unsigned)ts.tv_nsec;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0)
-		port = ntohs(sin.sin_port);
+	for (i = 0; i < 200 && port == -1; i++) {
+		sin.sin_port = htons(
+		    (uint16_t)(20000 + (start + (unsigned)i * 61U) % 12000));
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+			port = ntohs(sin.sin_port);
+	}
 	close(fd);
 	return port;
 }
