@@ -207,14 +207,14 @@ shell_pace(struct shell *sh, int ms)
 			sh->quit = 1;
 			return -1;
 		}
+		if (left == -1) /* paused: any other key goes on */
+			return 0;
 		if (c == ' ') {
 			fputs("  [paused: Space goes on, q quits]\n", sh->out);
 			fflush(sh->out);
 			left = -1; /* until the next key */
 			continue;
 		}
-		if (left == -1)
-			return 0;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		left = ms -
 		    (int)((t1.tv_sec - t0.tv_sec) * 1000 +

@@ -462,6 +462,74 @@ def t_step(binary, tmp, editor):
     return 0
 
 
+def t_step_keys(binary, tmp, editor):
+    """--step takes keys without Enter (issue 13): c runs to the next
+    pause with no more waits, q quits there with status 0."""
+    s = Session(binary, tmp, editor, "", args=["--step", "refused"])
+    s.expect(r"A client connecting to a port where no server listens",
+             "the introduction")
+    s.expect(r"\[Enter: next step, c: to the next pause, q: quit\]",
+             "the first wait")
+    s.ready()
+    s.send("c")
+    s.expect(r"getsockname\(3, .*\) = 0", "the steps up to the pause")
+    s.expect(r"\[paused: Enter to go on, q to quit\]", "the pause")
+    if len(re.findall(r"\[Enter: next step", s.text())) != 1:
+        raise Fail("c still waited between steps")
+    s.ready()
+    s.send("q")
+    if s.wait_exit() != 0:
+        raise Fail("q left with status %s" % s.status)
+    if "connect(" in s.text():
+        raise Fail("steps ran after q")
+    return 0
+
+
+def t_play_keys(binary, tmp, editor):
+    """--play: Space pauses and resumes, q quits with status 0, no Enter
+    needed (issue 13). The pace is 10 s a step, so only keys move it."""
+    s = Session(binary, tmp, editor, "",
+                args=["--play", "--delay", "10000", "refused"])
+    s.expect(r"bind a socket to a port", "the narration")
+    s.ready()
+    s.send(" ")
+    s.expect(r"\[paused: Space goes on, q quits\]", "the pause")
+    s.settle(0.5)
+    if "socket(" in s.text():
+        raise Fail("a step ran while paused")
+    s.ready()
+    s.send(" ")
+    s.expect(r"socket\(AF_INET, SOCK_STREAM, IPPROTO_IP\) = 3", "resumed")
+    s.ready()
+    s.send("q")
+    if s.wait_exit() != 0:
+        raise Fail("q left with status %s" % s.status)
+    if "bind(" in s.text():
+        raise Fail("a step ran after q")
+    return 0
+
+
+def t_play_failure(binary, tmp, editor):
+    """--play shows a failed step so that no one misses it and asks: q
+    stops the lesson, which then exits 1 (issue 13)."""
+    path = os.path.join(tmp, "fail.lesson")
+    with open(path, "w") as f:
+        f.write("socket s = fd\nconnect s 127.0.0.1 1 = 0\n"
+                "send s hello = 5\n")
+    s = Session(binary, tmp, editor, "",
+                args=["--play", "--delay", "0", path])
+    s.expect(r"!! this step did not give what the lesson expects",
+             "the failure shown")
+    s.expect(r"\[any key: go on anyway, q: stop the lesson\]", "the question")
+    s.ready()
+    s.send("q")
+    if s.wait_exit() != 1:
+        raise Fail("a stopped failed lesson left with status %s" % s.status)
+    if "send(" in s.text():
+        raise Fail("the lesson went on after q")
+    return 0
+
+
 def t_quiz(binary, tmp, editor):
     """--quiz asks before each call with an expectation, says right or not
     with what came, never stops on a wrong answer, and ends with a score."""
@@ -503,6 +571,9 @@ FILE_TESTS = {
     "history-default": t_history_default,
     "history-off": t_history_off,
     "step": t_step,
+    "step-keys": t_step_keys,
+    "play-keys": t_play_keys,
+    "play-failure": t_play_failure,
     "quiz": t_quiz,
 }
 
