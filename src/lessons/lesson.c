@@ -534,6 +534,14 @@ struct lesson_totals {
 	int right;
 };
 
+/* Returns 1 when the lesson is checked with its partner alongside. */
+static int
+lesson_wants_partner(const struct lesson_opts *o, const struct lesson_scan *sc)
+{
+	return o->mode == MODE_CHECK && !o->alone && *sc->partner != '\0' &&
+	    getenv("SOCKSTEP_PARTNER") == NULL;
+}
+
 /*
  * Starts the partner a checked lesson declares (partner NAME), on a free
  * port unless --var PORT names one; the side that does not listen starts
@@ -544,12 +552,11 @@ static int
 lesson_partner_start(struct shell *sh, const struct lesson_opts *o,
     const char *path, const struct lesson_scan *sc, struct partner *pa)
 {
-	char ppath[2048], port[16];
+	char ppath[2048];
 	int bound = o->bound_s > 0 ? o->bound_s : BOUND_DEFAULT_S;
 
 	pa->pid = 0;
-	if (o->mode != MODE_CHECK || o->alone || *sc->partner == '\0' ||
-	    getenv("SOCKSTEP_PARTNER"))
+	if (!lesson_wants_partner(o, sc))
 		return 0;
 	pa->name = sc->partner;
 	sh->line = sc->partner_line;
@@ -558,10 +565,6 @@ lesson_partner_start(struct shell *sh, const struct lesson_opts *o,
 		out_error(sh, "its partner lesson '%s' is nowhere to be found",
 		    sc->partner);
 		return -1;
-	}
-	if (var_get(&sh->vars, "PORT") == NULL) {
-		snprintf(port, sizeof(port), "%d", portcheck_free());
-		var_set(&sh->vars, "PORT", port, 1);
 	}
 	if (partner_start(pa, ppath, &sh->vars, bound, sc->listens) == -1) {
 		out_error(sh, "cannot start its partner %s: %s", sc->partner,
@@ -594,8 +597,8 @@ lesson_run_checked(struct shell *sh, const struct lesson_opts *o,
 {
 	struct lesson_scan sc;
 	struct partner pa;
+	char *text, port[16];
 	size_t len;
-	char *text;
 	int rc = 1, ran = 0;
 	int bound = o->bound_s > 0 ? o->bound_s : BOUND_DEFAULT_S;
 
@@ -604,6 +607,11 @@ lesson_run_checked(struct shell *sh, const struct lesson_opts *o,
 	lesson_scan(sh, path, text, len, &sc);
 	pa.pid = 0;
 	sh->src = path; /* where a message about the whole lesson points */
+	if (lesson_wants_partner(o, &sc) &&
+	    var_get(&sh->vars, "PORT") == NULL) {
+		snprintf(port, sizeof(port), "%d", portcheck_free());
+		var_set(&sh->vars, "PORT", port, 1); /* the pair's own port */
+	}
 	if (sc.errors) {
 		sh->failed += sc.errors;
 		rc = 2;

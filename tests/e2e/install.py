@@ -53,6 +53,25 @@ def main():
         if chk.returncode != 0 or "0 failed" not in chk.stdout:
             print("FAIL: --check from /: %s%s" % (chk.stdout, chk.stderr))
             return 1
+        # Issue 13: with no names, every installed lesson, the echo
+        # halves with their partners.
+        every = subprocess.run([exe, "--check"], cwd="/", env=env,
+                               capture_output=True, text=True, timeout=120)
+        if every.returncode != 0 or not every.stdout.endswith(" 0 failed\n"):
+            print("FAIL: --check (every lesson) from /: %s%s" %
+                  (every.stdout, every.stderr))
+            return 1
+        # ...and no source or build tree behind them: a lesson removed
+        # from the prefix is gone.
+        os.unlink(os.path.join(prefix, "share", "sockstep", "lessons",
+                               "byte-order.lesson"))
+        gone = subprocess.run([exe, "--check", "byte-order"], cwd="/",
+                              env=env, capture_output=True, text=True,
+                              timeout=60)
+        if gone.returncode != 2 or "no lesson 'byte-order'" not in gone.stderr:
+            print("FAIL: a removed lesson was found elsewhere: %s%s" %
+                  (gone.stdout, gone.stderr))
+            return 1
         listing = subprocess.run([exe, "-c", "lessons"], cwd="/", env=env,
                                  capture_output=True, text=True, timeout=60)
         if "half-close" not in listing.stdout:

@@ -285,7 +285,8 @@ def t_intro(bin_, lessons, tmp):
     """Finding 8: --play shows the lesson's introductory comment block
     before the first step."""
     rc, out, err, _ = run([bin_, "--play", "--delay", "0",
-                           os.path.join(lessons, "echo.lesson")])
+                           os.path.join(lessons, "echo.lesson"), "--var",
+                           "PORT=%d" % echo_pair.free_port()])
     need(rc == 0, "status %d" % rc, out, err)
     intro = out.find("The Real Python socket tutorial's echo pair")
     need(0 <= intro < out.find("sockstep> socket"),
