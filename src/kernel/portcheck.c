@@ -93,19 +93,19 @@ portcheck_owner(unsigned long inode, char *out, size_t len)
 	while (*out == '\0' && (p = readdir(d)) != NULL) {
 		if (strspn(p->d_name, "0123456789") != strlen(p->d_name))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		snprintf(path, sizeof(path), "/proc/%.20s/fd", p->d_name);
 		if ((fd = opendir(path)) == NULL)
 			continue;
 		while ((f = readdir(fd)) != NULL) {
-			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
-			    p->d_name, f->d_name);
+			snprintf(path, sizeof(path), "/proc/%.20s/fd/%.20s",
+			    p->d_name, f->d_name); /* numbers, all */
 			n = readlink(path, link, sizeof(link) - 1);
 			if (n <= 0)
 				continue;
 			link[n] = '\0';
 			if (strcmp(link, want) != 0)
 				continue;
-			snprintf(path, sizeof(path), "/proc/%s/comm",
+			snprintf(path, sizeof(path), "/proc/%.20s/comm",
 			    p->d_name);
 			if ((fp = fopen(path, "re")) != NULL) {
 				if (fgets(comm, sizeof(comm), fp) == NULL)
@@ -113,7 +113,7 @@ portcheck_owner(unsigned long inode, char *out, size_t len)
 				comm[strcspn(comm, "\n")] = '\0';
 				fclose(fp);
 			}
-			snprintf(out, len, "%s (pid %s)", comm, p->d_name);
+			snprintf(out, len, "%s (pid %.20s)", comm, p->d_name);
 			break;
 		}
 		closedir(fd);
