@@ -4,7 +4,15 @@
 
 #include <stddef.h>
 
-int portcheck_holder(int, char *, size_t);
+/* A bind a lesson will make: where, and whether it sets SO_REUSEADDR. */
+struct portcheck_want {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network order; all zero for any address */
+	int port;
+	int reuse;
+};
+
+int portcheck_holder(const struct portcheck_want *, char *, size_t);
 int portcheck_listening(int);
 int portcheck_free(void);
 

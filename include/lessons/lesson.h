@@ -28,6 +28,8 @@ struct lesson_scan {
 	char partner[64]; /* partner NAME: the other half of its pair */
 	long partner_line;
 	char bind_port[64]; /* the port of its first bind, as written */
+	char bind_addr[64]; /* ...and its address */
+	int reuse; /* it sets SO_REUSEADDR */
 	long bind_line;
 	struct vars lets; /* let defaults seen */
 };

@@ -15,6 +15,8 @@
 /* One TCP socket as /proc/net/tcp and tcp6 list it (what ss reads too). */
 struct portcheck_sock {
 	char addr[INET6_ADDRSTRLEN];
+	int family;
+	unsigned char raw[16]; /* the address, in network order */
 	int port;
 	int state;
 	unsigned long inode; /* 0 when no fd holds it (TIME_WAIT, orphans) */
@@ -41,9 +43,13 @@ portcheck_parse(const char *line, int v6, struct portcheck_sock *s)
 			return -1;
 		memcpy(&a6, w, sizeof(a6));
 		inet_ntop(AF_INET6, &a6, s->addr, sizeof(s->addr));
+		memcpy(s->raw, &a6, 16);
+		s->family = AF_INET6;
 	} else {
 		a4.s_addr = (in_addr_t)strtoul(hex, NULL, 16);
 		inet_ntop(AF_INET, &a4, s->addr, sizeof(s->addr));
+		memcpy(s->raw, &a4, 4);
+		s->family = AF_INET;
 	}
 	s->port = (int)port;
 	s->state = (int)state;
@@ -53,11 +59,34 @@ portcheck_parse(const char *line, int v6, struct portcheck_sock *s)
 }
 
 /*
- * Finds a TCP socket on port (in LISTEN only, when listen is set).
- * Returns 1 and fills s, or 0 when there is none.
+ * Returns 1 when a bind to want:port (a struct portcheck_want) surely
+ * fails because of s: the same address, or either is the wildcard, of one
+ * family; with SO_REUSEADDR set only a listener is sure to be in the way
+ * (a connection or TIME_WAIT is not when its socket had it set too).
+ * Anything the evidence does not settle (dual-stack sockets) is not.
  */
 static int
-portcheck_find(int port, int listen, struct portcheck_sock *s)
+portcheck_conflict(const struct portcheck_sock *s,
+    const struct portcheck_want *want)
+{
+	static const unsigned char any[16];
+	size_t len = want->family == AF_INET ? 4 : 16;
+
+	if (s->family != want->family || s->port != want->port)
+		return 0;
+	if (want->reuse && s->state != 10)
+		return 0;
+	return memcmp(s->raw, want->addr, len) == 0 ||
+	    memcmp(s->raw, any, len) == 0 || memcmp(want->addr, any, len) == 0;
+}
+
+/*
+ * Finds a TCP socket that is in the way of want, or, when want is NULL,
+ * one listening on port. Returns 1 and fills s, or 0 when there is none.
+ */
+static int
+portcheck_find(int port, const struct portcheck_want *want,
+    struct portcheck_sock *s)
 {
 	static const char *const files[] = { "/proc/net/tcp",
 		"/proc/net/tcp6" };
@@ -70,7 +99,31 @@ portcheck_find(int port, int listen, struct portcheck_sock *s)
 			continue;
 		while (!found && fgets(line, sizeof(line), fp))
 			found = portcheck_parse(line, i, s) == 0 &&
-			    s->port == port && (!listen || s->state == 10);
+			    s->port == port &&
+			    (want ? portcheck_conflict(s, want)
+			          : s->state == 10);
+		fclose(fp);
+	}
+	return found;
+}
+
+/* Returns 1 when some TCP socket has port as its local port, else 0. */
+static int
+portcheck_used(int port)
+{
+	static const char *const files[] = { "/proc/net/tcp",
+		"/proc/net/tcp6" };
+	struct portcheck_sock s;
+	char line[512];
+	FILE *fp;
+	int i, found = 0;
+
+	for (i = 0; i < 2 && !found; i++) {
+		if ((fp = fopen(files[i], "re")) == NULL)
+			continue;
+		while (!found && fgets(line, sizeof(line), fp))
+			found =
+			    portcheck_parse(line, i, &s) == 0 && s.port == port;
 		fclose(fp);
 	}
 	return found;
@@ -122,18 +175,19 @@ portcheck_owner(unsigned long inode, char *out, size_t len)
 }
 
 /*
- * Says who holds TCP port, as "127.0.0.1:65432 in LISTEN, held by socat
- * (pid 1234)". Returns 1 when the port is taken, 0 when it is free.
+ * Says who is in the way of a bind to want, as "127.0.0.1:65432 in
+ * LISTEN, held by socat (pid 1234)". Returns 1 when a bind would surely
+ * fail, else 0.
  */
 int
-portcheck_holder(int port, char *out, size_t len)
+portcheck_holder(const struct portcheck_want *want, char *out, size_t len)
 {
 	struct portcheck_sock s;
 	const char *state;
 	char owner[128];
 	int v6;
 
-	if (!portcheck_find(port, 0, &s))
+	if (!portcheck_find(want->port, want, &s))
 		return 0;
 	state = sym_name(sym_tcp_state, s.state);
 	portcheck_owner(s.inode, owner, sizeof(owner));
@@ -143,7 +197,7 @@ portcheck_holder(int port, char *out, size_t len)
 		    s.left_s);
 	v6 = strchr(s.addr, ':') != NULL;
 	snprintf(out, len, "%s%s%s:%d in %s, held by %s", v6 ? "[" : "", s.addr,
-	    v6 ? "]" : "", port, state ? state : "?",
+	    v6 ? "]" : "", s.port, state ? state : "?",
 	    *owner ? owner : "a program of another user");
 	return 1;
 }
@@ -154,7 +208,7 @@ portcheck_listening(int port)
 {
 	struct portcheck_sock s;
 
-	return portcheck_find(port, 1, &s);
+	return portcheck_find(port, NULL, &s);
 }
 
 /*
@@ -166,7 +220,6 @@ portcheck_listening(int port)
 int
 portcheck_free(void)
 {
-	struct portcheck_sock s;
 	struct timespec ts;
 	unsigned start;
 	int i, port;
@@ -175,7 +228,7 @@ portcheck_free(void)
 	start = (unsigned)getpid() * 7919U + (unsigned)ts.tv_nsec;
 	for (i = 0; i < 200; i++) {
 		port = 20000 + (int)((start + (unsigned)i * 61U) % 12000U);
-		if (!portcheck_find(port, 0, &s))
+		if (!portcheck_used(port))
 			return port;
 	}
 	return -1;

@@ -1,11 +1,13 @@
 #include "lesson.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -346,6 +348,18 @@ lesson_has_var(const struct token *t, int n)
 	return 0;
 }
 
+/* Returns 1 when a word of st is word, in any case. */
+static int
+lesson_has_word(const struct stmt *st, const char *word)
+{
+	int i;
+
+	for (i = 1; i < st->argc; i++)
+		if (strcasecmp(st->argv[i].text, word) == 0)
+			return 1;
+	return 0;
+}
+
 /* Reads a statement of the scan: its checks, and what the runner needs. */
 static void
 lesson_scan_stmt(struct shell *sh, const struct stmt *st,
@@ -380,11 +394,16 @@ lesson_scan_stmt(struct shell *sh, const struct stmt *st,
 	} else if (strcmp(name, "listen") == 0)
 		sc->listens = 1;
 	else if (strcmp(name, "bind") == 0 && st->argc == 4 &&
-	    sc->bind_line == 0 && strlen(st->argv[3].text) < 64) {
+	    sc->bind_line == 0 && strlen(st->argv[3].text) < 64 &&
+	    strlen(st->argv[2].text) < 64) {
 		snprintf(sc->bind_port, sizeof(sc->bind_port), "%s",
 		    st->argv[3].text);
+		snprintf(sc->bind_addr, sizeof(sc->bind_addr), "%s",
+		    st->argv[2].text);
 		sc->bind_line = sh->line;
-	}
+	} else if (strcmp(name, "setsockopt") == 0 && st->argc >= 3 &&
+	    lesson_has_word(st, "SO_REUSEADDR"))
+		sc->reuse = 1;
 }
 
 /*
@@ -432,30 +451,60 @@ lesson_scan(struct shell *sh, const char *path, const char *text, size_t len,
 }
 
 /*
- * Returns the TCP port the lesson's first bind names, with the variable
- * that holds it in var ("" when written as a number); 0 when there is
- * none or the kernel chooses.
+ * Writes into out what a token of the scan stands for: its variable's
+ * value ($NAME or ${NAME}, named in var) or itself. Returns out, or NULL
+ * when the variable has no value yet.
+ */
+static const char *
+lesson_scan_value(const struct shell *sh, const struct lesson_scan *sc,
+    const char *v, char *var, size_t len)
+{
+	*var = '\0';
+	if (*v != '$')
+		return v;
+	snprintf(var, len, "%s", v + 1 + (v[1] == '{'));
+	var[strcspn(var, "}")] = '\0';
+	if ((v = var_get(&sh->vars, var)) == NULL)
+		v = var_get(&sc->lets, var);
+	return v;
+}
+
+/*
+ * Fills want with the address and fixed port of the lesson's first bind,
+ * with the variable that holds the port in var ("" when written as a
+ * number). Returns 0, or -1 when there is none, the kernel chooses the
+ * port, or the address is not one to look up.
  */
 static int
-lesson_scan_port(const struct shell *sh, const struct lesson_scan *sc,
-    char *var, size_t len)
+lesson_scan_bind(const struct shell *sh, const struct lesson_scan *sc,
+    struct portcheck_want *want, char *var, size_t len)
 {
-	const char *v = sc->bind_port;
-	long port;
+	const char *port, *addr;
+	char avar[64];
 	char *end;
+	long n;
 
-	*var = '\0';
-	if (*v == '$') {
-		snprintf(var, len, "%s", v + 1 + (v[1] == '{'));
-		var[strcspn(var, "}")] = '\0';
-		if ((v = var_get(&sh->vars, var)) == NULL &&
-		    (v = var_get(&sc->lets, var)) == NULL)
-			return 0;
-	}
-	port = strtol(v, &end, 10);
-	if (*v == '\0' || *end || port <= 0 || port > 65535)
-		return 0;
-	return (int)port;
+	memset(want, 0, sizeof(*want));
+	want->reuse = sc->reuse;
+	port = lesson_scan_value(sh, sc, sc->bind_port, var, len);
+	addr = lesson_scan_value(sh, sc, sc->bind_addr, avar, sizeof(avar));
+	if (port == NULL || addr == NULL || sc->bind_line == 0)
+		return -1;
+	n = strtol(port, &end, 10);
+	if (*port == '\0' || *end || n <= 0 || n > 65535)
+		return -1;
+	want->port = (int)n;
+	if (strcmp(addr, "localhost") == 0)
+		addr = "127.0.0.1";
+	if (*addr == '\0')
+		want->family = AF_INET; /* '': INADDR_ANY */
+	else if (inet_pton(AF_INET, addr, want->addr) == 1)
+		want->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, want->addr) == 1)
+		want->family = AF_INET6;
+	else
+		return -1;
+	return 0;
 }
 
 /*
@@ -467,10 +516,11 @@ static int
 lesson_port_busy(struct shell *sh, const char *path,
     const struct lesson_scan *sc)
 {
+	struct portcheck_want want;
 	char var[64], who[256];
-	int port = lesson_scan_port(sh, sc, var, sizeof(var));
 
-	if (port == 0 || !portcheck_holder(port, who, sizeof(who)))
+	if (lesson_scan_bind(sh, sc, &want, var, sizeof(var)) == -1 ||
+	    !portcheck_holder(&want, who, sizeof(who)))
 		return 0;
 	sh->src = path;
 	sh->line = sc->bind_line;
@@ -478,13 +528,13 @@ lesson_port_busy(struct shell *sh, const char *path,
 		out_error(sh,
 		    "port %d is taken (%s): bind would fail; run the lesson "
 		    "on another port with --var %s=N",
-		    port, who, var);
+		    want.port, who, var);
 	else
 		out_error(sh,
 		    "port %d is taken (%s): bind would fail; the lesson "
 		    "names the port itself (a let variable would let "
 		    "--var move it)",
-		    port, who);
+		    want.port, who);
 	sh->src = NULL;
 	sh->line = 0;
 	return 1;

@@ -77,6 +77,29 @@ def t_busy_port(bin_, lessons, tmp):
     need(re.match(r"0 passed, 1 failed, \d+ not run$", summary(out)),
          "summary", out, err)
     need(secs < 10, "took %.1f s" % secs, out, err)
+    # A TIME_WAIT on the lesson's address stops bind too (no SO_REUSEADDR).
+    s, port = listener()
+    with s:
+        c = socket.create_connection(("127.0.0.1", port))
+        a, _ = s.accept()
+        a.close()     # the server side closes first: its port in TIME_WAIT
+        c.recv(1)
+        c.close()
+    rc, out, err, _ = run([bin_, "--check", os.path.join(
+        lessons, "echo.lesson"), "--var", "PORT=%d" % port])
+    need(rc == 1 and re.search(r"port %d is taken \(127\.0\.0\.1:%d in "
+                               r"TIME_WAIT, held by the kernel, \d+ s more"
+                               % (port, port), err),
+         "a TIME_WAIT on the port is not named", out, err)
+    # Another address's listener is not in the way: the lesson runs.
+    s = socket.socket()
+    s.bind(("127.0.0.2", 0))
+    s.listen()
+    with s:
+        rc, out, err, _ = run([bin_, "--check", os.path.join(
+            lessons, "echo.lesson"), "--var",
+            "PORT=%d" % s.getsockname()[1]])
+    need(rc == 0, "a listener on 127.0.0.2 stopped the lesson", out, err)
 
 
 def t_stop_at_failure(bin_, lessons, tmp):
