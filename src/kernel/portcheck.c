@@ -198,7 +198,7 @@ portcheck_holder(const struct portcheck_want *want, char *out, size_t len)
 	v6 = strchr(s.addr, ':') != NULL;
 	snprintf(out, len, "%s%s%s:%d in %s, held by %s", v6 ? "[" : "", s.addr,
 	    v6 ? "]" : "", s.port, state ? state : "?",
-	    *owner ? owner : "a program of another user");
+	    *owner ? owner : "a program sockstep cannot name");
 	return 1;
 }
 

@@ -95,7 +95,7 @@ cmd_partner_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (sh->mode == MODE_CHECK)
 		return CMD_OK;
 	out_meaning(sh,
-	    "this lesson needs its partner %.60s: start it first in a second "
+	    "this lesson works with its partner %.60s: play it in a second "
 	    "terminal, sockstep --play %.60s%s%s",
 	    a->argv[0].text, a->argv[0].text, port ? " --var PORT=" : "",
 	    port ? port : "");
