@@ -93,7 +93,7 @@ def t_busy_port(bin_, lessons, tmp):
          "a TIME_WAIT on the port is not named", out, err)
     # Another address's listener is not in the way: the lesson runs.
     s = socket.socket()
-    s.bind(("127.0.0.2", 0))
+    s.bind(("127.0.0.2", echo_pair.free_port()))  # not an ephemeral port
     s.listen()
     with s:
         rc, out, err, _ = run([bin_, "--check", os.path.join(
