@@ -26,6 +26,8 @@ struct diag_sock {
 #define DIAG_ALL 0xfffU
 
 int diag_dump(int, unsigned, int (*)(const struct diag_sock *, void *), void *);
+int diag_dump_port(int, unsigned, int,
+    int (*)(const struct diag_sock *, void *), void *);
 int diag_find_peer(const struct sockaddr_storage *,
     const struct sockaddr_storage *, unsigned, struct diag_sock *);
 int diag_find_inode(int, unsigned long, struct diag_sock *);

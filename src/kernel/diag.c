@@ -55,11 +55,11 @@ diag_id(__be16 *port, __be32 *a, const struct sockaddr_storage *ss)
 
 /*
  * Sends a request for TCP sockets of family: a dump of those in the
- * states of mask, or with local and peer given, the one connection
- * between them. Returns 0 or -1.
+ * states of mask (on local port port, unless 0), or with local and peer
+ * given, the one connection between them. Returns 0 or -1.
  */
 static int
-diag_request(int fd, int family, unsigned mask,
+diag_request(int fd, int family, unsigned mask, int port,
     const struct sockaddr_storage *local, const struct sockaddr_storage *peer)
 {
 	struct {
@@ -77,6 +77,7 @@ diag_request(int fd, int family, unsigned mask,
 	msg.req.sdiag_family = (unsigned char)family;
 	msg.req.sdiag_protocol = IPPROTO_TCP;
 	msg.req.idiag_states = mask;
+	msg.req.id.idiag_sport = htons((uint16_t)port); /* 0: every port */
 	if (local) {
 		diag_id(&msg.req.id.idiag_sport, msg.req.id.idiag_src, local);
 		diag_id(&msg.req.id.idiag_dport, msg.req.id.idiag_dst, peer);
@@ -155,12 +156,23 @@ int
 diag_dump(int family, unsigned mask,
     int (*fn)(const struct diag_sock *, void *), void *arg)
 {
+	return diag_dump_port(family, mask, 0, fn, arg);
+}
+
+/*
+ * diag_dump of the sockets whose local port is port (the kernel filters
+ * them; 0 for every port).
+ */
+int
+diag_dump_port(int family, unsigned mask, int port,
+    int (*fn)(const struct diag_sock *, void *), void *arg)
+{
 	int fd, rc, save;
 
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd == -1)
 		return -1;
-	rc = diag_request(fd, family, mask, NULL, NULL);
+	rc = diag_request(fd, family, mask, port, NULL, NULL);
 	if (rc == 0)
 		rc = diag_read(fd, family, fn, arg, 0);
 	save = errno;
@@ -243,7 +255,7 @@ diag_find_peer(const struct sockaddr_storage *local,
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (fd == -1)
 		return -1;
-	rc = diag_request(fd, local->ss_family, mask, local, peer);
+	rc = diag_request(fd, local->ss_family, mask, 0, local, peer);
 	if (rc == 0)
 		rc = diag_read(fd, local->ss_family, diag_match, &w, 1);
 	save = errno;

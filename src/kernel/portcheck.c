@@ -10,9 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "sym.h"
 
-/* One TCP socket as /proc/net/tcp and tcp6 list it (what ss reads too). */
+/* One TCP socket as sock_diag reports it, with what portcheck needs. */
 struct portcheck_sock {
 	char addr[INET6_ADDRSTRLEN];
 	int family;
@@ -23,39 +24,27 @@ struct portcheck_sock {
 	long left_s; /* seconds left on its timer (TIME_WAIT: to go) */
 };
 
-/* Reads one line of /proc/net/tcp or tcp6 into s. Returns 0, or -1. */
-static int
-portcheck_parse(const char *line, int v6, struct portcheck_sock *s)
+/* Fills s from a socket of sock_diag's dump. */
+static void
+portcheck_from_diag(const struct diag_sock *d, struct portcheck_sock *s)
 {
-	char hex[40];
-	unsigned int port, state, w[4];
-	unsigned long inode, when;
-	struct in6_addr a6;
-	struct in_addr a4;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&d->local;
+	const struct sockaddr_in6 *sin6 =
+	    (const struct sockaddr_in6 *)&d->local;
 
-	if (sscanf(line,
-	        " %*d: %39[0-9A-Fa-f]:%x %*s %x %*s %*x:%lx %*s %*s %*s %lu",
-	        hex, &port, &state, &when, &inode) != 5)
-		return -1;
-	if (v6) {
-		if (sscanf(hex, "%8x%8x%8x%8x", &w[0], &w[1], &w[2], &w[3]) !=
-		    4)
-			return -1;
-		memcpy(&a6, w, sizeof(a6));
-		inet_ntop(AF_INET6, &a6, s->addr, sizeof(s->addr));
-		memcpy(s->raw, &a6, 16);
-		s->family = AF_INET6;
+	memset(s, 0, sizeof(*s));
+	s->family = d->local.ss_family;
+	if (s->family == AF_INET6) {
+		memcpy(s->raw, &sin6->sin6_addr, 16);
+		s->port = ntohs(sin6->sin6_port);
 	} else {
-		a4.s_addr = (in_addr_t)strtoul(hex, NULL, 16);
-		inet_ntop(AF_INET, &a4, s->addr, sizeof(s->addr));
-		memcpy(s->raw, &a4, 4);
-		s->family = AF_INET;
+		memcpy(s->raw, &sin->sin_addr, 4);
+		s->port = ntohs(sin->sin_port);
 	}
-	s->port = (int)port;
-	s->state = (int)state;
-	s->inode = inode;
-	s->left_s = (long)(when / (unsigned long)sysconf(_SC_CLK_TCK));
-	return 0;
+	inet_ntop(s->family, s->raw, s->addr, sizeof(s->addr));
+	s->state = d->state;
+	s->inode = d->inode;
+	s->left_s = (long)(d->expires_ms / 1000);
 }
 
 /*
@@ -80,53 +69,54 @@ portcheck_conflict(const struct portcheck_sock *s,
 	    memcmp(s->raw, any, len) == 0 || memcmp(want->addr, any, len) == 0;
 }
 
-/*
- * Finds a TCP socket that is in the way of want, or, when want is NULL,
- * one listening on port. Returns 1 and fills s, or 0 when there is none.
- */
-static int
-portcheck_find(int port, const struct portcheck_want *want,
-    struct portcheck_sock *s)
-{
-	static const char *const files[] = { "/proc/net/tcp",
-		"/proc/net/tcp6" };
-	char line[512];
-	FILE *fp;
-	int i, found = 0;
+/* Which sockets on a port portcheck_find looks for. */
+enum portcheck_match {
+	PORTCHECK_ANY, /* any socket */
+	PORTCHECK_LISTEN, /* a listener */
+	PORTCHECK_CONFLICT /* one in the way of a bind (want) */
+};
 
-	for (i = 0; i < 2 && !found; i++) {
-		if ((fp = fopen(files[i], "re")) == NULL)
-			continue;
-		while (!found && fgets(line, sizeof(line), fp))
-			found = portcheck_parse(line, i, s) == 0 &&
-			    s->port == port &&
-			    (want ? portcheck_conflict(s, want)
-			          : s->state == 10);
-		fclose(fp);
-	}
-	return found;
+/* What portcheck_find asks of each socket sock_diag lists. */
+struct portcheck_query {
+	enum portcheck_match m;
+	const struct portcheck_want *want;
+	struct portcheck_sock *s;
+};
+
+/* Returns 1 (stop) when d is the socket the query looks for, else 0. */
+static int
+portcheck_match(const struct diag_sock *d, void *arg)
+{
+	struct portcheck_query *q = arg;
+
+	portcheck_from_diag(d, q->s);
+	return q->m == PORTCHECK_ANY ||
+	    (q->m == PORTCHECK_LISTEN && q->s->state == 10) ||
+	    (q->m == PORTCHECK_CONFLICT && portcheck_conflict(q->s, q->want));
 }
 
-/* Returns 1 when some TCP socket has port as its local port, else 0. */
+/*
+ * Finds a TCP socket on port that m asks for, through sock_diag with the
+ * kernel filtering by port (reading /proc/net/tcp costs tens of
+ * milliseconds with the thousands of TIME_WAITs of a busy machine).
+ * Returns 1 and fills s, or 0 when there is none.
+ */
 static int
-portcheck_used(int port)
+portcheck_find(int port, enum portcheck_match m,
+    const struct portcheck_want *want, struct portcheck_sock *s)
 {
-	static const char *const files[] = { "/proc/net/tcp",
-		"/proc/net/tcp6" };
-	struct portcheck_sock s;
-	char line[512];
-	FILE *fp;
-	int i, found = 0;
+	struct portcheck_query q = { m, want, s };
+	int fam;
 
-	for (i = 0; i < 2 && !found; i++) {
-		if ((fp = fopen(files[i], "re")) == NULL)
-			continue;
-		while (!found && fgets(line, sizeof(line), fp))
-			found =
-			    portcheck_parse(line, i, &s) == 0 && s.port == port;
-		fclose(fp);
+	for (fam = 0; fam < 2; fam++) {
+		if (m == PORTCHECK_CONFLICT &&
+		    want->family != (fam ? AF_INET6 : AF_INET))
+			continue; /* only its own family is in the way */
+		if (diag_dump_port(fam ? AF_INET6 : AF_INET, DIAG_ALL, port,
+		        portcheck_match, &q) == 1)
+			return 1;
 	}
-	return found;
+	return 0;
 }
 
 /* Writes "name (pid N)" of the process holding socket inode, or "". */
@@ -187,7 +177,7 @@ portcheck_holder(const struct portcheck_want *want, char *out, size_t len)
 	char owner[128];
 	int v6;
 
-	if (!portcheck_find(want->port, want, &s))
+	if (!portcheck_find(want->port, PORTCHECK_CONFLICT, want, &s))
 		return 0;
 	state = sym_name(sym_tcp_state, s.state);
 	portcheck_owner(s.inode, owner, sizeof(owner));
@@ -208,18 +198,19 @@ portcheck_listening(int port)
 {
 	struct portcheck_sock s;
 
-	return portcheck_find(port, NULL, &s);
+	return portcheck_find(port, PORTCHECK_LISTEN, NULL, &s);
 }
 
 /*
  * Finds a TCP port no socket uses, below the kernel's ephemeral range (so
  * that no client's connect takes it before the lesson binds it), from
- * /proc/net/tcp alone: no socket call of its own shows in strace.
+ * sock_diag alone: it binds no socket of its own.
  * Returns the port, or -1.
  */
 int
 portcheck_free(void)
 {
+	struct portcheck_sock s;
 	struct timespec ts;
 	unsigned start;
 	int i, port;
@@ -228,7 +219,7 @@ portcheck_free(void)
 	start = (unsigned)getpid() * 7919U + (unsigned)ts.tv_nsec;
 	for (i = 0; i < 200; i++) {
 		port = 20000 + (int)((start + (unsigned)i * 61U) % 12000U);
-		if (!portcheck_used(port))
+		if (!portcheck_find(port, PORTCHECK_ANY, NULL, &s))
 			return port;
 	}
 	return -1;
