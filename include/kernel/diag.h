@@ -24,6 +24,7 @@ struct diag_sock {
 	((1U << 4) | (1U << 5) | (1U << 6) | (1U << 9) | \
 	    (1U << 11)) /* FIN_WAIT1, FIN_WAIT2, TIME_WAIT, LAST_ACK, CLOSING */
 #define DIAG_ALL 0xfffU
+#define DIAG_LISTEN (1U << 10)
 
 int diag_dump(int, unsigned, int (*)(const struct diag_sock *, void *), void *);
 int diag_dump_port(int, unsigned, int,

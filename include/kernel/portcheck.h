@@ -4,12 +4,11 @@
 
 #include <stddef.h>
 
-/* A bind a lesson will make: where, and whether it sets SO_REUSEADDR. */
+/* A bind a lesson will make. */
 struct portcheck_want {
 	int family; /* AF_INET or AF_INET6 */
 	unsigned char addr[16]; /* network order; all zero for any address */
 	int port;
-	int reuse;
 };
 
 int portcheck_holder(const struct portcheck_want *, char *, size_t);

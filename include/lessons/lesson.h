@@ -29,7 +29,6 @@ struct lesson_scan {
 	long partner_line;
 	char bind_port[64]; /* the port of its first bind, as written */
 	char bind_addr[64]; /* ...and its address */
-	int reuse; /* it sets SO_REUSEADDR */
 	long bind_line;
 	struct vars lets; /* let defaults seen */
 };

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -348,18 +347,6 @@ lesson_has_var(const struct token *t, int n)
 	return 0;
 }
 
-/* Returns 1 when a word of st is word, in any case. */
-static int
-lesson_has_word(const struct stmt *st, const char *word)
-{
-	int i;
-
-	for (i = 1; i < st->argc; i++)
-		if (strcasecmp(st->argv[i].text, word) == 0)
-			return 1;
-	return 0;
-}
-
 /* Reads a statement of the scan: its checks, and what the runner needs. */
 static void
 lesson_scan_stmt(struct shell *sh, const struct stmt *st,
@@ -401,9 +388,7 @@ lesson_scan_stmt(struct shell *sh, const struct stmt *st,
 		snprintf(sc->bind_addr, sizeof(sc->bind_addr), "%s",
 		    st->argv[2].text);
 		sc->bind_line = sh->line;
-	} else if (strcmp(name, "setsockopt") == 0 && st->argc >= 3 &&
-	    lesson_has_word(st, "SO_REUSEADDR"))
-		sc->reuse = 1;
+	}
 }
 
 /*
@@ -485,7 +470,6 @@ lesson_scan_bind(const struct shell *sh, const struct lesson_scan *sc,
 	long n;
 
 	memset(want, 0, sizeof(*want));
-	want->reuse = sc->reuse;
 	port = lesson_scan_value(sh, sc, sc->bind_port, var, len);
 	addr = lesson_scan_value(sh, sc, sc->bind_addr, avar, sizeof(avar));
 	if (port == NULL || addr == NULL || sc->bind_line == 0)
@@ -508,9 +492,10 @@ lesson_scan_bind(const struct shell *sh, const struct lesson_scan *sc,
 }
 
 /*
- * Looks, before a checked lesson runs, whether the fixed port it binds is
- * taken, and says by whom and how to point the lesson elsewhere.
- * Returns 1 when it is taken, else 0.
+ * Looks, before a checked lesson runs, whether another program listens
+ * where it binds a fixed port, and says who and how to point the lesson
+ * elsewhere (a connection or TIME_WAIT there stops the bind itself: its
+ * EADDRINUSE ends the lesson). Returns 1 when the port is taken, else 0.
  */
 static int
 lesson_port_busy(struct shell *sh, const char *path,
