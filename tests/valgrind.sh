@@ -6,7 +6,7 @@
 #
 # 1. ctest -T memcheck: every test under valgrind with the options of
 #    tests/CMakeLists.txt (the C tests directly; children are followed).
-# 2. The end-to-end, limit and fault tests start sockstep from Python,
+# 2. The end-to-end, limit, fault and note tests start sockstep from Python,
 #    which is not followed, so they run again with BUILD_DIR/sockstep
 #    replaced for the run by a script that starts the real binary under
 #    valgrind (restored on exit). The strace tests are left out there
@@ -48,7 +48,7 @@ exec valgrind -q --log-fd=9 --error-exitcode=99 --leak-check=full \\
     --suppressions=$supp --num-callers=30 $logs/bin/sockstep "\$@"
 WRAP
 chmod +x "$build/sockstep"
-(cd "$build" && ctest -R '^(e2e|limits|faults)\.' -E '\.strace\.|e2e\.install' --timeout 600 -j2) ||
+(cd "$build" && ctest -R '^(e2e|limits|faults|notes)\.' -E '\.strace\.|e2e\.install' --timeout 600 -j2) ||
     status=1
 
 echo "== valgrind logs"

@@ -41,6 +41,8 @@ struct call_holder {
 	int state; /* TCP state; -1 unknown */
 	int listening;
 	int reuseaddr; /* SO_REUSEADDR of a live handle; -1 unknown */
+	unsigned long
+	    inode; /* sock_diag's inode: 0 when no descriptor holds it */
 	unsigned expires_ms; /* time left on a lingering connection's timer */
 };
 

@@ -236,6 +236,7 @@ call_holder_find(struct shell *sh, const struct handle *self,
 	out->state = ask.found.state;
 	out->listening = ask.found.state == 10;
 	out->expires_ms = ask.found.expires_ms;
+	out->inode = ask.found.inode;
 	for (i = 0; ask.found.inode == 0 && i < sh->handles.n; i++)
 		if (sh->handles.v[i]->fd < 0 &&
 		    call_same(&sh->handles.v[i]->local, &ask.found.local) &&

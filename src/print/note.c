@@ -211,8 +211,10 @@ note_holder_name(struct buf *b, const struct call_holder *o)
 	else if (o->h)
 		buf_printf(b, "the connection %s left when it was closed",
 		    o->h->name);
-	else
+	else if (o->inode)
 		buf_puts(b, "a socket of another program");
+	else
+		buf_puts(b, "a connection no descriptor holds any more");
 }
 
 /* EADDRINUSE: a listening socket holds the address. */
