@@ -3,6 +3,8 @@
  * which makes the real blocking call while the prompt goes on. The thread
  * and the prompt take turns: only one of them runs shell code at a time,
  * and a job's thread lets go of the shell only while it is in its call.
+ * A job's state belongs to the lock (jobs.mu): read it with job_turn_state
+ * or from what job_turn_give returns.
  */
 #ifndef SOCKSTEP_JOB_H
 #define SOCKSTEP_JOB_H
@@ -40,6 +42,13 @@ struct job {
 	long line; /* the line it was typed on, for its expectation */
 	struct stmt st; /* its own copy of the statement, without '&' */
 	struct shell *sh;
+	/*
+	 * Set before its thread starts, never changed after: the calls as
+	 * the prompt makes them, and the same giving the turn back around
+	 * the blocking ones.
+	 */
+	const struct sys_ops *real;
+	struct sys_ops ops;
 };
 
 struct jobs {
@@ -49,9 +58,6 @@ struct jobs {
 	pthread_mutex_t mu; /* guards turn and every job's state */
 	pthread_cond_t cv; /* signalled at every change of either */
 	struct job *turn; /* whose thread runs shell code; NULL: the prompt's */
-	const struct sys_ops *real; /* the calls as the prompt makes them */
-	struct sys_ops
-	    ops; /* the same, giving the turn back around blocking calls */
 	/* set by the shell above: how a statement ending in '&' starts a */
 	/* job (job_init), and how a job's statement is finished (shell_init) */
 	int (*start)(struct shell *, const struct cmd_entry *,

@@ -25,7 +25,7 @@ void job_free(struct shell *);
 void job_turn_init(struct shell *);
 void job_turn_free(struct shell *);
 int job_turn_spawn(struct job *);
-void job_turn_give(struct shell *, struct job *);
+enum job_state job_turn_give(struct shell *, struct job *);
 enum job_state job_turn_state(struct shell *, const struct job *);
 int job_turn_wait(struct shell *, int);
 int job_turn_in_kernel(const struct job *);

@@ -50,7 +50,7 @@ job_back(void)
 }
 
 /* The calls that may block, each made outside the turn. */
-#define JOB_REAL (job_self->sh->jobs.real)
+#define JOB_REAL (job_self->real)
 
 /* accept(2) in a job: the prompt goes on while it waits. */
 static int
@@ -158,22 +158,24 @@ job_turn_init(struct shell *sh)
 	pthread_cond_init(&sh->jobs.cv, NULL);
 }
 
-/* Makes the calls a job makes: the shell's own, but the blocking ones outside the turn. */
+/*
+ * Makes the calls job j makes: the shell's own, but the blocking ones
+ * outside the turn. Done before j's thread starts: other jobs' threads,
+ * in their calls, never see them change.
+ */
 static void
-job_turn_ops(struct shell *sh)
+job_turn_ops(struct job *j)
 {
-	struct jobs *js = &sh->jobs;
-
-	js->real = sh->sys;
-	js->ops = *sh->sys;
-	js->ops.accept = job_accept;
-	js->ops.connect = job_connect;
-	js->ops.send = job_send;
-	js->ops.recv = job_recv;
-	js->ops.sendto = job_sendto;
-	js->ops.recvfrom = job_recvfrom;
-	js->ops.poll = job_poll;
-	js->ops.select = job_select;
+	j->real = j->sh->sys;
+	j->ops = *j->sh->sys;
+	j->ops.accept = job_accept;
+	j->ops.connect = job_connect;
+	j->ops.send = job_send;
+	j->ops.recv = job_recv;
+	j->ops.sendto = job_sendto;
+	j->ops.recvfrom = job_recvfrom;
+	j->ops.poll = job_poll;
+	j->ops.select = job_select;
 }
 
 /* Lets go of what job_turn_init made. */
@@ -248,7 +250,7 @@ job_turn_spawn(struct job *j)
 	sigset_t block, old;
 	int rc;
 
-	job_turn_ops(j->sh);
+	job_turn_ops(j);
 	sig_install_cancel();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -260,22 +262,28 @@ job_turn_spawn(struct job *j)
 	return rc;
 }
 
-/* Gives j's thread the turn and waits until it hands the shell back. */
-void
+/*
+ * Gives j's thread the turn and waits until it hands the shell back.
+ * Returns j's state as it handed it back (read under the lock).
+ */
+enum job_state
 job_turn_give(struct shell *sh, struct job *j)
 {
 	struct jobs *js = &sh->jobs;
+	enum job_state s;
 
 	pthread_mutex_lock(&js->mu);
 	js->turn = j;
-	sh->sys = &js->ops;
+	sh->sys = &j->ops;
 	pthread_cond_broadcast(&js->cv);
 	while (js->turn != NULL)
 		pthread_cond_wait(&js->cv, &js->mu);
-	sh->sys = js->real;
+	sh->sys = j->real;
+	s = j->state;
 	pthread_mutex_unlock(&js->mu);
-	if (j->state == JOB_DONE)
+	if (s == JOB_DONE)
 		pthread_join(j->thread, NULL);
+	return s;
 }
 
 /* Returns j's state, read under the lock. */

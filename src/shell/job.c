@@ -113,8 +113,7 @@ job_start(struct shell *sh, const struct cmd_entry *cmd, const struct stmt *st,
 		job_delete(j);
 		return CMD_ERR;
 	}
-	job_turn_give(sh, j);
-	if (j->state == JOB_DONE) { /* it stopped before its call */
+	if (job_turn_give(sh, j) == JOB_DONE) { /* it stopped before its call */
 		rc = j->rc;
 		job_delete(j);
 		return rc;
@@ -145,8 +144,7 @@ job_show(struct shell *sh, int i)
 
 	out_line(sh, "[%d] returned: %s", j->id, j->text);
 	track_resume(sh, &j->st);
-	job_turn_give(sh, j);
-	if (j->state != JOB_DONE) { /* sendall: one send returned */
+	if (job_turn_give(sh, j) != JOB_DONE) { /* sendall: one send returned */
 		track_end(sh, &j->st, CMD_OK);
 		out_meaning(sh, "[%d] waits again, in %s", j->id, j->call);
 		return;

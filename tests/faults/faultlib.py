@@ -36,8 +36,10 @@ SYSCALLS = {
                 "pselect6": 72},
 }
 
-# What AddressSanitizer, LeakSanitizer and UBSan print on a finding.
+# What AddressSanitizer, LeakSanitizer, UBSan and ThreadSanitizer print on
+# a finding.
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|runtime error:|"
+                       r"ThreadSanitizer|"
                        r"UndefinedBehaviorSanitizer")
 
 _children = []
