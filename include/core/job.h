@@ -37,6 +37,8 @@ struct job {
 	const char *call; /* the call it is in: "accept", "recv", ... */
 	char hname[HANDLE_NAME_MAX]; /* the handle it waits on */
 	int fd; /* that handle's fd */
+	int *waits; /* the fds a poll or select waits on */
+	int nwaits;
 	char newname[HANDLE_NAME_MAX]; /* the name it gives a new handle */
 	char *text; /* the statement, as shown */
 	long line; /* the line it was typed on, for its expectation */

@@ -38,16 +38,31 @@ job_stopping(void)
 	return stop;
 }
 
+/* Returns 1 when job j's poll or select waits on fd. */
+static int
+job_waits_on(const struct job *j, int fd)
+{
+	int i;
+
+	for (i = 0; i < j->nwaits; i++)
+		if (j->waits[i] == fd)
+			return 1;
+	return 0;
+}
+
 /* Returns the id of a job whose call waits on handle h, or 0. */
 int
 job_using(const struct shell *sh, const struct handle *h)
 {
+	const struct job *j;
 	int i;
 
-	for (i = 0; i < sh->jobs.n; i++)
-		if (sh->jobs.v[i]->fd == h->fd &&
-		    strcmp(sh->jobs.v[i]->hname, h->name) == 0)
-			return sh->jobs.v[i]->id;
+	for (i = 0; i < sh->jobs.n; i++) {
+		j = sh->jobs.v[i];
+		if ((j->fd == h->fd && strcmp(j->hname, h->name) == 0) ||
+		    job_waits_on(j, h->fd))
+			return j->id;
+	}
 	return 0;
 }
 

@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include "jobs.h"
 #include "shell.h"
 #include "sig.h"
+#include "xalloc.h"
 
 #define JOB_PROC_FD \
 	300 /* where a job's /proc file sits: out of the sockets' way */
@@ -126,12 +129,29 @@ job_recvfrom(int fd, void *p, size_t len, int flags, struct sockaddr *sa,
 	return rc;
 }
 
+/*
+ * Notes fd as one a poll or select of this job waits on, so that close
+ * refuses it: poll holds the socket, and a close would free nothing.
+ */
+static void
+job_wait_on(int fd)
+{
+	struct job *j = job_self;
+
+	j->waits =
+	    xrealloc(j->waits, ((size_t)j->nwaits + 1) * sizeof(*j->waits));
+	j->waits[j->nwaits++] = fd;
+}
+
 /* poll(2) in a job. */
 static int
 job_poll(struct pollfd *fds, unsigned long n, int timeout)
 {
+	unsigned long i;
 	int rc;
 
+	for (i = 0; i < n; i++)
+		job_wait_on(fds[i].fd);
 	job_leave("poll");
 	rc = JOB_REAL->poll(fds, n, timeout);
 	job_back();
@@ -142,8 +162,12 @@ job_poll(struct pollfd *fds, unsigned long n, int timeout)
 static int
 job_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 {
-	int rc;
+	int fd, rc;
 
+	for (fd = 0; fd < n && fd < FD_SETSIZE; fd++)
+		if ((r && FD_ISSET(fd, r)) || (w && FD_ISSET(fd, w)) ||
+		    (e && FD_ISSET(fd, e)))
+			job_wait_on(fd);
 	job_leave("select");
 	rc = JOB_REAL->select(n, r, w, e, tv);
 	job_back();

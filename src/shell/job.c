@@ -48,6 +48,7 @@ job_delete(struct job *j)
 {
 	if (j->procfd >= 0)
 		close(j->procfd);
+	free(j->waits);
 	free(j->text);
 	parse_stmt_free(&j->st);
 	free(j);
