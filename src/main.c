@@ -9,6 +9,7 @@
 #include "input.h"
 #include "lab.h"
 #include "lesson.h"
+#include "out.h"
 #include "record.h"
 #include "var.h"
 #include "prompt.h"
@@ -140,6 +141,7 @@ main(int argc, char **argv)
 	char laberr[256];
 	long ms;
 
+	atexit(out_exit_check); /* a write error on stdout fails the exit */
 	memset(&lo, 0, sizeof(lo));
 	memset(&vars, 0, sizeof(vars));
 	lo.mode = MODE_RUN;

@@ -14,4 +14,9 @@ void out_error(struct shell *, const char *, ...)
 void out_line(struct shell *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Write errors on the output: the shell stops, and the exit says so. */
+int out_flush(struct shell *);
+int out_broken(struct shell *);
+void out_exit_check(void);
+
 #endif

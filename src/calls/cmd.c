@@ -341,5 +341,8 @@ cmd_run(struct shell *sh, const struct stmt *st)
 		return CMD_ERR;
 	if (st->background)
 		return sh->jobs.start(sh, cmd, st, args.h);
+	/* what was printed reaches the file before a call that can block */
+	if ((cmd->flags & CMD_BACKGROUND) && out_flush(sh) == -1)
+		return CMD_ERR;
 	return cmd->exec(sh, cmd, &args);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shell.h"
 #include "sym.h"
@@ -98,4 +99,73 @@ out_line(struct shell *sh, const char *fmt, ...)
 	vfprintf(sh->out, fmt, ap);
 	va_end(ap);
 	fputc('\n', sh->out);
+}
+
+/*
+ * The first write error on standard output (an errno, or -1 when stdio
+ * dropped the data without saying why), for out_exit_check: process
+ * state, like stdout itself, not the session's.
+ */
+static int out_stdout_err;
+
+/* Makes sh stop making calls: its output cannot be written any more. */
+static void
+out_lost(struct shell *sh, int err)
+{
+	sh->quit = 1;
+	if (sh->out == stdout && out_stdout_err == 0)
+		out_stdout_err = err;
+}
+
+/*
+ * Flushes sh's output: before a call that can block, and after a line
+ * when someone reads it as it comes. Returns 0, or -1 when it cannot be
+ * written (its reader has gone, the disk is full): the shell then stops.
+ */
+int
+out_flush(struct shell *sh)
+{
+	if (fflush(sh->out) == EOF) {
+		out_lost(sh, errno ? errno : -1);
+		return -1;
+	}
+	return out_broken(sh);
+}
+
+/*
+ * Returns -1, and makes the shell stop, when some of sh's output was
+ * lost (stdio drops a buffer it cannot write); else 0.
+ */
+int
+out_broken(struct shell *sh)
+{
+	if (!ferror(sh->out))
+		return 0;
+	out_lost(sh, -1);
+	return -1;
+}
+
+/*
+ * At exit: flushes standard output and, when any of it could not be
+ * written, says so in one line on standard error and ends with status 1,
+ * as cat does. Registered with atexit by main.
+ */
+void
+out_exit_check(void)
+{
+	char msg[160];
+	int err = out_stdout_err;
+
+	if (fflush(stdout) == EOF && err == 0)
+		err = errno ? errno : -1;
+	if (err == 0 && ferror(stdout))
+		err = -1;
+	if (err == 0)
+		return;
+	snprintf(msg, sizeof(msg),
+	    "sockstep: write error on standard output%s%s\n",
+	    err > 0 ? ": " : "", err > 0 ? strerror(err) : "");
+	if (write(STDERR_FILENO, msg, strlen(msg)) < 0)
+		_exit(1);
+	_exit(1);
 }

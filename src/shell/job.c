@@ -249,6 +249,7 @@ job_returned(struct shell *sh)
 int
 job_wait(struct shell *sh, int id)
 {
+	out_flush(sh); /* what was printed is out before the wait */
 	for (;;) {
 		job_check(sh, 0);
 		if (sh->jobs.n == 0 || (id && job_find(sh, id) < 0))

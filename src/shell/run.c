@@ -379,6 +379,7 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	sh->timed_out = 0;
 	if (sh->jobs.n)
 		job_check(sh, job_grace(sh)); /* a job this let go on */
+	out_broken(sh); /* no reader: no more calls */
 	return rc;
 }
 
@@ -535,6 +536,6 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 	parse_free(&p);
 	buf_free(&text);
 	if (sh->flush_lines)
-		fflush(sh->out);
+		out_flush(sh);
 	return rc;
 }
