@@ -277,7 +277,7 @@ main(int argc, char **argv)
 			    lo.mode == MODE_PLAY && isatty(1) ? 700 : 0;
 		rc = lesson_main(&lo, argv + optind, argc - optind);
 		var_free(&vars);
-		return rc;
+		return sig_end ? 128 + sig_end : rc;
 	}
 	if (argc - optind > 1 || (cmds && argc - optind > 0)) {
 		fputs("sockstep: too many arguments\nTry 'sockstep --help'.\n",

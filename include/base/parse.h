@@ -36,6 +36,7 @@ struct parsed {
 
 #define PARSE_MAX_LINE 65536
 
+int parse_too_long(size_t, char *, size_t);
 int parse_line(const char *, size_t, struct parsed *, char *, size_t);
 void parse_free(struct parsed *);
 void parse_stmt_copy(struct stmt *, const struct stmt *);

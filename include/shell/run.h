@@ -13,6 +13,7 @@
 void shell_init(struct shell *, const struct sys_ops *, FILE *, FILE *);
 void shell_free(struct shell *);
 int shell_run_line(struct shell *, const char *, size_t);
+void shell_refuse_line(struct shell *, const char *);
 int shell_run_stmt(struct shell *, const struct stmt *);
 void shell_finish_stmt(struct shell *, const struct stmt *, int, int);
 void shell_close_all(struct shell *);

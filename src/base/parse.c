@@ -252,6 +252,17 @@ parse_token(const char *s, size_t len, size_t *i, struct builder *bl, char *err,
 	return rc;
 }
 
+/* Says in err when a line of len bytes is too long to run. Returns 0 or -1. */
+int
+parse_too_long(size_t len, char *err, size_t errlen)
+{
+	if (len <= PARSE_MAX_LINE)
+		return 0;
+	snprintf(err, errlen, "line too long (%zu bytes; at most %d)", len,
+	    PARSE_MAX_LINE);
+	return -1;
+}
+
 /*
  * Splits a line into statements separated by ';', each a list of tokens,
  * with an optional expectation after a lone '=' and a trailing '&'.
@@ -266,11 +277,8 @@ parse_line(const char *s, size_t len, struct parsed *out, char *err,
 	size_t i = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (len > PARSE_MAX_LINE) {
-		snprintf(err, errlen, "line too long (%zu bytes; at most %d)",
-		    len, PARSE_MAX_LINE);
+	if (parse_too_long(len, err, errlen) == -1)
 		return -1;
-	}
 	if ((nul = memchr(s, '\0', len)) != NULL) {
 		snprintf(err, errlen,
 		    "line has a NUL byte at column %zu: "

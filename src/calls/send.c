@@ -97,19 +97,11 @@ send_once(struct shell *sh, const char *cmd, struct handle *h, const char *p,
 	c.arg = (long)len;
 	c.flags = flags;
 	sig_pipe = 0;
+	sig_pipe_ignore(sh->sigpipe == SHELL_SIGPIPE_IGNORE);
 	if (sh->sigpipe == SHELL_SIGPIPE_DEFAULT)
 		n = send_in_child(sh, h->fd, p, len, (int)flags, to, err,
 		    &child);
-	else if (sh->sigpipe == SHELL_SIGPIPE_IGNORE) {
-		struct sigaction ign, old;
-
-		memset(&ign, 0, sizeof(ign));
-		ign.sa_handler = SIG_IGN;
-		sigaction(SIGPIPE, &ign, &old);
-		n = send_call(sh, h->fd, p, len, (int)flags, to);
-		*err = errno;
-		sigaction(SIGPIPE, &old, NULL);
-	} else {
+	else {
 		n = send_call(sh, h->fd, p, len, (int)flags, to);
 		*err = errno;
 	}

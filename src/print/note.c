@@ -24,6 +24,7 @@
 #include "job.h"
 #include "out.h"
 #include "shell.h"
+#include "sig.h"
 #include "sym.h"
 
 /* Families a note can be printed for, one bit each. */
@@ -139,11 +140,14 @@ note_unix_path(const struct call_view *v)
 	return un->sun_path;
 }
 
-/* Returns what interrupted the call: a cancel of its job, or Ctrl-C. */
+/*
+ * Returns what interrupted the call: a cancel of its job, or the signal
+ * that came last (Ctrl-C, SIGPIPE, SIGTERM, SIGHUP).
+ */
 static const char *
 note_interrupter(void)
 {
-	return job_current() ? "cancel" : "Ctrl-C";
+	return job_current() ? "cancel" : sig_what();
 }
 
 /* Appends "s" when n is not 1. */

@@ -25,6 +25,8 @@
 
 #include "complete.h"
 #include "jobs.h"
+#include "parse.h"
+#include "repl.h"
 #include "shell.h"
 #include "sig.h"
 #include "xalloc.h"
@@ -142,7 +144,7 @@ input_getc(FILE *fp)
 	unsigned char c;
 	ssize_t n;
 
-	while (!sig_int) {
+	while (!sig_stops_input()) {
 		if (input_wait_key(fp) == 0) {
 			n = read(fileno(fp), &c, 1);
 			if (n == 1)
@@ -253,7 +255,10 @@ input_open(struct shell *sh)
 #endif
 }
 
-/* Reads a line without the line editor: a prompt only when interactive. */
+/*
+ * Reads a line without the line editor: a prompt only when interactive.
+ * A line longer than PARSE_MAX_LINE comes back cut, *len its full length.
+ */
 static char *
 input_plain(const char *prompt, size_t *len, int *interrupted)
 {
@@ -265,7 +270,7 @@ input_plain(const char *prompt, size_t *len, int *interrupted)
 		fputs(prompt, stdout);
 		fflush(stdout);
 	}
-	n = getline(&line, &cap, stdin);
+	n = repl_getline(stdin, &line, &cap, PARSE_MAX_LINE);
 	if (n == -1) {
 		free(line);
 		if (sig_int) {
@@ -274,16 +279,15 @@ input_plain(const char *prompt, size_t *len, int *interrupted)
 		}
 		return NULL;
 	}
-	if (n > 0 && line[n - 1] == '\n')
-		line[--n] = '\0';
 	*len = (size_t)n;
 	return line;
 }
 
 /*
  * Reads one line, prompting with prompt (NULL for none). Returns it
- * without its newline (free it), or NULL at end of input; *interrupted
- * is set when Ctrl-C ended the line instead.
+ * without its newline (free it), or NULL at end of input or when SIGTERM
+ * or SIGHUP came; *interrupted is set when Ctrl-C ended the line instead.
+ * *len is its length; more than PARSE_MAX_LINE: the line was cut.
  */
 char *
 input_read(const char *prompt, size_t *len, int *interrupted)
@@ -294,6 +298,10 @@ input_read(const char *prompt, size_t *len, int *interrupted)
 	if (input_editing) {
 		char *line = readline(prompt ? prompt : "");
 
+		if (sig_end) { /* SIGTERM or SIGHUP: the session ends */
+			free(line);
+			return NULL;
+		}
 		if (sig_int) {
 			free(line);
 			sig_int = 0;

@@ -12,7 +12,10 @@
 
 #define PROMPT "sockstep> "
 
-/* Reads, runs and reports lines at a prompt until quit or Ctrl-D. Returns 0. */
+/*
+ * Reads, runs and reports lines at a prompt until quit or Ctrl-D.
+ * Returns 0, or 128 plus the signal when SIGTERM or SIGHUP ended it.
+ */
 int
 prompt_run(struct shell *sh)
 {
@@ -21,7 +24,7 @@ prompt_run(struct shell *sh)
 	int intr;
 
 	input_open(sh);
-	while (!sh->quit) {
+	while (!sh->quit && !sig_end) {
 		line = input_read(PROMPT, &len, &intr);
 		if (line == NULL && intr) {
 			fputc('\n', sh->out);
@@ -34,10 +37,10 @@ prompt_run(struct shell *sh)
 		sh->line++;
 		input_add_history(line);
 		sig_int = 0;
-		shell_run_line(sh, line, len);
+		repl_line(sh, line, len);
 		free(line);
 	}
 	repl_goodbye(sh);
 	input_close();
-	return 0;
+	return repl_ended(sh, 0);
 }

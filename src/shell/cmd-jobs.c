@@ -79,9 +79,10 @@ cmd_wait_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	sig_int = 0;
 	if (job_wait(sh, id) == -1)
 		out_meaning(sh,
-		    "wait interrupted (Ctrl-C); the job%s still run%s "
+		    "wait interrupted (%s); the job%s still run%s "
 		    "(jobs lists them)",
-		    sh->jobs.n == 1 ? "" : "s", sh->jobs.n == 1 ? "s" : "");
+		    sig_what(), sh->jobs.n == 1 ? "" : "s",
+		    sh->jobs.n == 1 ? "s" : "");
 	return CMD_OK;
 }
 

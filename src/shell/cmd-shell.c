@@ -8,6 +8,7 @@
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
+#include "sig.h"
 
 /* Prints text wrapped at 76 columns, each line starting with indent. */
 static void
@@ -208,6 +209,8 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 			    "%s is catch, ignore or "
 			    "default",
 			    s->name);
+		if (field == &sh->sigpipe) /* once, now: not per send */
+			sig_pipe_ignore(sh->sigpipe == SHELL_SIGPIPE_IGNORE);
 	} else if (s->is_bool) {
 		if (arg_bool(&a->argv[1], &b) == -1)
 			return cmd_usage(sh, cmd, "%s is on or off", s->name);

@@ -265,8 +265,9 @@ job_turn_open_proc(struct job *j)
 }
 
 /*
- * Starts j's thread with Ctrl-C blocked, so that Ctrl-C always reaches
- * the prompt's thread. Returns 0, or an errno.
+ * Starts j's thread with Ctrl-C, SIGTERM and SIGHUP blocked, so that they
+ * always reach the prompt's thread and interrupt what it waits in.
+ * Returns 0, or an errno.
  */
 int
 job_turn_spawn(struct job *j)
@@ -278,6 +279,8 @@ job_turn_spawn(struct job *j)
 	sig_install_cancel();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	rc = pthread_create(&j->thread, NULL, job_main, j);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -244,7 +244,8 @@ job_returned(struct shell *sh)
 
 /*
  * Waits until job id (0: every job) has finished, showing each as it
- * returns. Returns 0, or -1 when Ctrl-C stopped the wait.
+ * returns. Returns 0, or -1 when Ctrl-C (or SIGTERM, SIGHUP) stopped the
+ * wait.
  */
 int
 job_wait(struct shell *sh, int id)
@@ -254,7 +255,7 @@ job_wait(struct shell *sh, int id)
 		job_check(sh, 0);
 		if (sh->jobs.n == 0 || (id && job_find(sh, id) < 0))
 			return 0;
-		if (job_turn_wait(sh, 50) == -1)
+		if (job_turn_wait(sh, 50) == -1 || sig_end)
 			return -1;
 	}
 }

@@ -472,6 +472,16 @@ shell_run_each(struct shell *sh, const char *line, size_t len, struct parsed *p)
 	return rc;
 }
 
+/* Says why a line is not run (a syntax error, too long) and counts it. */
+void
+shell_refuse_line(struct shell *sh, const char *why)
+{
+	out_error(sh, "%s", why);
+	sh->errors++;
+	if (sh->mode == MODE_CHECK)
+		sh->failed++;
+}
+
 /*
  * Runs one line: a narration or title, or statements separated by ';'
  * after variables are expanded. Returns 0, or -1 after a syntax or usage
@@ -507,10 +517,7 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 		parse_free(&p);
 	if (var_expand(&sh->vars, line, len, &text, err, sizeof(err)) == -1 ||
 	    parse_line(text.p, text.len, &p, err, sizeof(err)) == -1) {
-		out_error(sh, "%s", err);
-		sh->errors++;
-		if (sh->mode == MODE_CHECK)
-			sh->failed++;
+		shell_refuse_line(sh, err);
 		buf_free(&text);
 		return -1;
 	}
