@@ -213,17 +213,109 @@ input_history_path(void)
 #endif
 
 #if INPUT_EDITOR
+#define INPUT_HISTORY_MAX 1000 /* entries kept */
+
 /*
- * Loads the history from path when it is a regular file: libedit reads a
- * device such as /dev/full (endless NULs) for ever.
+ * Returns how many lines the regular file at path holds, or -1 when it
+ * is not one (or cannot be read).
+ */
+static long
+input_count_lines(const char *path)
+{
+	struct stat st;
+	char buf[65536];
+	long lines = 0;
+	ssize_t n, i;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return n == 0 ? lines : -1;
+}
+
+/*
+ * Loads the history from path when it is a regular file (libedit reads a
+ * device such as /dev/full, endless NULs, for ever), saying in one line
+ * when it holds more than is kept.
  */
 static void
 input_read_history(const char *path)
 {
-	struct stat st;
+	long lines = input_count_lines(path);
 
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		read_history(path);
+#if defined(HAVE_LIBEDIT)
+	if (lines > 0)
+		lines--; /* its first line is libedit's own header */
+#endif
+	if (lines < 0)
+		return;
+	read_history(path);
+	if (lines > INPUT_HISTORY_MAX)
+		fprintf(stderr,
+		    "sockstep: history: %s has %ld lines; the last %d are "
+		    "kept\n",
+		    path, lines, INPUT_HISTORY_MAX);
+}
+
+/*
+ * Writes line to fp as the line editor's history file holds it: as it is
+ * for GNU readline; for libedit, its blanks, backslashes and unprintable
+ * bytes as octal escapes (strvis(3), which libedit's reader undoes).
+ */
+static void
+input_write_entry(FILE *fp, const char *line)
+{
+#if defined(HAVE_LIBEDIT)
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)line; *p; p++)
+		if (*p > ' ' && *p < 0x7f && *p != '\\')
+			putc(*p, fp);
+		else
+			fprintf(fp, "\\%03o", *p);
+	putc('\n', fp);
+#else
+	fprintf(fp, "%s\n", line);
+#endif
+}
+
+/*
+ * Writes the history through fd, the file that was opened and checked
+ * (never by name again: the name could be changed in between). Closes
+ * fd. Returns 0 or an errno.
+ */
+static int
+input_write_history(int fd)
+{
+	HIST_ENTRY **list = history_list();
+	FILE *fp;
+	int i, err;
+
+	if (ftruncate(fd, 0) == -1 || fchmod(fd, 0600) == -1 ||
+	    (fp = fdopen(fd, "w")) == NULL) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+#if defined(HAVE_LIBEDIT)
+	fputs("_HiStOrY_V2_\n", fp);
+#endif
+	for (i = 0; list && list[i]; i++)
+		input_write_entry(fp, list[i]->line);
+	err = ferror(fp) ? EIO : 0;
+	if (fflush(fp) == EOF)
+		err = errno;
+	if (fclose(fp) == EOF && err == 0)
+		err = errno;
+	return err;
 }
 #endif
 
@@ -248,7 +340,7 @@ input_open(struct shell *sh)
 	rl_variable_bind("enable-bracketed-paste", "off");
 #endif
 	using_history();
-	stifle_history(1000);
+	stifle_history(INPUT_HISTORY_MAX);
 	input_histfile = input_history_path();
 	if (input_histfile)
 		input_read_history(input_histfile);
@@ -341,18 +433,15 @@ input_close(void)
 	int fd, rc;
 
 	if (input_editing && input_histfile) {
-		fd =
-		    open(input_histfile, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
+		fd = open(input_histfile,
+		    O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd == -1)
 			rc = errno;
-		else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		else if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 			rc = -1; /* a device: never chmod it, never write it */
-		else
-			rc = write_history(input_histfile);
-		if (fd != -1)
 			close(fd);
-		if (rc == 0 && chmod(input_histfile, 0600) == -1)
-			rc = errno;
+		} else
+			rc = input_write_history(fd);
 		if (rc != 0)
 			fprintf(stderr,
 			    "sockstep: cannot save history in %s: "

@@ -9,7 +9,9 @@ only; every wait has a deadline; every process and file is gone at the end.
 """
 
 import os
+import pty
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -284,6 +286,135 @@ def test_long_line():
     F.check(rc == 2, "exit status %s, not 2" % rc, s)
     print("     peak RSS with a 100 MB line: %d KiB" % peak)
     F.check(peak < 16 * 1024, "peak RSS %d KiB: the line was held" % peak)
+
+
+def line_editor():
+    """The line editor of this build: readline, libedit or none."""
+    v = subprocess.run([F.binary(), "--version"], capture_output=True,
+                       text=True, timeout=F.STEP).stdout
+    m = re.search(r"line editor: (\w+)", v)
+    return m.group(1) if m else "none"
+
+
+def on_pty(tmp, history, lines, signo=None):
+    """Runs sockstep on a pseudo-terminal with history file history, types
+    lines (each after its prompt), then sends signo (or types quit).
+    Returns (exit status, what it wrote)."""
+    env = {"PATH": "/usr/bin:/bin", "TERM": "dumb", "INPUTRC": "/dev/null",
+           "EDITRC": "/dev/null", "LC_ALL": "C", "NO_COLOR": "1",
+           "HOME": tmp, "SOCKSTEP_HISTORY": history}
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.closerange(3, 4096)
+            os.execve(F.binary(), ["sockstep"], env)
+        finally:
+            os._exit(127)
+    out = b""
+    deadline = time.monotonic() + F.STEP
+
+    def pump(until):
+        nonlocal out
+        while time.monotonic() < min(until, deadline):
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return False
+                if not data:
+                    return False
+                out += data
+        return True
+
+    try:
+        for n, line in enumerate(lines + ([] if signo else ["quit"])):
+            while out.count(b"sockstep> ") <= n and time.monotonic() < \
+                    deadline and pump(time.monotonic() + 0.05):
+                pass
+            pump(time.monotonic() + 0.15)
+            os.write(fd, line.encode() + b"\r")
+        if signo:
+            while out.count(b"sockstep> ") <= len(lines) and \
+                    time.monotonic() < deadline and \
+                    pump(time.monotonic() + 0.05):
+                pass
+            os.kill(pid, signo)
+        while pump(time.monotonic() + 0.1):
+            pass
+        wpid, status = os.waitpid(pid, os.WNOHANG)
+        while not wpid and time.monotonic() < deadline:
+            time.sleep(0.05)
+            wpid, status = os.waitpid(pid, os.WNOHANG)
+        if not wpid:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError("sockstep did not exit:\n%r" % out)
+        return os.waitstatus_to_exitcode(status), out.decode("utf-8",
+                                                             "replace")
+    finally:
+        os.close(fd)
+
+
+def test_sighup_saves_history():
+    """Closing the terminal (SIGHUP) at the prompt saves the session's
+    history and exits 129 (finding 6)."""
+    if line_editor() == "none":
+        raise F.Skip("this build has no line editor, so no history")
+    with tempfile.TemporaryDirectory() as tmp:
+        hist = os.path.join(tmp, "history")
+        rc, out = on_pty(tmp, hist, ["socket s", "gethostname"],
+                         signal.SIGHUP)
+        F.check(rc == 129, "exit status %s, not 129:\n%s" % (rc, out))
+        with open(hist, "rb") as f:
+            saved = f.read().decode("utf-8", "replace")
+        mode = os.stat(hist).st_mode & 0o777
+    F.check("gethostname" in saved and
+            re.search(r"socket(\\040| )s", saved),
+            "history not saved:\n%r\noutput:\n%s" % (saved, out))
+    F.check(mode == 0o600, "history mode %o" % mode)
+
+
+def test_history_round_trip():
+    """The history written through the checked descriptor reads back as
+    typed, blanks and backslashes too, in either line editor's format:
+    Ctrl-P twice in the next session brings the line back."""
+    if line_editor() == "none":
+        raise F.Skip("this build has no line editor, so no history")
+    typed = "gethostname # a  b\\c"
+    with tempfile.TemporaryDirectory() as tmp:
+        hist = os.path.join(tmp, "history")
+        on_pty(tmp, hist, [typed])
+        rc, out = on_pty(tmp, hist, ["\x10\x10"])
+    F.check(rc == 0, "exit status %s:\n%s" % (rc, out))
+    F.check(out.count("gethostname # a  b\\c") >= 1 and
+            out.count('gethostname("') >= 1,
+            "the line did not come back as typed:\n%r" % out)
+
+
+def test_history_cut_said():
+    """A history longer than the 1,000 lines kept is cut with one line on
+    stderr that says so (finding 6)."""
+    if line_editor() == "none":
+        raise F.Skip("this build has no line editor, so no history")
+    with tempfile.TemporaryDirectory() as tmp:
+        hist = os.path.join(tmp, "history")
+        with open(hist, "w") as f:
+            if line_editor() == "libedit":
+                f.write("_HiStOrY_V2_\n")
+            for i in range(5000):
+                f.write("gethostname%d\n" % i)
+        rc, out = on_pty(tmp, hist, ["gethostname"])
+        with open(hist) as f:
+            kept = f.read().splitlines()
+    said = [l for l in out.splitlines() if "history" in l]
+    F.check(rc == 0, "exit status %s:\n%s" % (rc, out))
+    F.check(len(said) == 1 and re.search(r"has 5000 lines; the last 1000 "
+                                         r"are kept", said[0]),
+            "not said in one line: %r\n%s" % (said, out))
+    entries = [l for l in kept if not l.startswith("_HiStOrY_V2_")]
+    F.check(len(entries) == 1000 and entries[-1] == "quit",
+            "%d entries kept, last %r" % (len(entries), entries[-1:]))
 
 
 TESTS = {name[5:]: fn for name, fn in sorted(globals().items())
