@@ -48,5 +48,6 @@ int capture_read(struct capture *, int,
     int (*)(const struct capture_seg *, void *),
     int (*)(const struct capture_seg *, void *), void *);
 void capture_flags(char *, size_t, unsigned);
+int capture_decode(const unsigned char *, size_t, struct capture_seg *);
 
 #endif

@@ -26,8 +26,13 @@ struct diag_sock {
 #define DIAG_ALL 0xfffU
 #define DIAG_LISTEN (1U << 10)
 
+/* What diag_parse returns when more datagrams of the answer follow. */
+#define DIAG_MORE (-2)
+
 int diag_dump(int, unsigned, int (*)(const struct diag_sock *, void *), void *);
 int diag_dump_port(int, unsigned, int,
+    int (*)(const struct diag_sock *, void *), void *);
+int diag_parse(const void *, size_t, unsigned, int,
     int (*)(const struct diag_sock *, void *), void *);
 int diag_find_peer(const struct sockaddr_storage *,
     const struct sockaddr_storage *, unsigned, struct diag_sock *);

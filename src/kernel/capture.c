@@ -157,10 +157,53 @@ capture_addr(struct sockaddr_storage *ss, int family, const void *a,
 }
 
 /*
- * Decodes one frame from lo (Ethernet, then IPv4 or IPv6, then TCP) into s.
- * Returns 0, or -1 when it is not a TCP segment.
+ * Follows the IPv6 extension headers from the one after the fixed header
+ * (next) in the tl bytes of packet p, to the TCP header. Returns its
+ * offset in p, or 0 when there is none (another protocol, a later
+ * fragment, a header past the end).
  */
-static int
+static size_t
+capture_ip6_tcp(const unsigned char *p, size_t tl, int next)
+{
+	size_t at = 40, len;
+
+	for (;;) {
+		switch (next) {
+		case IPPROTO_TCP:
+			return at;
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (at + 8 > tl)
+				return 0;
+			len = ((size_t)p[at + 1] + 1) * 8;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (at + 8 > tl)
+				return 0;
+			if ((p[at + 2] << 8 | (p[at + 3] & 0xf8)) != 0)
+				return 0; /* not the first fragment: no TCP header */
+			len = 8;
+			break;
+		case IPPROTO_AH:
+			if (at + 8 > tl)
+				return 0;
+			len = ((size_t)p[at + 1] + 2) * 4;
+			break;
+		default:
+			return 0;
+		}
+		next = p[at];
+		at += len;
+	}
+}
+
+/*
+ * Decodes one frame from lo (Ethernet, then IPv4 or IPv6 with any
+ * extension headers, then TCP) into s. Returns 0, or -1 when it is not a
+ * well-formed TCP segment.
+ */
+int
 capture_decode(const unsigned char *p, size_t n, struct capture_seg *s)
 {
 	struct tcphdr th;
@@ -176,17 +219,18 @@ capture_decode(const unsigned char *p, size_t n, struct capture_seg *s)
 	memset(s, 0, sizeof(*s));
 	if (proto == ETH_P_IP) {
 		memcpy(&iph, p + off, sizeof(iph));
-		if (iph.protocol != IPPROTO_TCP)
-			return -1;
+		if (iph.protocol != IPPROTO_TCP || iph.ihl < 5)
+			return -1; /* a header shorter than 20 bytes is malformed */
 		ip = (size_t)iph.ihl * 4;
 		tl = ntohs(iph.tot_len);
 		family = AF_INET;
 	} else if (proto == ETH_P_IPV6 && n >= off + 40) {
 		memcpy(&ip6, p + off, sizeof(ip6));
-		if (ip6.ip6_nxt != IPPROTO_TCP)
-			return -1;
-		ip = 40;
 		tl = 40 + ntohs(ip6.ip6_plen);
+		if (tl > n - off)
+			tl = n - off;
+		if ((ip = capture_ip6_tcp(p + off, tl, ip6.ip6_nxt)) == 0)
+			return -1;
 		family = AF_INET6;
 	} else
 		return -1;

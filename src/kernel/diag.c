@@ -19,6 +19,7 @@
 #include "sys.h"
 
 #define DIAG_WAIT_MS 200 /* the longest wait for one answer */
+#define DIAG_SEQ 0x5d1a9 /* each request's number: its socket is its own */
 
 /* Fills a sockaddr from sock_diag's address and port. */
 static void
@@ -72,6 +73,7 @@ diag_request(int fd, int family, unsigned mask, int port,
 	memset(&nl, 0, sizeof(nl));
 	nl.nl_family = AF_NETLINK;
 	msg.nlh.nlmsg_len = sizeof(msg);
+	msg.nlh.nlmsg_seq = DIAG_SEQ;
 	msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	msg.nlh.nlmsg_flags = NLM_F_REQUEST | (local ? 0 : NLM_F_DUMP);
 	msg.req.sdiag_family = (unsigned char)family;
@@ -100,19 +102,61 @@ diag_error(const struct nlmsghdr *nlh)
 }
 
 /*
- * Reads the answers, calling fn for each socket until it returns non-zero;
- * once: the answer is a single datagram (a lookup, not a dump). Returns
- * what fn returned, 0 at the end, or -1.
+ * Reads the n bytes of one datagram of answers to request seq, calling fn
+ * for each socket until it returns non-zero. A message shorter than what
+ * it must hold, or answering another request, is no answer. Returns what
+ * fn returned, DIAG_MORE when more datagrams follow, 0 at the end
+ * (NLMSG_DONE, or "no such socket"), or -1.
+ */
+int
+diag_parse(const void *buf, size_t n, unsigned seq, int family,
+    int (*fn)(const struct diag_sock *, void *), void *arg)
+{
+	const struct nlmsghdr *nlh;
+	const struct inet_diag_msg *m;
+	struct diag_sock d;
+	long left = (long)n; /* signed: NLMSG_NEXT may take it below 0 */
+	int rc;
+
+	for (nlh = buf; NLMSG_OK(nlh, left); nlh = NLMSG_NEXT(nlh, left)) {
+		if (nlh->nlmsg_seq != seq)
+			return -1; /* not the answer to this request */
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 0;
+		if (nlh->nlmsg_type == NLMSG_ERROR)
+			return nlh->nlmsg_len <
+			        NLMSG_LENGTH(sizeof(struct nlmsgerr))
+			    ? -1
+			    : diag_error(nlh);
+		if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+		    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+			return -1;
+		m = NLMSG_DATA(nlh);
+		memset(&d, 0, sizeof(d));
+		diag_addr(&d.local, family, m->id.idiag_src, m->id.idiag_sport);
+		diag_addr(&d.peer, family, m->id.idiag_dst, m->id.idiag_dport);
+		d.state = m->idiag_state;
+		d.expires_ms = m->idiag_expires;
+		d.inode = m->idiag_inode;
+		d.rqueue = m->idiag_rqueue;
+		d.wqueue = m->idiag_wqueue;
+		if ((rc = fn(&d, arg)) != 0)
+			return rc;
+	}
+	return left == 0 ? DIAG_MORE : -1; /* bytes left over: a cut message */
+}
+
+/*
+ * Reads the answers to request seq, calling fn for each socket until it
+ * returns non-zero; once: the answer is a single datagram (a lookup, not
+ * a dump). Returns what fn returned, 0 at the end, or -1.
  */
 static int
-diag_read(int fd, int family, int (*fn)(const struct diag_sock *, void *),
-    void *arg, int once)
+diag_read(int fd, unsigned seq, int family,
+    int (*fn)(const struct diag_sock *, void *), void *arg, int once)
 {
 	long buf[8192 / sizeof(long)];
 	struct pollfd pfd = { fd, POLLIN, 0 };
-	struct nlmsghdr *nlh;
-	struct inet_diag_msg *m;
-	struct diag_sock d;
 	ssize_t n;
 	int rc;
 
@@ -122,26 +166,9 @@ diag_read(int fd, int family, int (*fn)(const struct diag_sock *, void *),
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n <= 0)
 			return -1;
-		for (nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (size_t)n);
-		     nlh = NLMSG_NEXT(nlh, n)) {
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return diag_error(nlh);
-			m = NLMSG_DATA(nlh);
-			memset(&d, 0, sizeof(d));
-			diag_addr(&d.local, family, m->id.idiag_src,
-			    m->id.idiag_sport);
-			diag_addr(&d.peer, family, m->id.idiag_dst,
-			    m->id.idiag_dport);
-			d.state = m->idiag_state;
-			d.expires_ms = m->idiag_expires;
-			d.inode = m->idiag_inode;
-			d.rqueue = m->idiag_rqueue;
-			d.wqueue = m->idiag_wqueue;
-			if ((rc = fn(&d, arg)) != 0)
-				return rc;
-		}
+		rc = diag_parse(buf, (size_t)n, seq, family, fn, arg);
+		if (rc != DIAG_MORE)
+			return rc;
 		if (once)
 			return 0;
 	}
@@ -174,7 +201,7 @@ diag_dump_port(int family, unsigned mask, int port,
 		return -1;
 	rc = diag_request(fd, family, mask, port, NULL, NULL);
 	if (rc == 0)
-		rc = diag_read(fd, family, fn, arg, 0);
+		rc = diag_read(fd, DIAG_SEQ, family, fn, arg, 0);
 	save = errno;
 	close(fd);
 	errno = save;
@@ -257,7 +284,8 @@ diag_find_peer(const struct sockaddr_storage *local,
 		return -1;
 	rc = diag_request(fd, local->ss_family, mask, 0, local, peer);
 	if (rc == 0)
-		rc = diag_read(fd, local->ss_family, diag_match, &w, 1);
+		rc = diag_read(fd, DIAG_SEQ, local->ss_family, diag_match, &w,
+		    1);
 	save = errno;
 	close(fd);
 	errno = save;
