@@ -16,11 +16,16 @@ static const struct {
 	{ SIGTERM, "SIGTERM" }, { SIGHUP, "SIGHUP" }, { SIGUSR1, "cancel" },
 	{ 0, NULL } };
 
-/* Remembers that a signal came, and which came last; nothing else. */
+/*
+ * Remembers that a signal came, and which came last (atomically: a job's
+ * thread may take a SIGPIPE while the prompt's reads it); nothing else.
+ * cancel's SIGUSR1 is not remembered: a job knows it is one.
+ */
 static void
 sig_catch(int signo)
 {
-	sig_last = signo;
+	if (signo != SIGUSR1)
+		__atomic_store_n(&sig_last, signo, __ATOMIC_RELAXED);
 	if (signo == SIGINT)
 		sig_int = 1;
 	else if (signo == SIGPIPE)
@@ -106,7 +111,7 @@ sig_pipe_ignore(int ignore)
 const char *
 sig_what(void)
 {
-	int i, signo = sig_last;
+	int i, signo = __atomic_load_n(&sig_last, __ATOMIC_RELAXED);
 
 	for (i = 0; sig_names[i].what; i++)
 		if (sig_names[i].signo == signo)
