@@ -8,8 +8,10 @@
  * the input's second part (after a line "%%%%"; the whole input when
  * there is none), so source and lesson run through the real
  * lesson_run_file, and lesson through a played lesson's shell of its own
- * on the fake calls. Files opened for writing are /dev/null.
+ * on the fake calls. Files opened for writing are /dev/null; only numeric
+ * addresses are looked up (no DNS).
  */
+#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,10 @@ int __real_record_start(struct shell *, const char *, int);
 int __wrap_record_start(struct shell *, const char *, int);
 int __wrap_lesson_play(struct shell *, const char *);
 FILE *__real_fopen(const char *, const char *);
+int __real_getaddrinfo(const char *, const char *, const struct addrinfo *,
+    struct addrinfo **);
+int __wrap_getaddrinfo(const char *, const char *, const struct addrinfo *,
+    struct addrinfo **);
 FILE *__wrap_fopen(const char *, const char *);
 int __wrap_nanosleep(const struct timespec *, struct timespec *);
 
@@ -84,6 +90,24 @@ __wrap_lesson_play(struct shell *sh, const char *name)
 	shell_free(&in);
 	fuzz_plays--;
 	return 0;
+}
+
+/*
+ * Looks up numeric addresses only: a host name would ask DNS, leaving the
+ * machine and waiting seconds (254.0.0.1a is a name). A name is
+ * EAI_NONAME, as a name that does not resolve is.
+ */
+int
+__wrap_getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	struct addrinfo h;
+
+	memset(&h, 0, sizeof(h));
+	if (hints)
+		h = *hints;
+	h.ai_flags |= AI_NUMERICHOST;
+	return __real_getaddrinfo(node, service, &h, res);
 }
 
 /* Sleeps not at all: expect's waits and play's pace cost no time. */
