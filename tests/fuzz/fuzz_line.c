@@ -11,6 +11,7 @@
  * on the fake calls. Files opened for writing are /dev/null; only numeric
  * addresses are looked up (no DNS).
  */
+#include <errno.h>
 #include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,15 @@ static const uint8_t *fuzz_file;
 static size_t fuzz_file_len;
 static int fuzz_running;
 static int fuzz_plays; /* lessons being played, one inside another */
+static int fuzz_opens; /* files read by this input */
+
+/*
+ * Files one input may read. A file that sources itself twice is read
+ * 2^16 times before source's depth limit stops it (three times: 3^16, a
+ * hang): that is issue 13's "bounded input", not yet done; the cap keeps
+ * each input quick so the fuzzer can look for other things meanwhile.
+ */
+#define FUZZ_OPENS_MAX 256
 
 #define FUZZ_PLAYS_MAX 8 /* lesson inside lesson: see the note below */
 
@@ -62,6 +72,10 @@ __wrap_fopen(const char *path, const char *mode)
 		return __real_fopen(path, mode);
 	if (mode[0] != 'r' || strchr(mode, '+'))
 		return __real_fopen("/dev/null", mode);
+	if (++fuzz_opens > FUZZ_OPENS_MAX) {
+		errno = EMFILE;
+		return NULL;
+	}
 	if (fuzz_file_len == 0)
 		return __real_fopen("/dev/null", "r");
 	return fmemopen((void *)(uintptr_t)fuzz_file, fuzz_file_len, "r");
@@ -165,6 +179,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sh.ctl = ctl;
 	sh.delay_ms = 1;
 	fuzz_running = 1;
+	fuzz_opens = 0;
 	repl_script(&sh, in, "fuzz.lesson");
 	shell_close_all(&sh);
 	shell_free(&sh);
