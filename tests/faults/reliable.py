@@ -266,11 +266,18 @@ def peak_kib(pid):
     raise F.Skip("no VmHWM in /proc")
 
 
+def wrapped():
+    """True when the binary is a script that starts sockstep under a tool
+    (tests/valgrind.sh does that): its memory and speed are the tool's."""
+    with open(F.binary(), "rb") as f:
+        return f.read(2) == b"#!"
+
+
 def test_long_line():
     """A 100 MB line on standard input is refused while it is read: the
     shell never holds it whole, says how long it was, and goes on
-    (finding 7)."""
-    size = 100 * 1000 * 1000
+    (finding 7). Under valgrind: 10 MB, and no bound on memory."""
+    size = (10 if wrapped() else 100) * 1000 * 1000
     s = F.Shell(args=["-"])
     chunk = b"x" * (1 << 20)
     left = size
@@ -278,14 +285,15 @@ def test_long_line():
         s.p.stdin.write(chunk[:min(left, len(chunk))])
         left -= len(chunk)
     s.send("", "socket s")
-    s.expect(r"^socket\(AF_INET")
+    s.expect(r"^socket\(AF_INET", timeout=F.STEP * 6)
     peak = peak_kib(s.p.pid)
     rc = s.finish()
     F.check("<stdin>:1: line too long (%d bytes; at most 65536)" % size
             in s.err, "no refusal on stderr", s)
     F.check(rc == 2, "exit status %s, not 2" % rc, s)
-    print("     peak RSS with a 100 MB line: %d KiB" % peak)
-    F.check(peak < 16 * 1024, "peak RSS %d KiB: the line was held" % peak)
+    print("     peak RSS with a %d MB line: %d KiB" % (size // 1000000, peak))
+    F.check(wrapped() or peak < 16 * 1024,
+            "peak RSS %d KiB: the line was held" % peak)
 
 
 def line_editor():
