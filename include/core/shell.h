@@ -32,6 +32,13 @@ struct call_result {
 /* How lines are run: as typed, or as a lesson played, stepped, checked or quizzed. */
 enum shell_mode { MODE_RUN, MODE_PLAY, MODE_STEP, MODE_CHECK, MODE_QUIZ };
 
+/* A script being run, by its identity in the file system. */
+#define SHELL_FILES_MAX 40 /* at most 16 sourced + 16 played + slack */
+struct shell_file {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct shell {
 	const struct sys_ops *sys;
 	struct handle_table handles;
@@ -64,6 +71,9 @@ struct shell {
 	char answer[64]; /* the quiz answer given for the current step */
 	int depth; /* scripts being sourced, one inside another */
 	int nest; /* lessons this one is played inside (lesson NAME) */
+	const struct shell *parent; /* the shell that plays this one, or NULL */
+	struct shell_file running[SHELL_FILES_MAX]; /* scripts being run */
+	int nrunning;
 	struct vars vars;
 	struct jobs jobs; /* background calls, each in a thread of its own */
 	int states; /* a line per TCP state change after a call */

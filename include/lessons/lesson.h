@@ -18,6 +18,7 @@ struct lesson_opts {
 	int alone; /* --no-partner: a partner runs elsewhere */
 	int force; /* --force: files may be replaced */
 	int nest; /* lessons it is played inside */
+	const struct shell *parent; /* the shell that plays it, or NULL */
 };
 
 /* What a lesson's read-through found, before it runs. */

@@ -254,9 +254,51 @@ lesson_slurp(FILE *fp, size_t *len, char *err, size_t errlen)
 }
 
 /*
+ * Notes that sh runs the file st is of, unless it already runs it, or a
+ * shell that plays sh does: a file that sources or plays itself, even
+ * through others, would never end. Returns 0, or -1 after saying so.
+ */
+static int
+lesson_enter(struct shell *sh, const char *path, const struct stat *st)
+{
+	const struct shell *s;
+	int i;
+
+	for (s = sh; s; s = s->parent)
+		for (i = 0; i < s->nrunning; i++)
+			if (s->running[i].dev == st->st_dev &&
+			    s->running[i].ino == st->st_ino) {
+				out_error(sh,
+				    "%s is running already: a script that "
+				    "sources or plays itself (here or through "
+				    "another) would never end",
+				    path);
+				sh->errors++;
+				return -1;
+			}
+	if (sh->nrunning == SHELL_FILES_MAX) {
+		out_error(sh, "%s: scripts run %d deep", path, sh->nrunning);
+		sh->errors++;
+		return -1;
+	}
+	sh->running[sh->nrunning].dev = st->st_dev;
+	sh->running[sh->nrunning++].ino = st->st_ino;
+	return 0;
+}
+
+/* Frees the text of the script lesson_read gave, which sh no longer runs. */
+static void
+lesson_leave(struct shell *sh, char *text)
+{
+	sh->nrunning--;
+	free(text);
+}
+
+/*
  * Reads the script at path whole, a regular file or a stream of at most
  * LESSON_MAX_BYTES, and closes it, so that the first socket gets fd 3 as
- * in the docs. Returns the bytes (free them), or NULL after saying why.
+ * in the docs; sh runs it until lesson_leave. Returns the bytes, or NULL
+ * after saying why (not readable, or running already).
  */
 static char *
 lesson_read(struct shell *sh, const char *path, size_t *len)
@@ -277,9 +319,14 @@ lesson_read(struct shell *sh, const char *path, size_t *len)
 		sh->errors++;
 		return NULL;
 	}
+	if (fstat(fileno(fp), &st) == -1 || lesson_enter(sh, path, &st) == -1) {
+		fclose(fp);
+		return NULL;
+	}
 	text = lesson_slurp(fp, len, err, sizeof(err));
 	fclose(fp);
 	if (text == NULL) {
+		sh->nrunning--;
 		out_error(sh, "cannot read %s: %s", path, err);
 		sh->errors++;
 	}
@@ -321,7 +368,7 @@ lesson_run_file(struct shell *sh, const char *path)
 	if ((text = lesson_read(sh, path, &len)) == NULL)
 		return sig_int ? 130 : 2;
 	rc = lesson_run_text(sh, path, text, len);
-	free(text);
+	lesson_leave(sh, text);
 	return rc;
 }
 
@@ -665,7 +712,7 @@ lesson_run_checked(struct shell *sh, const struct lesson_opts *o,
 		partner_finish(&pa, sh->failed > 0, bound, &sh->passed,
 		    &sh->failed);
 	var_free(&sc.lets);
-	free(text);
+	lesson_leave(sh, text);
 	return rc;
 }
 
@@ -689,6 +736,7 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 	sh.bound_cli = o->bound_s;
 	sh.force = o->force;
 	sh.nest = o->nest;
+	sh.parent = o->parent;
 	if (!o->notes || (o->mode == MODE_CHECK && !o->verbose))
 		sh.states = sh.segments = 0; /* nobody sees them */
 	lesson_copy_vars(&sh, o->vars);
@@ -854,5 +902,6 @@ lesson_play(struct shell *sh, const char *name)
 	o.vars = &sh->vars;
 	o.force = sh->force;
 	o.nest = sh->nest + 1;
+	o.parent = sh;
 	return lesson_one(&o, path, sh->out, &t);
 }
