@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "job.h"
 #include "shell.h"
+#include "sig.h"
 #include "sym.h"
 
 #define RED "\033[31m"
@@ -23,7 +25,8 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 {
 	const char *on = "", *off = sh->color ? OFF : "";
 
-	if (ret == -1 && err == EINTR && sh->interactive)
+	if (ret == -1 && err == EINTR && sh->interactive &&
+	    sig_last == SIGINT && job_current() == NULL)
 		fputc('\n', sh->out); /* the terminal echoed ^C on the line */
 	sh->last.made = 1;
 	sh->last.ret = ret;
