@@ -12,9 +12,21 @@
 struct handle;
 struct shell;
 
+/* The groups of a view's fields, read together (call_view_read_some). */
+#define CALL_VIEW_STATE 0x01 /* state, listening, queued, backlog */
+#define CALL_VIEW_QUEUES 0x02 /* unread, unsent (and listening) */
+#define CALL_VIEW_LINGER 0x04 /* linger_on, linger_s */
+#define CALL_VIEW_REUSE 0x08 /* reuseaddr */
+#define CALL_VIEW_MODE 0x10 /* nonblock, timeout */
+#define CALL_VIEW_NAMES 0x20 /* local, peer */
+#define CALL_VIEW_ALL 0x3f
+/* What the notes read of a view after a call (note.c reads no other field of after). */
+#define CALL_VIEW_AFTER (CALL_VIEW_STATE | CALL_VIEW_NAMES)
+
 /* What the shell read of one socket at one moment (only reads: getsockopt, ioctl, fcntl, names). */
 struct call_view {
 	int seen; /* the fields below were read */
+	int read; /* CALL_VIEW_* groups read; the others keep 0 or -1 */
 	int shut; /* HANDLE_SHUT_* bits this shell had asked for */
 	int state; /* TCP state (TCP_INFO); -1 when not TCP or unknown */
 	int listening; /* SO_ACCEPTCONN */
@@ -74,6 +86,8 @@ struct call {
 void call_begin(struct shell *, struct call *, const char *, struct handle *);
 void call_end(struct shell *, struct call *, long, int);
 void call_view_read(struct shell *, const struct handle *, struct call_view *);
+void call_view_read_some(struct shell *, const struct handle *,
+    struct call_view *, int);
 int call_port(const struct sockaddr_storage *);
 int call_is_any(const struct sockaddr_storage *);
 void call_holder_find(struct shell *, const struct handle *,

@@ -30,6 +30,17 @@ call_timeout_set(struct shell *sh, int fd, int opt)
 void
 call_view_read(struct shell *sh, const struct handle *h, struct call_view *v)
 {
+	call_view_read_some(sh, h, v, CALL_VIEW_ALL);
+}
+
+/*
+ * Reads the CALL_VIEW_* groups of fields in what of h's socket into v,
+ * and no more: unread fields stay 0, or -1 where -1 means unknown.
+ */
+void
+call_view_read_some(struct shell *sh, const struct handle *h,
+    struct call_view *v, int what)
+{
 	struct tcpinfo ti;
 	struct linger lg;
 	socklen_t len;
@@ -42,38 +53,42 @@ call_view_read(struct shell *sh, const struct handle *h, struct call_view *v)
 	if (h->fd < 0)
 		return;
 	v->seen = 1;
-	if (inet && h->type == SOCK_STREAM &&
+	v->read = what;
+	if ((what & CALL_VIEW_STATE) && inet && h->type == SOCK_STREAM &&
 	    tcpinfo_get(sh->sys, h->fd, &ti) == 0)
 		v->state = ti.state;
 	len = sizeof(v->listening);
-	if (stream)
+	if ((what & (CALL_VIEW_STATE | CALL_VIEW_QUEUES)) && stream)
 		sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN,
 		    &v->listening, &len);
 	if (v->listening && v->state != -1) {
 		v->queued = (int)ti.unacked; /* a listener's accept queue */
 		v->backlog = (int)ti.sacked; /* and its backlog */
 	}
-	if (!v->listening &&
+	if ((what & CALL_VIEW_QUEUES) && !v->listening &&
 	    sh->sys->ioctl_int(h->fd, SIOCINQ, &v->unread) == -1)
 		v->unread = -1;
-	v->unsent = -1;
-	if (stream && !v->listening &&
+	if ((what & CALL_VIEW_QUEUES) && stream && !v->listening &&
 	    sh->sys->ioctl_int(h->fd, SIOCOUTQNSD, &v->unsent) == -1)
 		v->unsent = -1;
 	len = sizeof(lg);
-	if (stream &&
+	if ((what & CALL_VIEW_LINGER) && stream &&
 	    sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0) {
 		v->linger_on = lg.l_onoff;
 		v->linger_s = lg.l_linger;
 	}
 	len = sizeof(v->reuseaddr);
-	if (inet)
+	if ((what & CALL_VIEW_REUSE) && inet)
 		sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR,
 		    &v->reuseaddr, &len);
-	fl = sh->sys->fcntl_getfl(h->fd);
-	v->nonblock = fl != -1 && (fl & O_NONBLOCK);
-	v->timeout = call_timeout_set(sh, h->fd, SO_RCVTIMEO) ||
-	    call_timeout_set(sh, h->fd, SO_SNDTIMEO);
+	if (what & CALL_VIEW_MODE) {
+		fl = sh->sys->fcntl_getfl(h->fd);
+		v->nonblock = fl != -1 && (fl & O_NONBLOCK);
+		v->timeout = call_timeout_set(sh, h->fd, SO_RCVTIMEO) ||
+		    call_timeout_set(sh, h->fd, SO_SNDTIMEO);
+	}
+	if (!(what & CALL_VIEW_NAMES))
+		return;
 	v->local_len = sizeof(v->local);
 	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&v->local,
 	        &v->local_len) == -1)
@@ -115,7 +130,7 @@ call_end(struct shell *sh, struct call *c, long ret, int err)
 	c->err = ret == -1 ? err : 0;
 	if (c->h == NULL || !sh->notes)
 		return;
-	call_view_read(sh, c->h, &c->after);
+	call_view_read_some(sh, c->h, &c->after, CALL_VIEW_AFTER);
 	if (want == NULL)
 		want = &c->before.local;
 	c->holder.state = c->holder.reuseaddr = -1;
@@ -212,7 +227,8 @@ call_holder_find(struct shell *sh, const struct handle *self,
 		if (h == self || h->fd < 0 || h->type != type ||
 		    h->family != want->ss_family)
 			continue;
-		call_view_read(sh, h, &v);
+		call_view_read_some(sh, h, &v,
+		    CALL_VIEW_STATE | CALL_VIEW_REUSE | CALL_VIEW_NAMES);
 		if (!call_overlaps(&v.local, want) ||
 		    (out->found && !v.listening))
 			continue;
@@ -226,10 +242,12 @@ call_holder_find(struct shell *sh, const struct handle *self,
 	}
 	if (out->found || type != SOCK_STREAM)
 		return;
+	if (call_port(want) <= 0) /* call_overlaps matches no port 0 */
+		return;
 	memset(&ask, 0, sizeof(ask));
 	ask.want = want;
-	if (diag_dump(want->ss_family, DIAG_ALL, call_holder_diag, &ask) ==
-	        -1 ||
+	if (diag_dump_port(want->ss_family, DIAG_ALL, call_port(want),
+	        call_holder_diag, &ask) == -1 ||
 	    ask.n == 0)
 		return;
 	out->found = 1;
