@@ -41,6 +41,6 @@ int diag_addr_equal(const struct sockaddr_storage *,
     const struct sockaddr_storage *);
 int diag_has_addr(const struct sockaddr_storage *);
 int diag_lingering(struct handle *const *, size_t, struct diag_sock *);
-void diag_remember(const struct sys_ops *, struct handle *);
+int diag_remember(const struct sys_ops *, struct handle *);
 
 #endif

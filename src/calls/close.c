@@ -32,9 +32,11 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "thread blocked on it: it would wait on)",
 		    job, a->h->name, job, a->h->name);
 	call_begin(sh, &c, cmd->name, a->h);
-	if (!sh->notes && a->h->type == SOCK_STREAM) /* for the diagram */
-		call_view_read(sh, a->h, &c.before);
-	diag_remember(sh->sys, a->h);
+	/* Without notes, only what close_rst needs, of a connection. */
+	if (diag_remember(sh->sys, a->h) && !sh->notes &&
+	    a->h->type == SOCK_STREAM)
+		call_view_read_some(sh, a->h, &c.before,
+		    CALL_VIEW_QUEUES | CALL_VIEW_LINGER);
 	rc = sh->sys->close(fd);
 	err = errno;
 	if (rc == 0 || err != EBADF) { /* the fd is gone either way */

@@ -310,16 +310,18 @@ diag_find_inode(int family, unsigned long inode, struct diag_sock *out)
 
 /*
  * Remembers h's local and peer address in h, for finding its connection
- * after close; keeps what was remembered when a call fails.
+ * after close; keeps what was remembered when a call fails. Returns 1
+ * when h (of an internet family) has a peer now, else 0.
  */
-void
+int
 diag_remember(const struct sys_ops *sys, struct handle *h)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	int connected = 0;
 
 	if (h->fd < 0 || (h->family != AF_INET && h->family != AF_INET6))
-		return;
+		return 0;
 	len = sizeof(ss);
 	memset(&ss, 0, sizeof(ss));
 	if (sys->getsockname(h->fd, (struct sockaddr *)&ss, &len) == 0 &&
@@ -328,8 +330,11 @@ diag_remember(const struct sys_ops *sys, struct handle *h)
 	len = sizeof(ss);
 	memset(&ss, 0, sizeof(ss));
 	if (sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    diag_has_addr(&ss))
+	    diag_has_addr(&ss)) {
 		h->peer = ss;
+		connected = 1;
+	}
+	return connected;
 }
 
 /*
