@@ -20,7 +20,8 @@ struct shell;
 #define CALL_VIEW_MODE 0x10 /* nonblock, timeout */
 #define CALL_VIEW_NAMES 0x20 /* local, peer */
 #define CALL_VIEW_ALL 0x3f
-/* What the notes read of a view after a call (note.c reads no other field of after). */
+/* What the notes read of every view before and after a call (note.c reads no other field of after). */
+#define CALL_VIEW_BEFORE (CALL_VIEW_STATE | CALL_VIEW_NAMES)
 #define CALL_VIEW_AFTER (CALL_VIEW_STATE | CALL_VIEW_NAMES)
 
 /* What the shell read of one socket at one moment (only reads: getsockopt, ioctl, fcntl, names). */

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
@@ -14,6 +15,41 @@
 #include "shell.h"
 #include "sys.h"
 #include "tcpinfo.h"
+
+/*
+ * The calling thread's process and thread ids, asked of the kernel once
+ * per thread (glibc caches neither): not session state, the same for
+ * every shell; a forked child forgets them (call_forked).
+ */
+static __thread pid_t call_my_pid, call_my_tid;
+static pthread_once_t call_fork_once = PTHREAD_ONCE_INIT;
+
+/* pthread_atfork child handler: the child is a new process and thread. */
+static void
+call_forked(void)
+{
+	call_my_pid = call_my_tid = 0;
+}
+
+/* Registers call_forked, once. */
+static void
+call_fork_register(void)
+{
+	pthread_atfork(NULL, NULL, call_forked);
+}
+
+/* Fills c's pid and tid from the calling thread's cache. */
+static void
+call_who(struct call *c)
+{
+	if (call_my_tid == 0) {
+		pthread_once(&call_fork_once, call_fork_register);
+		call_my_pid = getpid();
+		call_my_tid = gettid();
+	}
+	c->pid = call_my_pid;
+	c->tid = call_my_tid;
+}
 
 /* Returns 1 when a timeval option of fd is set to a non-zero time. */
 static int
@@ -34,12 +70,13 @@ call_view_read(struct shell *sh, const struct handle *h, struct call_view *v)
 }
 
 /*
- * Reads the CALL_VIEW_* groups of fields in what of h's socket into v,
- * and no more: unread fields stay 0, or -1 where -1 means unknown.
+ * Adds the CALL_VIEW_* groups in what of h's open socket to view v
+ * (read before, or when the result asks for them: fields no call
+ * changes); only reads.
  */
-void
-call_view_read_some(struct shell *sh, const struct handle *h,
-    struct call_view *v, int what)
+static void
+call_view_more(struct shell *sh, const struct handle *h, struct call_view *v,
+    int what)
 {
 	struct tcpinfo ti;
 	struct linger lg;
@@ -47,24 +84,20 @@ call_view_read_some(struct shell *sh, const struct handle *h,
 	int fl, stream = h->type == SOCK_STREAM || h->type == SOCK_SEQPACKET;
 	int inet = h->family == AF_INET || h->family == AF_INET6;
 
-	memset(v, 0, sizeof(*v));
-	v->state = v->queued = v->backlog = v->unread = v->unsent = -1;
-	v->shut = h->shut;
-	if (h->fd < 0)
-		return;
-	v->seen = 1;
-	v->read = what;
 	if ((what & CALL_VIEW_STATE) && inet && h->type == SOCK_STREAM &&
 	    tcpinfo_get(sh->sys, h->fd, &ti) == 0)
 		v->state = ti.state;
 	len = sizeof(v->listening);
-	if ((what & (CALL_VIEW_STATE | CALL_VIEW_QUEUES)) && stream)
+	if (((what & CALL_VIEW_STATE) ||
+	        ((what & CALL_VIEW_QUEUES) && !(v->read & CALL_VIEW_STATE))) &&
+	    stream)
 		sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN,
 		    &v->listening, &len);
-	if (v->listening && v->state != -1) {
+	if ((what & CALL_VIEW_STATE) && v->listening && v->state != -1) {
 		v->queued = (int)ti.unacked; /* a listener's accept queue */
 		v->backlog = (int)ti.sacked; /* and its backlog */
 	}
+	v->read |= what;
 	if ((what & CALL_VIEW_QUEUES) && !v->listening &&
 	    sh->sys->ioctl_int(h->fd, SIOCINQ, &v->unread) == -1)
 		v->unread = -1;
@@ -99,20 +132,63 @@ call_view_read_some(struct shell *sh, const struct handle *h,
 		v->peer_len = 0;
 }
 
+/*
+ * Reads the CALL_VIEW_* groups of fields in what of h's socket into v,
+ * and no more: unread fields stay 0, or -1 where -1 means unknown.
+ */
+void
+call_view_read_some(struct shell *sh, const struct handle *h,
+    struct call_view *v, int what)
+{
+	memset(v, 0, sizeof(*v));
+	v->state = v->queued = v->backlog = v->unread = v->unsent = -1;
+	v->shut = h->shut;
+	if (h->fd < 0)
+		return;
+	v->seen = 1;
+	call_view_more(sh, h, v, what);
+}
+
+/*
+ * What the notes read of a handle before each call, by call name
+ * (others: CALL_VIEW_BEFORE). Fields no call changes (O_NONBLOCK, the
+ * timeouts, SO_REUSEADDR) are read after it, when the result is one a
+ * note explains with them (call_end).
+ */
+static const struct {
+	const char *name;
+	int what;
+} call_before[] = {
+	{ "close", CALL_VIEW_BEFORE | CALL_VIEW_QUEUES | CALL_VIEW_LINGER },
+	{ "shutdown", CALL_VIEW_BEFORE | CALL_VIEW_QUEUES },
+	{ NULL, CALL_VIEW_BEFORE },
+};
+
+/* Returns the CALL_VIEW_* groups to read before call name. */
+static int
+call_before_needs(const char *name)
+{
+	size_t i;
+
+	for (i = 0; call_before[i].name != NULL; i++)
+		if (strcmp(call_before[i].name, name) == 0)
+			break;
+	return call_before[i].what;
+}
+
 /* Starts the record of a call on h (NULL for none): who, what, and h just before. */
 void
 call_begin(struct shell *sh, struct call *c, const char *name, struct handle *h)
 {
 	memset(c, 0, sizeof(*c));
 	c->name = name;
-	c->pid = getpid();
-	c->tid = gettid();
+	call_who(c);
 	c->h = h;
 	c->family = h ? h->family : 0;
 	c->type = h ? h->type : 0;
 	c->before.state = c->after.state = -1;
 	if (h && sh->notes)
-		call_view_read(sh, h, &c->before);
+		call_view_read_some(sh, h, &c->before, call_before_needs(name));
 }
 
 /*
@@ -131,6 +207,10 @@ call_end(struct shell *sh, struct call *c, long ret, int err)
 	if (c->h == NULL || !sh->notes)
 		return;
 	call_view_read_some(sh, c->h, &c->after, CALL_VIEW_AFTER);
+	if (c->before.seen && c->h->fd >= 0 && c->err == EAGAIN)
+		call_view_more(sh, c->h, &c->before, CALL_VIEW_MODE);
+	if (c->before.seen && c->h->fd >= 0 && c->err == EADDRINUSE)
+		call_view_more(sh, c->h, &c->before, CALL_VIEW_REUSE);
 	if (want == NULL)
 		want = &c->before.local;
 	c->holder.state = c->holder.reuseaddr = -1;
