@@ -1520,15 +1520,16 @@ note_in_list(const char *list, const char *w)
 static int
 note_matches(const struct note_rule *r, const struct call *c)
 {
-	if (r->calls && !note_in_list(r->calls, c->name))
-		return 0;
-	if (!(r->fams & note_fam(c)))
-		return 0;
+	int res;
+
 	if (r->result == RES_OK)
-		return c->ret >= 0;
-	if (r->result == RES_ZERO)
-		return c->ret == 0;
-	return c->ret == -1 && c->err == r->result;
+		res = c->ret >= 0;
+	else if (r->result == RES_ZERO)
+		res = c->ret == 0;
+	else
+		res = c->ret == -1 && c->err == r->result;
+	return res && (r->fams & note_fam(c)) &&
+	    (r->calls == NULL || note_in_list(r->calls, c->name));
 }
 
 /* Appends text to b with {h}, {a}, {c} and {i} filled in from the record. */
@@ -1579,7 +1580,7 @@ note_call(struct shell *sh, const struct call *c)
 
 	buf_init(&b);
 	for (r = note_rules; r->id; r++) {
-		if (!note_matches(r, c) || (!r->meaning && !sh->notes))
+		if ((!r->meaning && !sh->notes) || !note_matches(r, c))
 			continue;
 		buf_reset(&b);
 		if (r->say == NULL)
