@@ -103,9 +103,11 @@ cmd_find(const char *name)
 {
 	const struct cmd_entry *const *c;
 
-	for (c = cmd_table; *c; c++)
-		if (strcmp((*c)->name, name) == 0 ||
-		    ((*c)->alias && strcmp((*c)->alias, name) == 0))
+	for (c = cmd_table; *c; c++) /* the first letter first: few strcmp */
+		if (((*c)->name[0] == name[0] &&
+		        strcmp((*c)->name, name) == 0) ||
+		    ((*c)->alias && (*c)->alias[0] == name[0] &&
+		        strcmp((*c)->alias, name) == 0))
 			return *c;
 	return NULL;
 }
