@@ -59,6 +59,41 @@ session_show_python(struct shell *sh, const struct session_entry *e)
 	buf_free(&b);
 }
 
+/*
+ * Copies st's words into e in one allocation (e->argv holds the
+ * pointers, the lengths, the kinds, then the text): the command's own
+ * name for word 0.
+ */
+static void
+session_words(struct session_entry *e, const struct stmt *st, const char *name)
+{
+	size_t n = (size_t)st->argc, size, text = 0, off;
+	char *p;
+	int i;
+
+	for (i = 1; i < st->argc; i++)
+		text += st->argv[i].len + 1;
+	text += strlen(name) + 1;
+	off = n * (sizeof(*e->argv) + sizeof(*e->len));
+	size = off + n * sizeof(*e->kind) + text;
+	p = xmalloc(size);
+	e->argv = (char **)(void *)p;
+	e->len = (size_t *)(void *)(p + n * sizeof(*e->argv));
+	e->kind = (int *)(void *)(p + off);
+	p += off + n * sizeof(*e->kind);
+	for (i = 0; i < st->argc; i++) {
+		const char *w = i == 0 ? name : st->argv[i].text;
+		size_t len = i == 0 ? strlen(name) : st->argv[i].len;
+
+		e->argv[i] = p;
+		memcpy(p, w, len);
+		p[len] = '\0';
+		p += len + 1;
+		e->len[i] = st->argv[i].len;
+		e->kind[i] = (int)st->argv[i].kind;
+	}
+}
+
 /* Remembers a statement that ran, what it returned, and the handles it named or made. */
 void
 session_add(struct shell *sh, const struct stmt *st, int rc)
@@ -67,7 +102,6 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 	struct session_entry *e;
 	const struct cmd_entry *cmd;
 	struct handle *h;
-	int i;
 
 	if (rc != CMD_OK || st->argc == 0 || st->argv[0].kind != TOK_WORD ||
 	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
@@ -82,16 +116,7 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 	e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
 	e->argc = st->argc;
-	e->argv = xcalloc((size_t)st->argc, sizeof(*e->argv));
-	e->len = xcalloc((size_t)st->argc, sizeof(*e->len));
-	e->kind = xcalloc((size_t)st->argc, sizeof(*e->kind));
-	for (i = 0; i < st->argc; i++) {
-		e->argv[i] = xmalloc(st->argv[i].len + 1);
-		memcpy(e->argv[i], st->argv[i].text, st->argv[i].len + 1);
-		e->len[i] = st->argv[i].len;
-		e->kind[i] = (int)st->argv[i].kind;
-	}
-	e->argv[0] = strcpy(e->argv[0], cmd->name);
+	session_words(e, st, cmd->name);
 	e->made = sh->last.made;
 	e->ret = sh->last.ret;
 	e->err = sh->last.err;
@@ -122,17 +147,11 @@ session_free(struct shell *sh)
 {
 	struct session *s = sh->session;
 	size_t i;
-	int k;
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->n; i++) {
-		for (k = 0; k < s->v[i].argc; k++)
-			free(s->v[i].argv[k]);
-		free(s->v[i].argv);
-		free(s->v[i].len);
-		free(s->v[i].kind);
-	}
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].argv); /* and the rest of session_words' block */
 	free(s->v);
 	free(s);
 	sh->session = NULL;
