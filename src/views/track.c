@@ -71,6 +71,7 @@ struct track {
 	struct diagram diagram;
 	struct capture capture;
 	struct buf call; /* the statement being run, as typed */
+	int call_unset; /* call not formatted yet: nothing watched at its start */
 	struct handle *h; /* its handle argument, resolved before it ran */
 	int h_live; /* that handle was live before */
 	unsigned long h_seq; /* and its closed_seq then */
@@ -213,6 +214,11 @@ track_arrow(struct shell *sh, const struct sockaddr_storage *from,
 
 	if (!diag_has_addr(from) || !diag_has_addr(to))
 		return;
+	if (sh->track->diagram.n == DIAGRAM_MAX) { /* counted, not kept */
+		diagram_add(&sh->track->diagram, "", "", what,
+		    call ? call : buf_str(&sh->track->call));
+		return;
+	}
 	buf_init(&a);
 	buf_init(&b);
 	track_addr(&a, from);
@@ -770,6 +776,26 @@ track_look(struct shell *sh)
 }
 
 /*
+ * Remembers statement st and its handle as they are before it runs; the
+ * statement's text only when format is set (else track_end formats it
+ * if it comes to need it).
+ */
+static void
+track_start(struct shell *sh, const struct stmt *st, int format)
+{
+	struct track *t = sh->track;
+
+	buf_reset(&t->call);
+	if (format)
+		parse_format_stmt(&t->call, st);
+	t->call_unset = !format;
+	t->h = track_handle_arg(sh, st);
+	t->h_live = t->h && t->h->fd >= 0;
+	t->h_seq = t->h ? t->h->closed_seq : 0;
+	t->nch = 0;
+}
+
+/*
  * Before the notice of a job whose call returned: remembers its statement
  * and handle. No look first: the job's call ran since the previous
  * command, so what changed since is its doing, shown under its call line.
@@ -777,14 +803,7 @@ track_look(struct shell *sh)
 void
 track_resume(struct shell *sh, const struct stmt *st)
 {
-	struct track *t = sh->track;
-
-	buf_reset(&t->call);
-	parse_format_stmt(&t->call, st);
-	t->h = track_handle_arg(sh, st);
-	t->h_live = t->h && t->h->fd >= 0;
-	t->h_seq = t->h ? t->h->closed_seq : 0;
-	t->nch = 0;
+	track_start(sh, st, 1);
 }
 
 /*
@@ -798,7 +817,7 @@ track_begin(struct shell *sh, const struct stmt *st)
 {
 	struct track *t = sh->track;
 
-	track_resume(sh, st);
+	track_start(sh, st, sh->states || sh->segments || t->capture.fd >= 0);
 	if (st->argc == 0 || !track_watching(sh))
 		return;
 	if (t->capture.fd >= 0)
@@ -824,6 +843,10 @@ track_end(struct shell *sh, const struct stmt *st, int rc)
 	if (rc != CMD_OK || !sh->last.made || st->argc == 0 ||
 	    !track_watching(sh))
 		return;
+	if (t->call_unset) {
+		parse_format_stmt(&t->call, st);
+		t->call_unset = 0;
+	}
 	track_look(sh);
 	if (t->capture.fd >= 0)
 		track_capture_read(sh, TRACK_QUIET_MS, NULL, "");
