@@ -74,6 +74,63 @@ usage(FILE *fp)
 	    fp);
 }
 
+/* Prints the version, GNU's way: the version last on the first line. */
+static void
+version(void)
+{
+	printf("sockstep %s\n"
+	       "Copyright (C) 2026 The sockstep authors.\n",
+	    SOCKSTEP_VERSION);
+	if (strcmp(input_backend(), "readline") == 0)
+		fputs("License GPLv3+: GNU GPL version 3 or later "
+		      "<https://gnu.org/licenses/gpl.html>:\nthis binary is "
+		      "linked with GNU Readline (the sources are ISC-licensed).\n",
+		    stdout);
+	else
+		fputs("License ISC: <https://opensource.org/licenses/ISC>.\n",
+		    stdout);
+	printf("This is free software: you are free to change and "
+	       "redistribute it.\nThere is NO WARRANTY, to the extent "
+	       "permitted by law.\nLine editor: %s.\n",
+	    input_backend());
+}
+
+/*
+ * Reports arg, a long option getopt_long refused, when it abbreviates
+ * more than one option (aliases of one option count once). Returns 1 if
+ * it did, 0 if arg is no abbreviation of two.
+ */
+static int
+ambiguous(const struct option *opts, const char *arg)
+{
+	size_t len, i, j, n = 0;
+	int seen;
+
+	if (strncmp(arg, "--", 2) != 0)
+		return 0;
+	arg += 2;
+	len = strcspn(arg, "=");
+	for (i = 0; opts[i].name; i++) {
+		if (strncmp(opts[i].name, arg, len) != 0)
+			continue;
+		for (seen = 0, j = 0; j < i; j++)
+			if (opts[j].val == opts[i].val &&
+			    strncmp(opts[j].name, arg, len) == 0)
+				seen = 1;
+		n += !seen;
+	}
+	if (n < 2)
+		return 0;
+	fprintf(stderr,
+	    "sockstep: option '--%.*s' is ambiguous; possibilities:", (int)len,
+	    arg);
+	for (i = 0; opts[i].name; i++)
+		if (strncmp(opts[i].name, arg, len) == 0)
+			fprintf(stderr, " '--%s'", opts[i].name);
+	fputc('\n', stderr);
+	return 1;
+}
+
 /* Decides whether to colour fd: asked for, or a terminal without NO_COLOR. */
 static int
 want_color(const char *when, int fd)
@@ -231,8 +288,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("sockstep %s (line editor: %s)\n",
-			    SOCKSTEP_VERSION, input_backend());
+			version();
 			return 0;
 		default:
 			if (optopt && strchr("cCDdrt", optopt))
@@ -240,7 +296,7 @@ main(int argc, char **argv)
 				    "sockstep: option '%s' needs an "
 				    "argument\n",
 				    argv[optind - 1]);
-			else
+			else if (!ambiguous(longopts, argv[optind - 1]))
 				fprintf(stderr,
 				    "sockstep: unknown option '%s'\n",
 				    argv[optind - 1]);

@@ -55,8 +55,21 @@ def test_version():
         rc, out, err = run([B(), opt])
         eq(opt + " exit status", 0, rc)
         eq(opt + " stderr", b"", err)
-        if not re.fullmatch(rb"sockstep \d+\.\d+\.\d+( .*)?\n", out):
-            raise AssertionError("%s printed %r" % (opt, out))
+        # GNU's form: the version last on the first line, then the
+        # copyright and the licence, which a Readline build says is GPL.
+        lines = out.decode().split("\n")
+        if not re.fullmatch(r"sockstep \d+\.\d+\.\d+", lines[0]):
+            raise AssertionError("%s: first line %r" % (opt, lines[0]))
+        if not lines[1].startswith("Copyright (C) "):
+            raise AssertionError("%s: no copyright line: %r" % (opt, out))
+        ed = re.search(r"^Line editor: (\w+)\.$", out.decode(), re.M)
+        if ed is None:
+            raise AssertionError("%s: no line editor: %r" % (opt, out))
+        want = "License GPLv3+" if ed.group(1) == "readline" \
+            else "License ISC"
+        if not lines[2].startswith(want):
+            raise AssertionError("%s: licence line %r, want %s" %
+                                 (opt, lines[2], want))
 
 
 def test_unknown_option():
@@ -69,6 +82,22 @@ def test_unknown_option():
     rc, out, err = run([B(), "-c"])
     eq("-c without commands: exit status", 2, rc)
     eq("-c without commands: stdout", b"", out)
+
+
+def test_ambiguous_option():
+    """An abbreviation of two options is ambiguous, not unknown; one of
+    a single option (or of two spellings of one) is that option."""
+    rc, out, err = run([B(), "--co"])
+    eq("--co exit status", 2, rc)
+    if not err.startswith(b"sockstep: option '--co' is ambiguous; "
+                          b"possibilities: '--command' '--color'"):
+        raise AssertionError("--co: %r" % err)
+    rc, out, err = run([B(), "--colo=never", "--no-n", "-c", "socket s"])
+    eq("--colo=never --no-n exit status", 0, rc)
+    eq("--colo=never --no-n stderr", b"", err)
+    rc, out, err = run([B(), "--bogus"])
+    if b"ambiguous" in err:
+        raise AssertionError("--bogus called ambiguous: %r" % err)
 
 
 def test_file_and_fd3():
@@ -254,6 +283,7 @@ TESTS = {
     "help": test_help,
     "version": test_version,
     "unknown-option": test_unknown_option,
+    "ambiguous-option": test_ambiguous_option,
     "file-fd3": test_file_and_fd3,
     "dash-c": test_dash_c,
     "stdin": test_stdin,
