@@ -7,12 +7,14 @@ usage: install.py SOCKSTEP BUILD_DIR. Exits 0, 1 on failure, 77 without
 cmake or groff. The installed lesson gets a marker line, so the test fails
 if the program read the source tree's copy instead.
 """
+import gzip
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
+SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MARK = "> MARKER: this is the installed copy"
 
 
@@ -28,9 +30,18 @@ def main():
                        check=True, capture_output=True, timeout=60)
         exe = os.path.join(prefix, "bin", "sockstep")
         man = os.path.join(prefix, "share", "man", "man1", "sockstep.1")
+        if not os.path.exists(man):
+            man += ".gz"  # gzip -9n'd where gzip was found
+        man5 = os.path.join(prefix, "share", "man", "man5",
+                            "sockstep-lesson.5" +
+                            (".gz" if man.endswith(".gz") else ""))
         lesson = os.path.join(prefix, "share", "sockstep", "lessons",
                               "refused.lesson")
-        for path in (exe, man, lesson):
+        bash = os.path.join(prefix, "share", "bash-completion",
+                            "completions", "sockstep")
+        zsh = os.path.join(prefix, "share", "zsh", "site-functions",
+                           "_sockstep")
+        for path in (exe, man, man5, lesson, bash, zsh):
             if not os.path.exists(path):
                 print("FAIL: not installed:", path)
                 return 1
@@ -77,10 +88,21 @@ def main():
         if "half-close" not in listing.stdout:
             print("FAIL: lessons does not list the installed lessons")
             return 1
+        # Issue 19: no path of the source or build tree in the binary.
+        with open(exe, "rb") as f:
+            image = f.read()
+        for tree in (SRC, os.path.abspath(build)):
+            if tree.encode() in image:
+                print("FAIL: the binary names the tree", tree)
+                return 1
         if shutil.which("groff"):
-            page = subprocess.run(["groff", "-mdoc", "-Tutf8", man],
-                                  capture_output=True, text=True,
-                                  timeout=60)
+            with open(man, "rb") as f:
+                text = f.read()
+            if man.endswith(".gz"):
+                text = gzip.decompress(text)
+            page = subprocess.run(["groff", "-mdoc", "-Tutf8"], input=text,
+                                  capture_output=True, timeout=60)
+            page.stdout = page.stdout.decode("utf-8", "replace")
             if "interactive teaching shell" not in page.stdout:
                 print("FAIL: the installed man page does not render")
                 return 1
