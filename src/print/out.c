@@ -74,13 +74,18 @@ out_note(struct shell *sh, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Prints an error of the shell to stderr, with file:line: in a script. */
+/*
+ * Prints an error of the shell to stderr, GNU's way: sockstep:FILE:LINE:
+ * in a script, sockstep: elsewhere, and no program name at the prompt.
+ */
 void
 out_error(struct shell *sh, const char *fmt, ...)
 {
 	va_list ap;
 
 	fflush(sh->out);
+	if (!sh->interactive)
+		fputs(sh->src ? "sockstep:" : "sockstep: ", sh->err);
 	if (sh->src)
 		fprintf(sh->err, "%s:%ld: ", sh->src, sh->line);
 	if (sh->color_err)

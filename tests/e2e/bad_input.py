@@ -4,7 +4,7 @@
 A session sets up a listening socket, a connected client, an accepted
 connection, a UDP socket and a closed handle, lists them with 'handles',
 then gets the catalogue below of malformed or hostile lines through a pipe.
-For every line: exactly one line on stderr, prefixed '<stdin>:N:' with the
+For every line: exactly one line on stderr, prefixed 'sockstep:<stdin>:N:' with the
 line's own number and holding the text the catalogue asks for; nothing on
 stdout (no call was made). Afterwards 'handles' prints exactly the same
 table (same names, fds, states, addresses), data still flows between cli and
@@ -144,9 +144,9 @@ def check(catalogue=CATALOGUE, setup=SETUP):
     problems = []
     by_line = {}
     for e in errs:
-        m = re.match(r"<stdin>:(\d+): ", e)
+        m = re.match(r"sockstep:<stdin>:(\d+): ", e)
         if not m:
-            problems.append("stderr line without <stdin>:N: prefix: %r"
+            problems.append("stderr line without sockstep:<stdin>:N: prefix: %r"
                             % e[:200])
             continue
         by_line.setdefault(int(m.group(1)), []).append(e)

@@ -120,7 +120,7 @@ def test_file_and_fd3():
             f.write("bnd x\nsocket after\n")
         rc, out, err = run([B(), "-n", path])
         eq("exit status after a usage error", 2, rc)
-        eq("stderr", ("%s:6: unknown command 'bnd'; did you mean bind? "
+        eq("stderr", ("sockstep:%s:6: unknown command 'bnd'; did you mean bind? "
                       "(help lists commands)\n" % path).encode(), err)
         if b"after is fd 3" not in out:
             raise AssertionError("the script did not go on after the error")
@@ -146,7 +146,7 @@ def test_dash_c():
                  "close(3) = 0"], calls)
     rc, out, err = run([B(), "-c", "socket a\nbogus\nclose a"])
     eq("-c with newlines: exit status", 2, rc)
-    eq("-c stderr", b"-c:2: unknown command 'bogus' (help lists commands)\n",
+    eq("-c stderr", b"sockstep:-c:2: unknown command 'bogus' (help lists commands)\n",
        err)
     if b"close(3) = 0" not in out:
         raise AssertionError("-c did not go on after the error")

@@ -219,6 +219,9 @@ def run_case(name, tmp):
         if len(lines) != 1:
             raise AssertionError("%d lines on stderr, want 1%s" % (
                 len(lines), what))
+        # A script's errors are sockstep:FILE:LINE: (GNU's form).
+        if not pattern.startswith(("sockstep", ".*")):
+            pattern = "sockstep:" + pattern
         if not re.match(pattern, lines[0]):
             raise AssertionError("stderr does not match /%s/%s" % (
                 pattern, what))

@@ -163,7 +163,7 @@ def check_one(sockstep, tmp, name, lines, no, new):
     path = os.path.join(d, name + ".lesson")
     with open(path, "w") as f:
         f.writelines(lines[:no - 1] + [new] + lines[no:])
-    where = "%s:%d:" % (path, no)
+    where = "sockstep:%s:%d:" % (path, no)
     complaint = None
     for attempt in (1, 2):
         rc, err = run_lesson(sockstep, path, name)

@@ -341,15 +341,21 @@ run_ok(const char *line, const char *want)
 	assert_string_equal(cx.out, want);
 }
 
-/* Runs a line that must be a usage error printing want, and call nothing. */
+/*
+ * Runs a line that must be a usage error printing want (after the
+ * program's name, as a shell not at a prompt prints), and call nothing.
+ */
 static void
 run_usage(const char *line, const char *want)
 {
 	int errors = cx.sh.errors;
+	char full[2048];
 
+	snprintf(full, sizeof(full), "sockstep:%s%s", cx.sh.src ? "" : " ",
+	    want);
 	assert_int_equal(run(line), -1);
 	assert_string_equal(cx.out, "");
-	assert_string_equal(cx.err, want);
+	assert_string_equal(cx.err, full);
 	assert_string_equal(fk.log, "");
 	assert_int_equal(cx.sh.errors, errors + 1);
 }
@@ -1074,7 +1080,7 @@ test_statements(void **state)
 	/* Each statement runs; an error in one does not stop the next. */
 	assert_int_equal(run("socket a; close nope; socket b"), -1);
 	assert_string_equal(cx.err,
-	    "close: no handle named 'nope' (handles "
+	    "sockstep: close: no handle named 'nope' (handles "
 	    "lists them); usage: close HANDLE\n");
 	assert_string_equal(fk.log, "socket socket");
 	live("a", 3);
