@@ -91,7 +91,7 @@ version(void)
 		    stdout);
 	printf("This is free software: you are free to change and "
 	       "redistribute it.\nThere is NO WARRANTY, to the extent "
-	       "permitted by law.\nLine editor: %s.\n",
+	       "permitted by law.\nThis build's line editor: %s.\n",
 	    input_backend());
 }
 

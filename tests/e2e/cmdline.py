@@ -62,7 +62,8 @@ def test_version():
             raise AssertionError("%s: first line %r" % (opt, lines[0]))
         if not lines[1].startswith("Copyright (C) "):
             raise AssertionError("%s: no copyright line: %r" % (opt, out))
-        ed = re.search(r"^Line editor: (\w+)\.$", out.decode(), re.M)
+        ed = re.search(r"^This build.s line editor: (\w+)\.$", out.decode(),
+                       re.M)
         if ed is None:
             raise AssertionError("%s: no line editor: %r" % (opt, out))
         want = "License GPLv3+" if ed.group(1) == "readline" \

@@ -42,7 +42,7 @@ def backend(binary):
     """Returns the line editor the build uses: readline, libedit or none."""
     out = subprocess.run([binary, "--version"], capture_output=True,
         text=True, timeout=WAIT).stdout
-    m = re.search(r"^Line editor: (\w+)\.$", out, re.M)
+    m = re.search(r"^This build's line editor: (\w+)\.$", out, re.M)
     if not m:
         raise Fail("--version names no line editor: %r" % out)
     return m.group(1)
