@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sig.h"
 #include "sys.h"
+#include "trace.h"
 #include "xalloc.h"
 
 #ifndef SOCKSTEP_VERSION
@@ -142,6 +143,8 @@ main(int argc, char **argv)
 	long ms;
 
 	atexit(out_exit_check); /* a write error on stdout fails the exit */
+	if (argc > 1 && strcmp(argv[1], "trace") == 0)
+		return trace_main(argc - 1, argv + 1);
 	memset(&lo, 0, sizeof(lo));
 	memset(&vars, 0, sizeof(vars));
 	lo.mode = MODE_RUN;
