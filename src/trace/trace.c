@@ -20,6 +20,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -47,6 +48,7 @@ struct trace_task {
 	pid_t tgid;
 	int fresh; /* its first stop, a SIGSTOP, is still to come */
 	int in; /* stopped inside a traced call: its exit stop comes next */
+	int shared; /* a close of one of several descriptors of its socket */
 	struct tracefmt_sys s;
 	struct call c;
 	struct handle h; /* the socket the call names, as fdN */
@@ -140,6 +142,42 @@ trace_getfd(pid_t tgid, int fd)
 	return dup;
 }
 
+/*
+ * Returns how many descriptors other than the tracer's own hold the
+ * socket of inode ino, in every process /proc shows (2 is enough to know).
+ */
+static int
+trace_holders(ino_t ino)
+{
+	char want[64], path[600], link[64];
+	struct dirent *p, *f;
+	DIR *procs, *fds;
+	ssize_t n;
+	int count = 0;
+
+	snprintf(want, sizeof(want), "socket:[%lu]", (unsigned long)ino);
+	if ((procs = opendir("/proc")) == NULL)
+		return -1;
+	while (count < 2 && (p = readdir(procs)) != NULL) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' ||
+		    atoi(p->d_name) == (int)getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue;
+		while (count < 2 && (f = readdir(fds)) != NULL) {
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+			    p->d_name, f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0 && (link[n] = '\0', strcmp(link, want) == 0))
+				count++;
+		}
+		closedir(fds);
+	}
+	closedir(procs);
+	return count;
+}
+
 /* Makes k's handle stand for the program's socket fd through the tracer's dup. */
 static void
 trace_handle(struct trace_task *k, int fd, int dup)
@@ -213,6 +251,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 {
 	const struct tracefmt_call *tc;
 	struct user_regs_struct r;
+	struct stat st;
 	int dup = -1;
 
 	if (trace_regs(k, &r) == -1 ||
@@ -236,6 +275,15 @@ trace_enter(struct trace *t, struct trace_task *k)
 		return;
 	}
 	tracefmt_entry(&k->s, t->sh.strsize);
+	k->shared = 0;
+	if (k->s.nr == SYS_close && fstat(dup, &st) == 0 &&
+	    trace_holders(st.st_ino) != 1) {
+		/* not the last: the socket stays open, nothing a note
+		 * says of a close happens */
+		k->shared = 1;
+		close(dup);
+		dup = -1;
+	}
 	if (dup != -1) {
 		trace_handle(k, (int)k->s.a[tc->fd_arg], dup);
 		call_begin(&t->sh, &k->c, tc->name, &k->h);
@@ -303,6 +351,12 @@ trace_leave(struct trace *t, struct trace_task *k)
 	tracefmt_line(&b, &k->s, t->sh.strsize);
 	if (!trace_restart_line(t, buf_str(&b), k->s.err)) {
 		out_call(&t->sh, buf_str(&b), k->s.ret, k->s.err);
+		if (k->shared && k->s.ret == 0)
+			out_meaning(&t->sh,
+			    "fd%d is closed; another descriptor (a dup, or "
+			    "another process's) still holds its socket, which "
+			    "stays open",
+			    (int)k->s.a[0]);
 		note_call(&t->sh, &k->c);
 	}
 	fflush(t->sh.out);
@@ -368,6 +422,7 @@ trace_stop(struct trace *t, pid_t tid, int st)
 {
 	struct trace_task *k = trace_task_get(t, tid);
 	int sig = WSTOPSIG(st), ev = st >> 16;
+	unsigned long child;
 	long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_TRACESYSGOOD |
 	    PTRACE_O_TRACEEXEC | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
 	    PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL;
@@ -379,9 +434,13 @@ trace_stop(struct trace *t, pid_t tid, int st)
 			ptrace(PTRACE_CONT, tid, NULL, NULL);
 	} else if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
 		trace_enter(t, k);
-	else if (sig == SIGTRAP && ev != 0)
-		ptrace(PTRACE_CONT, tid, NULL, NULL); /* fork, clone, exec */
-	else if (sig == SIGSTOP && k->fresh) {
+	else if (sig == SIGTRAP && ev != 0) { /* fork, clone, exec */
+		if ((ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
+		        ev == PTRACE_EVENT_CLONE) &&
+		    ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child) == 0)
+			trace_task_get(t, (pid_t)child); /* [pid N] from now */
+		ptrace(PTRACE_CONT, tid, NULL, NULL);
+	} else if (sig == SIGSTOP && k->fresh) {
 		k->fresh = 0;
 		if (tid == t->main)
 			ptrace(PTRACE_SETOPTIONS, tid, NULL, (void *)opts);
@@ -499,6 +558,7 @@ trace_main(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	shell_init(&t.sh, &sys_real, out, stderr);
 	t.sh.notes = notes;
+	t.sh.others = "another socket (of this program or another)";
 	rc = trace_run(&t, argv + optind);
 	shell_free(&t.sh);
 	if (path)
