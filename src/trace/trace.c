@@ -63,6 +63,10 @@ struct trace {
 	int ntasks;
 	pid_t main;
 	int status; /* sockstep's exit status, from the program's */
+	int attached; /* -p: every system call stops; resume with PTRACE_SYSCALL */
+	int step; /* --step: a key before each call */
+	int run_on; /* --step's c: no more keys */
+	FILE *tty; /* where --step asks */
 };
 
 /* ERESTART* results, seen only by a tracer, as strace names them. */
@@ -201,6 +205,127 @@ trace_handle(struct trace_task *k, int fd, int dup)
 		k->h.protocol = v;
 }
 
+/* Lets task tid run on (with signal sig): to the next traced call. */
+static void
+trace_resume(struct trace *t, pid_t tid, int sig)
+{
+	ptrace(t->attached ? PTRACE_SYSCALL : PTRACE_CONT, tid, NULL,
+	    (void *)(long)sig);
+}
+
+/* Prints one socket of the program as --step's h shows it: FD KIND STATE LOCAL PEER queues. */
+static void
+trace_socket_row(struct trace *t, pid_t tgid, int fd, int dup)
+{
+	struct trace_task k;
+	struct call_view v;
+	struct buf l, p;
+	const char *kind, *st = "-";
+
+	trace_handle(&k, fd, dup);
+	call_view_read(&t->sh, &k.h, &v);
+	buf_init(&l);
+	buf_init(&p);
+	if (v.local_len)
+		addr_short(&l, (struct sockaddr *)&v.local, v.local_len);
+	else
+		buf_puts(&l, "-");
+	if (v.peer_len)
+		addr_short(&p, (struct sockaddr *)&v.peer, v.peer_len);
+	else
+		buf_puts(&p, "-");
+	if (k.h.family == AF_UNIX)
+		kind = k.h.type == SOCK_STREAM ? "unix stream" : "unix dgram";
+	else if (k.h.type == SOCK_STREAM)
+		kind = v.listening ? "tcp listen" : "tcp";
+	else
+		kind = k.h.type == SOCK_DGRAM ? "udp" : "other";
+	if (v.state >= 0 && sym_name(sym_tcp_state, v.state))
+		st = sym_name(sym_tcp_state, v.state);
+	fprintf(t->tty, "%7d  fd%-3d %-11s %-11s %-21s %-21s %6d %6d\n",
+	    (int)tgid, fd, kind, st, buf_str(&l), buf_str(&p),
+	    v.listening ? v.queued : v.unread,
+	    v.listening ? v.backlog : v.unsent);
+	buf_free(&l);
+	buf_free(&p);
+}
+
+/* --step's h: every socket of every traced process, read through the tracer's own fds. */
+static void
+trace_sockets(struct trace *t)
+{
+	const struct trace_task *k, *o;
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	int dup, n = 0;
+
+	fprintf(t->tty, "%7s  %-5s %-11s %-11s %-21s %-21s %6s %6s\n", "PID",
+	    "FD", "KIND", "STATE", "LOCAL", "PEER", "RECV-Q", "SEND-Q");
+	for (k = t->tasks; k; k = k->next) {
+		for (o = t->tasks; o != k && o->tgid != k->tgid; o = o->next)
+			;
+		if (o != k) /* a thread of a process already listed */
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)k->tgid);
+		if ((d = opendir(path)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
+			    (dup = trace_getfd(k->tgid, atoi(e->d_name))) == -1)
+				continue;
+			trace_socket_row(t, k->tgid, atoi(e->d_name), dup);
+			close(dup);
+			n++;
+		}
+		closedir(d);
+	}
+	if (n == 0)
+		fputs("(no sockets)\n", t->tty);
+}
+
+/*
+ * --step: asks before the call k is stopped at. Returns 0 to let it
+ * happen, -1 to end the program (q, or the end of the keys).
+ */
+static int
+trace_step(struct trace *t, struct trace_task *k)
+{
+	const struct tracefmt_call *tc = tracefmt_find(k->s.nr);
+	int c;
+
+	for (;;) {
+		fflush(t->sh.out);
+		if (t->ntasks > 1)
+			fprintf(t->tty, "[pid %d] ", (int)k->tid);
+		fprintf(t->tty, "next: %s", tc->name);
+		if (tc->fd_arg >= 0)
+			fprintf(t->tty, " on fd%d", (int)k->s.a[tc->fd_arg]);
+		fputs(" [Enter: make the call, h: the program's sockets, c: "
+		      "run to the end, q: end the program] ",
+		    t->tty);
+		fflush(t->tty);
+		c = shell_key(&t->sh, -1);
+		fputc('\n', t->tty);
+		if (c != 'h')
+			break;
+		trace_sockets(t);
+	}
+	if (c == 'c')
+		t->run_on = 1;
+	return c == 'q' || c == EOF ? -1 : 0;
+}
+
+/* Ends every process of the program (--step's q). */
+static void
+trace_kill(struct trace *t)
+{
+	const struct trace_task *k;
+
+	for (k = t->tasks; k; k = k->next)
+		kill(k->tgid, SIGKILL);
+}
+
 /* Returns 0 and the call's number and arguments from k's registers, or -1. */
 static int
 trace_regs(struct trace_task *k, struct user_regs_struct *r)
@@ -256,7 +381,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 
 	if (trace_regs(k, &r) == -1 ||
 	    (tc = tracefmt_find((long)r.orig_rax)) == NULL) {
-		ptrace(PTRACE_CONT, k->tid, NULL, NULL);
+		trace_resume(t, k->tid, 0);
 		return;
 	}
 	memset(&k->s, 0, sizeof(k->s));
@@ -271,7 +396,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 	if (tc->fd_arg >= 0)
 		dup = trace_getfd(k->tgid, (int)k->s.a[tc->fd_arg]);
 	if (k->s.nr == SYS_close && dup == -1) {
-		ptrace(PTRACE_CONT, k->tid, NULL, NULL);
+		trace_resume(t, k->tid, 0);
 		return;
 	}
 	tracefmt_entry(&k->s, t->sh.strsize);
@@ -294,6 +419,10 @@ trace_enter(struct trace *t, struct trace_task *k)
 	k->c.pid = k->tgid;
 	k->c.tid = k->tid;
 	trace_record_args(k);
+	if (t->step && !t->run_on && trace_step(t, k) == -1) {
+		trace_kill(t);
+		return;
+	}
 	k->in = 1;
 	ptrace(PTRACE_SYSCALL, k->tid, NULL, NULL);
 }
@@ -325,7 +454,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 
 	k->in = 0;
 	if (trace_regs(k, &r) == -1) {
-		ptrace(PTRACE_CONT, k->tid, NULL, NULL);
+		trace_resume(t, k->tid, 0);
 		return;
 	}
 	rax = (long)r.rax;
@@ -364,7 +493,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 	if (dup != -1)
 		close(dup);
 	k->h.fd = -1;
-	ptrace(PTRACE_CONT, k->tid, NULL, NULL);
+	trace_resume(t, k->tid, 0);
 }
 
 /*
@@ -416,6 +545,18 @@ static void __attribute__((noreturn)) trace_child(char **argv)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* Returns 1 when task tid stopped at the entry of a system call (-p), 0 at its exit. */
+static int
+trace_at_entry(pid_t tid)
+{
+	struct __ptrace_syscall_info info;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *)sizeof(info), &info) <=
+	    0)
+		return 0;
+	return info.op == PTRACE_SYSCALL_INFO_ENTRY;
+}
+
 /* Handles one stop of task tid with wait status st. */
 static void
 trace_stop(struct trace *t, pid_t tid, int st)
@@ -430,23 +571,77 @@ trace_stop(struct trace *t, pid_t tid, int st)
 	if (sig == (SIGTRAP | 0x80)) {
 		if (k->in)
 			trace_leave(t, k);
+		else if (t->attached && trace_at_entry(tid))
+			trace_enter(t, k);
 		else
-			ptrace(PTRACE_CONT, tid, NULL, NULL);
+			trace_resume(t, tid, 0);
 	} else if (sig == SIGTRAP && ev == PTRACE_EVENT_SECCOMP)
 		trace_enter(t, k);
-	else if (sig == SIGTRAP && ev != 0) { /* fork, clone, exec */
+	else if (ev ==
+	    PTRACE_EVENT_STOP) { /* -p: the first stop, or a group stop */
+		k->fresh = 0;
+		trace_resume(t, tid, 0);
+	} else if (sig == SIGTRAP && ev != 0) { /* fork, clone, exec */
 		if ((ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
 		        ev == PTRACE_EVENT_CLONE) &&
 		    ptrace(PTRACE_GETEVENTMSG, tid, NULL, &child) == 0)
 			trace_task_get(t, (pid_t)child); /* [pid N] from now */
-		ptrace(PTRACE_CONT, tid, NULL, NULL);
+		trace_resume(t, tid, 0);
 	} else if (sig == SIGSTOP && k->fresh) {
 		k->fresh = 0;
-		if (tid == t->main)
+		if (tid == t->main && !t->attached)
 			ptrace(PTRACE_SETOPTIONS, tid, NULL, (void *)opts);
-		ptrace(PTRACE_CONT, tid, NULL, NULL);
+		trace_resume(t, tid, 0);
 	} else /* a signal for the program: it gets it */
-		ptrace(PTRACE_CONT, tid, NULL, (void *)(long)sig);
+		trace_resume(t, tid, sig);
+}
+
+/*
+ * -p: seizes every thread of process pid and stops each once, to start
+ * stopping it at every system call (no seccomp filter can be put into a
+ * running program). Returns 0, or -1 with a message.
+ */
+static int
+trace_attach(struct trace *t, pid_t pid)
+{
+	long opts = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+	    PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
+	char path[64];
+	struct dirent *e;
+	DIR *d;
+	pid_t tid;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if (pid <= 0 || (d = opendir(path)) == NULL) {
+		fprintf(stderr, "sockstep trace: no process %d\n", (int)pid);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if ((tid = atoi(e->d_name)) <= 0)
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)opts) == -1) {
+			if (n == 0) {
+				fprintf(stderr,
+				    "sockstep trace: cannot attach to %d: %s: "
+				    "ptrace needs the same user and, with "
+				    "/proc/sys/kernel/yama/ptrace_scope 1 or "
+				    "more, CAP_SYS_PTRACE (run as root, or start "
+				    "the program under sockstep trace)\n",
+				    (int)pid, strerror(errno));
+				closedir(d);
+				return -1;
+			}
+			continue; /* a thread that has just ended */
+		}
+		trace_task_get(t, tid);
+		ptrace(PTRACE_INTERRUPT, tid, NULL, NULL);
+		n++;
+	}
+	closedir(d);
+	t->main = pid;
+	t->attached = 1;
+	return 0;
 }
 
 /* Runs argv under the tracer until every traced task has ended. Returns the exit status. */
@@ -457,19 +652,24 @@ trace_run(struct trace *t, char **argv)
 	pid_t pid;
 	int st;
 
-	t->main = fork();
-	if (t->main == -1) {
-		fprintf(stderr, "sockstep trace: fork: %s\n", strerror(errno));
-		return 2;
-	}
-	if (t->main == 0)
-		trace_child(argv);
-	/* Ctrl-C and Ctrl-\ are the program's: the tracer stays to see it end */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
-	trace_task_get(t, t->main);
+	sigaction(SIGINT, NULL, &oint);
+	sigaction(SIGQUIT, NULL, &oquit);
+	if (argv == NULL) {
+		/* -p: Ctrl-C ends sockstep; the kernel lets the program go */
+	} else if ((t->main = fork()) == -1) {
+		fprintf(stderr, "sockstep trace: fork: %s\n", strerror(errno));
+		return 2;
+	} else if (t->main == 0)
+		trace_child(argv);
+	else {
+		/* Ctrl-C and Ctrl-\ are the program's: the tracer stays to
+		 * see it end */
+		sigaction(SIGINT, &ign, NULL);
+		sigaction(SIGQUIT, &ign, NULL);
+		trace_task_get(t, t->main);
+	}
 	t->status = 0;
 	for (;;) {
 		pid = waitpid(-1, &st, __WALL);
@@ -497,15 +697,26 @@ trace_run(struct trace *t, char **argv)
 static void
 trace_usage(FILE *fp)
 {
-	fputs("usage: sockstep trace [-n] [-o FILE] [--] PROGRAM [ARG]...\n"
-	      "Runs PROGRAM and prints each of its socket calls as the shell "
-	      "prints its own:\nthe strace line, then what it means.\n\n"
+	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--] PROGRAM "
+	      "[ARG]...\n"
+	      "       sockstep trace [-n] [-o FILE] [--step] -p PID\n"
+	      "Runs PROGRAM (or watches process PID) and prints each of its "
+	      "socket calls as\nthe shell prints its own: the strace line, "
+	      "then what it means.\n\n"
 	      "  -o, --output=FILE  write the calls to FILE (default: stderr, "
 	      "as strace)\n"
 	      "  -n, --no-notes     leave out the notes\n"
+	      "  -s, --step         stop before each socket call: Enter makes "
+	      "it, h shows the\n"
+	      "                     program's sockets, c runs to the end, q "
+	      "ends the program\n"
+	      "  -p, --pid=PID      attach to the running process PID (and its "
+	      "threads)\n"
 	      "  -h, --help         show this help and exit\n\n"
-	      "Exit status: PROGRAM's (128+N when signal N ended it); 126 "
-	      "or 127 when it\ncould not be run; 2 a usage error.\n",
+	      "The program's own output passes through; Ctrl-C reaches it. "
+	      "Exit status: the\nprogram's (128+N when signal N ended it, "
+	      "137 after --step's q); 126 or 127\nwhen it could not be run; "
+	      "2 a usage error or no permission to trace.\n",
 	    fp);
 }
 
@@ -516,15 +727,20 @@ trace_main(int argc, char **argv)
 	static const struct option longopts[] = { { "output", required_argument,
 		                                      NULL, 'o' },
 		{ "no-notes", no_argument, NULL, 'n' },
+		{ "step", no_argument, NULL, 's' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *path = NULL;
 	struct trace t;
 	FILE *out = stderr;
-	int c, notes = 1, rc;
+	char *end;
+	long pid = 0;
+	int c, notes = 1, step = 0, rc;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:nh", longopts, NULL)) != -1) {
+	while (
+	    (c = getopt_long(argc, argv, "+o:nsp:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			path = optarg;
@@ -532,37 +748,67 @@ trace_main(int argc, char **argv)
 		case 'n':
 			notes = 0;
 			break;
+		case 's':
+			step = 1;
+			break;
+		case 'p':
+			pid = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || pid <= 0 ||
+			    pid > 0x3fffffff) {
+				fprintf(stderr,
+				    "sockstep trace: -p takes a process id\n"
+				    "Try 'sockstep trace --help'.\n");
+				return 2;
+			}
+			break;
 		case 'h':
 			trace_usage(stdout);
 			return 0;
 		default:
 			fprintf(stderr, "sockstep trace: %s '%s'\n",
-			    optopt == 'o' ? "option needs an argument"
-			                  : "unknown option",
+			    optopt && strchr("op", optopt)
+			        ? "option needs an argument"
+			        : "unknown option",
 			    argv[optind - 1]);
 			fputs("Try 'sockstep trace --help'.\n", stderr);
 			return 2;
 		}
 	}
-	if (optind == argc) {
-		fputs("sockstep trace: name a program to run\nTry 'sockstep "
-		      "trace --help'.\n",
+	if ((optind == argc) == (pid == 0)) {
+		fputs(pid ? "sockstep trace: -p or a program, not both\n"
+		          : "sockstep trace: name a program to run\n",
 		    stderr);
+		fputs("Try 'sockstep trace --help'.\n", stderr);
+		return 2;
+	}
+	memset(&t, 0, sizeof(t));
+	if (step && (t.tty = fopen("/dev/tty", "r+e")) == NULL) {
+		fprintf(stderr, "sockstep trace: --step needs a terminal: %s\n",
+		    strerror(errno));
 		return 2;
 	}
 	if (path && (out = fopen(path, "we")) == NULL) {
 		fprintf(stderr, "sockstep trace: %s: %s\n", path,
 		    strerror(errno));
+		if (t.tty)
+			fclose(t.tty);
 		return 2;
 	}
-	memset(&t, 0, sizeof(t));
 	shell_init(&t.sh, &sys_real, out, stderr);
 	t.sh.notes = notes;
 	t.sh.others = "another socket (of this program or another)";
-	rc = trace_run(&t, argv + optind);
+	t.step = step;
+	if (t.tty)
+		t.sh.ctl = t.tty;
+	if (pid && trace_attach(&t, (pid_t)pid) == -1)
+		rc = 2;
+	else
+		rc = trace_run(&t, pid ? NULL : argv + optind);
 	shell_free(&t.sh);
 	if (path)
 		fclose(out);
+	if (t.tty)
+		fclose(t.tty);
 	return rc;
 }
 

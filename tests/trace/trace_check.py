@@ -18,6 +18,11 @@ fork                the forking server (two connections) traced: every
 exit                the program's exit status is sockstep's (128+N after
                     signal N); a program not found is 127 with a message;
                     no program is a usage error (2).
+attach              -p PID: the Python echo server, already blocked in accept,
+                    traced from there on (its lines from accept4 to the
+                    last close, the strace ones); -p of no process and,
+                    as root with setpriv, of a process of another user
+                    fail with a message and exit 2.
 sigint              Ctrl-C (SIGINT to the foreground process group) ends the
                     program as it would without sockstep; sockstep itself
                     stays, prints the interrupted accept and exits 130.
@@ -219,6 +224,61 @@ def case_exit(tmp):
     print("exit status, errors and output pass through")
 
 
+def case_attach(tmp):
+    server, client = programs("py")
+    p, pid, port = start(server, None)
+    out = os.path.join(tmp, "attach.trace")
+    t = None
+    try:
+        for _ in range(200):  # bounded: until the accept blocks
+            if open(f"/proc/{pid}/wchan").read() not in ("0", ""):
+                break
+            subprocess.run(["sleep", "0.02"])
+        t = subprocess.Popen([SOCKSTEP, "trace", "-o", out, "-p", str(pid)],
+                             stderr=subprocess.PIPE, text=True)
+        for _ in range(200):  # bounded: until sockstep is its tracer
+            st = open(f"/proc/{pid}/status").read()
+            if re.search(r"^TracerPid:\s+%d$" % t.pid, st, re.M):
+                break
+            subprocess.run(["sleep", "0.02"])
+        c = subprocess.run(client + [port, "Hello, world 0"],
+                           capture_output=True, text=True, timeout=WAIT)
+        p.communicate(timeout=WAIT)
+        _, err = t.communicate(timeout=WAIT)
+    finally:
+        for q in (p, t):
+            if q is not None and q.poll() is None:
+                q.kill()
+                q.wait()
+    if c.stdout.strip() != "received Hello, world 0" or t.returncode != 0:
+        fail(f"attached: client {c.stdout!r}, sockstep {t.returncode} "
+             f"{err!r}")
+    mine = sockstep_lines(out, pid).get(pid, [])
+    want = ["accept4(3, {sa_family=AF_INET, sin_port=htons(PORT), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, [16], SOCK_CLOEXEC) = 4",
+            "getsockname(4, {sa_family=AF_INET, sin_port=htons(PORT), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = 0",
+            'recvfrom(4, "Hello, world 0", 1024, 0, NULL, NULL) = 14',
+            'sendto(4, "Hello, world 0", 14, 0, NULL, 0) = 14',
+            'recvfrom(4, "", 1024, 0, NULL, NULL) = 0',
+            "close(4) = 0", "close(3) = 0"]
+    if mine != want:
+        fail("attached: lines\n" + "\n".join(mine))
+    r = subprocess.run([SOCKSTEP, "trace", "-p", "999999999"],
+                       capture_output=True, text=True, timeout=WAIT)
+    if r.returncode != 2 or "no process" not in r.stderr:
+        fail(f"-p of no process: {r.returncode} {r.stderr!r}")
+    if os.getuid() == 0 and shutil.which("setpriv"):
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                            "--clear-groups", SOCKSTEP, "trace", "-p",
+                            str(os.getpid())],
+                           capture_output=True, text=True, timeout=WAIT)
+        if r.returncode != 2 or "cannot attach" not in r.stderr or \
+                "Operation not permitted" not in r.stderr:
+            fail(f"-p not permitted: {r.returncode} {r.stderr!r}")
+    print("attached to a running server; refusals explained")
+
+
 def case_sigint(tmp):
     for lang in ("c", "py"):
         server, _ = programs(lang)
@@ -272,6 +332,8 @@ def main():
             agree("c", tmp, fork=True)
         elif CASE == "exit":
             case_exit(tmp)
+        elif CASE == "attach":
+            case_attach(tmp)
         elif CASE == "sigint":
             case_sigint(tmp)
         else:
