@@ -47,6 +47,7 @@ struct trace_task {
 	pid_t tid;
 	pid_t tgid;
 	int fresh; /* its first stop, a SIGSTOP, is still to come */
+	int pidfd; /* a pidfd of its process, opened on first use, or -1 */
 	int in; /* stopped inside a traced call: its exit stop comes next */
 	int shared; /* a close of one of several descriptors of its socket */
 	struct tracefmt_sys s;
@@ -96,6 +97,7 @@ trace_task_get(struct trace *t, pid_t tid)
 	k = xcalloc(1, sizeof(*k));
 	k->tid = k->tgid = tid;
 	k->fresh = 1;
+	k->pidfd = -1;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	if ((fp = fopen(path, "r")) != NULL) {
 		while (fgets(line, sizeof(line), fp))
@@ -118,6 +120,8 @@ trace_task_drop(struct trace *t, pid_t tid)
 	for (p = &t->tasks; (k = *p) != NULL; p = &k->next)
 		if (k->tid == tid) {
 			*p = k->next;
+			if (k->pidfd != -1)
+				close(k->pidfd);
 			free(k);
 			t->ntasks--;
 			return;
@@ -125,20 +129,19 @@ trace_task_drop(struct trace *t, pid_t tid)
 }
 
 /*
- * Returns a descriptor of the tracer's own for fd of process tgid when it
+ * Returns a descriptor of the tracer's own for fd of k's process when it
  * is a socket, or -1 (no such fd, not a socket, not permitted).
  */
 static int
-trace_getfd(pid_t tgid, int fd)
+trace_getfd(struct trace_task *k, int fd)
 {
 	struct stat st;
-	int pfd, dup;
+	int dup;
 
-	pfd = (int)syscall(SYS_pidfd_open, tgid, 0);
-	if (pfd == -1)
+	if (k->pidfd == -1 &&
+	    (k->pidfd = (int)syscall(SYS_pidfd_open, k->tgid, 0)) == -1)
 		return -1;
-	dup = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
-	close(pfd);
+	dup = (int)syscall(SYS_pidfd_getfd, k->pidfd, fd, 0);
 	if (dup != -1 && (fstat(dup, &st) == -1 || !S_ISSOCK(st.st_mode))) {
 		close(dup);
 		return -1;
@@ -254,7 +257,7 @@ trace_socket_row(struct trace *t, pid_t tgid, int fd, int dup)
 static void
 trace_sockets(struct trace *t)
 {
-	const struct trace_task *k, *o;
+	struct trace_task *k, *o;
 	char path[64];
 	struct dirent *e;
 	DIR *d;
@@ -272,7 +275,7 @@ trace_sockets(struct trace *t)
 			continue;
 		while ((e = readdir(d)) != NULL) {
 			if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-			    (dup = trace_getfd(k->tgid, atoi(e->d_name))) == -1)
+			    (dup = trace_getfd(k, atoi(e->d_name))) == -1)
 				continue;
 			trace_socket_row(t, k->tgid, atoi(e->d_name), dup);
 			close(dup);
@@ -394,7 +397,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 	k->s.a[4] = r.r8;
 	k->s.a[5] = r.r9;
 	if (tc->fd_arg >= 0)
-		dup = trace_getfd(k->tgid, (int)k->s.a[tc->fd_arg]);
+		dup = trace_getfd(k, (int)k->s.a[tc->fd_arg]);
 	if (k->s.nr == SYS_close && dup == -1) {
 		trace_resume(t, k->tid, 0);
 		return;
@@ -462,9 +465,9 @@ trace_leave(struct trace *t, struct trace_task *k)
 	k->s.err = rax < 0 && rax >= -4095 ? (int)-rax : 0;
 	if (k->s.nr == SYS_socket && k->s.ret >= 0)
 		fd = (int)k->s.ret;
-	else if (tc->fd_arg >= 0 && k->s.nr != SYS_close)
-		fd = (int)k->s.a[tc->fd_arg];
-	if (fd >= 0 && (dup = trace_getfd(k->tgid, fd)) != -1) {
+	else if (tc->fd_arg >= 0 && k->s.nr != SYS_close && t->sh.notes)
+		fd = (int)k->s.a[tc->fd_arg]; /* -n: no view after */
+	if (fd >= 0 && (dup = trace_getfd(k, fd)) != -1) {
 		if (k->c.h == NULL) { /* socket: the new one */
 			trace_handle(k, fd, dup);
 			k->c.h = &k->h;
@@ -703,8 +706,9 @@ trace_usage(FILE *fp)
 	      "Runs PROGRAM (or watches process PID) and prints each of its "
 	      "socket calls as\nthe shell prints its own: the strace line, "
 	      "then what it means.\n\n"
-	      "  -o, --output=FILE  write the calls to FILE (default: stderr, "
-	      "as strace)\n"
+	      "  -o, --output=FILE  write the calls to FILE (- for stdout; "
+	      "default: stderr,\n"
+	      "                     as strace)\n"
 	      "  -n, --no-notes     leave out the notes\n"
 	      "  -s, --step         stop before each socket call: Enter makes "
 	      "it, h shows the\n"
@@ -787,7 +791,9 @@ trace_main(int argc, char **argv)
 		    strerror(errno));
 		return 2;
 	}
-	if (path && (out = fopen(path, "we")) == NULL) {
+	if (path && strcmp(path, "-") == 0)
+		path = NULL, out = stdout;
+	else if (path && (out = fopen(path, "we")) == NULL) {
 		fprintf(stderr, "sockstep trace: %s: %s\n", path,
 		    strerror(errno));
 		if (t.tty)

@@ -23,6 +23,12 @@ attach              -p PID: the Python echo server, already blocked in accept,
                     last close, the strace ones); -p of no process and,
                     as root with setpriv, of a process of another user
                     fail with a message and exit 2.
+shell               the shell's trace command: the C client traced inside a
+                    session that holds a listener of its own, against an
+                    untraced server: the client's calls come in the
+                    session's output with the client's fd 3 (the shell's
+                    sockets are not passed on), then its exit status;
+                    help trace explains it.
 sigint              Ctrl-C (SIGINT to the foreground process group) ends the
                     program as it would without sockstep; sockstep itself
                     stays, prints the interrupted accept and exits 130.
@@ -279,6 +285,37 @@ def case_attach(tmp):
     print("attached to a running server; refusals explained")
 
 
+def case_shell(tmp):
+    server, client = programs("c")
+    p, pid, port = start(server, None)
+    try:
+        r = subprocess.run(
+            [SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
+             f"trace {client[0]} {port} 'Hello, world 0'; help trace"],
+            capture_output=True, text=True, timeout=WAIT)
+        p.communicate(timeout=WAIT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    lines = [norm(l) for l in r.stdout.splitlines()]
+    want = ["socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+            "connect(3, {sa_family=AF_INET, sin_port=htons(PORT), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0",
+            'sendto(3, "Hello, world 0", 14, 0, NULL, 0) = 14',
+            'recvfrom(3, "Hello, world 0", 14, MSG_WAITALL, NULL, NULL) = 14',
+            "shutdown(3, SHUT_WR) = 0"]
+    at = [i for i, l in enumerate(lines) if l.startswith("socket(")]
+    got = [l for l in lines[at[1]:] if re.match(r"[a-z]+\(", l)] \
+        if len(at) == 2 else []
+    if r.returncode != 0 or got[:5] != want or \
+            "received Hello, world 0" not in r.stdout or \
+            "ended: exit status 0" not in r.stdout or \
+            "usage: trace PROGRAM" not in r.stdout:
+        fail(f"the shell's trace: {r.returncode}\n{r.stdout}\n{r.stderr}")
+    print("the shell's trace command runs a program traced")
+
+
 def case_sigint(tmp):
     for lang in ("c", "py"):
         server, _ = programs(lang)
@@ -334,6 +371,8 @@ def main():
             case_exit(tmp)
         elif CASE == "attach":
             case_attach(tmp)
+        elif CASE == "shell":
+            case_shell(tmp)
         elif CASE == "sigint":
             case_sigint(tmp)
         else:
