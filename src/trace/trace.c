@@ -380,7 +380,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 	const struct tracefmt_call *tc;
 	struct user_regs_struct r;
 	struct stat st;
-	int dup = -1;
+	int dup = -1, holders = 0;
 
 	if (trace_regs(k, &r) == -1 ||
 	    (tc = tracefmt_find((long)r.orig_rax)) == NULL) {
@@ -404,11 +404,12 @@ trace_enter(struct trace *t, struct trace_task *k)
 	}
 	tracefmt_entry(&k->s, t->sh.strsize);
 	k->shared = 0;
-	if (k->s.nr == SYS_close && fstat(dup, &st) == 0 &&
-	    trace_holders(st.st_ino) != 1) {
-		/* not the last: the socket stays open, nothing a note
-		 * says of a close happens */
-		k->shared = 1;
+	if (k->s.nr == SYS_close &&
+	    (fstat(dup, &st) == -1 ||
+	        (holders = trace_holders(st.st_ino)) != 1)) {
+		/* not surely the last: nothing a note says of a close may
+		 * happen; 2 or more, and the socket surely stays open */
+		k->shared = fstat(dup, &st) == 0 && holders >= 2;
 		close(dup);
 		dup = -1;
 	}
