@@ -28,6 +28,7 @@ struct tracefmt_call {
 	const char *name;
 	int fd_arg; /* index of the fd argument, -1 for none */
 	void (*format)(struct buf *, const struct tracefmt_sys *, int);
+	int blocks; /* it can wait: shown as waiting when the program sleeps in it */
 };
 
 const struct tracefmt_call *tracefmt_find(long);

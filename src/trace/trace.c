@@ -50,6 +50,7 @@ struct trace_task {
 	int pidfd; /* a pidfd of its process, opened on first use, or -1 */
 	int in; /* stopped inside a traced call: its exit stop comes next */
 	int shared; /* a close of one of several descriptors of its socket */
+	int waits; /* "blocked" was said of the call it is in */
 	struct tracefmt_sys s;
 	struct call c;
 	struct handle h; /* the socket the call names, as fdN */
@@ -428,6 +429,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 		return;
 	}
 	k->in = 1;
+	k->waits = 0;
 	ptrace(PTRACE_SYSCALL, k->tid, NULL, NULL);
 }
 
@@ -648,11 +650,94 @@ trace_attach(struct trace *t, pid_t pid)
 	return 0;
 }
 
+/* Returns 1 when a task is in a call that can wait, not yet said to. */
+static int
+trace_may_wait(const struct trace *t)
+{
+	const struct trace_task *k;
+
+	for (k = t->tasks; k; k = k->next)
+		if (k->in && !k->waits && tracefmt_find(k->s.nr)->blocks)
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when task tid sleeps (state S, or D) in the kernel, read from /proc. */
+static int
+trace_asleep(pid_t tid)
+{
+	char path[64], line[512], *p;
+	FILE *fp;
+	int asleep = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), fp) && (p = strrchr(line, ')')) &&
+	    (p[1] == ' ') && (p[2] == 'S' || p[2] == 'D'))
+		asleep = 1;
+	fclose(fp);
+	return asleep;
+}
+
+/*
+ * Says at once of each call that can wait, in a task asleep in it, that
+ * the program waits there (its line comes when it returns).
+ */
+static void
+trace_say_waits(struct trace *t)
+{
+	struct trace_task *k;
+	const struct tracefmt_call *tc;
+
+	for (k = t->tasks; k; k = k->next) {
+		if (!k->in || k->waits ||
+		    !(tc = tracefmt_find(k->s.nr))->blocks ||
+		    !trace_asleep(k->tid))
+			continue;
+		k->waits = 1;
+		if (t->ntasks > 1)
+			out_meaning(&t->sh,
+			    "[pid %d] %s on fd%d waits: the "
+			    "program is blocked in it, its line comes when it returns",
+			    (int)k->tid, tc->name, (int)k->s.a[0]);
+		else
+			out_meaning(&t->sh,
+			    "%s on fd%d waits: the program is "
+			    "blocked in it, its line comes when it returns",
+			    tc->name, (int)k->s.a[0]);
+		fflush(t->sh.out);
+	}
+}
+
+/*
+ * Waits for the next stop or end of a traced task, saying meanwhile which
+ * calls wait (after 100 ms asleep). Returns its pid and wait status, or -1.
+ */
+static pid_t
+trace_wait(struct trace *t, const sigset_t *chld, int *st)
+{
+	struct timespec wait_ms = { 0, 100 * 1000000L }, safety = { 1, 0 };
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, st, __WALL | WNOHANG);
+		if (pid != 0)
+			return pid;
+		/* every stop and end of a tracee sends the tracer SIGCHLD */
+		if (sigtimedwait(chld, NULL,
+		        trace_may_wait(t) ? &wait_ms : &safety) == -1 &&
+		    errno == EAGAIN)
+			trace_say_waits(t);
+	}
+}
+
 /* Runs argv under the tracer until every traced task has ended. Returns the exit status. */
 static int
 trace_run(struct trace *t, char **argv)
 {
 	struct sigaction ign, oint, oquit;
+	sigset_t chld, omask;
 	pid_t pid;
 	int st;
 
@@ -675,8 +760,12 @@ trace_run(struct trace *t, char **argv)
 		trace_task_get(t, t->main);
 	}
 	t->status = 0;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld,
+	    &omask); /* the program's mask is its own */
 	for (;;) {
-		pid = waitpid(-1, &st, __WALL);
+		pid = trace_wait(t, &chld, &st);
 		if (pid == -1) {
 			if (errno == EINTR)
 				continue;
@@ -690,6 +779,7 @@ trace_run(struct trace *t, char **argv)
 		} else if (WIFSTOPPED(st))
 			trace_stop(t, pid, st);
 	}
+	sigprocmask(SIG_SETMASK, &omask, NULL);
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
 	while (t->tasks)

@@ -29,9 +29,11 @@ shell               the shell's trace command: the C client traced inside a
                     session's output with the client's fd 3 (the shell's
                     sockets are not passed on), then its exit status;
                     help trace explains it.
-sigint              Ctrl-C (SIGINT to the foreground process group) ends the
-                    program as it would without sockstep; sockstep itself
-                    stays, prints the interrupted accept and exits 130.
+sigint              a blocked accept is said at once ("waits"), before it
+                    returns; Ctrl-C (SIGINT to the foreground process
+                    group) then ends the program as it would without
+                    sockstep; sockstep itself stays, prints the
+                    interrupted accept and exits 130.
 
 Exits 0 (pass), 1 (fail) or 77 (skipped: no strace, or sockstep is not
 the binary itself but a wrapper, as under tests/valgrind.sh: ptrace under
@@ -327,15 +329,17 @@ def case_sigint(tmp):
         if len(first) != 2:
             p.kill()
             fail(f"{lang}: no 'PID PORT' line")
-        # wait for the accept to block: its wait channel, bounded
-        stat = f"/proc/{first[0]}/wchan"
-        for _ in range(200):
-            try:
-                if open(stat).read() not in ("0", ""):
-                    break
-            except OSError:
+        # the blocked accept is said at once, before it returns (bounded)
+        for _ in range(250):
+            if re.search(r"^  accept4? on fd3 waits: the program is blocked",
+                         open(out).read(), re.M):
                 break
             subprocess.run(["sleep", "0.02"])
+        else:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            fail(f"{lang}: the blocked accept was not said at once:\n"
+                 f"{open(out).read()}")
         os.killpg(p.pid, signal.SIGINT)  # what the terminal's Ctrl-C does
         try:
             p.communicate(timeout=WAIT)
