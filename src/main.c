@@ -18,6 +18,7 @@
 #include "run.h"
 #include "sig.h"
 #include "sys.h"
+#include "trace.h"
 #include "xalloc.h"
 
 #ifndef SOCKSTEP_VERSION
@@ -35,7 +36,11 @@ usage(FILE *fp)
 	    "  sockstep              interactive, on a terminal\n"
 	    "  sockstep FILE         run the commands in FILE (- for stdin)\n"
 	    "  sockstep -c 'CMDS'    run CMDS (separated by ; or newlines)\n"
-	    "  ... | sockstep        run commands from stdin, no prompt\n\n"
+	    "  ... | sockstep        run commands from stdin, no prompt\n"
+	    "  sockstep trace [-n] [-o FILE] [--step] [--] PROGRAM [ARG]...\n"
+	    "                        run PROGRAM, printing its socket calls as the\n"
+	    "                        shell's own (sockstep trace --help; -p PID\n"
+	    "                        attaches to a running program)\n\n"
 	    "options:\n"
 	    "  -c, --command=CMDS    run CMDS and exit\n"
 	    "  -n, --no-notes        leave out the plain-language notes, state\n"
@@ -199,6 +204,8 @@ main(int argc, char **argv)
 	long ms;
 
 	atexit(out_exit_check); /* a write error on stdout fails the exit */
+	if (argc > 1 && strcmp(argv[1], "trace") == 0)
+		return trace_main(argc - 1, argv + 1);
 	memset(&lo, 0, sizeof(lo));
 	memset(&vars, 0, sizeof(vars));
 	lo.mode = MODE_RUN;

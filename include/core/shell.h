@@ -55,6 +55,8 @@ struct shell {
 	int sigpipe; /* SHELL_SIGPIPE_*: what a send meets */
 	int python; /* the Python line under each call */
 	int note_ids; /* notes start with their id (SOCKSTEP_NOTE_IDS, for tests) */
+	const char *
+	    others; /* who holds a socket of no handle; NULL: another program */
 	struct session *session; /* the statements run so far, for export */
 	int quit;
 	int flush_lines; /* flush after each line: out is read as it comes */

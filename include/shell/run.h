@@ -18,6 +18,7 @@ int shell_run_stmt(struct shell *, const struct stmt *);
 void shell_finish_stmt(struct shell *, const struct stmt *, int, int);
 void shell_close_all(struct shell *);
 void shell_sleep(int);
+int shell_key(struct shell *, int);
 int shell_wait_enter(struct shell *, const char *);
 void shell_failed_step(struct shell *);
 void shell_pause(struct shell *);

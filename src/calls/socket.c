@@ -11,6 +11,7 @@
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
+#include "socket.h"
 #include "sym.h"
 #include "sys.h"
 
@@ -35,7 +36,7 @@ socket_parse_type(const char *s, long *type)
 }
 
 /* Appends the call as strace shows it: socket(AF_INET, SOCK_STREAM, IPPROTO_IP). */
-static void
+void
 socket_format(struct buf *b, long fam, long type, long proto)
 {
 	const char *f = sym_name(sym_family, fam);

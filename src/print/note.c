@@ -208,7 +208,7 @@ say_bind_wildcard(struct shell *sh, const struct call *c, struct buf *b)
 
 /* Writes who holds the address: "srv (fd 3)", or "a socket of another program". */
 static void
-note_holder_name(struct buf *b, const struct call_holder *o)
+note_holder_name(struct shell *sh, struct buf *b, const struct call_holder *o)
 {
 	if (o->h && o->live)
 		buf_printf(b, "%s (fd %d)", o->h->name, o->h->fd);
@@ -216,7 +216,8 @@ note_holder_name(struct buf *b, const struct call_holder *o)
 		buf_printf(b, "the connection %s left when it was closed",
 		    o->h->name);
 	else if (o->inode)
-		buf_puts(b, "a socket of another program");
+		buf_puts(b,
+		    sh->others ? sh->others : "a socket of another program");
 	else
 		buf_puts(b, "a connection no descriptor holds any more");
 }
@@ -228,7 +229,7 @@ say_inuse_listener(struct shell *sh, const struct call *c, struct buf *b)
 	(void)sh;
 	if (!c->holder.found || !c->holder.listening)
 		return 0;
-	note_holder_name(b, &c->holder);
+	note_holder_name(sh, b, &c->holder);
 	buf_printf(b,
 	    " listens on %s: while it listens no other socket can have "
 	    "that port, with SO_REUSEADDR or without",
@@ -258,7 +259,7 @@ say_inuse_conn(struct shell *sh, const struct call *c, struct buf *b)
 	    !(c->holder.live || c->holder.h == NULL) ||
 	    !note_connected_state(c->holder.state))
 		return 0;
-	note_holder_name(b, &c->holder);
+	note_holder_name(sh, b, &c->holder);
 	buf_printf(b, ", a connection in %s, holds %s",
 	    note_state(c->holder.state), c->addr ? c->addr : "it");
 	note_reuse_tell(b, c);
@@ -299,7 +300,7 @@ say_inuse_udp(struct shell *sh, const struct call *c, struct buf *b)
 	(void)sh;
 	if (!c->holder.found || !c->holder.live)
 		return 0;
-	note_holder_name(b, &c->holder);
+	note_holder_name(sh, b, &c->holder);
 	buf_printf(b, " is bound to %s", c->addr ? c->addr : "it");
 	return 1;
 }
@@ -1232,7 +1233,7 @@ say_close_port(struct shell *sh, const struct call *c, struct buf *b)
 		return 1;
 	}
 	buf_puts(b, " stays in use: ");
-	note_holder_name(b, &c->holder);
+	note_holder_name(sh, b, &c->holder);
 	if (c->holder.state == ST_TIME_WAIT)
 		buf_printf(b,
 		    ", a connection in TIME_WAIT (%u s left), holds it",

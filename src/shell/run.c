@@ -129,7 +129,7 @@ shell_sleep(int ms)
  * of a line. Waits at most ms milliseconds (-1: for ever). Returns the
  * key, '\n' for Enter or an empty line, 0 when the time ran out, or EOF.
  */
-static int
+int
 shell_key(struct shell *sh, int ms)
 {
 	struct termios old, raw;

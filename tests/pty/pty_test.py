@@ -556,6 +556,66 @@ def t_quiz(binary, tmp, editor):
     return 0
 
 
+TRACED = ("import socket\n"
+          "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+          "a, b = socket.socketpair(); a.send(b'x')\n"
+          "print('got', b.recv(1)); s.close()\n")
+TRACE_WAIT = r"\[Enter: make the call, h: the program's sockets, " \
+    r"c: run to the end, q: end the program\]"
+
+
+def t_trace_step(binary, tmp, editor):
+    """sockstep trace --step (issue 15): nothing happens before Enter;
+    h lists the program's sockets; c runs to the end with no more
+    waits, and the program's exit status is sockstep's."""
+    s = Session(binary, tmp, editor, "",
+                args=["trace", "--step", "--", sys.executable, "-c", TRACED])
+    s.expect(r"next: socket " + TRACE_WAIT, "the wait before socket")
+    s.ready()
+    s.settle()
+    if "socket(AF_INET" in s.text():
+        raise Fail("the call was made before Enter")
+    s.send("\r")
+    s.expect(r"socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, IPPROTO_IP\) = 3",
+             "socket after Enter")
+    s.expect(r"next: bind on fd3 " + TRACE_WAIT, "the wait before bind")
+    s.ready()
+    s.send("h")
+    s.expect(r"PID +FD +KIND +STATE +LOCAL", "the sockets' header")
+    s.expect(r"fd3 +tcp +CLOSE +0\.0\.0\.0:0 ", "the unbound socket")
+    s.expect(r"next: bind on fd3 " + TRACE_WAIT, "the same wait again")
+    s.ready()
+    if "bind(3" in s.text():
+        raise Fail("h let the call happen")
+    s.send("\r")
+    s.expect(r"bind\(3, \{sa_family=AF_INET, .*\) = 0", "bind after Enter")
+    s.expect(r"next: listen on fd3 " + TRACE_WAIT, "the wait before listen")
+    s.ready()
+    s.send("c")
+    s.expect(r"got b'x'", "the program's own output")
+    s.expect(r"close\(3\) = 0", "the program run to its end")
+    if s.wait_exit() != 0:
+        raise Fail("exit status %s, not the program's 0" % s.status)
+    if len(re.findall(r"next: ", s.text())) != 4:
+        raise Fail("c still waited")
+    return 0
+
+
+def t_trace_step_quit(binary, tmp, editor):
+    """sockstep trace --step: q ends the program before the call, and
+    sockstep exits as the killed program does (137)."""
+    s = Session(binary, tmp, editor, "",
+                args=["trace", "--step", "--", sys.executable, "-c", TRACED])
+    s.expect(r"next: socket " + TRACE_WAIT, "the wait before socket")
+    s.ready()
+    s.send("q")
+    if s.wait_exit() != 137:
+        raise Fail("q: exit status %s, not 137" % s.status)
+    if "socket(AF_INET" in s.text() or "got" in s.text():
+        raise Fail("the program went on after q")
+    return 0
+
+
 SESSION_TESTS = {
     "prompt": t_prompt,
     "ctrl-c-accept": t_ctrl_c_accept,
@@ -575,6 +635,8 @@ FILE_TESTS = {
     "play-keys": t_play_keys,
     "play-failure": t_play_failure,
     "quiz": t_quiz,
+    "trace-step": t_trace_step,
+    "trace-step-quit": t_trace_step_quit,
 }
 
 

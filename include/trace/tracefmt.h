@@ -1,0 +1,40 @@
+/* A traced program's socket calls: which ones, and their lines as strace prints them. */
+#ifndef SOCKSTEP_TRACEFMT_H
+#define SOCKSTEP_TRACEFMT_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+struct buf;
+
+/* One traced system call: number, arguments, what was read at entry, result. */
+struct tracefmt_sys {
+	pid_t tid;
+	long nr;
+	unsigned long long a[6];
+	long ret; /* -1 on error */
+	int err; /* errno, or the kernel's ERESTART* number */
+	unsigned char data[256]; /* bytes sent, read at entry */
+	size_t data_len;
+	socklen_t len_in; /* an in/out length argument's value at entry */
+	struct sockaddr_storage addr; /* an address argument, read at entry */
+	socklen_t addr_len; /* 0 when there is none */
+};
+
+/* Who a traced call is about: its name and the argument holding its fd. */
+struct tracefmt_call {
+	long nr;
+	const char *name;
+	int fd_arg; /* index of the fd argument, -1 for none */
+	void (*format)(struct buf *, const struct tracefmt_sys *, int);
+	int blocks; /* it can wait: shown as waiting when the program sleeps in it */
+};
+
+const struct tracefmt_call *tracefmt_find(long);
+const long *tracefmt_numbers(size_t *);
+void tracefmt_entry(struct tracefmt_sys *, int);
+void tracefmt_line(struct buf *, const struct tracefmt_sys *, int);
+ssize_t tracefmt_read(pid_t, unsigned long long, void *, size_t);
+
+#endif

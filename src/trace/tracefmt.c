@@ -1,0 +1,370 @@
+/*
+ * The socket calls sockstep trace stops at (x86-64 numbers), what it
+ * reads of their arguments from the program's memory, and their lines as
+ * strace prints them. An argument that could not be read, or a buffer
+ * nothing was written into, is "..." (README: strace shows its address).
+ */
+#include "tracefmt.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "fmt.h"
+#include "opt.h"
+#include "socket.h"
+#include "sym.h"
+
+/*
+ * Reads len bytes at addr of task tid into dst. Returns the bytes read,
+ * or -1 with errno set.
+ */
+ssize_t
+tracefmt_read(pid_t tid, unsigned long long addr, void *dst, size_t len)
+{
+	struct iovec local = { dst, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+
+	if (addr == 0 || len == 0)
+		return 0;
+	return process_vm_readv(tid, &local, 1, &remote, 1, 0);
+}
+
+/* Appends the address s read at entry, or "..." when it could not be read. */
+static void
+tracefmt_addr(struct buf *b, const struct tracefmt_sys *s)
+{
+	if (s->addr_len == 0)
+		buf_puts(b, "...");
+	else
+		addr_strace(b, (const struct sockaddr *)&s->addr, s->addr_len);
+}
+
+/* Appends an address the kernel wrote at exit, and its in/out length: {...}, [128 => 16]. */
+static void
+tracefmt_addr_out(struct buf *b, const struct tracefmt_sys *s,
+    unsigned long long addr, unsigned long long lenp)
+{
+	struct sockaddr_storage ss;
+	socklen_t out;
+
+	if (addr == 0) {
+		buf_puts(b, "NULL, NULL");
+		return;
+	}
+	if (s->ret == -1 ||
+	    tracefmt_read(s->tid, lenp, &out, sizeof(out)) != sizeof(out)) {
+		buf_printf(b, "..., [%u]", (unsigned)s->len_in);
+		return;
+	}
+	memset(&ss, 0, sizeof(ss));
+	if (tracefmt_read(s->tid, addr, &ss,
+	        out < sizeof(ss) ? out : sizeof(ss)) < 0)
+		buf_puts(b, "...");
+	else
+		addr_strace(b, (struct sockaddr *)&ss,
+		    out < sizeof(ss) ? out : sizeof(ss));
+	if (out != s->len_in)
+		buf_printf(b, ", [%u => %u]", (unsigned)s->len_in,
+		    (unsigned)out);
+	else
+		buf_printf(b, ", [%u]", (unsigned)out);
+}
+
+/* socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) */
+static void
+tracefmt_socket(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	socket_format(b, (long)s->a[0], (long)s->a[1], (long)s->a[2]);
+}
+
+/* socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) */
+static void
+tracefmt_socketpair(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	const char *f = sym_name(sym_family, (long)s->a[0]);
+	const char *t = sym_name(sym_socktype, (long)(s->a[1] & 0xf));
+	int sv[2];
+
+	(void)strsize;
+	if (f)
+		buf_printf(b, "socketpair(%s, ", f);
+	else
+		buf_printf(b, "socketpair(%llu, ", s->a[0]);
+	if (t)
+		buf_puts(b, t);
+	else
+		buf_printf(b, "%llu", s->a[1] & 0xf);
+	if (s->a[1] & ~0xfULL) {
+		buf_addc(b, '|');
+		sym_format_flags(b, sym_sockflag, (long)(s->a[1] & ~0xfULL));
+	}
+	if (s->ret == 0 &&
+	    tracefmt_read(s->tid, s->a[3], sv, sizeof(sv)) == sizeof(sv))
+		buf_printf(b, ", %d, [%d, %d])", (int)s->a[2], sv[0], sv[1]);
+	else
+		buf_printf(b, ", %d, ...)", (int)s->a[2]);
+}
+
+/* bind(3, {...}, 16), connect(3, {...}, 16) */
+static void
+tracefmt_named(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	tracefmt_addr(b, s);
+	buf_printf(b, ", %u)", (unsigned)s->a[2]);
+}
+
+/* listen(3, 128), shutdown(3, SHUT_WR), close(3) */
+static void
+tracefmt_fd_int(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	const char *how = sym_name(sym_shut, (long)s->a[1]);
+
+	(void)strsize;
+	if (s->nr == SYS_close)
+		buf_printf(b, "%d)", (int)s->a[0]);
+	else if (s->nr == SYS_shutdown && how)
+		buf_printf(b, "%d, %s)", (int)s->a[0], how);
+	else
+		buf_printf(b, "%d, %d)", (int)s->a[0], (int)s->a[1]);
+}
+
+/* accept(3, {...}, [16]), accept4(..., SOCK_CLOEXEC), getsockname(3, {...}, [128 => 16]) */
+static void
+tracefmt_accept(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	tracefmt_addr_out(b, s, s->a[1], s->a[2]);
+	if (s->nr == SYS_accept4) {
+		buf_puts(b, ", ");
+		sym_format_flags(b, sym_sockflag, (long)s->a[3]);
+	}
+	buf_addc(b, ')');
+}
+
+/* sendto(3, "Hello", 5, 0, NULL, 0) */
+static void
+tracefmt_sendto(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	if (s->data_len < s->a[2] && s->data_len < (size_t)strsize)
+		buf_puts(b, "...");
+	else
+		fmt_cstring(b, s->data, (size_t)s->a[2], (size_t)strsize);
+	buf_printf(b, ", %llu, ", s->a[2]);
+	sym_format_flags(b, sym_msg, (long)s->a[3]);
+	if (s->a[4] == 0)
+		buf_printf(b, ", NULL, %u)", (unsigned)s->a[5]);
+	else {
+		buf_puts(b, ", ");
+		tracefmt_addr(b, s);
+		buf_printf(b, ", %u)", (unsigned)s->a[5]);
+	}
+}
+
+/* recvfrom(3, "Hello", 1024, 0, NULL, NULL) */
+static void
+tracefmt_recvfrom(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	unsigned char p[256];
+	size_t n = s->ret > 0 ? (size_t)s->ret : 0;
+	size_t want = n < (size_t)strsize ? n : (size_t)strsize;
+	ssize_t got;
+
+	if (want > sizeof(p))
+		want = sizeof(p);
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	got = s->ret >= 0 ? tracefmt_read(s->tid, s->a[1], p, want) : -1;
+	if (got != (ssize_t)want)
+		buf_puts(b, "...");
+	else
+		fmt_cstring(b, p, n, (size_t)strsize);
+	buf_printf(b, ", %llu, ", s->a[2]);
+	sym_format_flags(b, sym_msg, (long)s->a[3]);
+	buf_puts(b, ", ");
+	tracefmt_addr_out(b, s, s->a[4], s->a[5]);
+	buf_addc(b, ')');
+}
+
+/* sendmsg(3, {...}, 0): the message itself is not decoded */
+static void
+tracefmt_msg(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	buf_printf(b, "%d, ..., ", (int)s->a[0]);
+	sym_format_flags(b, sym_msg, (long)s->a[2]);
+	buf_addc(b, ')');
+}
+
+/* Returns the option of level and name this shell knows, or NULL. */
+static const struct opt *
+tracefmt_opt(long level, long name)
+{
+	const struct opt *o;
+
+	for (o = opt_table; o->name; o++)
+		if (o->level == level && o->optname == name)
+			return o;
+	return NULL;
+}
+
+/* setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4), getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) */
+static void
+tracefmt_sockopt(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	const struct opt *o = tracefmt_opt((long)s->a[1], (long)s->a[2]);
+	const char *level = sym_name(sym_level, (long)s->a[1]);
+	union opt_value v;
+	socklen_t len = (socklen_t)s->a[4];
+
+	(void)strsize;
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	if (level)
+		buf_printf(b, "%s, ", level);
+	else
+		buf_printf(b, "%d, ", (int)s->a[1]);
+	if (o)
+		buf_printf(b, "%s, ", o->name);
+	else
+		buf_printf(b, "%d, ", (int)s->a[2]);
+	if (s->nr == SYS_getsockopt &&
+	    (s->ret == -1 ||
+	        tracefmt_read(s->tid, s->a[4], &len, sizeof(len)) !=
+	            sizeof(len)))
+		len = 0;
+	memset(&v, 0, sizeof(v));
+	if (o == NULL || len == 0 || len > sizeof(v) ||
+	    tracefmt_read(s->tid, s->a[3], &v, len) != (ssize_t)len)
+		buf_puts(b, "...");
+	else
+		opt_format(b, o, &v, len);
+	if (s->nr == SYS_setsockopt)
+		buf_printf(b, ", %u)", (unsigned)s->a[4]);
+	else if (len != s->len_in && len != 0)
+		buf_printf(b, ", [%u => %u])", (unsigned)s->len_in,
+		    (unsigned)len);
+	else
+		buf_printf(b, ", [%u])", (unsigned)s->len_in);
+}
+
+/* The calls traced, in the order of the seccomp filter. */
+static const struct tracefmt_call tracefmt_calls[] = {
+	{ SYS_socket, "socket", -1, tracefmt_socket, 0 },
+	{ SYS_socketpair, "socketpair", -1, tracefmt_socketpair, 0 },
+	{ SYS_bind, "bind", 0, tracefmt_named, 0 },
+	{ SYS_connect, "connect", 0, tracefmt_named, 1 },
+	{ SYS_listen, "listen", 0, tracefmt_fd_int, 0 },
+	{ SYS_accept, "accept", 0, tracefmt_accept, 1 },
+	{ SYS_accept4, "accept4", 0, tracefmt_accept, 1 },
+	{ SYS_getsockname, "getsockname", 0, tracefmt_accept, 0 },
+	{ SYS_getpeername, "getpeername", 0, tracefmt_accept, 0 },
+	{ SYS_sendto, "sendto", 0, tracefmt_sendto, 1 },
+	{ SYS_recvfrom, "recvfrom", 0, tracefmt_recvfrom, 1 },
+	{ SYS_sendmsg, "sendmsg", 0, tracefmt_msg, 1 },
+	{ SYS_recvmsg, "recvmsg", 0, tracefmt_msg, 1 },
+	{ SYS_shutdown, "shutdown", 0, tracefmt_fd_int, 0 },
+	{ SYS_setsockopt, "setsockopt", 0, tracefmt_sockopt, 0 },
+	{ SYS_getsockopt, "getsockopt", 0, tracefmt_sockopt, 0 },
+	{ SYS_close, "close", 0, tracefmt_fd_int, 0 },
+	{ 0, NULL, -1, NULL, 0 },
+};
+
+/* Returns the traced call of number nr, or NULL. */
+const struct tracefmt_call *
+tracefmt_find(long nr)
+{
+	const struct tracefmt_call *t;
+
+	for (t = tracefmt_calls; t->name; t++)
+		if (t->nr == nr)
+			return t;
+	return NULL;
+}
+
+/* Returns the numbers of the traced calls (n of them), for the filter. */
+const long *
+tracefmt_numbers(size_t *n)
+{
+	static long v[sizeof(tracefmt_calls) / sizeof(tracefmt_calls[0])];
+	size_t i;
+
+	for (i = 0; tracefmt_calls[i].name; i++)
+		v[i] = tracefmt_calls[i].nr;
+	*n = i;
+	return v;
+}
+
+/* Reads at the call's entry what its line needs and its exit may change: data, address, lengths. */
+void
+tracefmt_entry(struct tracefmt_sys *s, int strsize)
+{
+	unsigned long long addr = 0, len = 0, lenp = 0;
+	size_t n;
+	ssize_t got;
+
+	s->data_len = s->addr_len = s->len_in = 0;
+	switch (s->nr) {
+	case SYS_bind:
+	case SYS_connect:
+		addr = s->a[1];
+		len = s->a[2];
+		break;
+	case SYS_sendto:
+		addr = s->a[4];
+		len = s->a[5];
+		n = s->a[2] < (size_t)strsize ? (size_t)s->a[2]
+		                              : (size_t)strsize;
+		if (n > sizeof(s->data))
+			n = sizeof(s->data);
+		got = tracefmt_read(s->tid, s->a[1], s->data, n);
+		s->data_len = got > 0 ? (size_t)got : 0;
+		break;
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_getsockname:
+	case SYS_getpeername:
+		lenp = s->a[2];
+		break;
+	case SYS_recvfrom:
+		lenp = s->a[5];
+		break;
+	case SYS_getsockopt:
+		lenp = s->a[4];
+		break;
+	default:
+		break;
+	}
+	if (lenp &&
+	    tracefmt_read(s->tid, lenp, &s->len_in, sizeof(s->len_in)) !=
+	        sizeof(s->len_in))
+		s->len_in = 0;
+	memset(&s->addr, 0, sizeof(s->addr));
+	if (len > sizeof(s->addr))
+		len = sizeof(s->addr);
+	if (addr &&
+	    tracefmt_read(s->tid, addr, &s->addr, (size_t)len) == (ssize_t)len)
+		s->addr_len = (socklen_t)len;
+}
+
+/* Appends the whole call line without its result: "accept4(3, {...}, [16], SOCK_CLOEXEC)". */
+void
+tracefmt_line(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	const struct tracefmt_call *t = tracefmt_find(s->nr);
+
+	if (t == NULL) {
+		buf_printf(b, "syscall_%ld(...)", s->nr);
+		return;
+	}
+	if (t->fd_arg >= 0) /* socket and socketpair write their own name */
+		buf_printf(b, "%s(", t->name);
+	t->format(b, s, strsize);
+}

@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""sockstep trace, checked against strace and against the programs' own ends.
+
+Usage: trace_check.py SOCKSTEP BINDIR CASE
+
+BINDIR holds the C echo programs (echo_server, echo_client). Cases:
+
+agree-c, agree-py   the echo pair (C, or the Python of Real Python), both
+                    traced by sockstep at once: they interoperate (the
+                    client prints the echo), and each one's call lines are
+                    the lines `strace -ff` records of a separate run of the
+                    same program, allowing for ports.
+fork                the forking server (two connections) traced: every
+                    process's lines, the children's as [pid N], match
+                    strace -ff's per-process records; a close of a socket
+                    another process still holds says so, and no note
+                    claims what a last close does.
+exit                the program's exit status is sockstep's (128+N after
+                    signal N); a program not found is 127 with a message;
+                    no program is a usage error (2).
+attach              -p PID: the Python echo server, already blocked in accept,
+                    traced from there on (its lines from accept4 to the
+                    last close, the strace ones); -p of no process and,
+                    as root with setpriv, of a process of another user
+                    fail with a message and exit 2.
+shell               the shell's trace command: the C client traced inside a
+                    session that holds a listener of its own, against an
+                    untraced server: the client's calls come in the
+                    session's output with the client's fd 3 (the shell's
+                    sockets are not passed on), then its exit status;
+                    help trace explains it.
+sigint              a blocked accept is said at once ("waits"), before it
+                    returns; Ctrl-C (SIGINT to the foreground process
+                    group) then ends the program as it would without
+                    sockstep; sockstep itself stays, prints the
+                    interrupted accept and exits 130.
+
+Exits 0 (pass), 1 (fail) or 77 (skipped: no strace, or sockstep is not
+the binary itself but a wrapper, as under tests/valgrind.sh: ptrace under
+valgrind is not supported).
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+SOCKSTEP, BINDIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = sys.executable
+CALLS = ("socket,socketpair,bind,connect,listen,accept,accept4,getsockname,"
+         "getpeername,sendto,recvfrom,sendmsg,recvmsg,shutdown,setsockopt,"
+         "getsockopt,close")
+WAIT = 30
+SOCKET_TAG = r"(?:socket|TCP|TCPv6|UDP|UDPv6|UNIX[A-Z-]*|NETLINK):\["
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def programs(lang):
+    """The server and client command lines of one language."""
+    if lang == "c":
+        return ([os.path.join(BINDIR, "echo_server")],
+                [os.path.join(BINDIR, "echo_client")])
+    return ([PY, os.path.join(HERE, "echo_server.py")],
+            [PY, os.path.join(HERE, "echo_client.py")])
+
+
+def norm(line):
+    """A call line without its port numbers, fd annotations and padding."""
+    line = re.sub(r"<[A-Za-z0-9_-]+:\[[^\]]*\]>", "", line)
+    line = re.sub(r"htons\(\d+\)", "htons(PORT)", line)
+    return re.sub(r"\)\s+= ", ") = ", line).rstrip()
+
+
+def sockstep_lines(path, main_pid):
+    """Call lines of a sockstep trace file, by process: {pid: [line]}."""
+    procs = {}
+    for line in open(path, encoding="utf-8", errors="replace"):
+        m = re.match(r"(?:\[pid (\d+)\] )?([a-z0-9_]+\(.*)", line)
+        if not m:
+            continue
+        pid = int(m.group(1)) if m.group(1) else main_pid
+        procs.setdefault(pid, []).append(norm(m.group(2)))
+    return procs
+
+
+def strace_lines(prefix):
+    """Call lines of strace -ff -y files, socket closes only: {pid: [line]}."""
+    procs = {}
+    d, base = os.path.split(prefix)
+    for name in os.listdir(d):
+        if not name.startswith(base + "."):
+            continue
+        pid = int(name[len(base) + 1:])
+        lines = []
+        for line in open(os.path.join(d, name), encoding="utf-8",
+                         errors="replace"):
+            if not re.match(r"[a-z0-9_]+\(", line):
+                continue
+            if line.startswith("close(") and not re.match(
+                    r"close\(\d+<" + SOCKET_TAG, line):
+                continue
+            lines.append(norm(line))
+        if lines:
+            procs[pid] = lines
+    return procs
+
+
+def shape(procs, main_pid):
+    """The main process's lines and the sorted lines of the others."""
+    main = procs.get(main_pid, [])
+    rest = sorted(v for k, v in procs.items() if k != main_pid)
+    return main, rest
+
+
+def start(cmd, out):
+    """Starts cmd, its stdout a pipe; returns it and its first line's PID PORT."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    first = p.stdout.readline().split()
+    if len(first) != 2:
+        p.kill()
+        p.wait()
+        fail(f"{cmd}: no 'PID PORT' line on stdout")
+    return p, int(first[0]), first[1]
+
+
+def run_pair(server, client, wrap_s, wrap_c, nclients=1):
+    """Runs the server and nclients clients, each command wrapped; returns (server pid, client outputs)."""
+    p, pid, port = start(wrap_s + server, None)
+    outs = []
+    try:
+        for i in range(nclients):
+            c = subprocess.run(wrap_c(i) + client +
+                               [port, f"Hello, world {i}"],
+                               capture_output=True, text=True, timeout=WAIT)
+            outs.append((c.returncode, c.stdout))
+        rest, _ = p.communicate(timeout=WAIT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    if p.returncode != 0:
+        fail(f"server {server} exited {p.returncode}")
+    return pid, outs, rest
+
+
+def compare(label, ours, theirs):
+    """Fails unless the two shapes are the same, showing the first difference."""
+    if ours == theirs:
+        return
+    import difflib
+    a = [l for v in [ours[0]] + ours[1] for l in v + ["--"]]
+    b = [l for v in [theirs[0]] + theirs[1] for l in v + ["--"]]
+    print("\n".join(difflib.unified_diff(b, a, "strace", "sockstep",
+                                         lineterm="")))
+    fail(f"{label}: sockstep's call lines are not strace's")
+
+
+def agree(lang, tmp, fork=False):
+    server, client = programs(lang)
+    if fork:
+        server = server + ["-f", "2"]
+    n = 2 if fork else 1
+    so, co = os.path.join(tmp, "server.trace"), os.path.join(tmp, "client")
+    pid, outs, _ = run_pair(
+        server, client, [SOCKSTEP, "trace", "-o", so, "--"],
+        lambda i: [SOCKSTEP, "trace", "-o", f"{co}.{i}.trace", "--"], n)
+    for i, (rc, out) in enumerate(outs):
+        if rc != 0 or out.strip() != f"received Hello, world {i}":
+            fail(f"traced client {i}: exit {rc}, printed {out!r}")
+    ours = shape(sockstep_lines(so, pid), pid)
+    if fork and len(ours[1]) != 2:
+        fail(f"forking server: {len(ours[1])} children's lines, not 2")
+    text = open(so).read()
+    # the parent's close of a connection its child holds closes nothing:
+    # no note may say what a last close does (RST, FIN, a port freed)
+    if fork and (text.count("still holds its socket") < 4 or
+                 "RST" in text or "is free again" in text):
+        fail(f"forking server: a shared socket's close explained wrong:\n"
+             f"{text}")
+    st = os.path.join(tmp, "strace-s")
+    sc = os.path.join(tmp, "strace-c")
+    spid, souts, _ = run_pair(
+        server, client,
+        ["strace", "-ff", "-y", "-qq", "-s", "32", "-e", "trace=" + CALLS,
+         "-o", st],
+        lambda i: ["strace", "-ff", "-y", "-qq", "-s", "32", "-e",
+                   "trace=" + CALLS, "-o", f"{sc}{i}"], n)
+    compare("server", ours, shape(strace_lines(st), spid))
+    for i in range(n):
+        mine = sockstep_lines(f"{co}.{i}.trace", 0)
+        theirs = strace_lines(f"{sc}{i}")
+        if len(theirs) != 1:
+            fail(f"client {i}: strace recorded {len(theirs)} processes")
+        compare(f"client {i}", (mine.get(0, []), []),
+                (list(theirs.values())[0], []))
+        if not mine.get(0):
+            fail(f"client {i}: no call lines")
+    print(f"{lang}{' fork' if fork else ''}: {len(ours[0])} server lines, "
+          f"{sum(map(len, ours[1]))} in children, agree with strace")
+
+
+def case_exit(tmp):
+    for cmd, want in ((["sh", "-c", "exit 7"], 7),
+                      ([PY, "-c", "import os; os.kill(os.getpid(), 15)"],
+                       128 + 15),
+                      (["sh", "-c", "exit 0"], 0)):
+        r = subprocess.run([SOCKSTEP, "trace", "--"] + cmd,
+                           capture_output=True, text=True, timeout=WAIT)
+        if r.returncode != want:
+            fail(f"{cmd}: sockstep exited {r.returncode}, not {want}")
+    r = subprocess.run([SOCKSTEP, "trace", "--", "/nonexistent/prog"],
+                       capture_output=True, text=True, timeout=WAIT)
+    if r.returncode != 127 or "/nonexistent/prog" not in r.stderr:
+        fail(f"a program not found: {r.returncode} {r.stderr!r}")
+    r = subprocess.run([SOCKSTEP, "trace"], capture_output=True, text=True,
+                       timeout=WAIT)
+    if r.returncode != 2 or "name a program" not in r.stderr:
+        fail(f"no program: {r.returncode} {r.stderr!r}")
+    # the program's own output passes through, trace lines to stderr
+    r = subprocess.run([SOCKSTEP, "trace", "--", PY, "-c",
+                        "import socket; print('out'); socket.socket()"],
+                       capture_output=True, text=True, timeout=WAIT)
+    if r.stdout != "out\n" or "socket(AF_INET, SOCK_STREAM" not in r.stderr:
+        fail(f"output: {r.stdout!r} / {r.stderr!r}")
+    print("exit status, errors and output pass through")
+
+
+def case_attach(tmp):
+    server, client = programs("py")
+    p, pid, port = start(server, None)
+    out = os.path.join(tmp, "attach.trace")
+    t = None
+    try:
+        for _ in range(200):  # bounded: until the accept blocks
+            if open(f"/proc/{pid}/wchan").read() not in ("0", ""):
+                break
+            subprocess.run(["sleep", "0.02"])
+        t = subprocess.Popen([SOCKSTEP, "trace", "-o", out, "-p", str(pid)],
+                             stderr=subprocess.PIPE, text=True)
+        for _ in range(200):  # bounded: until sockstep is its tracer
+            st = open(f"/proc/{pid}/status").read()
+            if re.search(r"^TracerPid:\s+%d$" % t.pid, st, re.M):
+                break
+            subprocess.run(["sleep", "0.02"])
+        c = subprocess.run(client + [port, "Hello, world 0"],
+                           capture_output=True, text=True, timeout=WAIT)
+        p.communicate(timeout=WAIT)
+        _, err = t.communicate(timeout=WAIT)
+    finally:
+        for q in (p, t):
+            if q is not None and q.poll() is None:
+                q.kill()
+                q.wait()
+    if c.stdout.strip() != "received Hello, world 0" or t.returncode != 0:
+        fail(f"attached: client {c.stdout!r}, sockstep {t.returncode} "
+             f"{err!r}")
+    mine = sockstep_lines(out, pid).get(pid, [])
+    want = ["accept4(3, {sa_family=AF_INET, sin_port=htons(PORT), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, [16], SOCK_CLOEXEC) = 4",
+            "getsockname(4, {sa_family=AF_INET, sin_port=htons(PORT), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, [128 => 16]) = 0",
+            'recvfrom(4, "Hello, world 0", 1024, 0, NULL, NULL) = 14',
+            'sendto(4, "Hello, world 0", 14, 0, NULL, 0) = 14',
+            'recvfrom(4, "", 1024, 0, NULL, NULL) = 0',
+            "close(4) = 0", "close(3) = 0"]
+    if mine != want:
+        fail("attached: lines\n" + "\n".join(mine))
+    r = subprocess.run([SOCKSTEP, "trace", "-p", "999999999"],
+                       capture_output=True, text=True, timeout=WAIT)
+    if r.returncode != 2 or "no process" not in r.stderr:
+        fail(f"-p of no process: {r.returncode} {r.stderr!r}")
+    if os.getuid() == 0 and shutil.which("setpriv"):
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                            "--clear-groups", SOCKSTEP, "trace", "-p",
+                            str(os.getpid())],
+                           capture_output=True, text=True, timeout=WAIT)
+        if r.returncode != 2 or "cannot attach" not in r.stderr or \
+                "Operation not permitted" not in r.stderr:
+            fail(f"-p not permitted: {r.returncode} {r.stderr!r}")
+    print("attached to a running server; refusals explained")
+
+
+def case_shell(tmp):
+    server, client = programs("c")
+    p, pid, port = start(server, None)
+    try:
+        r = subprocess.run(
+            [SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
+             f"trace {client[0]} {port} 'Hello, world 0'; help trace"],
+            capture_output=True, text=True, timeout=WAIT)
+        p.communicate(timeout=WAIT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    lines = [norm(l) for l in r.stdout.splitlines()]
+    want = ["socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
+            "connect(3, {sa_family=AF_INET, sin_port=htons(PORT), "
+            "sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0",
+            'sendto(3, "Hello, world 0", 14, 0, NULL, 0) = 14',
+            'recvfrom(3, "Hello, world 0", 14, MSG_WAITALL, NULL, NULL) = 14',
+            "shutdown(3, SHUT_WR) = 0"]
+    at = [i for i, l in enumerate(lines) if l.startswith("socket(")]
+    got = [l for l in lines[at[1]:] if re.match(r"[a-z]+\(", l)] \
+        if len(at) == 2 else []
+    if r.returncode != 0 or got[:5] != want or \
+            "received Hello, world 0" not in r.stdout or \
+            "ended: exit status 0" not in r.stdout or \
+            "usage: trace PROGRAM" not in r.stdout:
+        fail(f"the shell's trace: {r.returncode}\n{r.stdout}\n{r.stderr}")
+    print("the shell's trace command runs a program traced")
+
+
+def case_sigint(tmp):
+    for lang in ("c", "py"):
+        server, _ = programs(lang)
+        out = os.path.join(tmp, f"{lang}.trace")
+        p = subprocess.Popen([SOCKSTEP, "trace", "-o", out, "--"] + server,
+                             stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        first = p.stdout.readline().split()
+        if len(first) != 2:
+            p.kill()
+            fail(f"{lang}: no 'PID PORT' line")
+        # the blocked accept is said at once, before it returns (bounded)
+        for _ in range(250):
+            if re.search(r"^  accept4? on fd3 waits: the program is blocked",
+                         open(out).read(), re.M):
+                break
+            subprocess.run(["sleep", "0.02"])
+        else:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            fail(f"{lang}: the blocked accept was not said at once:\n"
+                 f"{open(out).read()}")
+        os.killpg(p.pid, signal.SIGINT)  # what the terminal's Ctrl-C does
+        try:
+            p.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            fail(f"{lang}: Ctrl-C did not end the traced program")
+        if p.returncode != 130:
+            fail(f"{lang}: sockstep ended {p.returncode}, not exit 130")
+        text = open(out).read()
+        if not re.search(r"^accept4?\(3, .*= \? ERESTART", text, re.M):
+            fail(f"{lang}: no interrupted accept in the trace:\n{text}")
+    print("Ctrl-C reaches the program; sockstep exits 130 after it")
+
+
+def main():
+    with open(SOCKSTEP, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            print("SKIP: sockstep is wrapped (valgrind?): no ptrace there")
+            sys.exit(77)
+    if CASE.startswith("agree") or CASE == "fork":
+        if shutil.which("strace") is None:
+            print("SKIP: no strace")
+            sys.exit(77)
+    with tempfile.TemporaryDirectory() as tmp:
+        if CASE == "agree-c":
+            agree("c", tmp)
+        elif CASE == "agree-py":
+            agree("py", tmp)
+        elif CASE == "fork":
+            agree("c", tmp, fork=True)
+        elif CASE == "exit":
+            case_exit(tmp)
+        elif CASE == "attach":
+            case_attach(tmp)
+        elif CASE == "shell":
+            case_shell(tmp)
+        elif CASE == "sigint":
+            case_sigint(tmp)
+        else:
+            fail(f"unknown case {CASE}")
+
+
+if __name__ == "__main__":
+    main()
