@@ -114,7 +114,8 @@ ipv6_frame(unsigned char *f, const unsigned char *ext, size_t extlen, int first)
 	f[ETH + 6] = (unsigned char)first;
 	f[ETH + 8 + 15] = 1; /* ::1 */
 	f[ETH + 24 + 15] = 1;
-	memcpy(f + ETH + 40, ext, extlen);
+	if (extlen > 0)
+		memcpy(f + ETH + 40, ext, extlen);
 	tcp_header(f + ETH + 40 + extlen, 0x02); /* SYN */
 	memcpy(f + ETH + 40 + extlen + 20, "abcdefgh", 8);
 	return ETH + 40 + plen;
