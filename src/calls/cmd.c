@@ -290,6 +290,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	free(sh->last.data);
 	sh->last.data = NULL;
 	sh->last.len = 0;
+	sh->last.fromlen = 0;
 	if (st->argc == 0)
 		return CMD_OK;
 	name = &st->argv[0];

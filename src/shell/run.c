@@ -18,6 +18,7 @@
 #include "jobs.h"
 #include "out.h"
 #include "parse.h"
+#include "pyline.h"
 #include "quiz.h"
 #include "record.h"
 #include "export.h"
@@ -508,6 +509,10 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 			record_line(sh, line, len);
 		buf_free(&text);
 		return 0;
+	}
+	if (pyline_run(sh, line, len, &rc)) {
+		buf_free(&text);
+		return rc;
 	}
 	if (memchr(line, '$', len) && memchr(line, ';', len) &&
 	    parse_line(line, len, &p, err, sizeof(err)) == 0 && p.n > 1) {
