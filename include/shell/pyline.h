@@ -50,5 +50,6 @@ void pyline_free(struct pyline *);
 int pyline_translate(const char *, size_t, const struct vars *,
     struct pyline *);
 int pyline_run(struct shell *, const char *, size_t, int *);
+void pyline_help(struct shell *);
 
 #endif

@@ -1290,3 +1290,57 @@ pyline_run(struct shell *sh, const char *line, size_t len, int *rc)
 	pyline_free(&pl);
 	return 1;
 }
+
+/* Lists the Python the shell runs, each with the command it stands for. */
+void
+pyline_help(struct shell *sh)
+{
+	static const char *const rows[][2] = {
+		{ "import socket", "nothing to do" },
+		{ "HOST = '127.0.0.1'; PORT = 65432", "let HOST 127.0.0.1" },
+		{ "s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+		    "socket s inet stream" },
+		{ "  AF_INET6, AF_UNIX, SOCK_DGRAM; s = socket.socket()", "" },
+		{ "s.bind((HOST, PORT)), s.bind(('', 80))",
+		    "bind s HOST PORT" },
+		{ "s.listen(), s.listen(5)", "listen s 5" },
+		{ "conn, addr = s.accept()", "accept s conn" },
+		{ "s.connect((HOST, PORT)), err = s.connect_ex(...)",
+		    "connect s HOST PORT" },
+		{ "s.sendall(b'Hi'), s.sendall('Hi'.encode())",
+		    "sendall s b'Hi'" },
+		{ "data = conn.recv(1024), s.send(data)", "recv conn 1024" },
+		{ "s.sendto(data, addr), data, addr = s.recvfrom(1024)",
+		    "sendto, recvfrom" },
+		{ "s.shutdown(socket.SHUT_WR), s.shutdown(1), s.close()",
+		    "shutdown s SHUT_WR" },
+		{ "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
+		    "setsockopt s ..." },
+		{ "s.setblocking(False), s.settimeout(5.0)",
+		    "setblocking s false" },
+		{ "s.getsockname(), s.getpeername(), socket.gethostname()",
+		    "getsockname s" },
+		{ "print(data), print(repr(data)), print(f'{data!r}')",
+		    "the value" },
+		{ "data.decode(), len(data), data", "the value" },
+	};
+	size_t i;
+
+	out_line(sh,
+	    "Python lines the shell runs, one call a line, each as the "
+	    "command shown:");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (*rows[i][1])
+			out_line(sh, "  %-55s %s", rows[i][0], rows[i][1]);
+		else
+			out_line(sh, "  %s", rows[i][0]);
+	out_line(sh,
+	    "Names on the left become handles or hold what came back: "
+	    "conn.sendall(data).");
+	out_line(sh,
+	    "Indentation is ignored; with socket.socket() as s: makes "
+	    "s, never closes it;");
+	out_line(sh,
+	    "while, if, break, def, try... are not run: one line says "
+	    "what to type instead.");
+}
