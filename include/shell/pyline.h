@@ -49,7 +49,8 @@ void pyline_init(struct pyline *);
 void pyline_free(struct pyline *);
 int pyline_translate(const char *, size_t, const struct vars *,
     struct pyline *);
-int pyline_run(struct shell *, const char *, size_t, int *);
+int pyline_answer(struct shell *, const struct pyline *);
+void pyline_after(struct shell *, const struct pyline *, int);
 void pyline_help(struct shell *);
 
 #endif

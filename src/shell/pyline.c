@@ -14,7 +14,6 @@
 #include "fmt.h"
 #include "out.h"
 #include "parse.h"
-#include "run.h"
 #include "shell.h"
 #include "sys.h"
 #include "var.h"
@@ -352,8 +351,9 @@ py_args(struct py *p, struct pyv *v)
 			return 0;
 		if (!py_eat(p, ','))
 			return py_fail(p,
-			    "a call's arguments are "
-			    "separated by commas");
+			    p->i >= p->n
+			        ? "a ( with no )"
+			        : "a call's arguments are separated by commas");
 		if (py_eat(p, ')'))
 			return 0;
 	}
@@ -1240,55 +1240,50 @@ pyline_results(struct shell *sh, const struct pyline *pl)
 }
 
 /*
- * Runs line when it is Python: the command it stands for, shown first,
- * or one line saying what to type instead. Returns 1 with *rc set (0, or
- * -1 after an error), or 0 when the line is not Python.
+ * Says what pl does before anything runs: the command it runs, or the
+ * line it prints, or sets its variable. Returns 0, or -1 after an error
+ * (a line outside the subset).
  */
 int
-pyline_run(struct shell *sh, const char *line, size_t len, int *rc)
+pyline_answer(struct shell *sh, const struct pyline *pl)
 {
-	struct pyline pl;
-	struct buf cmd;
-
-	pyline_init(&pl);
-	if (pyline_translate(line, len, &sh->vars, &pl) == 0) {
-		pyline_free(&pl);
-		return 0;
-	}
-	*rc = 0;
-	switch (pl.kind) {
+	switch (pl->kind) {
 	case PYLINE_RUN:
-		out_meaning(sh, "runs: %s", buf_str(&pl.cmd));
-		buf_init(&cmd);
-		var_escape(pl.cmd.p, pl.cmd.len, &cmd);
-		*rc = shell_run_line(sh, cmd.p, cmd.len);
-		buf_free(&cmd);
-		if (*rc == 0)
-			pyline_results(sh, &pl);
-		if (pl.after.len)
-			out_meaning(sh, "%s", buf_str(&pl.after));
+		out_meaning(sh, "runs: %s", buf_str((struct buf *)&pl->cmd));
 		break;
 	case PYLINE_SET:
-		var_set(&sh->vars, pl.name[0], buf_str(&pl.text), 0);
+		var_set(&sh->vars, pl->name[0],
+		    buf_str((struct buf *)&pl->text), 0);
 		break;
 	case PYLINE_SHOW:
-		out_line(sh, "%s", buf_str(&pl.text));
+		out_line(sh, "%s", buf_str((struct buf *)&pl->text));
 		break;
 	case PYLINE_SAY:
-		if (!pl.import || !sh->py_imported)
-			out_meaning(sh, "%s", buf_str(&pl.text));
-		sh->py_imported |= pl.import;
+		if (!pl->import || !sh->py_imported)
+			out_meaning(sh, "%s", buf_str((struct buf *)&pl->text));
+		sh->py_imported |= pl->import;
 		break;
 	default:
-		out_error(sh, "%s", buf_str(&pl.text));
+		out_error(sh, "%s", buf_str((struct buf *)&pl->text));
 		sh->errors++;
 		if (sh->mode == MODE_CHECK)
 			sh->failed++;
-		*rc = -1;
-		break;
+		return -1;
 	}
-	pyline_free(&pl);
-	return 1;
+	return 0;
+}
+
+/*
+ * After pl's command ran (rc: what it returned), gives the names on the
+ * left what the call returned and says what a with-block leaves to do.
+ */
+void
+pyline_after(struct shell *sh, const struct pyline *pl, int rc)
+{
+	if (rc == 0)
+		pyline_results(sh, pl);
+	if (pl->after.len)
+		out_meaning(sh, "%s", buf_str((struct buf *)&pl->after));
 }
 
 /* Lists the Python the shell runs, each with the command it stands for. */

@@ -484,6 +484,35 @@ shell_refuse_line(struct shell *sh, const char *why)
 }
 
 /*
+ * Runs line when it is a line of Python's socket API (pyline.c): the
+ * command it stands for, shown first, or one line saying what to type
+ * instead. Returns 1 with *rc set (0, or -1 after an error), or 0 when
+ * the line is not Python.
+ */
+static int
+shell_run_python(struct shell *sh, const char *line, size_t len, int *rc)
+{
+	struct pyline pl;
+	struct buf cmd;
+
+	pyline_init(&pl);
+	if (pyline_translate(line, len, &sh->vars, &pl) == 0) {
+		pyline_free(&pl);
+		return 0;
+	}
+	*rc = pyline_answer(sh, &pl);
+	if (pl.kind == PYLINE_RUN) {
+		buf_init(&cmd); /* the command's $ are not variables */
+		var_escape(pl.cmd.p, pl.cmd.len, &cmd);
+		*rc = shell_run_line(sh, cmd.p, cmd.len);
+		buf_free(&cmd);
+		pyline_after(sh, &pl, *rc);
+	}
+	pyline_free(&pl);
+	return 1;
+}
+
+/*
  * Runs one line: a narration or title, or statements separated by ';'
  * after variables are expanded. Returns 0, or -1 after a syntax or usage
  * error.
@@ -510,7 +539,7 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 		buf_free(&text);
 		return 0;
 	}
-	if (pyline_run(sh, line, len, &rc)) {
+	if (shell_run_python(sh, line, len, &rc)) {
 		buf_free(&text);
 		return rc;
 	}
