@@ -43,6 +43,7 @@ struct pyline {
 	char name[2][HANDLE_NAME_MAX]; /* the names on the left */
 	char handle[HANDLE_NAME_MAX]; /* RUN: the handle the call is made on */
 	int import; /* an import of socket */
+	size_t next; /* where the line's next statement starts (after ;), or 0 */
 };
 
 void pyline_init(struct pyline *);

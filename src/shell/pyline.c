@@ -1067,9 +1067,13 @@ pyline_is_python(const char *s, size_t n, const struct vars *vs)
 	return i < n && s[i] == ',';
 }
 
-/* Returns the length of s without a Python comment (# outside quotes). */
+/*
+ * Returns the length of the first statement of s, without a Python
+ * comment (# outside quotes); sets *next past the ; that ends it, if one
+ * does.
+ */
 static size_t
-pyline_uncomment(const char *s, size_t n)
+pyline_uncomment(const char *s, size_t n, size_t *next)
 {
 	size_t i;
 	char q = 0;
@@ -1083,12 +1087,15 @@ pyline_uncomment(const char *s, size_t n)
 			q = s[i];
 		else if (!q && s[i] == '#')
 			break;
+		else if (!q && s[i] == ';') {
+			*next = i + 1;
+			break;
+		}
 	}
 	if (i > n)
 		i = n;
-	while (i > 0 &&
-	    (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\r' ||
-	        s[i - 1] == ';'))
+	while (
+	    i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\r'))
 		i--;
 	return i;
 }
@@ -1117,7 +1124,9 @@ pyline_translate(const char *line, size_t len, const struct vars *vs,
 		return 0;
 	buf_init(&err);
 	p.s = line;
-	p.n = pyline_uncomment(line, len);
+	p.n = pyline_uncomment(line, len, &pl->next);
+	if (pl->next)
+		pl->next += start;
 	p.i = 0;
 	p.vars = vs;
 	p.err = &err;

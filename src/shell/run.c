@@ -508,6 +508,9 @@ shell_run_python(struct shell *sh, const char *line, size_t len, int *rc)
 		buf_free(&cmd);
 		pyline_after(sh, &pl, *rc);
 	}
+	if (pl.next && pl.next < len && !sh->quit &&
+	    shell_run_line(sh, line + pl.next, len - pl.next) == -1)
+		*rc = -1; /* s.listen(); conn, addr = s.accept() */
 	pyline_free(&pl);
 	return 1;
 }
