@@ -939,10 +939,12 @@ py_import(struct py *p, const char *kw, struct pyline *pl)
 {
 	char name[HANDLE_NAME_MAX];
 
+	name[0] = '\0';
 	if (py_ident(p, name, sizeof(name)) == 0 || strcmp(name, "socket") != 0)
 		return py_fail(p,
-		    "the shell has only socket's calls to import (help "
-		    "python)");
+		    "importing %s is outside the Python the shell runs: it "
+		    "has socket's calls only (help python)",
+		    name[0] ? name : "that");
 	if (strcmp(kw, "from") == 0 &&
 	    (py_ident(p, name, sizeof(name)) == 0 ||
 	        strcmp(name, "import") != 0))
