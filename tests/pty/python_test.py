@@ -138,6 +138,16 @@ def t_echo(binary, tmp, editor):
     typed(srv, SERVER[14], r"nothing to break")
     typed(srv, "conn.close()", r"close\(4\) = 0")
     typed(srv, "s.close()", r"close\(3\) = 0")
+    # a session typed in Python exports to the same Python
+    typed(srv, "export python srv.py", r"wrote srv\.py")
+    with open(os.path.join(tmp, "srv.py"), encoding="utf-8") as f:
+        exported = f.read()
+    for want in ("s.bind(('127.0.0.1', %d))" % port, "s.listen(",
+                 "conn, addr = s.accept()", "data = conn.recv(1024)",
+                 "conn.sendall(", "conn.close()", "s.close()"):
+        if want not in exported:
+            raise Fail("export python has no %s:\n%s" % (want, exported))
+    typed(srv, "export c srv.c", r"wrote srv\.c")
     for s in (srv, cli):
         pty_test.no_unknown(s, 0)
         if re.search(r"^(?!  ).*(outside|error|usage)", s.text(), re.M):
