@@ -76,8 +76,7 @@ arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd, const char *name,
 	if (h == NULL)
 		return 0;
 	if (h->fd < 0)
-		return cmd_usage(sh, cmd, "%s was closed at %s (it was fd %d)",
-		    h->name, h->closed_at, h->old_fd);
+		return cmd_closed(sh, cmd, h);
 	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&out->ss,
 	        &out->len) == -1 ||
 	    arg_unbound(out))
