@@ -332,6 +332,30 @@ shell_timed_out(struct shell *sh, const struct stmt *st)
 }
 
 /*
+ * After Ctrl-C stopped a call blocked at the prompt: says how to let it
+ * wait in the background, so one shell can play both sides.
+ */
+static void
+shell_hint_background(struct shell *sh, const struct stmt *st)
+{
+	const struct cmd_entry *cmd;
+	struct buf b;
+
+	if (!sh->interactive || sh->src || !sig_int || st->background ||
+	    !sh->last.made || sh->last.ret != -1 || sh->last.err != EINTR ||
+	    st->argc == 0 || (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	    !(cmd->flags & CMD_BACKGROUND))
+		return;
+	buf_init(&b);
+	parse_format_stmt(&b, st);
+	out_meaning(sh,
+	    "to type the other side while it waits, run it in the "
+	    "background: %s &",
+	    buf_str(&b));
+	buf_free(&b);
+}
+
+/*
  * Runs one parsed statement and checks its expectation, if it has one.
  * Returns CMD_OK, or CMD_ERR on a usage error.
  */
@@ -372,6 +396,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		sig_int = 0;
 		sh->timed_out = 1;
 	}
+	if (rc == CMD_OK)
+		shell_hint_background(sh, st);
 	if (sh->record)
 		record_stmt(sh, st, rc, &pre);
 	buf_free(&pre);

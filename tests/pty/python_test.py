@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pty_test  # noqa: E402
@@ -248,8 +249,34 @@ def t_outside(binary, tmp, editor):
     return 0
 
 
+def t_ctrl_c_hint(binary, tmp, editor):
+    """One shell playing both sides: a blocked accept, Ctrl-C, the hint."""
+    s = Session(binary, tmp, editor, "")
+    screen(s)
+    s.prompt("first prompt")
+    typed(s, "s = socket.socket()", r"= 3")
+    typed(s, "s.bind(('127.0.0.1', 0))", r"bind\(3, .*\) = 0")
+    typed(s, "s.listen()", r"listen\(3, \d+\) = 0")
+    s.send("conn, addr = s.accept()\n")
+    s.expect(r"runs: accept s conn\n", "accept made")
+    deadline = time.monotonic() + 2
+    while "accept" not in s.wchan() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    s.send(pty_test.CTRL_C)
+    s.expect(r"= -1 EINTR", "EINTR")
+    s.expect(r"^  to type the other side while it waits, run it in the "
+             r"background: accept s conn &$", "the hint")
+    s.prompt()
+    typed(s, "accept s conn &", r"\[1\]", "the job starts")
+    typed(s, "c = socket.socket()", r"= \d")
+    typed(s, "name = s.getsockname()", r"getsockname\(3")
+    typed(s, "c.connect(name)", r"accept\(3, .*\) = \d", "the job returns")
+    return 0
+
+
 TESTS = {"echo": t_echo, "first-screen": t_first_screen,
-         "outside": t_outside}
+         "outside": t_outside, "ctrl-c-hint": t_ctrl_c_hint}
 
 
 def main():
