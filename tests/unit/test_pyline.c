@@ -285,7 +285,8 @@ static void
 test_outside(void **state)
 {
 	(void)state;
-	answered("import selectors", PYLINE_ERROR, "importing selectors is outside");
+	answered("import selectors", PYLINE_ERROR,
+	    "importing selectors is outside");
 	answered("x = foo()", PYLINE_ERROR, "foo() is outside");
 	answered("s.recv_into(buf)", PYLINE_ERROR, "nearest: s.recv()");
 	answered("s.makefile('r')", PYLINE_ERROR, "outside");
