@@ -48,6 +48,7 @@ struct pyline {
 
 void pyline_init(struct pyline *);
 void pyline_free(struct pyline *);
+int pyline_detect(const char *, size_t);
 int pyline_translate(const char *, size_t, const struct vars *,
     struct pyline *);
 int pyline_answer(struct shell *, const struct pyline *);

@@ -1103,6 +1103,20 @@ pyline_uncomment(const char *s, size_t n, size_t *next)
 }
 
 /*
+ * Returns 1 when line reads as Python rather than as a command (what it
+ * means is known only when it runs, with the session's variables).
+ */
+int
+pyline_detect(const char *line, size_t len)
+{
+	size_t start = strspn(line, " \t");
+
+	if (start >= len || memchr(line, '\0', len))
+		return 0;
+	return pyline_is_python(line + start, len - start, NULL);
+}
+
+/*
  * Reads the line as a line of the Python subset, with vs the variables
  * its names are looked up in. Returns 1 with pl filled in, or 0 when the
  * line is not Python (a command of the shell, a comment, nothing).

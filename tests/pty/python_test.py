@@ -275,7 +275,46 @@ def t_ctrl_c_hint(binary, tmp, editor):
     return 0
 
 
-TESTS = {"echo": t_echo, "first-screen": t_first_screen,
+LESSON = b"""== Python lines in a checked lesson
+HOST = '127.0.0.1'
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind((HOST, 0))
+s.listen()
+expect s LISTEN
+c = socket.socket()
+connect c s = 0
+conn, addr = s.accept()
+expect conn ESTABLISHED
+c.sendall(b'Hello, world')
+recv conn 1024 = 12 "Hello, world"
+conn.sendall(b'x'); c.shutdown(socket.SHUT_WR)
+data = c.recv(1024)
+expect c FIN_WAIT2
+"""
+
+
+def t_lesson(binary, tmp, editor):
+    """Python lines in a lesson run in --check, between expectations."""
+    path = os.path.join(tmp, "py.lesson")
+    with open(path, "wb") as f:
+        f.write(LESSON)
+    p = subprocess.run([binary, "--check", path], capture_output=True,
+                       text=True, timeout=pty_test.WAIT)
+    if p.returncode != 0 or "5 passed, 0 failed" not in p.stdout:
+        raise Fail("--check: status %d\n%s%s" % (p.returncode, p.stdout,
+                                                   p.stderr))
+    bad = LESSON.replace(b"s.listen()", b"s.listen(")
+    with open(path, "wb") as f:
+        f.write(bad)
+    p = subprocess.run([binary, "--check", path], capture_output=True,
+                       text=True, timeout=pty_test.WAIT)
+    if p.returncode == 0 or "py.lesson:5: a ( with no )" not in p.stderr:
+        raise Fail("a bad Python line passed --check: %d\n%s%s" %
+                   (p.returncode, p.stdout, p.stderr))
+    return 0
+
+
+TESTS = {"lesson": t_lesson, "echo": t_echo, "first-screen": t_first_screen,
          "outside": t_outside, "ctrl-c-hint": t_ctrl_c_hint}
 
 
