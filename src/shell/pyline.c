@@ -338,6 +338,8 @@ py_args(struct py *p, struct pyv *v)
 {
 	if (py_eat(p, ')'))
 		return 0;
+	if (p->i >= p->n)
+		return py_fail(p, "a ( with no )");
 	v->v = xcalloc(PY_ARGS, sizeof(*v->v));
 	for (;;) {
 		if (v->n == PY_ARGS)
