@@ -31,7 +31,8 @@ enum pyline_res {
 	PYRES_ACCEPT, /* name[1] = the peer of the new handle name[0] */
 	PYRES_RET, /* name[0] = what the call returned */
 	PYRES_LOCAL, /* name[0] = the local address of handle */
-	PYRES_PEER /* name[0] = the peer address of handle */
+	PYRES_PEER, /* name[0] = the peer address of handle */
+	PYRES_LET /* let name[0] text: say when --var keeps its value */
 };
 
 struct pyline {

@@ -1004,6 +1004,8 @@ py_statement(struct py *p, struct pyline *pl)
 		pl->kind = PYLINE_RUN;
 		buf_printf(&pl->cmd, "let %s", pl->name[0]);
 		py_arg(&pl->cmd, &v);
+		buf_add(&pl->text, v.text.p ? v.text.p : "", v.text.len);
+		pl->res = PYRES_LET;
 	} else if (nlhs == 1 && py_is_value(&v)) {
 		pl->kind = PYLINE_SET;
 		py_show(&pl->text, &v, 1);
@@ -1215,6 +1217,14 @@ pyline_results(struct shell *sh, const struct pyline *pl)
 
 	if (pl->res == PYRES_NONE)
 		return;
+	if (pl->res == PYRES_LET) {
+		const char *now = var_get(&sh->vars, pl->name[0]);
+
+		if (now && strcmp(now, buf_str((struct buf *)&pl->text)) != 0)
+			out_meaning(sh, "%s stays %s: --var set it",
+			    pl->name[0], now);
+		return;
+	}
 	if (!ok) {
 		out_meaning(sh,
 		    "Python raises an exception here; %s keeps what it held",
