@@ -62,6 +62,7 @@ int cmd_distance(const char *, const char *);
 int cmd_usage(struct shell *, const struct cmd_entry *, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 int cmd_run(struct shell *, const struct stmt *);
+int cmd_closed(struct shell *, const struct cmd_entry *, const struct handle *);
 int cmd_handle_arg(struct shell *, const struct cmd_entry *,
     const struct token *, struct handle **);
 int cmd_new_name(struct shell *, const struct cmd_entry *, const struct token *,

@@ -3,6 +3,7 @@
 #define SOCKSTEP_SHELL_H
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -27,6 +28,8 @@ struct call_result {
 	int err; /* errno when ret is -1 */
 	unsigned char *data; /* bytes received, if any */
 	size_t len;
+	struct sockaddr_storage from; /* recvfrom: who sent them */
+	socklen_t fromlen; /* 0 when no one is known */
 };
 
 /* How lines are run: as typed, or as a lesson played, stepped, checked or quizzed. */
@@ -90,6 +93,7 @@ struct shell {
 	int not_run; /* expectations of a stopped lesson left unchecked */
 	int force; /* export, record and diagram may replace a file */
 	int to_pause; /* step mode: run on to the next pause (key c) */
+	int py_imported; /* import socket was answered once (pyline.c) */
 };
 
 /* state.c */

@@ -43,6 +43,31 @@ cmd_usage(struct shell *sh, const struct cmd_entry *cmd, const char *fmt, ...)
 	return CMD_ERR;
 }
 
+/*
+ * Refuses a command on closed handle h, saying why without a usage line:
+ * the number may belong to another socket by now. Returns CMD_ERR.
+ */
+int
+cmd_closed(struct shell *sh, const struct cmd_entry *cmd,
+    const struct handle *h)
+{
+	const struct handle *now = handle_by_fd(&sh->handles, h->old_fd);
+	char where[96] = "", taken[64] = "";
+
+	if (sh->src && h->closed_at[0]) /* line numbers only in scripts */
+		snprintf(where, sizeof(where), " at %s", h->closed_at);
+	if (now)
+		snprintf(taken, sizeof(taken), "; fd %d is now %s's", now->fd,
+		    now->name);
+	out_error(sh,
+	    "%s: %s was closed%s (it was fd %d): a program that used the "
+	    "number after close would get EBADF, or reach whatever socket "
+	    "took the number next (the classic reuse bug)%s",
+	    cmd->name, h->name, where, h->old_fd, taken);
+	sh->errors++;
+	return CMD_ERR;
+}
+
 /* Returns 1 when a has no address yet: port 0, or an unnamed Unix socket. */
 static int
 arg_unbound(const struct addr *a)
@@ -76,8 +101,7 @@ arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd, const char *name,
 	if (h == NULL)
 		return 0;
 	if (h->fd < 0)
-		return cmd_usage(sh, cmd, "%s was closed at %s (it was fd %d)",
-		    h->name, h->closed_at, h->old_fd);
+		return cmd_closed(sh, cmd, h);
 	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&out->ss,
 	        &out->len) == -1 ||
 	    arg_unbound(out))

@@ -197,8 +197,7 @@ cmd_handle_arg(struct shell *sh, const struct cmd_entry *cmd,
 		return 0;
 	}
 	if (h)
-		return cmd_usage(sh, cmd, "%s was closed at %s (it was fd %d)",
-		    h->name, h->closed_at, h->old_fd);
+		return cmd_closed(sh, cmd, h);
 	buf_init(&shown);
 	fmt_visible(&shown, t->text, t->len);
 	rc = cmd_usage(sh, cmd, "no handle named '%s' (handles lists them)",
@@ -291,6 +290,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	free(sh->last.data);
 	sh->last.data = NULL;
 	sh->last.len = 0;
+	sh->last.fromlen = 0;
 	if (st->argc == 0)
 		return CMD_OK;
 	name = &st->argv[0];

@@ -97,6 +97,8 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	buf_addc(&b, ')');
 	out_call(sh, buf_str(&b), c.ret, c.err);
 	if (n >= 0 && from && len > 0) {
+		memcpy(&sh->last.from, &ss, sizeof(ss));
+		sh->last.fromlen = len;
 		buf_reset(&b);
 		addr_short(&b, (const struct sockaddr *)&ss, len);
 		out_meaning(sh, "from %s", buf_str(&b));

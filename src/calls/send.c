@@ -186,6 +186,18 @@ cmd_send_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		if (arg_addr(sh, cmd, a->h, a->argv + 2, nto, &dst) == CMD_ERR)
 			return CMD_ERR;
 	}
+	if (a->argc > fl &&
+	    sym_flags(sym_msg, a->argv[fl].text, &flags) == -1 && fl == 2 &&
+	    a->argv[1].kind == TOK_WORD && a->argv[2].kind == TOK_WORD &&
+	    strncmp(a->argv[2].text, "MSG_", 4) != 0) {
+		out_error(sh,
+		    "%s: '%.40s' is not a flag: to send words with a space "
+		    "between them, quote the data: %s %s \"%.40s %.40s\"",
+		    cmd->name, a->argv[2].text, cmd->name, a->h->name,
+		    a->argv[1].text, a->argv[2].text);
+		sh->errors++;
+		return CMD_ERR; /* send conn Hello, world */
+	}
 	if (a->argc > fl && sym_flags(sym_msg, a->argv[fl].text, &flags) == -1)
 		return cmd_usage(sh, cmd,
 		    "'%.40s' is not a flag (MSG_PEEK, "

@@ -16,6 +16,7 @@
 #include "expect.h"
 #include "out.h"
 #include "parse.h"
+#include "pyline.h"
 #include "partner.h"
 #include "portcheck.h"
 #include "repl.h"
@@ -465,8 +466,8 @@ lesson_scan(struct shell *sh, const char *path, const char *text, size_t len,
 			nl = end;
 		n = (size_t)(nl - p);
 		sh->line++;
-		if (lesson_is_narration(p, n))
-			continue;
+		if (lesson_is_narration(p, n) || pyline_detect(p, n))
+			continue; /* Python is read as it runs (pyline.c) */
 		if (parse_line(p, n, &ps, err, sizeof(err)) == -1) {
 			out_error(sh, "%s", err);
 			sc->errors++;

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "expect.h"
 #include "input.h"
@@ -24,6 +25,11 @@ prompt_run(struct shell *sh)
 	int intr;
 
 	input_open(sh);
+	if (isatty(0))
+		fprintf(sh->out,
+		    "sockstep %s -- type help, help python or lessons; quit or "
+		    "Ctrl-D leaves\n",
+		    SOCKSTEP_VERSION);
 	while (!sh->quit && !sig_end) {
 		line = input_read(PROMPT, &len, &intr);
 		if (line == NULL && intr) {

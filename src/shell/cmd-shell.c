@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "out.h"
 #include "parse.h"
+#include "pyline.h"
 #include "shell.h"
 #include "sig.h"
 
@@ -37,14 +38,59 @@ help_wrap(struct shell *sh, const char *indent, const char *text)
 	fputc('\n', sh->out);
 }
 
-/* help [COMMAND]: the commands by group, or one command in full. */
+/*
+ * Lists the commands by group, each group on a line (wrapped to 80
+ * columns), so the whole list fits one 24-line screen. Returns CMD_OK.
+ */
+static int
+help_short(struct shell *sh)
+{
+	const struct cmd_entry *const *c;
+	size_t col;
+	int g;
+
+	out_line(sh,
+	    "Each command makes one real socket call and explains "
+	    "it. By purpose:");
+	for (g = 0; g < CMD_GROUP_COUNT; g++) {
+		col = (size_t)fprintf(sh->out, "  %-20s", cmd_group_names[g]);
+		for (c = cmd_table; *c; c++) {
+			if ((*c)->group != (enum cmd_group)g)
+				continue;
+			if (col + 1 + strlen((*c)->name) > 79) {
+				fprintf(sh->out, "\n%22s", "");
+				col = 22;
+			}
+			col += (size_t)fprintf(sh->out, " %s", (*c)->name);
+		}
+		fputc('\n', sh->out);
+	}
+	out_line(sh,
+	    "Python lines run too: s = socket.socket(), "
+	    "s.bind(('127.0.0.1', 0)), ...");
+	out_line(sh,
+	    "Start with: socket s; bind s 127.0.0.1 0; listen s; "
+	    "handles  (or: lessons)");
+	out_line(sh,
+	    "help COMMAND explains one; help all says what each "
+	    "does; help python.");
+	return CMD_OK;
+}
+
+/* help [COMMAND|all|python]: the commands, one in full, or the Python. */
 static int
 cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
 	const struct cmd_entry *const *c, *h;
 	int g;
 
-	if (a->argc == 1) {
+	if (a->argc == 1 && strcmp(a->argv[0].text, "python") == 0) {
+		pyline_help(sh);
+		return CMD_OK;
+	}
+	if (a->argc == 0)
+		return help_short(sh);
+	if (strcmp(a->argv[0].text, "all") != 0) {
 		h = cmd_find(a->argv[0].text);
 		if (h == NULL)
 			return cmd_usage(sh, cmd, "no command '%.40s'%s%s",
@@ -78,7 +124,8 @@ cmd_help_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	}
 	out_line(sh,
 	    "help COMMAND shows its usage, what it does, its errors "
-	    "and its man page.");
+	    "and its man page;");
+	out_line(sh, "help python the Python lines the shell runs.");
 	return CMD_OK;
 }
 
@@ -236,15 +283,18 @@ cmd_quit_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 
 const struct cmd_entry cmd_help_entry = {
 	.name = "help",
-	.usage = "[COMMAND]",
+	.usage = "[COMMAND|all|python]",
 	.args_min = 0,
 	.args_max = 1,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "list the commands, or explain one",
-	.help = "Without an argument, lists the commands by what they are for. "
-	        "help COMMAND shows how to write it, what the call does, its "
-	        "common errors and which man page to read.",
+	.help = "Without an argument, lists the commands by what they are for, "
+	        "on one screen. help all adds what each one does. help COMMAND "
+	        "shows how to write it, what the call does, its common errors "
+	        "and which man page to read. help python lists the lines of "
+	        "Python's socket API the shell runs, and the command each "
+	        "stands for.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "command",

@@ -18,6 +18,7 @@
 #include "jobs.h"
 #include "out.h"
 #include "parse.h"
+#include "pyline.h"
 #include "quiz.h"
 #include "record.h"
 #include "export.h"
@@ -331,6 +332,30 @@ shell_timed_out(struct shell *sh, const struct stmt *st)
 }
 
 /*
+ * After Ctrl-C stopped a call blocked at the prompt: says how to let it
+ * wait in the background, so one shell can play both sides.
+ */
+static void
+shell_hint_background(struct shell *sh, const struct stmt *st)
+{
+	const struct cmd_entry *cmd;
+	struct buf b;
+
+	if (!sh->interactive || sh->src || !sig_int || st->background ||
+	    !sh->last.made || sh->last.ret != -1 || sh->last.err != EINTR ||
+	    st->argc == 0 || (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	    !(cmd->flags & CMD_BACKGROUND))
+		return;
+	buf_init(&b);
+	parse_format_stmt(&b, st);
+	out_meaning(sh,
+	    "to type the other side while it waits, run it in the "
+	    "background: %s &",
+	    buf_str(&b));
+	buf_free(&b);
+}
+
+/*
  * Runs one parsed statement and checks its expectation, if it has one.
  * Returns CMD_OK, or CMD_ERR on a usage error.
  */
@@ -371,6 +396,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		sig_int = 0;
 		sh->timed_out = 1;
 	}
+	if (rc == CMD_OK)
+		shell_hint_background(sh, st);
 	if (sh->record)
 		record_stmt(sh, st, rc, &pre);
 	buf_free(&pre);
@@ -483,6 +510,38 @@ shell_refuse_line(struct shell *sh, const char *why)
 }
 
 /*
+ * Runs line when it is a line of Python's socket API (pyline.c): the
+ * command it stands for, shown first, or one line saying what to type
+ * instead. Returns 1 with *rc set (0, or -1 after an error), or 0 when
+ * the line is not Python.
+ */
+static int
+shell_run_python(struct shell *sh, const char *line, size_t len, int *rc)
+{
+	struct pyline pl;
+	struct buf cmd;
+
+	pyline_init(&pl);
+	if (pyline_translate(line, len, &sh->vars, &pl) == 0) {
+		pyline_free(&pl);
+		return 0;
+	}
+	*rc = pyline_answer(sh, &pl);
+	if (pl.kind == PYLINE_RUN) {
+		buf_init(&cmd); /* the command's $ are not variables */
+		var_escape(pl.cmd.p, pl.cmd.len, &cmd);
+		*rc = shell_run_line(sh, cmd.p, cmd.len);
+		buf_free(&cmd);
+		pyline_after(sh, &pl, *rc);
+	}
+	if (pl.next && pl.next < len && !sh->quit &&
+	    shell_run_line(sh, line + pl.next, len - pl.next) == -1)
+		*rc = -1; /* s.listen(); conn, addr = s.accept() */
+	pyline_free(&pl);
+	return 1;
+}
+
+/*
  * Runs one line: a narration or title, or statements separated by ';'
  * after variables are expanded. Returns 0, or -1 after a syntax or usage
  * error.
@@ -508,6 +567,10 @@ shell_run_line(struct shell *sh, const char *line, size_t len)
 			record_line(sh, line, len);
 		buf_free(&text);
 		return 0;
+	}
+	if (shell_run_python(sh, line, len, &rc)) {
+		buf_free(&text);
+		return rc;
 	}
 	if (memchr(line, '$', len) && memchr(line, ';', len) &&
 	    parse_line(line, len, &p, err, sizeof(err)) == 0 && p.n > 1) {

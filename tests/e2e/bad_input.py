@@ -108,6 +108,16 @@ CATALOGUE = [
     ("setblocking not a boolean", b"setblocking cli maybe",
      r"usage: setblocking"),
     ("settimeout negative", b"settimeout cli -5", r"usage: settimeout"),
+    # Issue 18: messages that teach the next step.
+    ("closed handle: why, no usage line", b"send old hi",
+     r"old was closed at line 9 \(it was fd \d+\): .*EBADF.*reuse bug"
+     r"(?!.*usage)"),
+    ("unquoted spaces in data", b"send cli Hello, world",
+     r"quote the data: send cli \"Hello, world\""),
+    ("Python outside the subset", b"s.recv_into(buf)",
+     r"outside the Python the shell runs; the nearest: s.recv\(\)"),
+    ("Python str where bytes go", b"cli.sendall('text')", r"TypeError"),
+    ("Python block statement", b"def main():", r"outside the Python"),
 ]
 
 # Lines the shell gets wrong today (reported; see the e2e report). They

@@ -24,7 +24,7 @@ def run(binary, cmds):
 def main():
     binary = sys.argv[1]
     failures = []
-    listing = run(binary, "help").stdout
+    listing = run(binary, "help all").stdout
     names = re.findall(r"^  (\S+)\s{2,}\S", listing, re.M)
     if len(names) < 25:
         failures.append(f"help lists only {len(names)} commands")

@@ -192,7 +192,7 @@ def run_case(name, tmp):
         with open(os.path.join(tmp, "t.lesson"), "wb") as f:
             f.write(content.replace(b"@", tmp.encode()))
     with open(os.path.join(tmp, "inner.lesson"), "wb") as f:
-        f.write(b"socket i = fd\nbogus = 1\n")
+        f.write(b"socket i = fd\nbogus x = 1\n")
     arg = arg.replace("@", tmp)
     p = subprocess.Popen([F.binary(), "--check", arg], cwd=tmp,
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -940,12 +940,17 @@ test_close_and_closed_names(void **state)
 	assert_string_equal(fk.log, "close");
 	assert_int_equal(handle_find(&cx.sh.handles, "cli")->fd, -1);
 	assert_null(handle_by_fd(&cx.sh.handles, 3));
+	/* At the prompt no line number, and no usage line: the reason. */
 	run_usage("send cli x",
-	    "send: cli was closed at line 14 (it was fd "
-	    "3); usage: send HANDLE DATA [FLAGS]\n");
+	    "send: cli was closed (it was fd 3)"
+	    ": a program that used the number after close would get EBADF, or "
+	    "reach whatever socket took the number next (the classic reuse "
+	    "bug)\n");
 	run_usage("close cli",
-	    "close: cli was closed at line 14 (it was fd "
-	    "3); usage: close HANDLE\n");
+	    "close: cli was closed (it was fd 3)"
+	    ": a program that used the number after close would get EBADF, or "
+	    "reach whatever socket took the number next (the classic reuse "
+	    "bug)\n");
 	run_usage("close 3",
 	    "close: no handle has fd 3 (handles lists them); "
 	    "usage: close HANDLE\n");
@@ -963,7 +968,10 @@ test_close_and_closed_names(void **state)
 	cx.sh.line = 20;
 	run_usage("close cli",
 	    "echo.sockstep:20: close: cli was closed at "
-	    "line 14 (it was fd 3); usage: close HANDLE\n");
+	    "line 14 (it was fd 3)"
+	    ": a program that used the number after close would get EBADF, or "
+	    "reach whatever socket took the number next (the classic reuse "
+	    "bug)\n");
 	cx.sh.src = NULL;
 	/* The name can be used again, for a new socket. */
 	run_ok("socket cli",
