@@ -917,7 +917,19 @@ say_recv_zero_ask(struct shell *sh, const struct call *c, struct buf *b)
 	(void)sh;
 	if (c->arg != 0)
 		return 0;
-	buf_puts(b, "you asked for 0 bytes, so 0 says nothing about EOF");
+	if (c->type == SOCK_DGRAM)
+		buf_printf(b,
+		    "you asked for 0 bytes: %s took the next datagram and kept "
+		    "none of it, so that datagram is gone (MSG_TRUNC would "
+		    "return its length); Python's recv(0) returns b'' without "
+		    "calling recv",
+		    c->name);
+	else
+		buf_printf(b,
+		    "you asked for 0 bytes: %s returns 0 once data (or EOF) "
+		    "is there, and takes none, so 0 says nothing about EOF; "
+		    "Python's recv(0) returns b'' without calling recv",
+		    c->name);
 	return 1;
 }
 
