@@ -799,7 +799,9 @@ test_recv_eof(void **state)
 	assert_int_equal(cx.sh.last.len, 0);
 	run_ok("recv conn 0",
 	    "recv(3, \"\", 0, 0) = 0\n"
-	    "  you asked for 0 bytes, so 0 says nothing about EOF\n");
+	    "  you asked for 0 bytes: recv returns 0 once data (or EOF) is "
+	    "there, and takes none, so 0 says nothing about EOF; Python's "
+	    "recv(0) returns b'' without calling recv\n");
 	run_ok("shutdown conn SHUT_RD",
 	    "shutdown(3, SHUT_RD) = 0\n"
 	    "  conn's recv now returns 0 when nothing is queued, instead of "
