@@ -98,9 +98,13 @@ def main():
             print("FAIL: lessons does not list the installed lessons")
             return 1
         # Issue 19: no path of the source or build tree in the binary.
+        # A sanitizer build keeps its sources' paths for its reports (the
+        # instrumentation names each module), so only a plain build is
+        # held to it, as the package is.
         with open(exe, "rb") as f:
             image = f.read()
-        for tree in (SRC, os.path.abspath(build)):
+        plain = b"__asan_init" not in image and b"__tsan_init" not in image
+        for tree in (SRC, os.path.abspath(build)) if plain else ():
             if tree.encode() in image:
                 print("FAIL: the binary names the tree", tree)
                 return 1
