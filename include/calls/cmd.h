@@ -16,6 +16,7 @@ struct handle;
 #define CMD_NEWNAME 0x2 /* creates a handle, optionally named */
 #define CMD_BACKGROUND \
 	0x4 /* may run in the background: a call that can block */
+#define CMD_READS 0x8 /* only reads: its calls change no socket's state */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,

@@ -229,13 +229,20 @@ track_arrow(struct shell *sh, const struct sockaddr_storage *from,
 	buf_free(&b);
 }
 
-/* Resolves the statement's first argument to a handle, by name or fd. */
+/*
+ * Resolves the statement's first argument to a handle, by name or fd: the
+ * handle its call can change. NULL for a command that only reads.
+ */
 static struct handle *
 track_handle_arg(struct shell *sh, const struct stmt *st)
 {
+	const struct cmd_entry *cmd;
 	const char *s;
 
 	if (st->argc < 2 || st->argv[1].kind != TOK_WORD)
+		return NULL;
+	cmd = st->argv[0].kind == TOK_WORD ? cmd_find(st->argv[0].text) : NULL;
+	if (cmd && (cmd->flags & CMD_READS))
 		return NULL;
 	s = st->argv[1].text;
 	if (*s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 8)
