@@ -35,6 +35,8 @@ const struct tracefmt_call *tracefmt_find(long);
 const long *tracefmt_numbers(size_t *);
 void tracefmt_entry(struct tracefmt_sys *, int);
 void tracefmt_line(struct buf *, const struct tracefmt_sys *, int);
+int tracefmt_wanted(long, const unsigned long long *);
+int tracefmt_result(struct buf *, const struct tracefmt_sys *);
 ssize_t tracefmt_read(pid_t, unsigned long long, void *, size_t);
 
 #endif

@@ -74,17 +74,19 @@ const struct cmd_entry cmd_trace_entry = {
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "run a program, showing its socket calls as the shell's own",
-	.help = "Runs PROGRAM with its arguments and prints each socket call "
-	        "it makes (socket, bind, listen, accept, connect, send and "
-	        "recv, shutdown, close of a socket, socket options and names) "
-	        "the way the shell prints its own: the strace line, then the "
-	        "notes the kernel's state allows, its sockets named by "
-	        "descriptor (fd3). Forks and threads are followed, their lines "
-	        "marked [pid N]. The program's own output passes through; "
-	        "Ctrl-C reaches it; the shell waits for it to end and says its "
-	        "exit status. From the command line, sockstep trace runs one "
-	        "program the same way, with --step (a key before each call) "
-	        "and -p PID (attach to a running program).",
+	.help =
+	    "Runs PROGRAM with its arguments and prints each socket call "
+	    "it makes (socket, bind, listen, accept, connect, send and "
+	    "recv, shutdown, close of a socket, socket options and names, "
+	    "fcntl F_GETFL/F_SETFL and ioctl FIONBIO of a socket) the way "
+	    "the shell prints its own: the strace line, then the notes the "
+	    "kernel's state allows and its state changes, its sockets named by "
+	    "descriptor (fd3). Forks and threads are followed, their lines "
+	    "marked [pid N]. The program's own output passes through; "
+	    "Ctrl-C reaches it; the shell waits for it to end and says its "
+	    "exit status. From the command line, sockstep trace runs one "
+	    "program the same way, with --step (a key before each call) "
+	    "and -p PID (attach to a running program).",
 	.errors = "exit status 127: the program was not found; 126: ptrace "
 	          "is not permitted here (a container without "
 	          "CAP_SYS_PTRACE, or Yama's ptrace_scope 3).",

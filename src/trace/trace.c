@@ -397,9 +397,15 @@ trace_enter(struct trace *t, struct trace_task *k)
 	k->s.a[3] = r.r10;
 	k->s.a[4] = r.r8;
 	k->s.a[5] = r.r9;
+	if (!tracefmt_wanted(k->s.nr, k->s.a)) {
+		trace_resume(t, k->tid, 0);
+		return;
+	}
 	if (tc->fd_arg >= 0)
 		dup = trace_getfd(k, (int)k->s.a[tc->fd_arg]);
-	if (k->s.nr == SYS_close && dup == -1) {
+	if ((k->s.nr == SYS_close || k->s.nr == SYS_ioctl ||
+	        k->s.nr == SYS_fcntl) &&
+	    dup == -1) {
 		trace_resume(t, k->tid, 0);
 		return;
 	}
@@ -448,6 +454,26 @@ trace_restart_line(struct trace *t, const char *line, int err)
 	return 0;
 }
 
+/*
+ * Says how the call's own TCP socket changed state across it, as the
+ * tracer read it just before and just after: "fd3 CLOSE -> LISTEN".
+ */
+static void
+trace_state_line(struct trace *t, const struct trace_task *k)
+{
+	const struct call *c = &k->c;
+	const char *from, *to;
+
+	if (!t->sh.states || c->h == NULL || !c->before.seen ||
+	    !c->after.seen || c->before.state < 0 || c->after.state < 0 ||
+	    c->before.state == c->after.state)
+		return;
+	from = sym_name(sym_tcp_state, c->before.state);
+	to = sym_name(sym_tcp_state, c->after.state);
+	if (from && to)
+		out_meaning(&t->sh, "fd%d %s -> %s", (int)k->s.a[0], from, to);
+}
+
 /* At the exit stop of a traced call: its result, its socket just after, its line and notes. */
 static void
 trace_leave(struct trace *t, struct trace_task *k)
@@ -485,7 +511,10 @@ trace_leave(struct trace *t, struct trace_task *k)
 		buf_printf(&b, "[pid %d] ", (int)k->tid);
 	tracefmt_line(&b, &k->s, t->sh.strsize);
 	if (!trace_restart_line(t, buf_str(&b), k->s.err)) {
-		out_call(&t->sh, buf_str(&b), k->s.ret, k->s.err);
+		if (tracefmt_result(&b, &k->s))
+			out_line(&t->sh, "%s", buf_str(&b));
+		else
+			out_call(&t->sh, buf_str(&b), k->s.ret, k->s.err);
 		if (k->shared && k->s.ret == 0)
 			out_meaning(&t->sh,
 			    "fd%d is closed; another descriptor (a dup, or "
@@ -493,6 +522,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 			    "stays open",
 			    (int)k->s.a[0]);
 		note_call(&t->sh, &k->c);
+		trace_state_line(t, k);
 	}
 	fflush(t->sh.out);
 	buf_free(&b);

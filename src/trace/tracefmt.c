@@ -7,9 +7,11 @@
 #include "tracefmt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 
 #include "addr.h"
@@ -255,6 +257,77 @@ tracefmt_sockopt(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		buf_printf(b, ", [%u])", (unsigned)s->len_in);
 }
 
+/* ioctl(3, FIONBIO, [1]): the only ioctl traced (trace_enter lets the others by) */
+static void
+tracefmt_ioctl(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	int on;
+
+	(void)strsize;
+	if (tracefmt_read(s->tid, s->a[2], &on, sizeof(on)) == sizeof(on))
+		buf_printf(b, "%d, FIONBIO, [%d])", (int)s->a[0], on);
+	else
+		buf_printf(b, "%d, FIONBIO, ...)", (int)s->a[0]);
+}
+
+/* A file's status flags as strace shows them: the access mode first, O_RDWR|O_NONBLOCK. */
+static void
+tracefmt_flags(struct buf *b, long flags)
+{
+	static const struct sym status[] = { { "O_APPEND", O_APPEND },
+		{ "O_ASYNC", O_ASYNC }, { "O_NONBLOCK", O_NONBLOCK },
+		{ "O_DIRECT", O_DIRECT }, { "O_NOATIME", O_NOATIME },
+		{ NULL, 0 } };
+	static const char *const mode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR",
+		"O_ACCMODE" };
+
+	buf_puts(b, mode[flags & O_ACCMODE]);
+	if (flags & ~(long)O_ACCMODE) {
+		buf_addc(b, '|');
+		sym_format_flags(b, status, flags & ~(long)O_ACCMODE);
+	}
+}
+
+/* fcntl(3, F_GETFL), fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK): the two traced (trace_enter lets the others by) */
+static void
+tracefmt_fcntl(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	if (s->a[1] == F_GETFL) {
+		buf_printf(b, "%d, F_GETFL)", (int)s->a[0]);
+		return;
+	}
+	buf_printf(b, "%d, F_SETFL, ", (int)s->a[0]);
+	tracefmt_flags(b, (long)s->a[2]);
+	buf_addc(b, ')');
+}
+
+/* Returns 1 when trace stops at this call of number nr with arguments a (an ioctl or fcntl it shows). */
+int
+tracefmt_wanted(long nr, const unsigned long long *a)
+{
+	if (nr == SYS_ioctl)
+		return (unsigned int)a[1] == FIONBIO;
+	if (nr == SYS_fcntl)
+		return (int)a[1] == F_GETFL || (int)a[1] == F_SETFL;
+	return 1;
+}
+
+/*
+ * Appends a result strace shows with more than the number, as fcntl
+ * F_GETFL's " = 0x802 (flags O_RDWR|O_NONBLOCK)". Returns 0 for others.
+ */
+int
+tracefmt_result(struct buf *b, const struct tracefmt_sys *s)
+{
+	if (s->nr != SYS_fcntl || s->a[1] != F_GETFL || s->ret < 0)
+		return 0;
+	buf_printf(b, " = %#lx (flags ", s->ret);
+	tracefmt_flags(b, s->ret);
+	buf_addc(b, ')');
+	return 1;
+}
+
 /* The calls traced, in the order of the seccomp filter. */
 static const struct tracefmt_call tracefmt_calls[] = {
 	{ SYS_socket, "socket", -1, tracefmt_socket, 0 },
@@ -274,6 +347,8 @@ static const struct tracefmt_call tracefmt_calls[] = {
 	{ SYS_setsockopt, "setsockopt", 0, tracefmt_sockopt, 0 },
 	{ SYS_getsockopt, "getsockopt", 0, tracefmt_sockopt, 0 },
 	{ SYS_close, "close", 0, tracefmt_fd_int, 0 },
+	{ SYS_ioctl, "ioctl", 0, tracefmt_ioctl, 0 },
+	{ SYS_fcntl, "fcntl", 0, tracefmt_fcntl, 0 },
 	{ 0, NULL, -1, NULL, 0 },
 };
 

@@ -29,6 +29,11 @@ shell               the shell's trace command: the C client traced inside a
                     session's output with the client's fd 3 (the shell's
                     sockets are not passed on), then its exit status;
                     help trace explains it.
+modes               a C program setting a socket non-blocking with fcntl
+                    (F_GETFL, F_SETFL) and ioctl FIONBIO, among fcntl
+                    and ioctl calls on a pipe and F_GETFD of the socket,
+                    and Python's setblocking and settimeout: the lines are
+                    strace's for those two calls on sockets, no other.
 sigint              a blocked accept is said at once ("waits"), before it
                     returns; Ctrl-C (SIGINT to the foreground process
                     group) then ends the program as it would without
@@ -106,6 +111,10 @@ def strace_lines(prefix):
             if line.startswith("close(") and not re.match(
                     r"close\(\d+<" + SOCKET_TAG, line):
                 continue
+            if re.match(r"(fcntl|ioctl)\(", line) and not re.match(
+                    r"(fcntl|ioctl)\(\d+<" + SOCKET_TAG +
+                    r"\d+\]>, (F_GETFL|F_SETFL|FIONBIO)\b", line):
+                continue
             lines.append(norm(line))
         if lines:
             procs[pid] = lines
@@ -162,6 +171,28 @@ def compare(label, ours, theirs):
     fail(f"{label}: sockstep's call lines are not strace's")
 
 
+def says_state(label, path, call, change):
+    """Fails unless the notes under the first call line starting with call
+    say its fd went through change ("CLOSE -> LISTEN"), as the tracer read
+    the socket before and after."""
+    lines = open(path, encoding="utf-8", errors="replace").read().split("\n")
+    for i, line in enumerate(lines):
+        m = re.match(r"(?:\[pid \d+\] )?" + re.escape(call) + r"\((\d+),",
+                     line)
+        if not m:
+            continue
+        notes = []
+        for note in lines[i + 1:]:
+            if not note.startswith("  "):
+                break
+            notes.append(note.strip())
+        if f"fd{m.group(1)} {change}" not in notes:
+            fail(f"{label}: no 'fd{m.group(1)} {change}' under {line}: "
+                 f"{notes}")
+        return
+    fail(f"{label}: no {call} line")
+
+
 def agree(lang, tmp, fork=False):
     server, client = programs(lang)
     if fork:
@@ -175,6 +206,10 @@ def agree(lang, tmp, fork=False):
         if rc != 0 or out.strip() != f"received Hello, world {i}":
             fail(f"traced client {i}: exit {rc}, printed {out!r}")
     ours = shape(sockstep_lines(so, pid), pid)
+    says_state("server", so, "listen", "CLOSE -> LISTEN")
+    for i in range(n):
+        says_state(f"client {i}", f"{co}.{i}.trace", "connect",
+                   "CLOSE -> ESTABLISHED")
     if fork and len(ours[1]) != 2:
         fail(f"forking server: {len(ours[1])} children's lines, not 2")
     text = open(so).read()
@@ -204,6 +239,33 @@ def agree(lang, tmp, fork=False):
             fail(f"client {i}: no call lines")
     print(f"{lang}{' fork' if fork else ''}: {len(ours[0])} server lines, "
           f"{sum(map(len, ours[1]))} in children, agree with strace")
+
+
+def case_modes(tmp):
+    """The modes programs traced: their fcntl and ioctl lines on sockets,
+    and only those, are strace's."""
+    py = ("import os, socket\nprint(os.getpid(), 0, flush=True)\n"
+          "s = socket.socket()\ns.setblocking(False)\ns.settimeout(2.5)\n"
+          "s.setblocking(True)\ns.close()\n")
+    for label, prog in (("c", [os.path.join(BINDIR, "modes")]),
+                        ("py", [PY, "-c", py])):
+        out = os.path.join(tmp, label + ".trace")
+        p, pid, _ = start([SOCKSTEP, "trace", "-o", out, "--"] + prog, None)
+        if p.wait(timeout=WAIT) != 0:
+            fail(f"{label}: traced program exited {p.returncode}")
+        p.stdout.close()
+        ours = sockstep_lines(out, pid).get(pid, [])
+        prefix = os.path.join(tmp, "strace-" + label)
+        q, spid, _ = start(["strace", "-ff", "-y", "-qq", "-e",
+                            "trace=" + CALLS + ",fcntl,ioctl", "-o",
+                            prefix] + prog, None)
+        q.wait(timeout=WAIT)
+        q.stdout.close()
+        compare(label, (ours, []), (strace_lines(prefix).get(spid, []), []))
+        if not [l for l in ours if re.match(r"(fcntl|ioctl)\(", l)]:
+            fail(f"{label}: no fcntl or ioctl line")
+    print("fcntl F_GETFL/F_SETFL and ioctl FIONBIO on sockets agree with "
+          "strace; the others are let by")
 
 
 def case_exit(tmp):
@@ -360,7 +422,7 @@ def main():
         if f.read(4) != b"\x7fELF":
             print("SKIP: sockstep is wrapped (valgrind?): no ptrace there")
             sys.exit(77)
-    if CASE.startswith("agree") or CASE == "fork":
+    if CASE.startswith("agree") or CASE in ("fork", "modes"):
         if shutil.which("strace") is None:
             print("SKIP: no strace")
             sys.exit(77)
@@ -379,6 +441,8 @@ def main():
             case_shell(tmp)
         elif CASE == "sigint":
             case_sigint(tmp)
+        elif CASE == "modes":
+            case_modes(tmp)
         else:
             fail(f"unknown case {CASE}")
 
