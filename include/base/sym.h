@@ -16,6 +16,7 @@ extern const struct sym sym_proto[];
 extern const struct sym sym_level[];
 extern const struct sym sym_shut[];
 extern const struct sym sym_msg[];
+extern const struct sym sym_poll[];
 extern const struct sym sym_errno[];
 extern const struct sym sym_tcp_state[];
 

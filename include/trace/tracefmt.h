@@ -2,11 +2,17 @@
 #ifndef SOCKSTEP_TRACEFMT_H
 #define SOCKSTEP_TRACEFMT_H
 
+#include <poll.h>
 #include <stddef.h>
+#include <sys/select.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
 struct buf;
+
+/* The fds of a poll that trace shows; one with more is let by. */
+#define TRACEFMT_POLL_MAX 64
 
 /* One traced system call: number, arguments, what was read at entry, result. */
 struct tracefmt_sys {
@@ -20,6 +26,11 @@ struct tracefmt_sys {
 	socklen_t len_in; /* an in/out length argument's value at entry */
 	struct sockaddr_storage addr; /* an address argument, read at entry */
 	socklen_t addr_len; /* 0 when there is none */
+	struct pollfd pfd[TRACEFMT_POLL_MAX]; /* poll's fds, read at entry */
+	unsigned npfd; /* how many were read: 0 when they could not be */
+	fd_set set[3]; /* select's in, out and except sets, read at entry */
+	struct timespec tmo; /* the timeout at entry, timeval's in tv_nsec */
+	int has_tmo; /* 0: NULL; -1: not read */
 };
 
 /* Who a traced call is about: its name and the argument holding its fd. */
@@ -37,6 +48,7 @@ void tracefmt_entry(struct tracefmt_sys *, int);
 void tracefmt_line(struct buf *, const struct tracefmt_sys *, int);
 int tracefmt_wanted(long, const unsigned long long *);
 int tracefmt_result(struct buf *, const struct tracefmt_sys *);
+size_t tracefmt_fds(const struct tracefmt_sys *, int *, size_t);
 ssize_t tracefmt_read(pid_t, unsigned long long, void *, size_t);
 
 #endif

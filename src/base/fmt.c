@@ -1,6 +1,7 @@
 #include "fmt.h"
 
 #include <string.h>
+#include <sys/select.h>
 
 #include "buf.h"
 
@@ -125,4 +126,21 @@ fmt_visible(struct buf *b, const char *s, size_t len)
 	}
 	if (len > n)
 		buf_puts(b, "...");
+}
+
+/* Appends one fd_set as strace shows it, [3 4], or NULL when it is unused. */
+void
+fmt_fdset(struct buf *b, const fd_set *set, int used, int nfds)
+{
+	int fd, any = 0;
+
+	if (!used) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_addc(b, '[');
+	for (fd = 0; fd < nfds; fd++)
+		if (FD_ISSET(fd, set))
+			buf_printf(b, "%s%d", any++ ? " " : "", fd);
+	buf_addc(b, ']');
 }

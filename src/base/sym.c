@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +49,15 @@ const struct sym sym_shut[] = { { "SHUT_RD", SHUT_RD }, { "SHUT_WR", SHUT_WR },
 	{ "SHUT_RDWR", SHUT_RDWR }, { "rd", SHUT_RD }, { "wr", SHUT_WR },
 	{ "rdwr", SHUT_RDWR }, { "read", SHUT_RD }, { "write", SHUT_WR },
 	{ "both", SHUT_RDWR }, { NULL, 0 } };
+
+/* The events poll waits for and reports, as strace names them, then the shell's short names. */
+const struct sym sym_poll[] = { { "POLLIN", POLLIN }, { "POLLPRI", POLLPRI },
+	{ "POLLOUT", POLLOUT }, { "POLLERR", POLLERR }, { "POLLHUP", POLLHUP },
+	{ "POLLNVAL", POLLNVAL }, { "POLLRDNORM", POLLRDNORM },
+	{ "POLLRDBAND", POLLRDBAND }, { "POLLWRNORM", POLLWRNORM },
+	{ "POLLWRBAND", POLLWRBAND }, { "POLLRDHUP", POLLRDHUP },
+	{ "in", POLLIN }, { "out", POLLOUT }, { "pri", POLLPRI },
+	{ "r", POLLIN }, { "w", POLLOUT }, { "x", POLLPRI }, { NULL, 0 } };
 
 const struct sym sym_msg[] = { { "MSG_OOB", MSG_OOB }, { "MSG_PEEK", MSG_PEEK },
 	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_TRUNC", MSG_TRUNC },

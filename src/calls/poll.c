@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "call.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "handle.h"
 #include "note.h"
 #include "out.h"
@@ -18,16 +19,6 @@
 #include "sys.h"
 
 #define POLL_MAX 64
-
-/* The events poll waits for and reports, as strace names them. */
-static const struct sym poll_events[] = { { "POLLIN", POLLIN },
-	{ "POLLPRI", POLLPRI }, { "POLLOUT", POLLOUT }, { "POLLERR", POLLERR },
-	{ "POLLHUP", POLLHUP }, { "POLLNVAL", POLLNVAL },
-	{ "POLLRDNORM", POLLRDNORM }, { "POLLRDBAND", POLLRDBAND },
-	{ "POLLWRNORM", POLLWRNORM }, { "POLLWRBAND", POLLWRBAND },
-	{ "POLLRDHUP", POLLRDHUP }, { "in", POLLIN }, { "out", POLLOUT },
-	{ "pri", POLLPRI }, { "r", POLLIN }, { "w", POLLOUT }, { "x", POLLPRI },
-	{ NULL, 0 } };
 
 /* What a returned event means for the next call on that handle. */
 static const struct {
@@ -77,7 +68,7 @@ poll_args(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a,
 	for (i = 0; i < n; i++) {
 		colon = strchr(a->argv[i].text, ':');
 		ev = POLLIN;
-		if (colon && sym_flags(poll_events, colon + 1, &ev) == -1)
+		if (colon && sym_flags(sym_poll, colon + 1, &ev) == -1)
 			return cmd_usage(sh, cmd,
 			    "'%.40s' is not a set of "
 			    "events (POLLIN, POLLOUT, POLLPRI, ... joined with "
@@ -166,7 +157,7 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	buf_puts(&b, "poll([");
 	for (i = 0; i < ps.n; i++) {
 		buf_printf(&b, "%s{fd=%d, events=", i ? ", " : "", ps.fd[i].fd);
-		sym_format_flags(&b, poll_events, ps.fd[i].events);
+		sym_format_flags(&b, sym_poll, ps.fd[i].events);
 		buf_addc(&b, '}');
 	}
 	buf_printf(&b, "], %d, %ld)", ps.n, ps.timeout);
@@ -178,7 +169,7 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 				continue;
 			buf_printf(&b, "%s{fd=%d, revents=", any++ ? ", " : "",
 			    ps.fd[i].fd);
-			sym_format_flags(&b, poll_events, ps.fd[i].revents);
+			sym_format_flags(&b, sym_poll, ps.fd[i].revents);
 			buf_addc(&b, '}');
 		}
 		buf_puts(&b, "])");
@@ -197,23 +188,6 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	else
 		note_call(sh, &c);
 	return CMD_OK;
-}
-
-/* Appends one fd_set as strace shows it, [3 4], or NULL when it is unused. */
-static void
-poll_fdset(struct buf *b, const fd_set *set, int used, int nfds)
-{
-	int fd, any = 0;
-
-	if (!used) {
-		buf_puts(b, "NULL");
-		return;
-	}
-	buf_addc(b, '[');
-	for (fd = 0; fd < nfds; fd++)
-		if (FD_ISSET(fd, set))
-			buf_printf(b, "%s%d", any++ ? " " : "", fd);
-	buf_addc(b, ']');
 }
 
 /*
@@ -260,7 +234,7 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 	buf_init(&b);
 	buf_printf(&b, "select(%d, ", nfds);
 	for (k = 0; k < 3; k++) {
-		poll_fdset(&b, &before[k], used[k], nfds);
+		fmt_fdset(&b, &before[k], used[k], nfds);
 		buf_puts(&b, ", ");
 	}
 	if (tvp)
@@ -281,7 +255,7 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 			        0) {
 				buf_printf(&b, "%s%s ", shown++ ? ", " : "",
 				    word[k]);
-				poll_fdset(&b, &set[k], 1, nfds);
+				fmt_fdset(&b, &set[k], 1, nfds);
 			}
 		if (rc == 0)
 			buf_puts(&b, "Timeout");

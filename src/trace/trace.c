@@ -330,6 +330,21 @@ trace_kill(struct trace *t)
 		kill(k->tgid, SIGKILL);
 }
 
+/* Returns 1 when the poll or select k is in names a socket of its process. */
+static int
+trace_names_socket(struct trace_task *k)
+{
+	int fds[TRACEFMT_POLL_MAX], dup;
+	size_t i, n = tracefmt_fds(&k->s, fds, TRACEFMT_POLL_MAX);
+
+	for (i = 0; i < n; i++)
+		if ((dup = trace_getfd(k, fds[i])) != -1) {
+			close(dup);
+			return 1;
+		}
+	return 0;
+}
+
 /* Returns 0 and the call's number and arguments from k's registers, or -1. */
 static int
 trace_regs(struct trace_task *k, struct user_regs_struct *r)
@@ -410,6 +425,10 @@ trace_enter(struct trace *t, struct trace_task *k)
 		return;
 	}
 	tracefmt_entry(&k->s, t->sh.strsize);
+	if (tc->fd_arg < 0 && tc->blocks && !trace_names_socket(k)) {
+		trace_resume(t, k->tid, 0);
+		return;
+	}
 	k->shared = 0;
 	if (k->s.nr == SYS_close &&
 	    (fstat(dup, &st) == -1 ||
@@ -719,6 +738,7 @@ trace_say_waits(struct trace *t)
 {
 	struct trace_task *k;
 	const struct tracefmt_call *tc;
+	struct buf b;
 
 	for (k = t->tasks; k; k = k->next) {
 		if (!k->in || k->waits ||
@@ -726,16 +746,17 @@ trace_say_waits(struct trace *t)
 		    !trace_asleep(k->tid))
 			continue;
 		k->waits = 1;
+		buf_init(&b);
 		if (t->ntasks > 1)
-			out_meaning(&t->sh,
-			    "[pid %d] %s on fd%d waits: the "
-			    "program is blocked in it, its line comes when it returns",
-			    (int)k->tid, tc->name, (int)k->s.a[0]);
-		else
-			out_meaning(&t->sh,
-			    "%s on fd%d waits: the program is "
-			    "blocked in it, its line comes when it returns",
-			    tc->name, (int)k->s.a[0]);
+			buf_printf(&b, "[pid %d] ", (int)k->tid);
+		buf_puts(&b, tc->name);
+		if (tc->fd_arg >= 0)
+			buf_printf(&b, " on fd%d", (int)k->s.a[tc->fd_arg]);
+		out_meaning(&t->sh,
+		    "%s waits: the program is blocked in it, its line comes "
+		    "when it returns",
+		    buf_str(&b));
+		buf_free(&b);
 		fflush(t->sh.out);
 	}
 }

@@ -7,6 +7,7 @@
 #include "tracefmt.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
@@ -313,6 +314,215 @@ tracefmt_wanted(long nr, const unsigned long long *a)
 	return 1;
 }
 
+/* Appends a timeout read at entry: {tv_sec=1, tv_nsec=0}, a timeval's {tv_sec=0, tv_usec=500000}, NULL. */
+static void
+tracefmt_timeout(struct buf *b, const struct timespec *ts, int has, int usec)
+{
+	if (has == 0)
+		buf_puts(b, "NULL");
+	else if (has == -1)
+		buf_puts(b, "...");
+	else
+		buf_printf(b, "{tv_sec=%ld, %s=%ld}", (long)ts->tv_sec,
+		    usec ? "tv_usec" : "tv_nsec", (long)ts->tv_nsec);
+}
+
+/* Appends poll's fds as strace shows them: [{fd=3, events=POLLIN}], or with revents those that have some. */
+static void
+tracefmt_pollfds(struct buf *b, const struct pollfd *p, unsigned n, int out)
+{
+	unsigned i;
+	int any = 0;
+
+	buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (out && p[i].revents == 0)
+			continue;
+		buf_printf(b, "%s{fd=%d, %s=", any++ ? ", " : "", p[i].fd,
+		    out ? "revents" : "events");
+		sym_format_flags(b, sym_poll, out ? p[i].revents : p[i].events);
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
+}
+
+/* poll([{fd=3, events=POLLIN}], 1, 1000), ppoll([...], 1, {tv_sec=1, tv_nsec=0}, NULL, 8) */
+static void
+tracefmt_poll(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	sigset_t mask;
+
+	(void)strsize;
+	buf_puts(b, s->nr == SYS_poll ? "poll(" : "ppoll(");
+	if (s->npfd == s->a[1])
+		tracefmt_pollfds(b, s->pfd, s->npfd, 0);
+	else
+		buf_puts(b, "...");
+	buf_printf(b, ", %u, ", (unsigned)s->a[1]);
+	if (s->nr == SYS_poll) {
+		buf_printf(b, "%d)", (int)s->a[2]);
+		return;
+	}
+	tracefmt_timeout(b, &s->tmo, s->has_tmo, 0);
+	sigemptyset(&mask);
+	if (s->a[3] == 0)
+		buf_puts(b, ", NULL");
+	else if (s->a[4] <= sizeof(mask) &&
+	    tracefmt_read(s->tid, s->a[3], &mask, s->a[4]) ==
+	        (ssize_t)s->a[4] &&
+	    sigisemptyset(&mask))
+		buf_puts(b, ", []");
+	else
+		buf_puts(b, ", ...");
+	buf_printf(b, ", %u)", (unsigned)s->a[4]);
+}
+
+/* select(4, [3], NULL, NULL, {tv_sec=1, tv_usec=0}), pselect6(4, [3], NULL, NULL, {...}, NULL) */
+static void
+tracefmt_select(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	int k, nfds = (int)s->a[0];
+
+	(void)strsize;
+	buf_printf(b, "%s(%d, ", s->nr == SYS_select ? "select" : "pselect6",
+	    nfds);
+	for (k = 0; k < 3; k++) {
+		fmt_fdset(b, &s->set[k], s->a[k + 1] != 0, nfds);
+		buf_puts(b, ", ");
+	}
+	tracefmt_timeout(b, &s->tmo, s->has_tmo, s->nr == SYS_select);
+	if (s->nr == SYS_pselect6)
+		buf_puts(b, s->a[5] ? ", ...)" : ", NULL)");
+	else
+		buf_addc(b, ')');
+}
+
+/* Reads at entry the fds of a poll (n of them at addr): all or none. */
+static void
+tracefmt_poll_entry(struct tracefmt_sys *s)
+{
+	size_t len = sizeof(struct pollfd) * (size_t)s->a[1];
+
+	s->npfd = 0;
+	if (s->a[1] <= TRACEFMT_POLL_MAX &&
+	    tracefmt_read(s->tid, s->a[0], s->pfd, len) == (ssize_t)len)
+		s->npfd = (unsigned)s->a[1];
+}
+
+/* Reads a timeout at addr: a timespec, or a timeval (usec) kept in tv_nsec. Returns has_tmo's value. */
+static int
+tracefmt_read_timeout(pid_t tid, unsigned long long addr, int usec,
+    struct timespec *ts)
+{
+	struct timeval tv;
+
+	if (addr == 0)
+		return 0;
+	if (!usec)
+		return tracefmt_read(tid, addr, ts, sizeof(*ts)) == sizeof(*ts)
+		    ? 1
+		    : -1;
+	if (tracefmt_read(tid, addr, &tv, sizeof(tv)) != sizeof(tv))
+		return -1;
+	ts->tv_sec = tv.tv_sec;
+	ts->tv_nsec = tv.tv_usec;
+	return 1;
+}
+
+/* Reads at entry select's three sets (the bytes nfds covers) and its timeout. */
+static void
+tracefmt_select_entry(struct tracefmt_sys *s)
+{
+	size_t len = ((size_t)s->a[0] + 63) / 64 * 8;
+	int k;
+
+	if (len > sizeof(fd_set))
+		len = sizeof(fd_set);
+	for (k = 0; k < 3; k++) {
+		FD_ZERO(&s->set[k]);
+		if (s->a[k + 1])
+			tracefmt_read(s->tid, s->a[k + 1], &s->set[k], len);
+	}
+	s->has_tmo = tracefmt_read_timeout(s->tid, s->a[4], s->nr == SYS_select,
+	    &s->tmo);
+}
+
+/* Returns 1 when set holds an fd below nfds. */
+static int
+tracefmt_any(const fd_set *set, int nfds)
+{
+	int fd;
+
+	for (fd = 0; fd < nfds && fd < FD_SETSIZE; fd++)
+		if (FD_ISSET(fd, set))
+			return 1;
+	return 0;
+}
+
+/*
+ * Appends what poll or select returned, read at exit, as strace does:
+ * " = 1 ([{fd=3, revents=POLLIN}], left {...})", " = 2 (in [3], out [4])".
+ */
+static void
+tracefmt_ready(struct buf *b, const struct tracefmt_sys *s)
+{
+	static const char *const word[3] = { "in", "out", "except" };
+	struct pollfd p[TRACEFMT_POLL_MAX];
+	struct timespec left;
+	fd_set set;
+	int k, any = 0, sel = s->nr == SYS_select || s->nr == SYS_pselect6;
+	size_t len = sel ? ((size_t)s->a[0] + 63) / 64 * 8
+	                 : sizeof(struct pollfd) * s->npfd;
+
+	buf_printf(b, " = %ld (", s->ret);
+	if (!sel) {
+		if (tracefmt_read(s->tid, s->a[0], p, len) == (ssize_t)len)
+			tracefmt_pollfds(b, p, s->npfd, 1);
+		else
+			buf_puts(b, "...");
+		any = 1;
+	}
+	for (k = 0; sel && k < 3; k++) {
+		FD_ZERO(&set);
+		if (s->a[k + 1] == 0 ||
+		    tracefmt_read(s->tid, s->a[k + 1], &set,
+		        len > sizeof(set) ? sizeof(set) : len) <= 0)
+			continue;
+		if (!tracefmt_any(&set, (int)s->a[0]))
+			continue;
+		buf_printf(b, "%s%s ", any++ ? ", " : "", word[k]);
+		fmt_fdset(b, &set, 1, (int)s->a[0]);
+	}
+	if (s->has_tmo == 1 && s->nr != SYS_poll &&
+	    tracefmt_read_timeout(s->tid, s->a[s->nr == SYS_ppoll ? 2 : 4],
+	        s->nr == SYS_select, &left) == 1) {
+		buf_printf(b, "%sleft ", any ? ", " : "");
+		tracefmt_timeout(b, &left, 1, s->nr == SYS_select);
+	}
+	buf_addc(b, ')');
+}
+
+/* Returns the fds a poll or select names (at most max of them, in fds), or the fd argument's. */
+size_t
+tracefmt_fds(const struct tracefmt_sys *s, int *fds, size_t max)
+{
+	size_t n = 0;
+	int fd, k;
+
+	if (s->nr == SYS_poll || s->nr == SYS_ppoll) {
+		for (; n < s->npfd && n < max; n++)
+			fds[n] = s->pfd[n].fd;
+		return n;
+	}
+	for (fd = 0; fd < (int)s->a[0] && fd < FD_SETSIZE && n < max; fd++)
+		for (k = 0; k < 3; k++)
+			if (s->a[k + 1] && FD_ISSET(fd, &s->set[k])) {
+				fds[n++] = fd;
+				break;
+			}
+	return n;
+}
+
 /*
  * Appends a result strace shows with more than the number, as fcntl
  * F_GETFL's " = 0x802 (flags O_RDWR|O_NONBLOCK)". Returns 0 for others.
@@ -320,6 +530,15 @@ tracefmt_wanted(long nr, const unsigned long long *a)
 int
 tracefmt_result(struct buf *b, const struct tracefmt_sys *s)
 {
+	int waits = s->nr == SYS_poll || s->nr == SYS_ppoll ||
+	    s->nr == SYS_select || s->nr == SYS_pselect6;
+
+	if (waits && s->ret == 0)
+		buf_puts(b, " = 0 (Timeout)");
+	else if (waits && s->ret > 0)
+		tracefmt_ready(b, s);
+	if (waits)
+		return s->ret >= 0;
 	if (s->nr != SYS_fcntl || s->a[1] != F_GETFL || s->ret < 0)
 		return 0;
 	buf_printf(b, " = %#lx (flags ", s->ret);
@@ -349,6 +568,10 @@ static const struct tracefmt_call tracefmt_calls[] = {
 	{ SYS_close, "close", 0, tracefmt_fd_int, 0 },
 	{ SYS_ioctl, "ioctl", 0, tracefmt_ioctl, 0 },
 	{ SYS_fcntl, "fcntl", 0, tracefmt_fcntl, 0 },
+	{ SYS_poll, "poll", -1, tracefmt_poll, 1 },
+	{ SYS_ppoll, "ppoll", -1, tracefmt_poll, 1 },
+	{ SYS_select, "select", -1, tracefmt_select, 1 },
+	{ SYS_pselect6, "pselect6", -1, tracefmt_select, 1 },
 	{ 0, NULL, -1, NULL, 0 },
 };
 
@@ -414,6 +637,17 @@ tracefmt_entry(struct tracefmt_sys *s, int strsize)
 	case SYS_getsockopt:
 		lenp = s->a[4];
 		break;
+	case SYS_poll:
+	case SYS_ppoll:
+		tracefmt_poll_entry(s);
+		if (s->nr == SYS_ppoll)
+			s->has_tmo =
+			    tracefmt_read_timeout(s->tid, s->a[2], 0, &s->tmo);
+		break;
+	case SYS_select:
+	case SYS_pselect6:
+		tracefmt_select_entry(s);
+		break;
 	default:
 		break;
 	}
@@ -439,7 +673,7 @@ tracefmt_line(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		buf_printf(b, "syscall_%ld(...)", s->nr);
 		return;
 	}
-	if (t->fd_arg >= 0) /* socket and socketpair write their own name */
+	if (t->fd_arg >= 0) /* the others write their own name */
 		buf_printf(b, "%s(", t->name);
 	t->format(b, s, strsize);
 }

@@ -30,10 +30,12 @@ shell               the shell's trace command: the C client traced inside a
                     sockets are not passed on), then its exit status;
                     help trace explains it.
 modes               a C program setting a socket non-blocking with fcntl
-                    (F_GETFL, F_SETFL) and ioctl FIONBIO, among fcntl
-                    and ioctl calls on a pipe and F_GETFD of the socket,
-                    and Python's setblocking and settimeout: the lines are
-                    strace's for those two calls on sockets, no other.
+                    (F_GETFL, F_SETFL) and ioctl FIONBIO, then waiting on
+                    sockets with poll, ppoll and select, among fcntl, ioctl
+                    and poll calls on a pipe only and F_GETFD of the
+                    socket; and Python's setblocking, settimeout, a recv
+                    that times out and select.select: the lines are
+                    strace's for those calls on sockets, no other.
 sigint              a blocked accept is said at once ("waits"), before it
                     returns; Ctrl-C (SIGINT to the foreground process
                     group) then ends the program as it would without
@@ -58,6 +60,7 @@ PY = sys.executable
 CALLS = ("socket,socketpair,bind,connect,listen,accept,accept4,getsockname,"
          "getpeername,sendto,recvfrom,sendmsg,recvmsg,shutdown,setsockopt,"
          "getsockopt,close")
+WAITS = "poll,ppoll,select,pselect6"
 WAIT = 30
 SOCKET_TAG = r"(?:socket|TCP|TCPv6|UDP|UDPv6|UNIX[A-Z-]*|NETLINK):\["
 
@@ -80,6 +83,7 @@ def norm(line):
     """A call line without its port numbers, fd annotations and padding."""
     line = re.sub(r"<[A-Za-z0-9_-]+:\[[^\]]*\]>", "", line)
     line = re.sub(r"htons\(\d+\)", "htons(PORT)", line)
+    line = re.sub(r"left \{[^}]*\}", "left {...}", line)
     return re.sub(r"\)\s+= ", ") = ", line).rstrip()
 
 
@@ -110,6 +114,9 @@ def strace_lines(prefix):
                 continue
             if line.startswith("close(") and not re.match(
                     r"close\(\d+<" + SOCKET_TAG, line):
+                continue
+            if re.match(r"(p?poll|p?select6?)\(", line) and not re.search(
+                    r"\d+<" + SOCKET_TAG, line):
                 continue
             if re.match(r"(fcntl|ioctl)\(", line) and not re.match(
                     r"(fcntl|ioctl)\(\d+<" + SOCKET_TAG +
@@ -244,9 +251,12 @@ def agree(lang, tmp, fork=False):
 def case_modes(tmp):
     """The modes programs traced: their fcntl and ioctl lines on sockets,
     and only those, are strace's."""
-    py = ("import os, socket\nprint(os.getpid(), 0, flush=True)\n"
+    py = ("import os, select, socket\nprint(os.getpid(), 0, flush=True)\n"
           "s = socket.socket()\ns.setblocking(False)\ns.settimeout(2.5)\n"
-          "s.setblocking(True)\ns.close()\n")
+          "s.setblocking(True)\ns.close()\n"
+          "a, b = socket.socketpair()\nb.settimeout(0.01)\n"
+          "try:\n    b.recv(1)\nexcept TimeoutError:\n    pass\n"
+          "a.send(b'x')\nselect.select([b], [a], [], 1)\nb.recv(1)\n")
     for label, prog in (("c", [os.path.join(BINDIR, "modes")]),
                         ("py", [PY, "-c", py])):
         out = os.path.join(tmp, label + ".trace")
@@ -257,13 +267,14 @@ def case_modes(tmp):
         ours = sockstep_lines(out, pid).get(pid, [])
         prefix = os.path.join(tmp, "strace-" + label)
         q, spid, _ = start(["strace", "-ff", "-y", "-qq", "-e",
-                            "trace=" + CALLS + ",fcntl,ioctl", "-o",
+                            "trace=" + CALLS + ",fcntl,ioctl," + WAITS, "-o",
                             prefix] + prog, None)
         q.wait(timeout=WAIT)
         q.stdout.close()
         compare(label, (ours, []), (strace_lines(prefix).get(spid, []), []))
-        if not [l for l in ours if re.match(r"(fcntl|ioctl)\(", l)]:
-            fail(f"{label}: no fcntl or ioctl line")
+        for kind in ("fcntl|ioctl", "p?poll|pselect6"):
+            if not [l for l in ours if re.match(r"(%s)\(" % kind, l)]:
+                fail(f"{label}: no {kind} line")
     print("fcntl F_GETFL/F_SETFL and ioctl FIONBIO on sockets agree with "
           "strace; the others are let by")
 
