@@ -40,6 +40,7 @@ struct tracefmt_call {
 	int fd_arg; /* index of the fd argument, -1 for none */
 	void (*format)(struct buf *, const struct tracefmt_sys *, int);
 	int blocks; /* it can wait: shown as waiting when the program sleeps in it */
+	int any_fd; /* made on any fd: shown only when its fd is a socket */
 };
 
 const struct tracefmt_call *tracefmt_find(long);

@@ -50,6 +50,7 @@ struct trace_task {
 	int pidfd; /* a pidfd of its process, opened on first use, or -1 */
 	int in; /* stopped inside a traced call: its exit stop comes next */
 	int shared; /* a close of one of several descriptors of its socket */
+	ino_t ino; /* that socket's inode, to count its holders after */
 	int waits; /* "blocked" was said of the call it is in */
 	struct tracefmt_sys s;
 	struct call c;
@@ -418,9 +419,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 	}
 	if (tc->fd_arg >= 0)
 		dup = trace_getfd(k, (int)k->s.a[tc->fd_arg]);
-	if ((k->s.nr == SYS_close || k->s.nr == SYS_ioctl ||
-	        k->s.nr == SYS_fcntl) &&
-	    dup == -1) {
+	if (tc->any_fd && dup == -1) {
 		trace_resume(t, k->tid, 0);
 		return;
 	}
@@ -436,6 +435,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 		/* not surely the last: nothing a note says of a close may
 		 * happen; 2 or more, and the socket surely stays open */
 		k->shared = fstat(dup, &st) == 0 && holders >= 2;
+		k->ino = k->shared ? st.st_ino : 0;
 		close(dup);
 		dup = -1;
 	}
@@ -534,12 +534,22 @@ trace_leave(struct trace *t, struct trace_task *k)
 			out_line(&t->sh, "%s", buf_str(&b));
 		else
 			out_call(&t->sh, buf_str(&b), k->s.ret, k->s.err);
-		if (k->shared && k->s.ret == 0)
+		/* said only if a holder is still there after the close:
+		 * another's close may have run at the same time */
+		if (k->shared && k->s.ret == 0 && trace_holders(k->ino) >= 1)
 			out_meaning(&t->sh,
 			    "fd%d is closed; another descriptor (a dup, or "
 			    "another process's) still holds its socket, which "
 			    "stays open",
 			    (int)k->s.a[0]);
+		if ((k->s.nr == SYS_dup || k->s.nr == SYS_dup2 ||
+		        k->s.nr == SYS_dup3) &&
+		    k->s.ret >= 0 && k->s.ret != (long)k->s.a[0])
+			out_meaning(&t->sh,
+			    "fd%ld is another descriptor for fd%d's socket: "
+			    "the socket stays open until every descriptor for "
+			    "it is closed",
+			    k->s.ret, (int)k->s.a[0]);
 		note_call(&t->sh, &k->c);
 		trace_state_line(t, k);
 	}

@@ -258,6 +258,22 @@ tracefmt_sockopt(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		buf_printf(b, ", [%u])", (unsigned)s->len_in);
 }
 
+/* dup(3), dup2(3, 10), dup3(3, 10, O_CLOEXEC) */
+static void
+tracefmt_dup(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	if (s->nr == SYS_dup)
+		buf_printf(b, "%d)", (int)s->a[0]);
+	else if (s->nr == SYS_dup2)
+		buf_printf(b, "%d, %d)", (int)s->a[0], (int)s->a[1]);
+	else if ((int)s->a[2] == O_CLOEXEC)
+		buf_printf(b, "%d, %d, O_CLOEXEC)", (int)s->a[0], (int)s->a[1]);
+	else
+		buf_printf(b, "%d, %d, %#x)", (int)s->a[0], (int)s->a[1],
+		    (unsigned)s->a[2]);
+}
+
 /* ioctl(3, FIONBIO, [1]): the only ioctl traced (trace_enter lets the others by) */
 static void
 tracefmt_ioctl(struct buf *b, const struct tracefmt_sys *s, int strsize)
@@ -549,30 +565,33 @@ tracefmt_result(struct buf *b, const struct tracefmt_sys *s)
 
 /* The calls traced, in the order of the seccomp filter. */
 static const struct tracefmt_call tracefmt_calls[] = {
-	{ SYS_socket, "socket", -1, tracefmt_socket, 0 },
-	{ SYS_socketpair, "socketpair", -1, tracefmt_socketpair, 0 },
-	{ SYS_bind, "bind", 0, tracefmt_named, 0 },
-	{ SYS_connect, "connect", 0, tracefmt_named, 1 },
-	{ SYS_listen, "listen", 0, tracefmt_fd_int, 0 },
-	{ SYS_accept, "accept", 0, tracefmt_accept, 1 },
-	{ SYS_accept4, "accept4", 0, tracefmt_accept, 1 },
-	{ SYS_getsockname, "getsockname", 0, tracefmt_accept, 0 },
-	{ SYS_getpeername, "getpeername", 0, tracefmt_accept, 0 },
-	{ SYS_sendto, "sendto", 0, tracefmt_sendto, 1 },
-	{ SYS_recvfrom, "recvfrom", 0, tracefmt_recvfrom, 1 },
-	{ SYS_sendmsg, "sendmsg", 0, tracefmt_msg, 1 },
-	{ SYS_recvmsg, "recvmsg", 0, tracefmt_msg, 1 },
-	{ SYS_shutdown, "shutdown", 0, tracefmt_fd_int, 0 },
-	{ SYS_setsockopt, "setsockopt", 0, tracefmt_sockopt, 0 },
-	{ SYS_getsockopt, "getsockopt", 0, tracefmt_sockopt, 0 },
-	{ SYS_close, "close", 0, tracefmt_fd_int, 0 },
-	{ SYS_ioctl, "ioctl", 0, tracefmt_ioctl, 0 },
-	{ SYS_fcntl, "fcntl", 0, tracefmt_fcntl, 0 },
-	{ SYS_poll, "poll", -1, tracefmt_poll, 1 },
-	{ SYS_ppoll, "ppoll", -1, tracefmt_poll, 1 },
-	{ SYS_select, "select", -1, tracefmt_select, 1 },
-	{ SYS_pselect6, "pselect6", -1, tracefmt_select, 1 },
-	{ 0, NULL, -1, NULL, 0 },
+	{ SYS_socket, "socket", -1, tracefmt_socket, 0, 0 },
+	{ SYS_socketpair, "socketpair", -1, tracefmt_socketpair, 0, 0 },
+	{ SYS_bind, "bind", 0, tracefmt_named, 0, 0 },
+	{ SYS_connect, "connect", 0, tracefmt_named, 1, 0 },
+	{ SYS_listen, "listen", 0, tracefmt_fd_int, 0, 0 },
+	{ SYS_accept, "accept", 0, tracefmt_accept, 1, 0 },
+	{ SYS_accept4, "accept4", 0, tracefmt_accept, 1, 0 },
+	{ SYS_getsockname, "getsockname", 0, tracefmt_accept, 0, 0 },
+	{ SYS_getpeername, "getpeername", 0, tracefmt_accept, 0, 0 },
+	{ SYS_sendto, "sendto", 0, tracefmt_sendto, 1, 0 },
+	{ SYS_recvfrom, "recvfrom", 0, tracefmt_recvfrom, 1, 0 },
+	{ SYS_sendmsg, "sendmsg", 0, tracefmt_msg, 1, 0 },
+	{ SYS_recvmsg, "recvmsg", 0, tracefmt_msg, 1, 0 },
+	{ SYS_shutdown, "shutdown", 0, tracefmt_fd_int, 0, 0 },
+	{ SYS_setsockopt, "setsockopt", 0, tracefmt_sockopt, 0, 0 },
+	{ SYS_getsockopt, "getsockopt", 0, tracefmt_sockopt, 0, 0 },
+	{ SYS_close, "close", 0, tracefmt_fd_int, 0, 1 },
+	{ SYS_ioctl, "ioctl", 0, tracefmt_ioctl, 0, 1 },
+	{ SYS_fcntl, "fcntl", 0, tracefmt_fcntl, 0, 1 },
+	{ SYS_dup, "dup", 0, tracefmt_dup, 0, 1 },
+	{ SYS_dup2, "dup2", 0, tracefmt_dup, 0, 1 },
+	{ SYS_dup3, "dup3", 0, tracefmt_dup, 0, 1 },
+	{ SYS_poll, "poll", -1, tracefmt_poll, 1, 0 },
+	{ SYS_ppoll, "ppoll", -1, tracefmt_poll, 1, 0 },
+	{ SYS_select, "select", -1, tracefmt_select, 1, 0 },
+	{ SYS_pselect6, "pselect6", -1, tracefmt_select, 1, 0 },
+	{ 0, NULL, -1, NULL, 0, 0 },
 };
 
 /* Returns the traced call of number nr, or NULL. */

@@ -3,8 +3,10 @@
  * code; ioctl FIONBIO, as Python's setblocking), then waits on sockets
  * with poll, ppoll and select (ready, timed out, with and without a
  * timeout or mask), among calls that sockstep trace must let by: fcntl,
- * ioctl and poll of a pipe only, F_GETFD of the socket. Prints "PID 0"
- * first, like the echo programs.
+ * ioctl and poll of a pipe only, F_GETFD of the socket; dup, dup2 and
+ * dup3 of the socket (traced) and of a pipe (let by), closing the socket
+ * while a dup still holds it. Prints "PID 0" first, like the echo
+ * programs.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -45,6 +47,25 @@ waits(const int sv[2], int p)
 	return select(sv[0] + 1, &r, NULL, NULL, &tv) == 0 ? 0 : -1;
 }
 
+/* Copies the socket s and the pipe end p three ways, closes s while its copies hold it, then the copies; returns -1 when a call fails. */
+static int
+dups(int s, int p)
+{
+	int a, b, c, q;
+
+	if ((a = dup(s)) == -1 || (b = dup2(s, 20)) != 20 ||
+	    (c = dup3(s, 21, O_CLOEXEC)) != 21 || (q = dup(p)) == -1 ||
+	    dup2(p, 22) != 22)
+		return -1;
+	close(s);
+	close(q);
+	close(22);
+	close(a);
+	close(b);
+	close(c);
+	return 0;
+}
+
 /* Runs the calls; exits 1 when one fails. */
 int
 main(void)
@@ -69,8 +90,9 @@ main(void)
 		return 1;
 	close(sv[0]);
 	close(sv[1]);
+	if (dups(s, p[0]) == -1)
+		return 1;
 	close(p[0]);
 	close(p[1]);
-	close(s);
 	return 0;
 }
