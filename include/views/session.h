@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "handle.h"
+
 /* One statement run, with what it returned and the handles it named. */
 struct session_entry {
 	char **argv; /* the words, decoded; may hold NULs */
@@ -13,10 +15,10 @@ struct session_entry {
 	int made; /* a call was made */
 	long ret;
 	int err;
-	char hname[32]; /* the handle argument 1 named, or "" */
+	char hname[HANDLE_NAME_MAX]; /* the handle argument 1 named, or "" */
 	int family; /* its family and type, when it is a handle */
 	int type;
-	char made_names[2][32]; /* handles the statement created */
+	char made_names[2][HANDLE_NAME_MAX]; /* handles the statement created */
 };
 
 struct session;

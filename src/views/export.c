@@ -96,20 +96,20 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 	e->err = sh->last.err;
 	if ((cmd->flags & CMD_HANDLE) &&
 	    (h = session_handle(sh, st->argv[1].text)) != NULL) {
-		snprintf(e->hname, sizeof(e->hname), "%s", h->name);
+		memcpy(e->hname, h->name, sizeof(e->hname));
 		e->family = h->family;
 		e->type = h->type;
 	}
 	if (e->made && e->ret >= 0 && (cmd->flags & CMD_NEWNAME) &&
 	    strcmp(cmd->name, "socketpair") == 0 && sh->handles.n >= 2) {
-		snprintf(e->made_names[0], 32, "%s",
-		    sh->handles.v[sh->handles.n - 2]->name);
-		snprintf(e->made_names[1], 32, "%s",
-		    sh->handles.v[sh->handles.n - 1]->name);
+		memcpy(e->made_names[0], sh->handles.v[sh->handles.n - 2]->name,
+		    sizeof(e->made_names[0]));
+		memcpy(e->made_names[1], sh->handles.v[sh->handles.n - 1]->name,
+		    sizeof(e->made_names[1]));
 	} else if (e->made && e->ret >= 0 &&
 	    (h = handle_by_fd(&sh->handles, (int)e->ret)) != NULL &&
 	    (cmd->flags & CMD_NEWNAME || strcmp(cmd->name, "accept") == 0)) {
-		snprintf(e->made_names[0], 32, "%s", h->name);
+		memcpy(e->made_names[0], h->name, sizeof(e->made_names[0]));
 		e->family = e->family ? e->family : h->family;
 	}
 	session_put(&sh->session, e);

@@ -117,6 +117,18 @@ session_pack(unsigned char *p, const struct session_entry *e, size_t cmd)
 	return o.n;
 }
 
+/* Returns at least the bytes e takes as a record: words, three names, numbers. */
+static size_t
+session_bound(const struct session_entry *e)
+{
+	size_t n = 64 + 3 * (HANDLE_NAME_MAX + 12);
+	int i;
+
+	for (i = 1; i < e->argc; i++)
+		n += e->len[i] + 22;
+	return n;
+}
+
 /*
  * Keeps a copy of statement e at the end of *sp, made at the first one.
  * e->argv[0] must be the name of a command of the table, the table's own
@@ -134,9 +146,10 @@ session_put(struct session **sp, const struct session_entry *e)
 		return;
 	if (s == NULL)
 		s = *sp = xcalloc(1, sizeof(*s));
-	size = session_pack(NULL, e, cmd);
 	last = s->nblocks - 1;
-	if (s->nblocks == 0 || s->room - s->used[last] < size) {
+	if (s->nblocks == 0 || s->room - s->used[last] < session_bound(e)) {
+		/* a new block: sized for the record when it is larger */
+		size = session_pack(NULL, e, cmd);
 		s->blocks =
 		    xrealloc(s->blocks, (s->nblocks + 1) * sizeof(*s->blocks));
 		s->used =
@@ -216,7 +229,7 @@ in_bytes(struct session_in *in, size_t *len)
 }
 
 /*
- * Reads a name out_name wrote: its text into field (32 bytes), or the
+ * Reads a name out_name wrote: its text into field (HANDLE_NAME_MAX), or the
  * place of the word it equals into *ref, for the words read after it.
  */
 static void
@@ -226,7 +239,7 @@ in_name(struct session_in *in, char *field, uint64_t *ref)
 
 	*ref = in_uint(in);
 	if (*ref == 0)
-		snprintf(field, 32, "%s", in_bytes(in, &len));
+		snprintf(field, HANDLE_NAME_MAX, "%s", in_bytes(in, &len));
 }
 
 /* Begins a walk through s's statements (s may be NULL). */
@@ -284,7 +297,8 @@ session_iter_next(struct session_iter *it)
 	}
 	for (i = 0; i < 3; i++)
 		if (ref[i] > 0)
-			snprintf(names[i], 32, "%s", e->argv[ref[i]]);
+			snprintf(names[i], HANDLE_NAME_MAX, "%s",
+			    e->argv[ref[i]]);
 	it->off += in.n;
 	it->i++;
 	return e;
