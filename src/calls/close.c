@@ -32,8 +32,12 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "thread blocked on it: it would wait on)",
 		    job, a->h->name, job, a->h->name);
 	call_begin(sh, &c, cmd->name, a->h);
-	/* Without notes, only what close_rst needs, of a connection. */
-	if (diag_remember(sh->sys, a->h) && !sh->notes &&
+	/*
+	 * The addresses its lingering connection is found by (none when
+	 * it was never bound: no call named it since socket); without
+	 * notes, only what close_rst needs, of a connection.
+	 */
+	if (!a->h->fresh && diag_remember(sh->sys, a->h) && !sh->notes &&
 	    a->h->type == SOCK_STREAM)
 		call_view_read_some(sh, a->h, &c.before,
 		    CALL_VIEW_QUEUES | CALL_VIEW_LINGER);

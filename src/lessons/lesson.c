@@ -113,9 +113,10 @@ lesson_find(const char *name, char *out, size_t len)
 	}
 	n = lesson_dirs(dirs);
 	for (i = 0; i < n; i++) {
-		snprintf(out, len, "%s/%s.lesson", dirs[i], name);
-		if (lesson_exists(out))
-			return 0;
+		if (snprintf(out, len, "%s/%s.lesson", dirs[i], name) <
+		        (int)len &&
+		    lesson_exists(out))
+			return 0; /* a path cut short is not looked at */
 	}
 	return -1;
 }
