@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "input.h"
 #include "lab.h"
 #include "lesson.h"
@@ -19,6 +20,7 @@
 #include "sig.h"
 #include "sys.h"
 #include "trace.h"
+#include "track.h"
 #include "xalloc.h"
 
 #ifndef SOCKSTEP_VERSION
@@ -63,6 +65,8 @@ usage(FILE *fp)
 	    "      --record FILE     write the session as a lesson\n"
 	    "      --force           record, export and diagram --svg may replace\n"
 	    "                        a file\n"
+	    "      --capture         show the packets of each call, in lessons too\n"
+	    "                        (root, or with --lab)\n"
 	    "      --lab             run in a private network namespace (capture\n"
 	    "                        without root)\n"
 	    "  -v, --verbose         with --check, show the calls too\n"
@@ -187,6 +191,7 @@ main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "lab", no_argument, NULL, 'L' },
+		{ "capture", no_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-partner", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
@@ -270,6 +275,9 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			lab = 1;
+			break;
+		case 'A':
+			lo.capture = 1;
 			break;
 		case 'c':
 			cmds = optarg;
@@ -360,6 +368,12 @@ main(int argc, char **argv)
 		var_set(&sh.vars, vars.v[i].name, vars.v[i].value, 1);
 	var_free(&vars);
 	sh.force = lo.force;
+	if (lo.capture &&
+	    capture_start(track_capture(&sh), laberr, sizeof(laberr)) == -1) {
+		fprintf(stderr, "sockstep: capture: %s\n", laberr);
+		shell_free(&sh);
+		return 2;
+	}
 	if (record && record_start(&sh, record, 0) == -1) {
 		shell_free(&sh);
 		return 2;

@@ -18,18 +18,29 @@ struct diagram_event {
 	unsigned long step; /* events of one call share a step */
 };
 
+/* A lane named by a handle no longer in the shell's table (a lesson's). */
+struct diagram_name {
+	char addr[48];
+	char who[64]; /* the lesson: "half-close" */
+	char name[32]; /* the handle: "cli" */
+};
+
 struct diagram {
 	struct diagram_event *v;
 	size_t n;
 	size_t cap;
 	size_t dropped;
 	unsigned long step;
+	struct diagram_name *names;
+	size_t nnames;
 };
 
 void diagram_init(struct diagram *);
 void diagram_free(struct diagram *);
 void diagram_add(struct diagram *, const char *, const char *, const char *,
     const char *);
+void diagram_append(struct diagram *, const struct diagram *,
+    const struct handle_table *, const char *);
 void diagram_text(const struct diagram *, const struct handle_table *, FILE *);
 int diagram_svg(const struct diagram *, const struct handle_table *, FILE *);
 

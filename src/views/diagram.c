@@ -40,6 +40,7 @@ void
 diagram_free(struct diagram *d)
 {
 	free(d->v);
+	free(d->names);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -48,6 +49,41 @@ static void
 diagram_copy(char *field, size_t n, const char *s)
 {
 	snprintf(field, n, "%s", s ? s : "");
+}
+
+/*
+ * Adds every arrow of from to the end of d, in order, and names the lanes
+ * of from's handles in t as "who: NAME" (a lesson's, to the shell that
+ * played it).
+ */
+void
+diagram_append(struct diagram *d, const struct diagram *from,
+    const struct handle_table *t, const char *who)
+{
+	struct buf a;
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		diagram_add(d, from->v[i].from, from->v[i].to, from->v[i].what,
+		    from->v[i].call);
+	d->dropped += from->dropped;
+	buf_init(&a);
+	for (i = 0; from->n && i < t->n; i++) {
+		struct diagram_name *n;
+
+		if (!diag_has_addr(&t->v[i]->local))
+			continue;
+		d->names =
+		    xrealloc(d->names, (d->nnames + 1) * sizeof(*d->names));
+		n = &d->names[d->nnames++];
+		buf_reset(&a);
+		addr_short(&a, (const struct sockaddr *)&t->v[i]->local,
+		    sizeof(t->v[i]->local));
+		diagram_copy(n->addr, sizeof(n->addr), buf_str(&a));
+		diagram_copy(n->who, sizeof(n->who), who);
+		diagram_copy(n->name, sizeof(n->name), t->v[i]->name);
+	}
+	buf_free(&a);
 }
 
 /*
@@ -124,6 +160,16 @@ diagram_lanes(const struct diagram *d, const struct handle_table *t,
 				    l->name[k].len ? "/" : "", h->name);
 	}
 	buf_free(&a);
+	for (k = 0; k < (int)l->n; k++) {
+		size_t first = l->name[k].len; /* named by a live handle */
+
+		for (i = 0; i < d->nnames && first == 0; i++)
+			if (strcmp(l->addr[k], d->names[i].addr) == 0)
+				buf_printf(&l->name[k], "%s%s%s",
+				    l->name[k].len ? "/" : d->names[i].who,
+				    l->name[k].len ? "" : ": ",
+				    d->names[i].name);
+	}
 	for (k = 0; k < (int)l->n; k++)
 		if (l->name[k].len == 0)
 			buf_puts(&l->name[k], "peer");
