@@ -26,6 +26,7 @@ struct handle {
 	struct sockaddr_storage local; /* remembered addresses (diag_remember), */
 	struct sockaddr_storage peer; /* kept after close for sock_diag */
 	int close_rst; /* closed with unread data or SO_LINGER {1, 0}: RST, not FIN */
+	int close_state; /* its TCP state as close read it just before; -1 none */
 	int tcp_state; /* last TCP state track saw; -1 none yet */
 	unsigned long track_seq; /* closed_seq when track last saw it */
 	unsigned segs_in; /* TCP_INFO counters when track last saw it */

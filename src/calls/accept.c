@@ -21,6 +21,7 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct sockaddr_storage ss;
 	socklen_t in, len;
 	struct buf b, peer;
+	struct handle *h;
 	struct call c;
 	int fd;
 
@@ -46,9 +47,10 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (fd != -1) {
 		if (a->argc == 1) /* named now: a job returns long after */
 			cmd_new_name(sh, cmd, NULL, "conn", name);
-		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
-		    a->h->protocol)
-		    ->connected = 1;
+		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
+		    a->h->protocol);
+		h->connected = 1;
+		h->peer = ss; /* remembered: a TIME_WAIT has no peer to ask */
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
 		    buf_str(&peer));

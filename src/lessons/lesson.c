@@ -765,6 +765,8 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 		return 2;
 	}
 	rc = lesson_run_checked(&sh, o, path);
+	if (o->diagram)
+		track_resolve(&sh); /* while its handles are open */
 	shell_close_all(&sh);
 	if (o->diagram)
 		diagram_append(o->diagram, track_diagram(&sh), &sh.handles,
