@@ -49,6 +49,15 @@ tracepy_flags(struct buf *b, const struct sym *t, unsigned long v)
 		}
 }
 
+/* Appends a socket call's family and type, "socket.AF_INET, socket.SOCK_STREAM". */
+static void
+tracepy_kind(struct buf *b, const struct tracefmt_sys *s)
+{
+	tracepy_const(b, sym_family, (long)s->a[0]);
+	buf_puts(b, ", ");
+	tracepy_const(b, sym_socktype, (long)(s->a[1] & 0xf));
+}
+
 /* Appends an address as Python writes it: ('127.0.0.1', 65432), a path. Returns -1 for one it cannot. */
 static int
 tracepy_addr(struct buf *b, const struct sockaddr_storage *ss, socklen_t len)
@@ -198,9 +207,7 @@ tracepy_line(struct buf *b, const struct tracefmt_sys *s)
 		if (s->ret < 0)
 			return -1;
 		buf_printf(b, "fd%ld = socket.socket(", s->ret);
-		tracepy_const(b, sym_family, (long)s->a[0]);
-		buf_puts(b, ", ");
-		tracepy_const(b, sym_socktype, (long)(s->a[1] & 0xf));
+		tracepy_kind(b, s);
 		if (s->a[1] & SOCK_NONBLOCK)
 			buf_puts(b, " | socket.SOCK_NONBLOCK");
 		if (s->a[2])
@@ -274,9 +281,7 @@ tracepy_line(struct buf *b, const struct tracefmt_sys *s)
 		        sizeof(sv))
 			return -1;
 		buf_printf(b, "fd%d, fd%d = socket.socketpair(", sv[0], sv[1]);
-		tracepy_const(b, sym_family, (long)s->a[0]);
-		buf_puts(b, ", ");
-		tracepy_const(b, sym_socktype, (long)(s->a[1] & 0xf));
+		tracepy_kind(b, s);
 		buf_puts(b, ")");
 		return 0;
 	case SYS_select:

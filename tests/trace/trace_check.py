@@ -339,6 +339,21 @@ def case_modes(tmp):
           "with strace; the others are let by")
 
 
+def served(server, argv):
+    """Runs argv(port) against a fresh server, which then must end; returns
+    the finished client (a CompletedProcess, text)."""
+    p, _, port = start(server, None)
+    try:
+        r = subprocess.run(argv(port), capture_output=True, text=True,
+                           timeout=WAIT)
+        p.communicate(timeout=WAIT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return r
+
+
 def python_lines(path):
     """The lines under "  python: " of a trace file."""
     return [l[len("  python: "):].rstrip("\n") for l in open(path)
@@ -353,35 +368,23 @@ def case_python(tmp):
     Python, and a call Python has no line for (F_GETFL, dup2) gets none."""
     server, client = programs("c")
     first = os.path.join(tmp, "c.trace")
-    p, _, port = start(server, None)
-    try:
-        r = subprocess.run([SOCKSTEP, "trace", "--python", "-o", first,
-                            "--"] + client + [port, "Hello, world 0"],
-                           capture_output=True, text=True, timeout=WAIT)
-        p.communicate(timeout=WAIT)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    r = served(server, lambda port: [SOCKSTEP, "trace", "--python", "-o",
+                                     first, "--"] + client +
+               [port, "Hello, world 0"])
     lines = python_lines(first)
     if r.returncode != 0 or len(lines) != 7:
         fail(f"client: exit {r.returncode}, python lines {lines}")
     script = os.path.join(tmp, "client.py")
     second = os.path.join(tmp, "py.trace")
-    p, _, port2 = start(server, None)
-    try:
+
+    def run_script(port2):
+        """Writes the lines, the connect's port made port2's: a program."""
         with open(script, "w") as f:
             f.write("import select, socket\n" + "\n".join(
-                l.replace(f", {port})", f", {port2})") for l in lines) +
+                re.sub(r", \d+\)\)$", f", {port2}))", l) for l in lines) +
                 "\n")
-        r = subprocess.run([SOCKSTEP, "trace", "-n", "-o", second, "--",
-                            PY, script], capture_output=True, text=True,
-                           timeout=WAIT)
-        p.communicate(timeout=WAIT)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+        return [SOCKSTEP, "trace", "-n", "-o", second, "--", PY, script]
+    r = served(server, run_script)
     ours = [l.replace("|SOCK_CLOEXEC", "") for l in
             sockstep_lines(second, 0).get(0, [])]
     want = sockstep_lines(first, 0).get(0, [])
@@ -493,17 +496,9 @@ def case_attach(tmp):
 
 def case_shell(tmp):
     server, client = programs("c")
-    p, pid, port = start(server, None)
-    try:
-        r = subprocess.run(
-            [SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
-             f"trace {client[0]} {port} 'Hello, world 0'; help trace"],
-            capture_output=True, text=True, timeout=WAIT)
-        p.communicate(timeout=WAIT)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    r = served(server, lambda port: [
+        SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
+        f"trace {client[0]} {port} 'Hello, world 0'; help trace"])
     lines = [norm(l) for l in r.stdout.splitlines()]
     want = ["socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
             "connect(3, {sa_family=AF_INET, sin_port=htons(PORT), "
