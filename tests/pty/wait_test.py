@@ -10,8 +10,9 @@ Usage: wait_test.py SOCKSTEP TEST
   and the whole line once a client (this test, another process) connects
   on loopback; `poll` the same; an accept that returns at once shows its
   line only once.
-- erase: on a terminal that can move the cursor (TERM=vt100) the text
-  shown while waiting is taken off the screen before the whole line.
+- erase: on a terminal that can move the cursor (TERM=vt100, 80x24) the
+  text shown while waiting is taken off the screen before the whole line,
+  every row of it: two for accept, three for a connect whose line wraps.
 - typed: lines typed while accept waits are not echoed under the hint,
   and run, each at its own prompt, once it returns.
 - ctrl-c: Ctrl-C stops the accept and drops the lines typed meanwhile,
@@ -21,10 +22,13 @@ Exits 0 (pass) or 1 (fail). Every wait is bounded; the child is killed at
 the end. Only loopback and kernel-chosen ports are used.
 """
 
+import fcntl
 import os
 import re
 import socket
+import struct
 import sys
+import termios
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pty_test  # noqa: E402
@@ -69,17 +73,38 @@ def t_line(binary, tmp, editor):
         raise Fail("an accept that returned at once was shown waiting")
 
 
+def erased(s, mark, rows):
+    """Checks that what came after mark starts by going up rows rows and
+    clearing from there to the end of the screen."""
+    after = s.raw[mark:]
+    if not after.startswith(b"\x1b[%dA\r\x1b[J" % rows):
+        raise Fail("the waiting text was not taken off its %d rows: %r" %
+                   (rows, after[:40]))
+
+
 def t_erase(binary, tmp, editor):
     s = Session(binary, tmp, editor, "", term="vt100")
+    fcntl.ioctl(s.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     port = blocked_accept(s)
     mark = len(s.raw)
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
         s.expect(r"accept\(3, \{.*\) = 4\n", "the whole accept line")
         s.prompt()
-    after = s.raw[mark:]
-    if not after.startswith(b"\x1b[2A\r\x1b[J"):
-        raise Fail("the waiting text was not taken off the screen: %r" %
-                   after[:40])
+    erased(s, mark, 2)
+    # A connect that waits (the accept queue of a listen backlog of 0 is
+    # full): its line takes two rows of 80 columns, the hint one.
+    s.run("listen srv 0", r"listen\(3, 0\) = 0")
+    s.run("socket a", r"= 5\n")
+    s.run("connect a 127.0.0.1 %d" % port, r"connect\(5, .*\) = 0\n")
+    s.run("socket b", r"= 6\n")
+    s.send("connect b 127.0.0.1 %d\n" % port)
+    s.expect(r"^connect\(6, \{.*\}, 16\n", "connect waiting")
+    s.expect(HINT % ("connect b 127\\.0\\.0\\.1 %d" % port), "its hint")
+    mark = len(s.raw)
+    s.send(CTRL_C)
+    s.expect(r"connect\(6, .*\) = -1 EINTR", "the EINTR line")
+    s.prompt()
+    erased(s, mark, 3)
 
 
 def t_typed(binary, tmp, editor):
