@@ -14,6 +14,7 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "waitline.h"
 
 /*
  * connect HANDLE ADDRESS PORT, and connect_ex, which like Python's
@@ -32,16 +33,19 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) == CMD_ERR)
 		return CMD_ERR;
-	call_begin(sh, &c, "connect", a->h);
-	rc = sh->sys->connect(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
-	err = errno;
-	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_init(&where);
 	buf_init(&me);
 	buf_printf(&b, "connect(%d, ", a->h->fd);
 	addr_strace(&b, (struct sockaddr *)&addr.ss, addr.len);
-	buf_printf(&b, ", %u)", (unsigned)addr.len);
+	buf_printf(&b, ", %u", (unsigned)addr.len);
+	call_begin(sh, &c, "connect", a->h);
+	waitline_begin(sh, buf_str(&b));
+	rc = sh->sys->connect(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
+	err = errno;
+	waitline_end();
+	call_end(sh, &c, rc, err);
+	buf_addc(&b, ')');
 	out_call(sh, buf_str(&b), rc, err);
 	addr_short(&where, (struct sockaddr *)&addr.ss, addr.len);
 	if (ex) {
