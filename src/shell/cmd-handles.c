@@ -24,6 +24,7 @@
 #include "xalloc.h"
 
 #define NCOL 10
+#define HANDLES_FOLD 6 /* the first column of a row's second line */
 
 static const char *const handles_head[NCOL] = { "NAME", "FD", "KIND", "STATE",
 	"LOCAL", "PEER", "RECV-Q", "SEND-Q", "SHUT", "MODE" };
@@ -160,9 +161,13 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 	        ti.tcpi_state == TCP_CLOSING);
 }
 
-/* Prints one row, padding each column to its width. */
+/*
+ * Prints one row, padding each column to its width; split (fold > 0)
+ * into two lines, the queues, SHUT and MODE on the second after fold
+ * spaces, when one line would not fit the terminal.
+ */
 static void
-handles_print(struct shell *sh, struct buf *col, const size_t *w)
+handles_print(struct shell *sh, struct buf *col, const size_t *w, size_t fold)
 {
 	int i;
 
@@ -170,13 +175,15 @@ handles_print(struct shell *sh, struct buf *col, const size_t *w)
 		const char *s = buf_str(&col[i]);
 		size_t pad = w[i] - col[i].len;
 
+		if (i == HANDLES_FOLD && fold)
+			fprintf(sh->out, "\n%*s", (int)fold, "");
 		if (i == 1 || i == 6 || i == 7)
 			fprintf(sh->out, "%*s%s", (int)pad, "", s);
-		else if (i == NCOL - 1)
+		else if (i == NCOL - 1 || (i == HANDLES_FOLD - 1 && fold))
 			fputs(s, sh->out);
 		else
 			fprintf(sh->out, "%s%*s", s, (int)pad, "");
-		if (i < NCOL - 1)
+		if (i < NCOL - 1 && !(i == HANDLES_FOLD - 1 && fold))
 			fputs("  ", sh->out);
 	}
 	fputc('\n', sh->out);
@@ -238,7 +245,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	const struct handle_table *t = &sh->handles;
 	struct buf *rows;
-	size_t w[NCOL], i, r, n = 0;
+	size_t w[NCOL], i, r, n = 0, wide, fold;
 	int c, fin = 0;
 
 	(void)cmd;
@@ -262,8 +269,11 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 			if (rows[n * NCOL + c].len > w[c])
 				w[c] = rows[n * NCOL + c].len;
 	}
+	for (c = 0, wide = 0; c < NCOL; c++)
+		wide += w[c] + 2;
+	fold = out_width(sh) && wide - 2 > out_width(sh) ? w[0] + 2 : 0;
 	for (r = 0; r <= n; r++)
-		handles_print(sh, &rows[r * NCOL], w);
+		handles_print(sh, &rows[r * NCOL], w, fold);
 	for (r = 0; r < (n + 1) * NCOL; r++)
 		buf_free(&rows[r]);
 	free(rows);

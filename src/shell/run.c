@@ -55,6 +55,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->strsize = 32;
 	sh->ctl = stdin;
 	sh->flush_lines = shell_wants_flush(out);
+	sh->out_tty = -1;
 	sh->bound_s = BOUND_DEFAULT_S;
 	snprintf(id, sizeof(id), "%ld", (long)getuid());
 	var_set(&sh->vars, "UID", id, 0); /* for names per user, per run */

@@ -54,6 +54,13 @@ def clean(text):
     return text.replace("\x07", "").replace("\r\n", "\n")
 
 
+def unwrap(text):
+    """Joins the lines the shell wrapped to the terminal's width (a wrapped
+    line goes on after four spaces), keeping every offset: the newline
+    becomes a space, so a pattern matches a line as if it were whole."""
+    return text.replace("\n    ", "     ")
+
+
 SESSIONS = []  # every session started, for transcripts and cleanup
 
 
@@ -99,6 +106,11 @@ class Session:
         SESSIONS.append(self)
 
     def text(self):
+        """The output so far, its wrapped lines joined (unwrap)."""
+        return unwrap(self.screen())
+
+    def screen(self):
+        """The output so far as the screen shows it, lines as wrapped."""
         return clean(self.raw.decode("utf-8", "replace"))
 
     def _read(self, timeout):
