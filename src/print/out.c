@@ -204,16 +204,23 @@ out_error(struct shell *sh, const char *fmt, ...)
 	fflush(sh->err);
 }
 
-/* Prints a plain line of shell output, such as a table row. */
+/* Prints a plain line of shell output (wrapped on a terminal). */
 void
 out_line(struct shell *sh, const char *fmt, ...)
 {
+	size_t width = out_width(sh);
 	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	vfprintf(sh->out, fmt, ap);
+	if (width == 0) {
+		vfprintf(sh->out, fmt, ap);
+		fputc('\n', sh->out);
+	} else if (vasprintf(&s, fmt, ap) != -1) {
+		out_wrap(sh, "", s, width);
+		free(s);
+	}
 	va_end(ap);
-	fputc('\n', sh->out);
 }
 
 /*
