@@ -1252,9 +1252,9 @@ say_close_shared_conn(struct shell *sh, const struct call *c, struct buf *b)
 	    (c->family != AF_UNIX && !note_connected_state(c->before.state)))
 		return 0;
 	buf_printf(b,
-	    "nothing was sent: no FIN, no RST; the peer's recv goes on "
-	    "waiting until %s shuts the socket down or its last descriptor "
-	    "is closed",
+	    "nothing was sent: no FIN, no RST; the peer sees no change "
+	    "until %s shuts the socket down or its last descriptor is "
+	    "closed",
 	    c->sharer->name);
 	return 1;
 }
