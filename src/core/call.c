@@ -421,27 +421,39 @@ call_ino(struct shell *sh, int fd)
 }
 
 /*
- * Counts the other live handles whose fds hold h's socket (a dup: the
- * same inode), and points *first at the first of them, or NULL.
- * Returns the count, 0 when h holds the only one the shell knows of.
+ * Returns 1 when o is another live handle holding h's socket (a dup:
+ * the same inode). *ino caches h's inode, 0 until needed: no fstat at
+ * all while no other live handle is of h's family and type.
+ */
+static int
+call_shares(struct shell *sh, const struct handle *h, const struct handle *o,
+    unsigned long *ino)
+{
+	if (o == NULL || o == h || o->fd < 0 || o->family != h->family ||
+	    o->type != h->type)
+		return 0;
+	if (*ino == 0)
+		*ino = call_ino(sh, h->fd);
+	return *ino != 0 && call_ino(sh, o->fd) == *ino;
+}
+
+/*
+ * Counts the other live handles whose fds hold h's socket, and points
+ * *first at the first of them by fd, or NULL. Returns the count, 0 when
+ * h holds the only one the shell knows of.
  */
 int
 call_sharers(struct shell *sh, const struct handle *h, struct handle **first)
 {
-	unsigned long ino = call_ino(sh, h->fd);
-	size_t i;
+	const struct handle_table *t = &sh->handles;
+	unsigned long ino = 0;
+	size_t fd;
 	int n = 0;
 
 	*first = NULL;
-	for (i = 0; ino && i < sh->handles.n; i++) {
-		struct handle *o = sh->handles.v[i];
-
-		if (o == h || o->fd < 0 || o->fd == h->fd ||
-		    call_ino(sh, o->fd) != ino)
-			continue;
-		if (n++ == 0)
-			*first = o;
-	}
+	for (fd = 0; fd < t->nbyfd; fd++)
+		if (call_shares(sh, h, t->byfd[fd], &ino) && n++ == 0)
+			*first = t->byfd[fd];
 	return n;
 }
 
@@ -453,12 +465,12 @@ call_sharers(struct shell *sh, const struct handle *h, struct handle **first)
 void
 call_shut_shared(struct shell *sh, struct handle *h, int bits)
 {
-	unsigned long ino = call_ino(sh, h->fd);
-	size_t i;
+	const struct handle_table *t = &sh->handles;
+	unsigned long ino = 0;
+	size_t fd;
 
 	h->shut |= bits;
-	for (i = 0; ino && i < sh->handles.n; i++)
-		if (sh->handles.v[i]->fd >= 0 &&
-		    call_ino(sh, sh->handles.v[i]->fd) == ino)
-			sh->handles.v[i]->shut |= bits;
+	for (fd = 0; fd < t->nbyfd; fd++)
+		if (call_shares(sh, h, t->byfd[fd], &ino))
+			t->byfd[fd]->shut |= bits;
 }
