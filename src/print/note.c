@@ -1580,6 +1580,9 @@ static const struct note_rule note_rules[] = {
 	{ "emfile", "socket socketpair", EMFILE, F_NONE, 0, NULL,
 	    "the process has no free file descriptors left (ulimit -n): close "
 	    "some handles" },
+	{ "dup.emfile", "dup", EMFILE, F_ALL, 0, NULL,
+	    "the process has no free file descriptors left (ulimit -n) for a "
+	    "second one: close a handle, or go on using {h}" },
 	{ "eprotonosupport", "socket", EPROTONOSUPPORT, F_NONE, 0, NULL,
 	    "no such protocol for that family and type (0 picks the usual "
 	    "one)" },

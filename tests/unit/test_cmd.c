@@ -969,7 +969,10 @@ test_dup(void **state)
 	    "dup: 'socket' is a command; name the handle something else "
 	    "(like srv, cli, conn); usage: dup HANDLE NAME\n");
 	fk.dup_err = EMFILE;
-	run_ok("dup conn conn2", "dup(3) = -1 EMFILE (Too many open files)\n");
+	run_ok("dup conn conn2",
+	    "dup(3) = -1 EMFILE (Too many open files)\n"
+	    "  the process has no free file descriptors left (ulimit -n) for "
+	    "a second one: close a handle, or go on using conn\n");
 	assert_string_equal(fk.log, "dup");
 	assert_null(handle_find(&cx.sh.handles, "conn2"));
 	fk.dup_err = 0;
