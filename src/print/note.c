@@ -1272,7 +1272,7 @@ say_close_shared_listener(struct shell *sh, const struct call *c, struct buf *b)
 	    c->before.local_len);
 	buf_puts(b,
 	    " stays held: connections still queue for accept, and a bind "
-	    "to that port gets EADDRINUSE");
+	    "to that port fails as it did before the close");
 	return 1;
 }
 
