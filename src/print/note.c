@@ -1267,12 +1267,13 @@ say_close_shared_listener(struct shell *sh, const struct call *c, struct buf *b)
 	if (note_last_close(c) || c->sharer == NULL || !c->before.listening ||
 	    call_port(&c->before.local) <= 0)
 		return 0;
-	buf_printf(b, "it still listens through %s, and ", c->sharer->name);
+	buf_printf(b, "it still listens through %s: connections to ",
+	    c->sharer->name);
 	addr_short(b, (const struct sockaddr *)&c->before.local,
 	    c->before.local_len);
 	buf_puts(b,
-	    " stays held: connections still queue for accept, and a bind "
-	    "to that port fails as it did before the close");
+	    " still queue for accept, and the port stays held by that "
+	    "socket");
 	return 1;
 }
 
