@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "diag.h"
 #include "handle.h"
@@ -238,6 +239,49 @@ handles_closed(struct shell *sh)
 	free(v);
 }
 
+/*
+ * Says which live handles hold one socket (dup), one line per socket:
+ * "conn and conn2 are one socket (fds 5 and 6)". Only reads: fstat.
+ */
+static void
+handles_shared(struct shell *sh)
+{
+	const struct handle_table *t = &sh->handles;
+	unsigned long *ino = xcalloc(t->n + 1, sizeof(*ino));
+	struct buf names, fds;
+	size_t i, j, n, k;
+
+	for (i = 0; i < t->n; i++)
+		ino[i] = call_ino(sh, t->v[i]->fd);
+	buf_init(&names);
+	buf_init(&fds);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0, n = 0; ino[i] && j < t->n; j++)
+			n += ino[j] == ino[i];
+		if (n < 2)
+			continue;
+		buf_reset(&names);
+		buf_reset(&fds);
+		for (j = i, k = 0; j < t->n; j++) {
+			if (ino[j] != ino[i])
+				continue;
+			if (k++ > 0) {
+				buf_puts(&names, k == n ? " and " : ", ");
+				buf_puts(&fds, k == n ? " and " : ", ");
+			}
+			buf_puts(&names, t->v[j]->name);
+			buf_printf(&fds, "%d", t->v[j]->fd);
+			if (j != i)
+				ino[j] = 0; /* said once, with the first */
+		}
+		out_line(sh, "%s are one socket (fds %s)", buf_str(&names),
+		    buf_str(&fds));
+	}
+	buf_free(&names);
+	buf_free(&fds);
+	free(ino);
+}
+
 /* handles: every live handle with the kernel's view of it. */
 static int
 cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
@@ -281,6 +325,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		note_say(sh, "handles.fin-sendq",
 		    "a FIN counts as one byte in SEND-Q until the peer "
 		    "acknowledges it");
+	handles_shared(sh);
 	handles_closed(sh);
 	return CMD_OK;
 }
@@ -300,7 +345,9 @@ const struct cmd_entry cmd_handles_entry = {
 	    "(SEND-Q, SIOCOUTQ; a FIN counts as one), which directions this "
 	    "shell shut down, and the blocking mode. For a listening socket "
 	    "RECV-Q is the number of connections waiting for accept and SEND-Q "
-	    "the backlog. It only reads: getsockopt, ioctl, getsockname.",
+	    "the backlog. Handles that hold one socket (dup) are named "
+	    "together below the table. It only reads: getsockopt, ioctl, "
+	    "getsockname, fstat.",
 	.errors = "",
 	.man = "ss(8), tcp(7)",
 	.complete = "handle",
