@@ -48,7 +48,10 @@ diagram_free(struct diagram *d)
 static void
 diagram_copy(char *field, size_t n, const char *s)
 {
-	snprintf(field, n, "%s", s ? s : "");
+	size_t len = s ? strnlen(s, n - 1) : 0;
+
+	memcpy(field, s ? s : "", len);
+	field[len] = '\0';
 }
 
 /* Fills in the ends of the arrows kept by handle, from the addresses their handles have now. */
