@@ -207,15 +207,18 @@ void
 lesson_list(struct shell *sh)
 {
 	char path[2048], title[256];
-	size_t n, i;
+	size_t n, i, w = 12;
 	char **names = lesson_names(&n);
 
+	for (i = 0; i < n; i++) /* the titles in one column */
+		if (strlen(names[i]) > w)
+			w = strlen(names[i]);
 	for (i = 0; i < n; i++) {
 		if (lesson_find(names[i], path, sizeof(path)) == 0)
 			lesson_title(path, title, sizeof(title));
 		else
 			title[0] = '\0';
-		out_line(sh, "  %-12s %s", names[i], title);
+		out_line(sh, "  %-*s %s", (int)w, names[i], title);
 	}
 	if (n == 0)
 		out_line(sh, "no lessons found");
