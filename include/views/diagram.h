@@ -20,6 +20,8 @@ struct diagram_event {
 	int inferred; /* drawn from calls and states read, not captured */
 	const struct handle *h; /* from and to still to be read from h's */
 	int back; /* ...addresses: from its peer to it, else from it */
+	size_t stmt; /* its call and a send's what still to be made from */
+	/* the session's statement stmt - 1; 0: made */
 };
 
 /* A lane named by a handle no longer in the shell's table (a lesson's). */
@@ -43,6 +45,8 @@ void diagram_init(struct diagram *);
 void diagram_free(struct diagram *);
 struct diagram_event *diagram_add(struct diagram *, const char *, const char *,
     const char *, const char *);
+struct diagram_event *diagram_add_later(struct diagram *, const struct handle *,
+    int, const char *, size_t);
 void diagram_resolve(struct diagram *);
 void diagram_append(struct diagram *, const struct diagram *,
     const struct handle_table *, const char *);

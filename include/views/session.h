@@ -22,6 +22,7 @@ struct session_entry {
 };
 
 struct session;
+struct stmt;
 
 /* A walk through a session's statements, first to last. */
 struct session_iter {
@@ -37,5 +38,6 @@ void session_destroy(struct session *);
 void session_iter_start(struct session_iter *, const struct session *);
 const struct session_entry *session_iter_next(struct session_iter *);
 void session_iter_end(struct session_iter *);
+void session_entry_stmt(const struct session_entry *, struct stmt *);
 
 #endif

@@ -34,21 +34,13 @@ record_setup(struct shell *sh, FILE *fp)
 	struct session_iter it;
 	struct stmt st;
 	struct buf b;
-	int k;
 
 	if (session_count(sh->session) == 0)
 		return;
 	fprintf(fp, "# The setup: the calls made before recording started\n");
 	session_iter_start(&it, sh->session);
 	while ((e = session_iter_next(&it)) != NULL) {
-		memset(&st, 0, sizeof(st));
-		st.argc = e->argc;
-		st.argv = xcalloc((size_t)e->argc, sizeof(*st.argv));
-		for (k = 0; k < e->argc; k++) {
-			st.argv[k].kind = (enum tok_kind)e->kind[k];
-			st.argv[k].text = e->argv[k];
-			st.argv[k].len = e->len[k];
-		}
+		session_entry_stmt(e, &st);
 		cmd = cmd_find(e->argv[0]);
 		if (cmd && (cmd->flags & CMD_HANDLE) && e->hname[0] &&
 		    e->argc > 1) {

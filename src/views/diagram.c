@@ -156,6 +156,31 @@ diagram_add(struct diagram *d, const char *from, const char *to,
 	e->inferred = 0;
 	e->h = NULL;
 	e->back = 0;
+	e->stmt = 0;
+	return e;
+}
+
+/*
+ * Adds an inferred arrow along h's connection (back: from its peer to
+ * it) whose ends, call and (what NULL) a send's bytes are filled in when
+ * the chart is drawn: the call from the session's statement stmt - 1.
+ * Arrows of one statement share a step. Returns it, or NULL (counted).
+ */
+struct diagram_event *
+diagram_add_later(struct diagram *d, const struct handle *h, int back,
+    const char *what, size_t stmt)
+{
+	struct diagram_event *e;
+	int same = d->n > 0 && d->v[d->n - 1].stmt == stmt;
+
+	if ((e = diagram_add(d, "", "", what ? what : "", "")) == NULL)
+		return NULL;
+	e->step = same ? e[-1].step : ++d->step;
+	d->step = e->step;
+	e->inferred = 1;
+	e->h = h;
+	e->back = back;
+	e->stmt = stmt;
 	return e;
 }
 

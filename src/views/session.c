@@ -304,6 +304,25 @@ session_iter_next(struct session_iter *it)
 	return e;
 }
 
+/*
+ * Makes st the statement e was, its words as tokens: st->argv is
+ * allocated (the caller frees it) and points into e, which must live on.
+ */
+void
+session_entry_stmt(const struct session_entry *e, struct stmt *st)
+{
+	int k;
+
+	memset(st, 0, sizeof(*st));
+	st->argc = e->argc;
+	st->argv = xcalloc((size_t)e->argc, sizeof(*st->argv));
+	for (k = 0; k < e->argc; k++) {
+		st->argv[k].kind = (enum tok_kind)e->kind[k];
+		st->argv[k].text = e->argv[k];
+		st->argv[k].len = e->len[k];
+	}
+}
+
 /* Ends a walk: frees what it held. */
 void
 session_iter_end(struct session_iter *it)

@@ -27,6 +27,7 @@
 #include "note.h"
 #include "out.h"
 #include "parse.h"
+#include "session.h"
 #include "shell.h"
 #include "sym.h"
 #include "tcpinfo.h"
@@ -235,50 +236,17 @@ track_arrow(struct shell *sh, const struct sockaddr_storage *from,
 
 /*
  * Adds an inferred arrow of the current call along h's connection (back:
- * from its peer to it), its ends read from h's addresses when the chart
- * is drawn: track_resolve.
+ * from its peer to it; what NULL: a send's bytes). Its ends, its call and
+ * its bytes are made when the chart is drawn (track_resolve), from h's
+ * addresses and from the session's record of the statement, which
+ * session_add makes next: nothing is formatted per command.
  */
 static void
-track_arrow_later(struct shell *sh, const struct stmt *st,
-    const struct handle *h, int back, const char *what)
+track_arrow_later(struct shell *sh, const struct handle *h, int back,
+    const char *what)
 {
-	struct diagram_event *e;
-
-	if (sh->track->call_unset) { /* formatted only when it is needed */
-		parse_format_stmt(&sh->track->call, st);
-		sh->track->call_unset = 0;
-	}
-	e = diagram_add(&sh->track->diagram, "", "", what,
-	    buf_str(&sh->track->call));
-
-	if (e) {
-		e->inferred = 1;
-		e->h = h;
-		e->back = back;
-	}
-}
-
-/*
- * Before the chart is drawn (or a lesson's handed on): reads the
- * addresses not known yet of live TCP handles (arrows wait for them, and
- * lanes are named by them), then fills in the arrows.
- */
-void
-track_resolve(struct shell *sh)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < sh->handles.nbyfd && n < TRACK_MAX_LIVE; i++) {
-		struct handle *h = sh->handles.byfd[i];
-
-		if (h && h->fd >= 0 && track_is_tcp(h) &&
-		    (!diag_has_addr(&h->local) ||
-		        (h->connected && !diag_has_addr(&h->peer)))) {
-			diag_remember(sh->sys, h);
-			n++;
-		}
-	}
-	diagram_resolve(&sh->track->diagram);
+	diagram_add_later(&sh->track->diagram, h, back, what,
+	    session_count(sh->session) + 1);
 }
 
 /*
@@ -654,17 +622,17 @@ track_infer_peer(struct shell *sh, const struct handle *h, int skip_h, int rst,
  * Returns 0, or -1 when st is no send that sent bytes.
  */
 static int
-track_data(struct shell *sh, const struct stmt *st, struct buf *what)
+track_data(const struct stmt *st, long ret, struct buf *what)
 {
 	char err[64], *data;
 	size_t len;
 
-	if (strncmp(st->argv[0].text, "send", 4) != 0 || sh->last.ret <= 0 ||
+	if (strncmp(st->argv[0].text, "send", 4) != 0 || ret <= 0 ||
 	    st->argc <= 2 ||
 	    parse_data(&st->argv[2], &data, &len, err, sizeof(err)) == -1)
 		return -1;
-	if ((size_t)sh->last.ret < len)
-		len = (size_t)sh->last.ret;
+	if ((size_t)ret < len)
+		len = (size_t)ret;
 	buf_printf(what, "%zu byte%s ", len, len == 1 ? "" : "s");
 	fmt_cstring(what, (unsigned char *)data, len, 8);
 	free(data);
@@ -685,31 +653,28 @@ track_infer_result(struct shell *sh, const struct stmt *st)
 	struct track *t = sh->track;
 	const struct handle *h = t->h;
 	const char *cmd = st->argv[0].text;
-	struct buf what;
 	int connect = strncmp(cmd, "connect", 7) == 0;
 	long ret = sh->last.ret;
 
 	if (h == NULL || !track_is_tcp(h))
 		return;
-	buf_init(&what);
 	if (connect &&
 	    (ret == EINPROGRESS || (ret == -1 && sh->last.err == EINPROGRESS)))
-		track_arrow_later(sh, st, h, 0, "SYN");
+		track_arrow_later(sh, h, 0, "SYN");
 	else if (connect && ret == 0) {
-		track_arrow_later(sh, st, h, 0, "SYN");
-		track_arrow_later(sh, st, h, 1, "SYN, ACK");
-		track_arrow_later(sh, st, h, 0, "ACK");
-	} else if (h->connected && track_data(sh, st, &what) == 0)
-		track_arrow_later(sh, st, h, 0, buf_str(&what));
+		track_arrow_later(sh, h, 0, "SYN");
+		track_arrow_later(sh, h, 1, "SYN, ACK");
+		track_arrow_later(sh, h, 0, "ACK");
+	} else if (h->connected && strncmp(cmd, "send", 4) == 0 && ret > 0)
+		track_arrow_later(sh, h, 0, NULL); /* its bytes: track_data */
 	else if (strcmp(cmd, "shutdown") == 0 && ret == 0 && h->connected &&
 	    !(t->h_shut & HANDLE_SHUT_WR) && (h->shut & HANDLE_SHUT_WR))
-		track_arrow_later(sh, st, h, 0, "FIN");
+		track_arrow_later(sh, h, 0, "FIN");
 	else if (strcmp(cmd, "close") == 0 && ret == 0 && t->h_live &&
 	    h->fd < 0 &&
 	    (h->close_state == ST_ESTABLISHED ||
 	        h->close_state == ST_CLOSE_WAIT))
-		track_arrow_later(sh, st, h, 0, h->close_rst ? "RST" : "FIN");
-	buf_free(&what);
+		track_arrow_later(sh, h, 0, h->close_rst ? "RST" : "FIN");
 }
 
 /* Adds the arrows a call stands for when no capture shows the real ones. */
@@ -734,7 +699,7 @@ track_infer(struct shell *sh, const struct stmt *st)
 			track_arrow(sh, &h->peer, &h->local, "SYN, ACK", NULL);
 			track_arrow(sh, &h->local, &h->peer, "ACK", NULL);
 		}
-	} else if (h && track_data(sh, st, &what) == 0)
+	} else if (h && track_data(st, sh->last.ret, &what) == 0)
 		track_arrow(sh, &h->local, &h->peer, buf_str(&what), NULL);
 	else if (h && mine && strcmp(cmd, "shutdown") == 0 &&
 	    track_open(mine->from) && !track_open(mine->to))
@@ -746,6 +711,70 @@ track_infer(struct shell *sh, const struct stmt *st)
 	    h && mine && (mine->closed || strcmp(cmd, "shutdown") == 0),
 	    h && h->close_rst && mine && mine->closed, NULL);
 	buf_free(&what);
+}
+
+/*
+ * Makes the call of each arrow kept by statement (and a send's bytes)
+ * from the session's record of it, walking both in order.
+ */
+static void
+track_resolve_calls(struct shell *sh)
+{
+	struct diagram *d = &sh->track->diagram;
+	const struct session_entry *e = NULL;
+	struct session_iter it;
+	struct stmt st;
+	struct buf b;
+	size_t i, at = 0;
+
+	session_iter_start(&it, sh->session);
+	buf_init(&b);
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < d->n; i++) {
+		struct diagram_event *ev = &d->v[i];
+
+		while (ev->stmt > at && (e = session_iter_next(&it)) != NULL) {
+			at++;
+			free(st.argv);
+			session_entry_stmt(e, &st);
+		}
+		if (ev->stmt == 0 || ev->stmt != at || e == NULL)
+			continue; /* made, or its statement was not kept */
+		buf_reset(&b);
+		parse_format_stmt(&b, &st);
+		snprintf(ev->call, sizeof(ev->call), "%s", buf_str(&b));
+		buf_reset(&b);
+		if (ev->what[0] == '\0' && track_data(&st, e->ret, &b) == 0)
+			snprintf(ev->what, sizeof(ev->what), "%s", buf_str(&b));
+		ev->stmt = 0;
+	}
+	free(st.argv);
+	buf_free(&b);
+	session_iter_end(&it);
+}
+
+/*
+ * Before the chart is drawn (or a lesson's handed on): reads the
+ * addresses not known yet of live TCP handles (arrows wait for them, and
+ * lanes are named by them), then fills in the arrows.
+ */
+void
+track_resolve(struct shell *sh)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sh->handles.nbyfd && n < TRACK_MAX_LIVE; i++) {
+		struct handle *h = sh->handles.byfd[i];
+
+		if (h && h->fd >= 0 && track_is_tcp(h) &&
+		    (!diag_has_addr(&h->local) ||
+		        (h->connected && !diag_has_addr(&h->peer)))) {
+			diag_remember(sh->sys, h);
+			n++;
+		}
+	}
+	track_resolve_calls(sh);
+	diagram_resolve(&sh->track->diagram);
 }
 
 /*
