@@ -111,9 +111,17 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	int listening = 0, inq = -1, outq = -1, tcp;
+	int listening = 0, inq = -1, outq = -1, tcp, k;
 	socklen_t ilen = sizeof(listening);
 
+	if (h->epoll) { /* not a socket: no state, addresses or queues */
+		buf_printf(&col[0], "%s", h->name);
+		buf_printf(&col[1], "%d", h->fd);
+		buf_puts(&col[2], "epoll");
+		for (k = 3; k < NCOL; k++)
+			buf_puts(&col[k], "-");
+		return 0;
+	}
 	tcp = h->type == SOCK_STREAM && h->family != AF_UNIX;
 	sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 	    &ilen);
