@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "call.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "handle.h"
 #include "note.h"
 #include "out.h"
@@ -23,16 +24,6 @@
 #include "sys.h"
 
 #define EPOLL_MAX 64 /* events one epoll_wait of the shell takes */
-
-/* Appends one struct epoll_event as strace shows it. */
-static void
-epoll_format_event(struct buf *b, const struct epoll_event *ev)
-{
-	buf_puts(b, "{events=");
-	sym_format_flags(b, sym_epoll, (long)ev->events);
-	buf_printf(b, ", data={u32=%u, u64=%llu}}", ev->data.u32,
-	    (unsigned long long)ev->data.u64);
-}
 
 /* epoll_create1 [NAME] [FLAGS]: makes an epoll instance and names it. */
 static int
@@ -163,7 +154,7 @@ cmd_epoll_ctl_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (op == EPOLL_CTL_DEL)
 		buf_puts(&b, "NULL");
 	else
-		epoll_format_event(&b, &ev);
+		fmt_epoll_events(&b, &ev, -1);
 	buf_addc(&b, ')');
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);
@@ -274,7 +265,7 @@ cmd_epoll_wait_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	struct epoll_event ev[EPOLL_MAX];
-	int unread[EPOLL_MAX], i, rc, err;
+	int unread[EPOLL_MAX], rc, err;
 	long max = 8, timeout = -1;
 	char emsg[128];
 	struct handle *ep;
@@ -301,14 +292,8 @@ cmd_epoll_wait_exec(struct shell *sh, const struct cmd_entry *cmd,
 	buf_printf(&b, "epoll_wait(%d, ", ep->fd);
 	if (rc < 0)
 		buf_puts(&b, "...");
-	else {
-		buf_addc(&b, '[');
-		for (i = 0; i < rc; i++) {
-			buf_puts(&b, i ? ", " : "");
-			epoll_format_event(&b, &ev[i]);
-		}
-		buf_addc(&b, ']');
-	}
+	else
+		fmt_epoll_events(&b, ev, rc);
 	buf_printf(&b, ", %ld, %ld)", max, timeout);
 	out_call(sh, buf_str(&b), rc, err);
 	buf_free(&b);

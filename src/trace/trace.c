@@ -490,7 +490,7 @@ trace_state_line(struct trace *t, const struct trace_task *k)
 	from = sym_name(sym_tcp_state, c->before.state);
 	to = sym_name(sym_tcp_state, c->after.state);
 	if (from && to)
-		out_meaning(&t->sh, "fd%d %s -> %s", (int)k->s.a[0], from, to);
+		out_meaning(&t->sh, "fd%d %s -> %s", c->h->old_fd, from, to);
 }
 
 /* At the exit stop of a traced call: its result, its socket just after, its line and notes. */
