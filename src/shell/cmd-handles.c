@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "buf.h"
 #include "cmd.h"
 #include "diag.h"
+#include "epollinfo.h"
 #include "handle.h"
 #include "note.h"
 #include "out.h"
@@ -239,6 +242,58 @@ handles_closed(struct shell *sh)
 	free(v);
 }
 
+/* Orders an epoll instance's watches by fd, for qsort (the kernel's order is by address). */
+static int
+handles_by_fd(const void *a, const void *b)
+{
+	const struct epollinfo *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * Prints under the table what each epoll handle watches, as the kernel
+ * lists it (/proc/self/fdinfo), leaving out the EPOLLERR|EPOLLHUP it adds
+ * to every watch.
+ */
+static void
+handles_epoll(struct shell *sh)
+{
+	struct epollinfo v[64];
+	const struct handle *w;
+	struct buf b;
+	size_t i;
+	int k, n;
+
+	buf_init(&b);
+	for (i = 0; i < sh->handles.n; i++) {
+		const struct handle *h = sh->handles.v[i];
+
+		if (!h->epoll || h->fd < 0 ||
+		    (n = epollinfo_read(getpid(), h->fd, v, 64)) < 0)
+			continue;
+		buf_reset(&b);
+		qsort(v, (size_t)n, sizeof(v[0]), handles_by_fd);
+		for (k = 0; k < n; k++) {
+			w = handle_by_fd(&sh->handles, v[k].fd);
+			buf_printf(&b, "%s", k ? ", " : "");
+			if (w)
+				buf_puts(&b, w->name);
+			else
+				buf_printf(&b, "fd %d", v[k].fd);
+			buf_puts(&b, " (");
+			sym_format_flags(&b, sym_epoll,
+			    v[k].events & ~(unsigned)(EPOLLERR | EPOLLHUP));
+			if ((v[k].events & ~(unsigned)EPOLLET) == EPOLLONESHOT)
+				buf_puts(&b, ": reported, disarmed until MOD");
+			buf_addc(&b, ')');
+		}
+		out_line(sh, "%s watches %s", h->name,
+		    n ? buf_str(&b) : "nothing (epoll_ctl ADD adds a socket)");
+	}
+	buf_free(&b);
+}
+
 /* handles: every live handle with the kernel's view of it. */
 static int
 cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
@@ -279,6 +334,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		note_say(sh, "handles.fin-sendq",
 		    "a FIN counts as one byte in SEND-Q until the peer "
 		    "acknowledges it");
+	handles_epoll(sh);
 	handles_closed(sh);
 	return CMD_OK;
 }
@@ -298,7 +354,10 @@ const struct cmd_entry cmd_handles_entry = {
 	    "(SEND-Q, SIOCOUTQ; a FIN counts as one), which directions this "
 	    "shell shut down, and the blocking mode. For a listening socket "
 	    "RECV-Q is the number of connections waiting for accept and SEND-Q "
-	    "the backlog. It only reads: getsockopt, ioctl, getsockname.",
+	    "the backlog. Under the table, each epoll handle's watches as the "
+	    "kernel lists them in /proc/self/fdinfo (without the EPOLLERR and "
+	    "EPOLLHUP it adds to each). It only reads: getsockopt, ioctl, "
+	    "getsockname, /proc.",
 	.errors = "",
 	.man = "ss(8), tcp(7)",
 	.complete = "handle",

@@ -10,8 +10,6 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
@@ -20,6 +18,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "epollinfo.h"
 #include "fmt.h"
 #include "opt.h"
 #include "socket.h"
@@ -451,27 +450,6 @@ tracefmt_epoll_wait(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		buf_addc(b, ')');
 }
 
-/*
- * Returns the fds epoll instance epfd of task tid watches (at most max
- * of them, in fds), from /proc's fdinfo: its "tfd:" lines.
- */
-static size_t
-tracefmt_epoll_fds(pid_t tid, int epfd, int *fds, size_t max)
-{
-	char path[64], line[256];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)tid, epfd);
-	if ((f = fopen(path, "re")) == NULL)
-		return 0;
-	while (n < max && fgets(line, sizeof(line), f))
-		if (strncmp(line, "tfd:", 4) == 0)
-			fds[n++] = atoi(line + 4);
-	fclose(f);
-	return n;
-}
-
 /* select(4, [3], NULL, NULL, {tv_sec=1, tv_usec=0}), pselect6(4, [3], NULL, NULL, {...}, NULL) */
 static void
 tracefmt_select(struct buf *b, const struct tracefmt_sys *s, int strsize)
@@ -601,6 +579,7 @@ tracefmt_ready(struct buf *b, const struct tracefmt_sys *s)
 size_t
 tracefmt_fds(const struct tracefmt_sys *s, int *fds, size_t max)
 {
+	struct epollinfo ep[TRACEFMT_POLL_MAX];
 	size_t n = 0;
 	int fd, k;
 
@@ -609,8 +588,13 @@ tracefmt_fds(const struct tracefmt_sys *s, int *fds, size_t max)
 			fds[n] = s->pfd[n].fd;
 		return n;
 	}
-	if (s->nr == SYS_epoll_wait || s->nr == SYS_epoll_pwait)
-		return tracefmt_epoll_fds(s->tid, (int)s->a[0], fds, max);
+	if (s->nr == SYS_epoll_wait || s->nr == SYS_epoll_pwait) {
+		k = epollinfo_read(s->tid, (int)s->a[0], ep,
+		    max < TRACEFMT_POLL_MAX ? (int)max : TRACEFMT_POLL_MAX);
+		for (; (int)n < k; n++)
+			fds[n] = ep[n].fd;
+		return n;
+	}
 	for (fd = 0; fd < (int)s->a[0] && fd < FD_SETSIZE && n < max; fd++)
 		for (k = 0; k < 3; k++)
 			if (s->a[k + 1] && FD_ISSET(fd, &s->set[k])) {

@@ -258,6 +258,7 @@ epoll_ctl ep ADD a
 epoll_ctl ep MOD b EPOLLOUT
 epoll_ctl ep ADD b EPOLLOUT|EPOLLONESHOT
 epoll_wait ep 8 0
+handles
 send b "hi"
 epoll_wait ep 8 1000
 epoll_wait ep 8 0
