@@ -175,22 +175,35 @@ cmd_epoll_ctl_exec(struct shell *sh, const struct cmd_entry *cmd,
 	return CMD_OK;
 }
 
-/* The unread bytes of each edge-triggered handle ep watches, -1 where unknown. */
-static void
-epoll_unread(struct shell *sh, const struct handle *ep, int *unread)
+/* An edge-triggered watch as it stood at one moment, and its unread bytes. */
+struct epoll_queued {
+	const struct handle *h;
+	unsigned events;
+	int unread;
+};
+
+/*
+ * Reads the unread bytes of each handle ep watches edge-triggered for
+ * EPOLLIN (not one-shot) into q. Returns how many it read.
+ */
+static int
+epoll_unread(struct shell *sh, const struct handle *ep, struct epoll_queued *q)
 {
 	size_t i;
+	int n = 0;
 
-	for (i = 0; i < ep->nwatch && i < EPOLL_MAX; i++) {
+	for (i = 0; i < ep->nwatch && n < EPOLL_MAX && sh->notes; i++) {
 		const struct handle_watch *w = &ep->watch[i];
 
-		unread[i] = -1;
-		if (sh->notes && (w->events & EPOLLET) &&
-		    (w->events & EPOLLIN) && !(w->events & EPOLLONESHOT) &&
-		    !w->h->epoll &&
-		    sh->sys->ioctl_int(w->h->fd, SIOCINQ, &unread[i]) == -1)
-			unread[i] = -1;
+		if ((w->events & (EPOLLET | EPOLLIN | EPOLLONESHOT)) !=
+		        (EPOLLET | EPOLLIN) ||
+		    w->h->fd < 0 ||
+		    sh->sys->ioctl_int(w->h->fd, SIOCINQ, &q[n].unread) == -1)
+			continue;
+		q[n].h = w->h;
+		q[n++].events = w->events;
 	}
+	return n;
 }
 
 /* Returns 1 when one of the n events reports fd. */
@@ -208,29 +221,35 @@ epoll_reported(const struct epoll_event *ev, int n, int fd)
 /*
  * Notes an edge-triggered handle that had data queued before and after
  * an epoll_wait that did not report it, though it had room to (fewer
- * events than MAXEVENTS): an edge, not a level.
+ * events than MAXEVENTS), and whose watch stayed the same meanwhile (a
+ * background wait lets the prompt change it): an edge, not a level.
  */
 static void
-epoll_edge_explain(struct shell *sh, const struct handle *ep, const int *before,
+epoll_edge_explain(struct shell *sh, const struct handle *ep,
+    const struct epoll_queued *before, int nbefore,
     const struct epoll_event *ev, int n, int max)
 {
-	int after[EPOLL_MAX];
-	size_t i;
+	struct epoll_queued after[EPOLL_MAX];
+	int i, k, nafter;
 
 	if (n < 0 || n >= max)
 		return;
-	epoll_unread(sh, ep, after);
-	for (i = 0; i < ep->nwatch && i < EPOLL_MAX; i++)
-		if (before[i] > 0 && after[i] > 0 &&
-		    !epoll_reported(ev, n, ep->watch[i].h->fd))
-			note_say(sh, "epoll.wait.edge-queued",
-			    "%s has %d byte%s to read, yet epoll_wait did not "
-			    "report it: %s watches it edge-triggered (EPOLLET), "
-			    "which reports data arriving, not data waiting; "
-			    "recv until EAGAIN after each report, or leave out "
-			    "EPOLLET",
-			    ep->watch[i].h->name, after[i],
-			    after[i] == 1 ? "" : "s", ep->name);
+	nafter = epoll_unread(sh, ep, after);
+	for (i = 0; i < nbefore; i++)
+		for (k = 0; k < nafter; k++)
+			if (after[k].h == before[i].h &&
+			    after[k].events == before[i].events &&
+			    before[i].unread > 0 && after[k].unread > 0 &&
+			    !epoll_reported(ev, n, after[k].h->fd))
+				note_say(sh, "epoll.wait.edge-queued",
+				    "%s has %d byte%s to read, yet epoll_wait "
+				    "did not report it: %s watches it "
+				    "edge-triggered (EPOLLET), which reports "
+				    "data arriving, not data waiting; recv "
+				    "until EAGAIN after each report, or leave "
+				    "out EPOLLET",
+				    after[k].h->name, after[k].unread,
+				    after[k].unread == 1 ? "" : "s", ep->name);
 }
 
 /* Says what each handle an epoll_wait reported may now do. */
@@ -265,7 +284,8 @@ cmd_epoll_wait_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
 	struct epoll_event ev[EPOLL_MAX];
-	int unread[EPOLL_MAX], rc, err;
+	struct epoll_queued queued[EPOLL_MAX];
+	int nqueued, rc, err;
 	long max = 8, timeout = -1;
 	char emsg[128];
 	struct handle *ep;
@@ -282,7 +302,7 @@ cmd_epoll_wait_exec(struct shell *sh, const struct cmd_entry *cmd,
 	    parse_long(&a->argv[2], -1, INT32_MAX, &timeout, emsg,
 	        sizeof(emsg)) == -1)
 		return cmd_usage(sh, cmd, "TIMEOUT_MS: %s", emsg);
-	epoll_unread(sh, ep, unread);
+	nqueued = epoll_unread(sh, ep, queued);
 	memset(ev, 0, sizeof(ev));
 	call_begin(sh, &c, cmd->name, NULL);
 	rc = sh->sys->epoll_wait(ep->fd, ev, (int)max, (int)timeout);
@@ -303,7 +323,7 @@ cmd_epoll_wait_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_meaning(sh, "nothing became ready within %ld ms", timeout);
 	else
 		note_call(sh, &c);
-	epoll_edge_explain(sh, ep, unread, ev, rc, (int)max);
+	epoll_edge_explain(sh, ep, queued, nqueued, ev, rc, (int)max);
 	return CMD_OK;
 }
 
