@@ -85,11 +85,13 @@ epoll_instance(struct shell *sh, const struct cmd_entry *cmd,
 	return NULL;
 }
 
-/* Says what a successful ADD or MOD asked epoll to do for h. */
+/* Says what a successful ADD or MOD asked epoll to do for h (nothing when it asked for no event). */
 static void
 epoll_ctl_explain(struct shell *sh, const struct handle *ep,
     const struct handle *h, unsigned events)
 {
+	if (!(events & (EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP)))
+		return;
 	if (events & EPOLLONESHOT)
 		note_say(sh, "epoll.ctl.oneshot",
 		    "EPOLLONESHOT: %s reports %s once, then stops until "
