@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "input.h"
 #include "lab.h"
 #include "lesson.h"
@@ -19,6 +20,7 @@
 #include "sig.h"
 #include "sys.h"
 #include "trace.h"
+#include "track.h"
 #include "xalloc.h"
 
 #ifndef SOCKSTEP_VERSION
@@ -63,8 +65,11 @@ usage(FILE *fp)
 	    "      --record FILE     write the session as a lesson\n"
 	    "      --force           record, export and diagram --svg may replace\n"
 	    "                        a file\n"
-	    "      --lab             run in a private network namespace (capture\n"
-	    "                        without root)\n"
+	    "      --capture         show the packets of each call, in lessons too\n"
+	    "                        (root, or with --lab)\n"
+	    "      --lab[=NAME]      run in a private network namespace (capture\n"
+	    "                        without root); with NAME, shells of the same\n"
+	    "                        user with the same NAME share it\n"
 	    "  -v, --verbose         with --check, show the calls too\n"
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n\n"
@@ -186,7 +191,8 @@ main(int argc, char **argv)
 		{ "delay", required_argument, NULL, 'd' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "lab", no_argument, NULL, 'L' },
+		{ "lab", optional_argument, NULL, 'L' },
+		{ "capture", no_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-partner", no_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
@@ -194,11 +200,12 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	const char *cmds = NULL, *color = "auto", *force, *record = NULL;
+	const char *labname = NULL;
 	struct lesson_opts lo;
 	struct vars vars;
 	struct shell sh;
 	char *eq, *end;
-	int c, rc, notes = 1, hex = 0, lab = 0;
+	int c, rc, notes = 1, hex = 0, lab = 0, joined = 0;
 	size_t i;
 	char laberr[256];
 	long ms;
@@ -270,6 +277,10 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			lab = 1;
+			labname = optarg;
+			break;
+		case 'A':
+			lo.capture = 1;
 			break;
 		case 'c':
 			cmds = optarg;
@@ -312,16 +323,30 @@ main(int argc, char **argv)
 		}
 	}
 	if (lab) {
-		if (lab_enter(laberr, sizeof(laberr)) == -1) {
+		if ((labname ? lab_enter_named(labname, &joined, laberr,
+		                   sizeof(laberr))
+		             : lab_enter(laberr, sizeof(laberr))) == -1) {
 			fprintf(stderr, "sockstep: %s\n", laberr);
 			var_free(&vars);
 			return 2;
 		}
-		fputs("sockstep: lab mode: a private network namespace of this "
-		      "shell's own, with only a loopback; nothing outside reaches "
-		      "these sockets and they reach nothing outside; capture works "
-		      "here without root\n",
-		    stderr);
+		if (joined)
+			fprintf(stderr,
+			    "sockstep: lab %s: joined the shells already in it: "
+			    "their sockets and this one's share one loopback, "
+			    "private to the lab\n",
+			    labname);
+		else
+			fprintf(stderr,
+			    "sockstep: lab%s%s: a private network namespace "
+			    "with only a loopback%s%s; nothing outside reaches "
+			    "these sockets and they reach nothing outside; capture "
+			    "works here without root\n",
+			    labname ? " " : " mode", labname ? labname : "",
+			    labname ? ", which other shells of this user join "
+			              "with --lab="
+			            : ", this shell's own",
+			    labname ? labname : "");
 	}
 	if (lo.mode != MODE_RUN) {
 		if ((optind == argc && lo.mode != MODE_CHECK) || cmds) {
@@ -360,6 +385,12 @@ main(int argc, char **argv)
 		var_set(&sh.vars, vars.v[i].name, vars.v[i].value, 1);
 	var_free(&vars);
 	sh.force = lo.force;
+	if (lo.capture &&
+	    capture_start(track_capture(&sh), laberr, sizeof(laberr)) == -1) {
+		fprintf(stderr, "sockstep: capture: %s\n", laberr);
+		shell_free(&sh);
+		return 2;
+	}
 	if (record && record_start(&sh, record, 0) == -1) {
 		shell_free(&sh);
 		return 2;

@@ -28,9 +28,11 @@ struct handle {
 	char closed_at[64]; /* where it was closed, once closed */
 	unsigned long closed_seq; /* order of closing, for listing */
 	int connected; /* a connect or accept gave it a peer */
+	int fresh; /* made by socket and named by no command since: unbound */
 	struct sockaddr_storage local; /* remembered addresses (diag_remember), */
 	struct sockaddr_storage peer; /* kept after close for sock_diag */
 	int close_rst; /* closed with unread data or SO_LINGER {1, 0}: RST, not FIN */
+	int close_state; /* its TCP state as close read it just before; -1 none */
 	int tcp_state; /* last TCP state track saw; -1 none yet */
 	unsigned long track_seq; /* closed_seq when track last saw it */
 	unsigned segs_in; /* TCP_INFO counters when track last saw it */

@@ -94,6 +94,7 @@ struct shell {
 	int force; /* export, record and diagram may replace a file */
 	int to_pause; /* step mode: run on to the next pause (key c) */
 	int py_imported; /* import socket was answered once (pyline.c) */
+	const char *typed; /* a call that can block, as typed at the prompt */
 };
 
 /* state.c */

@@ -7,6 +7,8 @@
 #include "shell.h"
 #include "var.h"
 
+struct diagram;
+
 struct lesson_opts {
 	enum shell_mode mode;
 	int delay_ms;
@@ -19,6 +21,8 @@ struct lesson_opts {
 	int force; /* --force: files may be replaced */
 	int nest; /* lessons it is played inside */
 	const struct shell *parent; /* the shell that plays it, or NULL */
+	int capture; /* --capture, or capture on where it is played */
+	struct diagram *diagram; /* where its arrows go on, or NULL */
 };
 
 /* What a lesson's read-through found, before it runs. */

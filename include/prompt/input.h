@@ -10,6 +10,7 @@ const char *input_backend(void);
 void input_open(struct shell *);
 char *input_read(const char *, size_t *, int *);
 void input_add_history(const char *);
+void input_drop_typed(struct shell *);
 void input_close(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 struct buf;
+struct opt;
 
 /* The fds of a poll that trace shows; one with more is let by. */
 #define TRACEFMT_POLL_MAX 64
@@ -51,5 +52,6 @@ int tracefmt_wanted(long, const unsigned long long *);
 int tracefmt_result(struct buf *, const struct tracefmt_sys *);
 size_t tracefmt_fds(const struct tracefmt_sys *, int *, size_t);
 ssize_t tracefmt_read(pid_t, unsigned long long, void *, size_t);
+const struct opt *tracefmt_opt(long, long);
 
 #endif

@@ -21,5 +21,6 @@ void track_resume(struct shell *, const struct stmt *);
 void track_end(struct shell *, const struct stmt *, int);
 struct diagram *track_diagram(struct shell *);
 struct capture *track_capture(struct shell *);
+void track_resolve(struct shell *);
 
 #endif

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
@@ -150,8 +151,11 @@ sym_is_number(const char *s)
 int
 sym_value(const struct sym *t, const char *name, long *out)
 {
-	for (; t->name; t++) {
-		if (strcasecmp(t->name, name) == 0) {
+	int first = tolower((unsigned char)name[0]);
+
+	for (; t->name; t++) { /* the first letter first: few strcasecmp */
+		if (tolower((unsigned char)t->name[0]) == first &&
+		    strcasecmp(t->name, name) == 0) {
 			*out = t->value;
 			return 0;
 		}

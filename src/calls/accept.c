@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "shell.h"
 #include "sys.h"
+#include "waitline.h"
 
 /* accept HANDLE [NAME]: takes the next connection from the queue as a new handle. */
 static int
@@ -21,6 +22,7 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	struct sockaddr_storage ss;
 	socklen_t in, len;
 	struct buf b, peer;
+	struct handle *h;
 	struct call c;
 	int fd;
 
@@ -28,12 +30,14 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	    cmd_new_name(sh, cmd, &a->argv[1], "conn", name) == CMD_ERR)
 		return CMD_ERR;
 	in = len = addr_size(a->h->family);
-	call_begin(sh, &c, cmd->name, a->h);
-	fd = sh->sys->accept(a->h->fd, (struct sockaddr *)&ss, &len);
-	call_end(sh, &c, fd, errno);
 	buf_init(&b);
 	buf_init(&peer);
 	buf_printf(&b, "accept(%d, ", a->h->fd);
+	call_begin(sh, &c, cmd->name, a->h);
+	waitline_begin(sh, buf_str(&b));
+	fd = sh->sys->accept(a->h->fd, (struct sockaddr *)&ss, &len);
+	waitline_end();
+	call_end(sh, &c, fd, errno);
 	if (fd == -1)
 		buf_printf(&b, "...");
 	else
@@ -46,9 +50,10 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (fd != -1) {
 		if (a->argc == 1) /* named now: a job returns long after */
 			cmd_new_name(sh, cmd, NULL, "conn", name);
-		handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
-		    a->h->protocol)
-		    ->connected = 1;
+		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
+		    a->h->protocol);
+		h->connected = 1;
+		h->peer = ss; /* remembered: a TIME_WAIT has no peer to ask */
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
 		    buf_str(&peer));

@@ -32,16 +32,22 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "thread blocked on it: it would wait on)",
 		    job, a->h->name, job, a->h->name);
 	call_begin(sh, &c, cmd->name, a->h->epoll ? NULL : a->h);
-	/* Without notes, only what close_rst needs, of a connection. */
-	if (diag_remember(sh->sys, a->h) && !sh->notes &&
+	/*
+	 * The addresses its lingering connection is found by (none when
+	 * it was never bound: no call named it since socket); without
+	 * notes, only what close_rst and the diagram need, of a connection.
+	 */
+	if (!a->h->fresh && diag_remember(sh->sys, a->h) && !sh->notes &&
 	    a->h->type == SOCK_STREAM)
 		call_view_read_some(sh, a->h, &c.before,
-		    CALL_VIEW_QUEUES | CALL_VIEW_LINGER);
+		    CALL_VIEW_STATE | CALL_VIEW_QUEUES | CALL_VIEW_LINGER);
 	rc = sh->sys->close(fd);
 	err = errno;
 	if (rc == 0 || err != EBADF) { /* the fd is gone either way */
 		shell_where(sh, where, sizeof(where));
 		handle_close(&sh->handles, a->h, where);
+		a->h->close_state =
+		    c.before.read & CALL_VIEW_STATE ? c.before.state : -1;
 		a->h->close_rst = a->h->family != AF_UNIX &&
 		    (c.before.unread > 0 ||
 		        (c.before.linger_on && c.before.linger_s == 0));

@@ -293,7 +293,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	struct cmd_args args;
 	const char *hint;
 	struct buf shown;
-	int n = st->argc - 1;
+	int n = st->argc - 1, rc;
 
 	sh->last.made = 0;
 	free(sh->last.data);
@@ -351,10 +351,16 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	if (st->background)
+	if (st->background) {
+		if (args.h)
+			args.h->fresh = 0; /* its call may bind it */
 		return sh->jobs.start(sh, cmd, st, args.h);
+	}
 	/* what was printed reaches the file before a call that can block */
 	if ((cmd->flags & CMD_BACKGROUND) && out_flush(sh) == -1)
 		return CMD_ERR;
-	return cmd->exec(sh, cmd, &args);
+	rc = cmd->exec(sh, cmd, &args);
+	if (args.h)
+		args.h->fresh = 0; /* a call on it may have bound it */
+	return rc;
 }

@@ -14,6 +14,7 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "waitline.h"
 
 /*
  * connect HANDLE ADDRESS PORT, and connect_ex, which like Python's
@@ -32,16 +33,19 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 	if (arg_addr(sh, cmd, a->h, a->argv + 1, a->argc - 1, &addr) == CMD_ERR)
 		return CMD_ERR;
-	call_begin(sh, &c, "connect", a->h);
-	rc = sh->sys->connect(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
-	err = errno;
-	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_init(&where);
 	buf_init(&me);
 	buf_printf(&b, "connect(%d, ", a->h->fd);
 	addr_strace(&b, (struct sockaddr *)&addr.ss, addr.len);
-	buf_printf(&b, ", %u)", (unsigned)addr.len);
+	buf_printf(&b, ", %u", (unsigned)addr.len);
+	call_begin(sh, &c, "connect", a->h);
+	waitline_begin(sh, buf_str(&b));
+	rc = sh->sys->connect(a->h->fd, (struct sockaddr *)&addr.ss, addr.len);
+	err = errno;
+	waitline_end();
+	call_end(sh, &c, rc, err);
+	buf_addc(&b, ')');
 	out_call(sh, buf_str(&b), rc, err);
 	addr_short(&where, (struct sockaddr *)&addr.ss, addr.len);
 	if (ex) {
@@ -56,6 +60,8 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (rc == 0 &&
 	    sh->sys->getsockname(a->h->fd, (struct sockaddr *)&local, &llen) ==
 	        0) {
+		a->h->local = local; /* remembered: a TIME_WAIT has no */
+		a->h->peer = addr.ss; /* peer to ask for its connection */
 		addr_short(&me, (struct sockaddr *)&local, llen);
 		out_meaning(sh, "%s is connected: %s -> %s", a->h->name,
 		    buf_str(&me), buf_str(&where));

@@ -18,6 +18,7 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "waitline.h"
 
 #define POLL_MAX 64
 
@@ -124,10 +125,6 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 
 	if (poll_args(sh, cmd, a, &ps) == CMD_ERR)
 		return CMD_ERR;
-	call_begin(sh, &c, cmd->name, NULL);
-	rc = sh->sys->poll(ps.fd, (unsigned long)ps.n, (int)ps.timeout);
-	err = errno;
-	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_puts(&b, "poll([");
 	for (i = 0; i < ps.n; i++) {
@@ -135,7 +132,14 @@ cmd_poll_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		sym_format_flags(&b, sym_poll, ps.fd[i].events);
 		buf_addc(&b, '}');
 	}
-	buf_printf(&b, "], %d, %ld)", ps.n, ps.timeout);
+	buf_printf(&b, "], %d, %ld", ps.n, ps.timeout);
+	call_begin(sh, &c, cmd->name, NULL);
+	waitline_begin(sh, buf_str(&b));
+	rc = sh->sys->poll(ps.fd, (unsigned long)ps.n, (int)ps.timeout);
+	err = errno;
+	waitline_end();
+	call_end(sh, &c, rc, err);
+	buf_addc(&b, ')');
 	if (rc > 0) {
 		buf_puts(&b, " = ");
 		buf_printf(&b, "%d ([", rc);
@@ -216,12 +220,14 @@ cmd_select_exec(struct shell *sh, const struct cmd_entry *cmd,
 		poll_timeval(&b, tvp);
 	else
 		buf_puts(&b, "NULL");
-	buf_addc(&b, ')');
 	call_begin(sh, &c, cmd->name, NULL);
+	waitline_begin(sh, buf_str(&b));
 	rc = sh->sys->select(nfds, used[0] ? &set[0] : NULL,
 	    used[1] ? &set[1] : NULL, used[2] ? &set[2] : NULL, tvp);
 	err = errno;
+	waitline_end();
 	call_end(sh, &c, rc, err);
+	buf_addc(&b, ')');
 	if (rc >= 0) {
 		buf_printf(&b, " = %d (", rc);
 		for (k = 0; k < 3 && rc > 0; k++)

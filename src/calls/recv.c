@@ -16,6 +16,7 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "waitline.h"
 #include "xalloc.h"
 
 #define RECV_MAX (1024 * 1024)
@@ -73,18 +74,20 @@ cmd_recv_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		    a->argv[2].text);
 	p = xmalloc((size_t)bufsize);
 	memset(&ss, 0, sizeof(ss));
+	buf_init(&b);
+	buf_printf(&b, "%s(%d, ", cmd->name, a->h->fd);
 	call_begin(sh, &c, cmd->name, a->h);
 	c.arg = bufsize;
 	c.flags = flags;
+	waitline_begin(sh, buf_str(&b));
 	if (from)
 		n = (long)sh->sys->recvfrom(a->h->fd, p, (size_t)bufsize,
 		    (int)flags, (struct sockaddr *)&ss, &len);
 	else
 		n = (long)sh->sys->recv(a->h->fd, p, (size_t)bufsize,
 		    (int)flags);
+	waitline_end();
 	call_end(sh, &c, n, errno);
-	buf_init(&b);
-	buf_printf(&b, "%s(%d, ", cmd->name, a->h->fd);
 	if (n >= 0)
 		fmt_cstring(&b, p, (size_t)(n < bufsize ? n : bufsize),
 		    (size_t)sh->strsize);

@@ -21,6 +21,7 @@
 #include "sig.h"
 #include "sym.h"
 #include "sys.h"
+#include "waitline.h"
 
 /* Makes the send or sendto itself. Returns what it returned; errno as it left it. */
 static ssize_t
@@ -98,13 +99,6 @@ send_once(struct shell *sh, const char *cmd, struct handle *h, const char *p,
 	c.flags = flags;
 	sig_pipe = 0;
 	sig_pipe_ignore(sh->sigpipe == SHELL_SIGPIPE_IGNORE);
-	if (sh->sigpipe == SHELL_SIGPIPE_DEFAULT)
-		n = send_in_child(sh, h->fd, p, len, (int)flags, to, err,
-		    &child);
-	else {
-		n = send_call(sh, h->fd, p, len, (int)flags, to);
-		*err = errno;
-	}
 	buf_init(&b);
 	buf_printf(&b, "%s(%d, ", to ? "sendto" : "send", h->fd);
 	fmt_cstring(&b, (const unsigned char *)p, len, (size_t)sh->strsize);
@@ -115,6 +109,15 @@ send_once(struct shell *sh, const char *cmd, struct handle *h, const char *p,
 		addr_strace(&b, (const struct sockaddr *)&to->ss, to->len);
 		buf_printf(&b, ", %u", (unsigned)to->len);
 	}
+	waitline_begin(sh, buf_str(&b));
+	if (sh->sigpipe == SHELL_SIGPIPE_DEFAULT)
+		n = send_in_child(sh, h->fd, p, len, (int)flags, to, err,
+		    &child);
+	else {
+		n = send_call(sh, h->fd, p, len, (int)flags, to);
+		*err = errno;
+	}
+	waitline_end();
 	buf_addc(&b, ')');
 	if (n == -2) { /* the child died: what it returned is Linux's EPIPE */
 		c.killed = *err;

@@ -121,6 +121,7 @@ cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (fd != -1) {
 		c.h = handle_add(&sh->handles, hname, fd, (int)slot[0],
 		    (int)(slot[1] & 0xf), (int)slot[2]);
+		c.h->fresh = 1;
 		c.family = c.h->family;
 		c.type = c.h->type;
 		out_meaning(sh, "%s is fd %d", hname, fd);

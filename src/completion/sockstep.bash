@@ -44,7 +44,7 @@ _sockstep()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--command= --no-notes --color=
 		    --hex --play --step --check --quiz --var= --delay
-		    --timeout --no-partner --record --force --lab --verbose
+		    --timeout --no-partner --record --force --lab --capture --verbose
 		    --help --version -c -n -D -v -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
 		return

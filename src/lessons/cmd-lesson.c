@@ -140,12 +140,13 @@ cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
 	    "recording to %s: each command with the result it "
 	    "gets; record stop ends it",
 	    a->argv[0].text);
-	if (sh->session && sh->session->n)
+	if (session_count(sh->session))
 		note_say(sh, "record.setup",
 		    "the %zu call%s made before now %s written first, as "
 		    "the setup, so that the recording replays on its own",
-		    sh->session->n, sh->session->n == 1 ? "" : "s",
-		    sh->session->n == 1 ? "is" : "are");
+		    session_count(sh->session),
+		    session_count(sh->session) == 1 ? "" : "s",
+		    session_count(sh->session) == 1 ? "is" : "are");
 	return CMD_OK;
 }
 

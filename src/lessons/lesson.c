@@ -12,7 +12,9 @@
 
 #include "bound.h"
 #include "buf.h"
+#include "capture.h"
 #include "cmd.h"
+#include "diagram.h"
 #include "expect.h"
 #include "out.h"
 #include "parse.h"
@@ -24,6 +26,7 @@
 #include "run.h"
 #include "sig.h"
 #include "sys.h"
+#include "track.h"
 #include "xalloc.h"
 
 #ifndef SOCKSTEP_DATA_DIR
@@ -113,9 +116,10 @@ lesson_find(const char *name, char *out, size_t len)
 	}
 	n = lesson_dirs(dirs);
 	for (i = 0; i < n; i++) {
-		snprintf(out, len, "%s/%s.lesson", dirs[i], name);
-		if (lesson_exists(out))
-			return 0;
+		if (snprintf(out, len, "%s/%s.lesson", dirs[i], name) <
+		        (int)len &&
+		    lesson_exists(out))
+			return 0; /* a path cut short is not looked at */
 	}
 	return -1;
 }
@@ -717,6 +721,19 @@ lesson_run_checked(struct shell *sh, const struct lesson_opts *o,
 	return rc;
 }
 
+/* Writes into out a lesson's name for a label: its file name without .lesson. */
+static const char *
+lesson_label(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(base);
+
+	if (n >= 7 && strcmp(base + n - 7, ".lesson") == 0)
+		n -= 7;
+	snprintf(out, len, "%.*s", (int)n, base);
+	return out;
+}
+
 /*
  * Runs one lesson file in a fresh shell in the mode of o, adding its
  * counts to the totals. Returns its exit status as a script.
@@ -726,6 +743,7 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
     struct lesson_totals *t)
 {
 	struct shell sh;
+	char err[512], label[64];
 	int rc;
 
 	shell_init(&sh, &sys_real, out, stderr);
@@ -741,8 +759,18 @@ lesson_one(const struct lesson_opts *o, const char *path, FILE *out,
 	if (!o->notes || (o->mode == MODE_CHECK && !o->verbose))
 		sh.states = sh.segments = 0; /* nobody sees them */
 	lesson_copy_vars(&sh, o->vars);
+	if (o->capture && capture_start(track_capture(&sh), err, sizeof(err))) {
+		fprintf(stderr, "sockstep: capture: %s\n", err);
+		shell_free(&sh);
+		return 2;
+	}
 	rc = lesson_run_checked(&sh, o, path);
+	if (o->diagram)
+		track_resolve(&sh); /* while its handles are open */
 	shell_close_all(&sh);
+	if (o->diagram)
+		diagram_append(o->diagram, track_diagram(&sh), &sh.handles,
+		    lesson_label(path, label, sizeof(label)));
 	if (o->mode == MODE_CHECK && o->verbose)
 		fprintf(stderr, "%s: %d passed, %d failed\n", path, sh.passed,
 		    sh.failed);
@@ -904,5 +932,7 @@ lesson_play(struct shell *sh, const char *name)
 	o.force = sh->force;
 	o.nest = sh->nest + 1;
 	o.parent = sh;
+	o.capture = track_capture(sh)->fd >= 0;
+	o.diagram = track_diagram(sh);
 	return lesson_one(&o, path, sh->out, &t);
 }

@@ -10,6 +10,7 @@
 #include "shell.h"
 #include "sig.h"
 #include "sym.h"
+#include "waitline.h"
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
@@ -26,7 +27,8 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 	const char *on = "", *off = sh->color ? OFF : "";
 
 	if (ret == -1 && err == EINTR && sh->interactive &&
-	    sig_last == SIGINT && job_current() == NULL)
+	    sig_last == SIGINT && job_current() == NULL &&
+	    !waitline_was_shown())
 		fputc('\n', sh->out); /* the terminal echoed ^C on the line */
 	sh->last.made = 1;
 	sh->last.ret = ret;

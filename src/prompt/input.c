@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #if defined(HAVE_READLINE)
@@ -23,12 +24,15 @@
 #define INPUT_EDITOR 0
 #endif
 
+#include "buf.h"
 #include "complete.h"
 #include "jobs.h"
+#include "out.h"
 #include "parse.h"
 #include "repl.h"
 #include "shell.h"
 #include "sig.h"
+#include "waitline.h"
 #include "xalloc.h"
 
 /* The line editor's API is global, so its glue keeps its state here. */
@@ -363,6 +367,11 @@ input_plain(const char *prompt, size_t *len, int *interrupted)
 		fflush(stdout);
 	}
 	n = repl_getline(stdin, &line, &cap, PARSE_MAX_LINE);
+	if (n != -1 && prompt && waitline_unechoed() > 0) {
+		/* typed while a call waited, unseen: shown at its prompt */
+		printf("%s\n", line);
+		waitline_echoed((size_t)n + 1);
+	}
 	if (n == -1) {
 		free(line);
 		if (sig_int) {
@@ -410,6 +419,51 @@ input_read(const char *prompt, size_t *len, int *interrupted)
 	}
 #endif
 	return input_plain(prompt, len, interrupted);
+}
+
+/*
+ * After Ctrl-C stopped a call that waited with the terminal's echo off:
+ * drops what was typed meanwhile, which the terminal kept (NOFLSH), and
+ * says what, so that nothing typed is lost unsaid. It is read with
+ * canonical mode off for a moment, so that a line not finished with
+ * Enter is read (and dropped) too.
+ */
+void
+input_drop_typed(struct shell *sh)
+{
+	struct termios saved, t;
+	struct buf b;
+	char text[256];
+	ssize_t r, i;
+	int lines = 0, open = 0;
+
+	if (tcgetattr(STDIN_FILENO, &saved) == -1)
+		return;
+	t = saved;
+	t.c_lflag &= ~(tcflag_t)ICANON;
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == -1)
+		return;
+	buf_init(&b);
+	while ((r = read(STDIN_FILENO, text, sizeof(text))) > 0)
+		for (i = 0; i < r; i++) {
+			lines += text[i] == '\n';
+			open = text[i] != '\n';
+			if (text[i] == '\n')
+				buf_puts(&b, "; ");
+			else if (b.len < 200)
+				buf_addc(&b, text[i]);
+		}
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	lines += open;
+	if (lines > 0)
+		out_meaning(sh,
+		    "Ctrl-C dropped %d line%s typed while it waited, not run: "
+		    "%.*s",
+		    lines, lines == 1 ? "" : "s", (int)b.len - (open ? 0 : 2),
+		    buf_str(&b));
+	buf_free(&b);
 }
 
 /* Keeps a typed line in the history, when there is one. */

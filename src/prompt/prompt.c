@@ -10,6 +10,7 @@
 #include "shell.h"
 #include "run.h"
 #include "sig.h"
+#include "waitline.h"
 
 #define PROMPT "sockstep> "
 
@@ -44,6 +45,8 @@ prompt_run(struct shell *sh)
 		input_add_history(line);
 		sig_int = 0;
 		repl_line(sh, line, len);
+		if (sig_int && waitline_was_shown())
+			input_drop_typed(sh);
 		free(line);
 	}
 	repl_goodbye(sh);

@@ -57,7 +57,9 @@ const struct cmd_entry cmd_capture_entry = {
 	    "a FIN with no data is the zero-length message. Segments that "
 	    "come between calls (a delayed ACK) show as \"meanwhile\" before "
 	    "the next call. The capture socket sits at fd 200 or above, so "
-	    "the fds of sockets you make stay as they would be.",
+	    "the fds of sockets you make stay as they would be. A lesson "
+	    "played meanwhile (lesson NAME) captures too; sockstep "
+	    "--capture turns it on from the start, in lessons as well.",
 	.errors =
 	    "EPERM: not root; capture needs CAP_NET_RAW. Without it, "
 	    "each call still shows how many segments it caused (set segments "

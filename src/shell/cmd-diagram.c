@@ -19,6 +19,7 @@ cmd_diagram_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int force = newfile_force(a), rc;
 	FILE *f;
 
+	track_resolve(sh);
 	if (a->argc == 0 && !force) {
 		diagram_text(d, &sh->handles, sh->out);
 		return CMD_OK;
@@ -53,7 +54,10 @@ const struct cmd_entry cmd_diagram_entry = {
 	    "(byte count and first bytes), FIN and RST, each labelled with "
 	    "the call that caused it. With capture on, the arrows are the "
 	    "segments seen on lo, ACKs too; without it they are inferred from "
-	    "calls, results and state changes. --svg FILE writes the same "
+	    "calls, results and state changes (with -n or states off, from "
+	    "the calls' results alone: the handshake of a connect, a send's "
+	    "bytes, the FIN of the first shutdown of sending and of a "
+	    "close, the RST of an abortive close), and the chart says so. --svg FILE writes the same "
 	    "picture as SVG, for a slide; FILE must not exist (nor be a "
 	    "symbolic link), --force replaces an existing file.",
 	.errors = "",

@@ -40,8 +40,8 @@ cmd_export_exec(struct shell *sh, const struct cmd_entry *cmd,
 		out_error(sh, "export: %.200s: %s", path, strerror(errno));
 	else
 		out_meaning(sh, "wrote %s: the %zu statement%s so far as %s",
-		    path, sh->session ? sh->session->n : 0,
-		    sh->session && sh->session->n == 1 ? "" : "s",
+		    path, session_count(sh->session),
+		    session_count(sh->session) == 1 ? "" : "s",
 		    strcmp(lang, "c") == 0 ? "a C program (cc -Wall FILE)"
 		                           : "a Python program (python3 FILE)");
 	return CMD_OK;

@@ -1056,14 +1056,13 @@ pyline_is_python(const char *s, size_t n, const struct vars *vs)
 		return 0;
 	memcpy(word, s, len);
 	word[len] = '\0';
-	for (k = 0; keywords[k]; k++)
-		if (strcmp(word, keywords[k]) == 0 &&
-		    (i == n || !isalnum((unsigned char)s[i])))
-			return 1;
 	if (i < n && (s[i] == '.' || s[i] == '(' || s[i] == ','))
 		return 1;
 	if (cmd_find(word) != NULL)
-		return 0; /* a command, even when an = follows */
+		return 0; /* a command (no keyword is one), even before an = */
+	for (k = 0; keywords[k]; k++)
+		if (strcmp(word, keywords[k]) == 0)
+			return 1; /* the word ends at a character not alnum */
 	while (i < n && (s[i] == ' ' || s[i] == '\t'))
 		i++;
 	if ((i == n || s[i] == '#') && vs && var_get(vs, word))

@@ -31,16 +31,16 @@ record_setup(struct shell *sh, FILE *fp)
 {
 	const struct session_entry *e;
 	const struct cmd_entry *cmd;
+	struct session_iter it;
 	struct stmt st;
 	struct buf b;
-	size_t i;
 	int k;
 
-	if (sh->session == NULL || sh->session->n == 0)
+	if (session_count(sh->session) == 0)
 		return;
 	fprintf(fp, "# The setup: the calls made before recording started\n");
-	for (i = 0; i < sh->session->n; i++) {
-		e = &sh->session->v[i];
+	session_iter_start(&it, sh->session);
+	while ((e = session_iter_next(&it)) != NULL) {
 		memset(&st, 0, sizeof(st));
 		st.argc = e->argc;
 		st.argv = xcalloc((size_t)e->argc, sizeof(*st.argv));
@@ -69,6 +69,7 @@ record_setup(struct shell *sh, FILE *fp)
 		buf_free(&b);
 		free(st.argv);
 	}
+	session_iter_end(&it);
 	fprintf(fp, "# Recorded from here\n");
 }
 

@@ -332,26 +332,40 @@ shell_timed_out(struct shell *sh, const struct stmt *st)
 }
 
 /*
+ * Returns 1 when st is a call that can block, typed at the prompt to run
+ * now (not in the background), after writing it as typed into b.
+ */
+static int
+shell_typed_blocking(struct shell *sh, const struct stmt *st, struct buf *b)
+{
+	const struct cmd_entry *cmd;
+
+	if (!sh->interactive || sh->src || st->background || st->argc == 0 ||
+	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	    !(cmd->flags & CMD_BACKGROUND))
+		return 0;
+	parse_format_stmt(b, st);
+	return 1;
+}
+
+/*
  * After Ctrl-C stopped a call blocked at the prompt: says how to let it
  * wait in the background, so one shell can play both sides.
  */
 static void
 shell_hint_background(struct shell *sh, const struct stmt *st)
 {
-	const struct cmd_entry *cmd;
 	struct buf b;
 
-	if (!sh->interactive || sh->src || !sig_int || st->background ||
-	    !sh->last.made || sh->last.ret != -1 || sh->last.err != EINTR ||
-	    st->argc == 0 || (cmd = cmd_find(st->argv[0].text)) == NULL ||
-	    !(cmd->flags & CMD_BACKGROUND))
+	if (!sig_int || !sh->last.made || sh->last.ret != -1 ||
+	    sh->last.err != EINTR)
 		return;
 	buf_init(&b);
-	parse_format_stmt(&b, st);
-	out_meaning(sh,
-	    "to type the other side while it waits, run it in the "
-	    "background: %s &",
-	    buf_str(&b));
+	if (shell_typed_blocking(sh, st, &b))
+		out_meaning(sh,
+		    "to type the other side while it waits, run it in the "
+		    "background: %s &",
+		    buf_str(&b));
 	buf_free(&b);
 }
 
@@ -363,7 +377,7 @@ int
 shell_run_stmt(struct shell *sh, const struct stmt *st)
 {
 	int rc, jobs, asked = 0;
-	struct buf pre;
+	struct buf pre, typed;
 
 	if (shell_shows_steps(sh) && st->argc > 0 &&
 	    !parse_is_word(&st->argv[0], "let") &&
@@ -389,7 +403,12 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	track_begin(sh, st);
 	jobs = sh->jobs.next_id;
 	bound_arm(sh);
+	buf_init(&typed);
+	if (shell_typed_blocking(sh, st, &typed)) /* for the call's hint */
+		sh->typed = buf_str(&typed);
 	rc = cmd_run(sh, st);
+	sh->typed = NULL;
+	buf_free(&typed);
 	bound_disarm(sh);
 	if (bound_expired) { /* not Ctrl-C: the lesson goes on to report */
 		bound_expired = 0;

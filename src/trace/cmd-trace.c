@@ -34,12 +34,14 @@ cmd_trace_exec(struct shell *sh, const struct cmd_entry *cmd,
 	int i, n = 0, st, rc;
 
 	(void)cmd;
-	argv = xcalloc((size_t)a->argc + 6, sizeof(*argv));
+	argv = xcalloc((size_t)a->argc + 7, sizeof(*argv));
 	argv[n++] = (char *)"sockstep";
 	argv[n++] = (char *)"trace";
 	argv[n++] = (char *)"-o-";
 	if (!sh->notes)
 		argv[n++] = (char *)"-n";
+	if (sh->python)
+		argv[n++] = (char *)"--python";
 	argv[n++] = (char *)"--";
 	for (i = 0; i < a->argc; i++)
 		argv[n++] = a->argv[i].text;
@@ -87,8 +89,9 @@ const struct cmd_entry cmd_trace_entry = {
 	    "marked [pid N]. The program's own output passes through; "
 	    "Ctrl-C reaches it; the shell waits for it to end and says its "
 	    "exit status. From the command line, sockstep trace runs one "
-	    "program the same way, with --step (a key before each call) "
-	    "and -p PID (attach to a running program).",
+	    "program the same way, with --step (a key before each call), "
+	    "-p PID (attach to a running program) and --python (the Python "
+	    "line of each call, as set python on shows here).",
 	.errors = "exit status 127: the program was not found; 126: ptrace "
 	          "is not permitted here (a container without "
 	          "CAP_SYS_PTRACE, or Yama's ptrace_scope 3).",

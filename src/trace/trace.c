@@ -40,6 +40,7 @@
 #include "sym.h"
 #include "sys.h"
 #include "tracefmt.h"
+#include "tracepy.h"
 #include "xalloc.h"
 
 /* One task (process or thread) of the traced program. */
@@ -493,6 +494,20 @@ trace_state_line(struct trace *t, const struct trace_task *k)
 		out_meaning(&t->sh, "fd%d %s -> %s", c->h->old_fd, from, to);
 }
 
+/* With --python, the Python line of the call that returned, under its notes. */
+static void
+trace_python_line(struct trace *t, const struct trace_task *k)
+{
+	struct buf b;
+
+	if (!t->sh.python)
+		return;
+	buf_init(&b);
+	if (tracepy_line(&b, &k->s) == 0)
+		out_meaning(&t->sh, "python: %s", buf_str(&b));
+	buf_free(&b);
+}
+
 /* At the exit stop of a traced call: its result, its socket just after, its line and notes. */
 static void
 trace_leave(struct trace *t, struct trace_task *k)
@@ -552,6 +567,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 			    k->s.ret, (int)k->s.a[0]);
 		note_call(&t->sh, &k->c);
 		trace_state_line(t, k);
+		trace_python_line(t, k);
 	}
 	fflush(t->sh.out);
 	buf_free(&b);
@@ -852,9 +868,10 @@ trace_run(struct trace *t, char **argv)
 static void
 trace_usage(FILE *fp)
 {
-	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--] PROGRAM "
-	      "[ARG]...\n"
-	      "       sockstep trace [-n] [-o FILE] [--step] -p PID\n"
+	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--python] [--] "
+	      "PROGRAM [ARG]...\n"
+	      "       sockstep trace [-n] [-o FILE] [--step] [--python] -p "
+	      "PID\n"
 	      "Runs PROGRAM (or watches process PID) and prints each of its "
 	      "socket calls as\nthe shell prints its own: the strace line, "
 	      "then what it means.\n\n"
@@ -868,6 +885,10 @@ trace_usage(FILE *fp)
 	      "ends the program\n"
 	      "  -p, --pid=PID      attach to the running process PID (and its "
 	      "threads)\n"
+	      "      --python       under each call, the line of Python's "
+	      "socket module that\n"
+	      "                     makes it (each socket named by its fd: "
+	      "fd3)\n"
 	      "  -h, --help         show this help and exit\n\n"
 	      "The program's own output passes through; Ctrl-C reaches it. "
 	      "Exit status: the\nprogram's (128+N when signal N ended it, "
@@ -884,6 +905,7 @@ trace_main(int argc, char **argv)
 		                                      NULL, 'o' },
 		{ "no-notes", no_argument, NULL, 'n' },
 		{ "step", no_argument, NULL, 's' },
+		{ "python", no_argument, NULL, 'y' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *path = NULL;
@@ -891,7 +913,7 @@ trace_main(int argc, char **argv)
 	FILE *out = stderr;
 	char *end;
 	long pid = 0;
-	int c, notes = 1, step = 0, rc;
+	int c, notes = 1, step = 0, python = 0, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -906,6 +928,9 @@ trace_main(int argc, char **argv)
 			break;
 		case 's':
 			step = 1;
+			break;
+		case 'y':
+			python = 1;
 			break;
 		case 'p':
 			pid = strtol(optarg, &end, 10);
@@ -954,6 +979,7 @@ trace_main(int argc, char **argv)
 	}
 	shell_init(&t.sh, &sys_real, out, stderr);
 	t.sh.notes = notes;
+	t.sh.python = python;
 	t.sh.others = "another socket (of this program or another)";
 	t.step = step;
 	if (t.tty)

@@ -210,7 +210,7 @@ tracefmt_msg(struct buf *b, const struct tracefmt_sys *s, int strsize)
 }
 
 /* Returns the option of level and name this shell knows, or NULL. */
-static const struct opt *
+const struct opt *
 tracefmt_opt(long level, long name)
 {
 	const struct opt *o;

@@ -40,6 +40,7 @@ void
 diagram_free(struct diagram *d)
 {
 	free(d->v);
+	free(d->names);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -50,11 +51,83 @@ diagram_copy(char *field, size_t n, const char *s)
 	snprintf(field, n, "%s", s ? s : "");
 }
 
+/* Fills in the ends of the arrows kept by handle, from the addresses their handles have now. */
+void
+diagram_resolve(struct diagram *d)
+{
+	struct buf a;
+	size_t i;
+
+	buf_init(&a);
+	for (i = 0; i < d->n; i++) {
+		struct diagram_event *e = &d->v[i];
+
+		if (e->h == NULL || !diag_has_addr(&e->h->local) ||
+		    !diag_has_addr(&e->h->peer))
+			continue;
+		buf_reset(&a);
+		addr_short(&a, (const struct sockaddr *)&e->h->local,
+		    sizeof(e->h->local));
+		diagram_copy(e->back ? e->to : e->from, sizeof(e->from),
+		    buf_str(&a));
+		buf_reset(&a);
+		addr_short(&a, (const struct sockaddr *)&e->h->peer,
+		    sizeof(e->h->peer));
+		diagram_copy(e->back ? e->from : e->to, sizeof(e->to),
+		    buf_str(&a));
+		e->h = NULL;
+	}
+	buf_free(&a);
+}
+
+/*
+ * Adds every arrow of from to the end of d, in order, and names the lanes
+ * of from's handles in t as "who: NAME" (a lesson's, to the shell that
+ * played it).
+ */
+void
+diagram_append(struct diagram *d, const struct diagram *from,
+    const struct handle_table *t, const char *who)
+{
+	struct buf a;
+	size_t i;
+
+	for (i = 0; i < from->n; i++) {
+		struct diagram_event *e;
+
+		if (from->v[i].from[0] == '\0') /* its ends were never known */
+			continue;
+		e = diagram_add(d, from->v[i].from, from->v[i].to,
+		    from->v[i].what, from->v[i].call);
+		if (e)
+			e->inferred = from->v[i].inferred;
+	}
+	d->dropped += from->dropped;
+	buf_init(&a);
+	for (i = 0; from->n && i < t->n; i++) {
+		struct diagram_name *n;
+
+		if (!diag_has_addr(&t->v[i]->local))
+			continue;
+		d->names =
+		    xrealloc(d->names, (d->nnames + 1) * sizeof(*d->names));
+		n = &d->names[d->nnames++];
+		buf_reset(&a);
+		addr_short(&a, (const struct sockaddr *)&t->v[i]->local,
+		    sizeof(t->v[i]->local));
+		diagram_copy(n->addr, sizeof(n->addr), buf_str(&a));
+		diagram_copy(n->who, sizeof(n->who), who);
+		diagram_copy(n->name, sizeof(n->name), t->v[i]->name);
+	}
+	buf_free(&a);
+}
+
 /*
  * Adds an arrow from endpoint from to endpoint to, saying what went,
  * caused by call; arrows with the same call text in a row share a step.
+ * Returns it, or NULL when it is only counted (DIAGRAM_MAX).
  */
-void
+struct diagram_event *
 diagram_add(struct diagram *d, const char *from, const char *to,
     const char *what, const char *call)
 {
@@ -65,7 +138,7 @@ diagram_add(struct diagram *d, const char *from, const char *to,
 		d->step++;
 	if (d->n == DIAGRAM_MAX) {
 		d->dropped++;
-		return;
+		return NULL;
 	}
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 64;
@@ -77,6 +150,10 @@ diagram_add(struct diagram *d, const char *from, const char *to,
 	diagram_copy(e->what, sizeof(e->what), what);
 	diagram_copy(e->call, sizeof(e->call), call);
 	e->step = d->step;
+	e->inferred = 0;
+	e->h = NULL;
+	e->back = 0;
+	return e;
 }
 
 /* Returns the lane of endpoint a, adding it when there is room; -1 if none. */
@@ -85,6 +162,8 @@ diagram_lane(struct lanes *l, const char *a)
 {
 	size_t i;
 
+	if (*a == '\0') /* an arrow whose ends were never known */
+		return -1;
 	for (i = 0; i < l->n; i++)
 		if (strcmp(l->addr[i], a) == 0)
 			return (int)i;
@@ -124,9 +203,36 @@ diagram_lanes(const struct diagram *d, const struct handle_table *t,
 				    l->name[k].len ? "/" : "", h->name);
 	}
 	buf_free(&a);
+	for (k = 0; k < (int)l->n; k++) {
+		size_t first = l->name[k].len; /* named by a live handle */
+
+		for (i = 0; i < d->nnames && first == 0; i++)
+			if (strcmp(l->addr[k], d->names[i].addr) == 0)
+				buf_printf(&l->name[k], "%s%s%s",
+				    l->name[k].len ? "/" : d->names[i].who,
+				    l->name[k].len ? "" : ": ",
+				    d->names[i].name);
+	}
 	for (k = 0; k < (int)l->n; k++)
 		if (l->name[k].len == 0)
 			buf_puts(&l->name[k], "peer");
+}
+
+/* What a chart with arrows not captured says of them. */
+static const char diagram_inferred_text[] =
+    "arrows not captured are inferred from the calls, their results and "
+    "the states read; capture on shows the segments themselves";
+
+/* Returns 1 when one of d's arrows was inferred, not captured. */
+static int
+diagram_inferred(const struct diagram *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].inferred && d->v[i].from[0])
+			return 1;
+	return 0;
 }
 
 /* Frees the lane names. */
@@ -230,6 +336,8 @@ diagram_text(const struct diagram *d, const struct handle_table *t, FILE *f)
 	}
 	if (d->dropped)
 		fprintf(f, "(%zu later arrows not kept)\n", d->dropped);
+	if (diagram_inferred(d))
+		fprintf(f, "(%s)\n", diagram_inferred_text);
 	free(line);
 	diagram_lanes_free(&l);
 }
@@ -282,7 +390,7 @@ diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
 
 	diagram_lanes(d, t, &l);
 	width = SVG_LEFT + (l.n ? l.n - 1 : 0) * SVG_GAP + 120;
-	height = SVG_TOP + (d->n + 1) * SVG_ROW;
+	height = SVG_TOP + (d->n + 2) * SVG_ROW;
 	fprintf(f,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%zu\" "
@@ -312,7 +420,7 @@ diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
 		    "</text>\n<line class=\"lane\" x1=\"%zu\" y1=\"52\" "
 		    "x2=\"%zu\" y2=\"%zu\" stroke=\"#999\" "
 		    "stroke-dasharray=\"4 3\"/>\n",
-		    x, x, height - 10);
+		    x, x, height - SVG_ROW);
 	}
 	for (i = 0; i < d->n; i++) {
 		const struct diagram_event *e = &d->v[i];
@@ -342,6 +450,9 @@ diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
 		diagram_xml(f, e->what);
 		fputs("</text>\n", f);
 	}
+	if (diagram_inferred(d))
+		fprintf(f, "<text x=\"8\" y=\"%zu\" fill=\"#555\">%s</text>\n",
+		    height - 12, diagram_inferred_text);
 	fputs("</svg>\n", f);
 	diagram_lanes_free(&l);
 	return ferror(f) ? -1 : 0;

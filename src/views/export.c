@@ -1,6 +1,7 @@
 #include "export.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,101 +60,72 @@ session_show_python(struct shell *sh, const struct session_entry *e)
 	buf_free(&b);
 }
 
-/*
- * Copies st's words into e in one allocation (e->argv holds the
- * pointers, the lengths, the kinds, then the text): the command's own
- * name for word 0.
- */
-static void
-session_words(struct session_entry *e, const struct stmt *st, const char *name)
-{
-	size_t n = (size_t)st->argc, size, text = 0, off;
-	char *p;
-	int i;
-
-	for (i = 1; i < st->argc; i++)
-		text += st->argv[i].len + 1;
-	text += strlen(name) + 1;
-	off = n * (sizeof(*e->argv) + sizeof(*e->len));
-	size = off + n * sizeof(*e->kind) + text;
-	p = xmalloc(size);
-	e->argv = (char **)(void *)p;
-	e->len = (size_t *)(void *)(p + n * sizeof(*e->argv));
-	e->kind = (int *)(void *)(p + off);
-	p += off + n * sizeof(*e->kind);
-	for (i = 0; i < st->argc; i++) {
-		const char *w = i == 0 ? name : st->argv[i].text;
-		size_t len = i == 0 ? strlen(name) : st->argv[i].len;
-
-		e->argv[i] = p;
-		memcpy(p, w, len);
-		p[len] = '\0';
-		p += len + 1;
-		e->len[i] = st->argv[i].len;
-		e->kind[i] = (int)st->argv[i].kind;
-	}
-}
-
 /* Remembers a statement that ran, what it returned, and the handles it named or made. */
 void
 session_add(struct shell *sh, const struct stmt *st, int rc)
 {
-	struct session *s = sh->session;
-	struct session_entry *e;
+	struct session_entry entry, *e = &entry;
 	const struct cmd_entry *cmd;
 	struct handle *h;
+	char *argv_in[16], **argv = argv_in;
+	size_t len_in[16], *len = len_in;
+	int kind_in[16], *kind = kind_in, i;
 
 	if (rc != CMD_OK || st->argc == 0 || st->argv[0].kind != TOK_WORD ||
 	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
 	    cmd->group == CMD_GROUP_SHELL || cmd->group == CMD_GROUP_LESSONS)
 		return;
-	if (s == NULL)
-		s = sh->session = xcalloc(1, sizeof(*s));
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 32;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	if (st->argc > 16) { /* rare: the words' arrays on the heap */
+		argv = xmalloc((size_t)st->argc * sizeof(*argv));
+		len = xmalloc((size_t)st->argc * sizeof(*len));
+		kind = xmalloc((size_t)st->argc * sizeof(*kind));
 	}
-	e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
+	e->argv = argv;
+	e->len = len;
+	e->kind = kind;
 	e->argc = st->argc;
-	session_words(e, st, cmd->name);
+	for (i = 0; i < st->argc; i++) {
+		argv[i] =
+		    i == 0 ? (char *)(uintptr_t)cmd->name : st->argv[i].text;
+		len[i] = i == 0 ? strlen(cmd->name) : st->argv[i].len;
+		kind[i] = (int)st->argv[i].kind;
+	}
 	e->made = sh->last.made;
 	e->ret = sh->last.ret;
 	e->err = sh->last.err;
 	if ((cmd->flags & CMD_HANDLE) &&
 	    (h = session_handle(sh, st->argv[1].text)) != NULL) {
-		snprintf(e->hname, sizeof(e->hname), "%s", h->name);
+		memcpy(e->hname, h->name, sizeof(e->hname));
 		e->family = h->family;
 		e->type = h->type;
 	}
 	if (e->made && e->ret >= 0 && (cmd->flags & CMD_NEWNAME) &&
 	    strcmp(cmd->name, "socketpair") == 0 && sh->handles.n >= 2) {
-		snprintf(e->made_names[0], 32, "%s",
-		    sh->handles.v[sh->handles.n - 2]->name);
-		snprintf(e->made_names[1], 32, "%s",
-		    sh->handles.v[sh->handles.n - 1]->name);
+		memcpy(e->made_names[0], sh->handles.v[sh->handles.n - 2]->name,
+		    sizeof(e->made_names[0]));
+		memcpy(e->made_names[1], sh->handles.v[sh->handles.n - 1]->name,
+		    sizeof(e->made_names[1]));
 	} else if (e->made && e->ret >= 0 &&
 	    (h = handle_by_fd(&sh->handles, (int)e->ret)) != NULL &&
 	    (cmd->flags & CMD_NEWNAME || strcmp(cmd->name, "accept") == 0)) {
-		snprintf(e->made_names[0], 32, "%s", h->name);
+		memcpy(e->made_names[0], h->name, sizeof(e->made_names[0]));
 		e->family = e->family ? e->family : h->family;
 	}
+	session_put(&sh->session, e);
 	session_show_python(sh, e);
+	if (argv != argv_in) {
+		free(argv);
+		free(len);
+		free(kind);
+	}
 }
 
 /* Forgets every statement. */
 void
 session_free(struct shell *sh)
 {
-	struct session *s = sh->session;
-	size_t i;
-
-	if (s == NULL)
-		return;
-	for (i = 0; i < s->n; i++)
-		free(s->v[i].argv); /* and the rest of session_words' block */
-	free(s->v);
-	free(s);
+	session_destroy(sh->session);
 	sh->session = NULL;
 }
 
@@ -689,13 +661,16 @@ session_python_line(struct shell *sh, const struct session_entry *e,
 {
 	const struct gen_entry *ge = gen_find(e->argv[0]);
 	struct gen g = { sh, 1, b, "", NULL, 0 };
-	size_t i;
+	const struct session_entry *seen;
+	struct session_iter it;
 	int rc;
 
 	if (ge == NULL)
 		return -1;
-	for (i = 0; sh->session && i < sh->session->n; i++)
-		gen_learn(&g, &sh->session->v[i]);
+	session_iter_start(&it, sh->session);
+	while ((seen = session_iter_next(&it)) != NULL)
+		gen_learn(&g, seen);
+	session_iter_end(&it);
 	rc = ge->py(&g, e);
 	free(g.names);
 	return rc == -1 ? -1 : 0;
@@ -773,11 +748,12 @@ static const char gen_c_head[] =
 static int
 session_write(struct shell *sh, int py, FILE *f)
 {
-	struct session *s = sh->session;
+	const struct session_entry *e;
 	const struct gen_entry *ge;
 	struct gen g = { sh, py, NULL, py ? "    " : "\t", NULL, 0 };
+	struct session_iter it;
 	struct buf b, line;
-	size_t i, k;
+	size_t k;
 	int rc, fail;
 
 	buf_init(&b);
@@ -794,8 +770,10 @@ session_write(struct shell *sh, int py, FILE *f)
 		    "session, in the same order. */\n");
 	if (!py) {
 		buf_puts(&b, gen_c_head);
-		for (i = 0; s && i < s->n; i++)
-			gen_learn(&g, &s->v[i]);
+		session_iter_start(&it, sh->session);
+		while ((e = session_iter_next(&it)) != NULL)
+			gen_learn(&g, e);
+		session_iter_end(&it);
 		for (k = 0; k < g.nnames; k++) {
 			buf_puts(&b, "\tint ");
 			g.b = &b;
@@ -808,9 +786,8 @@ session_write(struct shell *sh, int py, FILE *f)
 		g.b = &line;
 		g.nnames = 0;
 	}
-	for (i = 0; s && i < s->n; i++) {
-		const struct session_entry *e = &s->v[i];
-
+	session_iter_start(&it, sh->session);
+	while ((e = session_iter_next(&it)) != NULL) {
 		buf_reset(&line);
 		ge = gen_find(e->argv[0]);
 		rc = ge ? (py ? ge->py : ge->c)(&g, e) : -1;
@@ -832,6 +809,7 @@ session_write(struct shell *sh, int py, FILE *f)
 			buf_printf(&b, "%s%s", py ? "" : "\t", buf_str(&line));
 		buf_addc(&b, '\n');
 	}
+	session_iter_end(&it);
 	if (!py) {
 		for (k = 0; k < g.nnames; k++) {
 			buf_puts(&b, "\t(void)");

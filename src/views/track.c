@@ -12,6 +12,7 @@
 #include "track.h"
 
 #include <netinet/in.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,7 @@ struct track {
 	int call_unset; /* call not formatted yet: nothing watched at its start */
 	struct handle *h; /* its handle argument, resolved before it ran */
 	int h_live; /* that handle was live before */
+	int h_shut; /* and its shut directions then */
 	unsigned long h_seq; /* and its closed_seq then */
 	struct handle *linger[TRACK_LINGER]; /* closed, not settled yet */
 	size_t nlinger;
@@ -210,6 +212,7 @@ static void
 track_arrow(struct shell *sh, const struct sockaddr_storage *from,
     const struct sockaddr_storage *to, const char *what, const char *call)
 {
+	struct diagram_event *e;
 	struct buf a, b;
 
 	if (!diag_has_addr(from) || !diag_has_addr(to))
@@ -223,10 +226,59 @@ track_arrow(struct shell *sh, const struct sockaddr_storage *from,
 	buf_init(&b);
 	track_addr(&a, from);
 	track_addr(&b, to);
-	diagram_add(&sh->track->diagram, buf_str(&a), buf_str(&b), what,
+	e = diagram_add(&sh->track->diagram, buf_str(&a), buf_str(&b), what,
 	    call ? call : buf_str(&sh->track->call));
+	e->inferred = sh->track->capture.fd < 0;
 	buf_free(&a);
 	buf_free(&b);
+}
+
+/*
+ * Adds an inferred arrow of the current call along h's connection (back:
+ * from its peer to it), its ends read from h's addresses when the chart
+ * is drawn: track_resolve.
+ */
+static void
+track_arrow_later(struct shell *sh, const struct stmt *st,
+    const struct handle *h, int back, const char *what)
+{
+	struct diagram_event *e;
+
+	if (sh->track->call_unset) { /* formatted only when it is needed */
+		parse_format_stmt(&sh->track->call, st);
+		sh->track->call_unset = 0;
+	}
+	e = diagram_add(&sh->track->diagram, "", "", what,
+	    buf_str(&sh->track->call));
+
+	if (e) {
+		e->inferred = 1;
+		e->h = h;
+		e->back = back;
+	}
+}
+
+/*
+ * Before the chart is drawn (or a lesson's handed on): reads the
+ * addresses not known yet of live TCP handles (arrows wait for them, and
+ * lanes are named by them), then fills in the arrows.
+ */
+void
+track_resolve(struct shell *sh)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sh->handles.nbyfd && n < TRACK_MAX_LIVE; i++) {
+		struct handle *h = sh->handles.byfd[i];
+
+		if (h && h->fd >= 0 && track_is_tcp(h) &&
+		    (!diag_has_addr(&h->local) ||
+		        (h->connected && !diag_has_addr(&h->peer)))) {
+			diag_remember(sh->sys, h);
+			n++;
+		}
+	}
+	diagram_resolve(&sh->track->diagram);
 }
 
 /*
@@ -597,6 +649,69 @@ track_infer_peer(struct shell *sh, const struct handle *h, int skip_h, int rst,
 	}
 }
 
+/*
+ * Writes into what the words of a send's data arrow, "5 bytes \"hello\"".
+ * Returns 0, or -1 when st is no send that sent bytes.
+ */
+static int
+track_data(struct shell *sh, const struct stmt *st, struct buf *what)
+{
+	char err[64], *data;
+	size_t len;
+
+	if (strncmp(st->argv[0].text, "send", 4) != 0 || sh->last.ret <= 0 ||
+	    st->argc <= 2 ||
+	    parse_data(&st->argv[2], &data, &len, err, sizeof(err)) == -1)
+		return -1;
+	if ((size_t)sh->last.ret < len)
+		len = (size_t)sh->last.ret;
+	buf_printf(what, "%zu byte%s ", len, len == 1 ? "" : "s");
+	fmt_cstring(what, (unsigned char *)data, len, 8);
+	free(data);
+	return 0;
+}
+
+/*
+ * Adds the arrows a call's result alone shows, when no state is read
+ * (-n, or states and segments off): a connect that returned 0 made the
+ * handshake (EINPROGRESS: its SYN went), a send sent its bytes, the first
+ * shutdown of the sending side of a connection sent FIN, and a close of
+ * a connection close found ESTABLISHED or CLOSE_WAIT sent FIN (RST with
+ * unread data or SO_LINGER {1, 0}).
+ */
+static void
+track_infer_result(struct shell *sh, const struct stmt *st)
+{
+	struct track *t = sh->track;
+	const struct handle *h = t->h;
+	const char *cmd = st->argv[0].text;
+	struct buf what;
+	int connect = strncmp(cmd, "connect", 7) == 0;
+	long ret = sh->last.ret;
+
+	if (h == NULL || !track_is_tcp(h))
+		return;
+	buf_init(&what);
+	if (connect &&
+	    (ret == EINPROGRESS || (ret == -1 && sh->last.err == EINPROGRESS)))
+		track_arrow_later(sh, st, h, 0, "SYN");
+	else if (connect && ret == 0) {
+		track_arrow_later(sh, st, h, 0, "SYN");
+		track_arrow_later(sh, st, h, 1, "SYN, ACK");
+		track_arrow_later(sh, st, h, 0, "ACK");
+	} else if (h->connected && track_data(sh, st, &what) == 0)
+		track_arrow_later(sh, st, h, 0, buf_str(&what));
+	else if (strcmp(cmd, "shutdown") == 0 && ret == 0 && h->connected &&
+	    !(t->h_shut & HANDLE_SHUT_WR) && (h->shut & HANDLE_SHUT_WR))
+		track_arrow_later(sh, st, h, 0, "FIN");
+	else if (strcmp(cmd, "close") == 0 && ret == 0 && t->h_live &&
+	    h->fd < 0 &&
+	    (h->close_state == ST_ESTABLISHED ||
+	        h->close_state == ST_CLOSE_WAIT))
+		track_arrow_later(sh, st, h, 0, h->close_rst ? "RST" : "FIN");
+	buf_free(&what);
+}
+
 /* Adds the arrows a call stands for when no capture shows the real ones. */
 static void
 track_infer(struct shell *sh, const struct stmt *st)
@@ -606,8 +721,7 @@ track_infer(struct shell *sh, const struct stmt *st)
 	const char *cmd = st->argv[0].text;
 	struct track_change *mine = NULL;
 	struct buf what;
-	char err[64], *data;
-	size_t k, len;
+	size_t k;
 
 	for (k = 0; k < t->nch; k++)
 		if (t->ch[k].h == h)
@@ -620,16 +734,9 @@ track_infer(struct shell *sh, const struct stmt *st)
 			track_arrow(sh, &h->peer, &h->local, "SYN, ACK", NULL);
 			track_arrow(sh, &h->local, &h->peer, "ACK", NULL);
 		}
-	} else if (h && strncmp(cmd, "send", 4) == 0 && sh->last.ret > 0 &&
-	    st->argc > 2 &&
-	    parse_data(&st->argv[2], &data, &len, err, sizeof(err)) == 0) {
-		if ((size_t)sh->last.ret < len)
-			len = (size_t)sh->last.ret;
-		buf_printf(&what, "%zu byte%s ", len, len == 1 ? "" : "s");
-		fmt_cstring(&what, (unsigned char *)data, len, 8);
+	} else if (h && track_data(sh, st, &what) == 0)
 		track_arrow(sh, &h->local, &h->peer, buf_str(&what), NULL);
-		free(data);
-	} else if (h && mine && strcmp(cmd, "shutdown") == 0 &&
+	else if (h && mine && strcmp(cmd, "shutdown") == 0 &&
 	    track_open(mine->from) && !track_open(mine->to))
 		track_arrow(sh, &h->local, &h->peer, "FIN", NULL);
 	else if (h && mine && mine->closed && track_open(mine->from))
@@ -798,6 +905,7 @@ track_start(struct shell *sh, const struct stmt *st, int format)
 	t->call_unset = !format;
 	t->h = track_handle_arg(sh, st);
 	t->h_live = t->h && t->h->fd >= 0;
+	t->h_shut = t->h ? t->h->shut : 0;
 	t->h_seq = t->h ? t->h->closed_seq : 0;
 	t->nch = 0;
 }
@@ -847,9 +955,12 @@ track_end(struct shell *sh, const struct stmt *st, int rc)
 {
 	struct track *t = sh->track;
 
-	if (rc != CMD_OK || !sh->last.made || st->argc == 0 ||
-	    !track_watching(sh))
+	if (rc != CMD_OK || !sh->last.made || st->argc == 0)
 		return;
+	if (!track_watching(sh)) {
+		track_infer_result(sh, st);
+		return;
+	}
 	if (t->call_unset) {
 		parse_format_stmt(&t->call, st);
 		t->call_unset = 0;

@@ -346,6 +346,64 @@ diagram
         raise AssertionError("diagram: close cli is not an RST:\n" + out)
 
 
+def arrows(out):
+    """The diagram's arrows, in order, as (direction, kind): direction is
+    '>' or '<' across the chart, kind SYN, SYN-ACK, DATA, FIN or RST (a
+    bare ACK is left out: capture shows every one, calls imply few)."""
+    got = []
+    for l in out.splitlines():
+        m = re.search(r"\|(<-|--) (.*?) -*(>?)\|", l)
+        if not m:
+            continue
+        what = m.group(2)
+        kind = ("DATA" if "bytes" in what else "SYN-ACK" if
+                what.startswith("SYN, ACK") else "SYN" if
+                what.startswith("SYN") else "FIN" if what.startswith("FIN")
+                else "RST" if what.startswith("RST") else None)
+        if kind:
+            got.append((">" if m.group(1) == "--" else "<", kind))
+    return got
+
+
+def test_inferred():
+    """With -n, and with states and segments off, the diagram is drawn
+    from the calls' results alone, marked as inferred: the handshake,
+    the data, each FIN and an abortive close's RST; a close after the
+    connection was reset draws nothing. As root, the same script with
+    capture shows the same segments in the same order (the claim checked
+    against the kernel)."""
+    script = HALF_CLOSE.replace("close srv\n", """socket c2
+connect c2 srv
+accept srv conn2
+setsockopt c2 SO_LINGER 1 0
+close c2
+recv conn2 10
+close conn2
+close srv
+""")
+    want = [(">", "SYN"), ("<", "SYN-ACK"), (">", "DATA"), (">", "FIN"),
+            ("<", "DATA"), ("<", "FIN"),
+            ("<", "SYN"), (">", "SYN-ACK"), ("<", "RST")]  # c2 on the right
+    for opts, pre in ((["-n"], ""),
+                      ([], "set states off\nset segments off\n")):
+        rc, out, err = e2elib.run([e2elib.binary()] + opts,
+                                  stdin=(pre + script).encode())
+        out = out.decode("utf-8", "replace")
+        if rc != 0 or arrows(out) != want:
+            raise AssertionError("%s: exit %d, arrows %s, not %s:\n%s%s" % (
+                opts or pre.strip(), rc, arrows(out), want, out[-2500:],
+                err.decode()))
+        if "(arrows not captured are inferred from the calls" not in out:
+            raise AssertionError("no word that the arrows are inferred:\n"
+                                 + out[-1500:])
+    if os.geteuid() != 0:
+        return
+    out = run("capture on\n" + script)
+    if arrows(out) != want or "are inferred" in out:
+        raise AssertionError("captured: %s, not %s:\n%s" % (
+            arrows(out), want, out[-2500:]))
+
+
 def test_background():
     """accept srv & blocks in its own thread while the same shell connects;
     the job notice follows the connect. A second background accept is
@@ -569,6 +627,7 @@ if __name__ == "__main__":
         "capture-unprivileged": test_capture_unprivileged,
         "capture-lab": test_capture_lab,
         "linger-rst": test_linger_rst,
+        "inferred": test_inferred,
         "background": test_background,
         "since-peer": test_since_peer,
         "since-ack": test_since_ack,

@@ -61,10 +61,10 @@ class Session:
     """One sockstep on a pseudo-terminal, with a transcript of its output."""
 
     def __init__(self, binary, tmp, editor, history=None, umask=0o022,
-                 args=()):
+                 args=(), term="dumb"):
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "TERM": "dumb",
+            "TERM": term,
             "INPUTRC": "/dev/null",
             "EDITRC": "/dev/null",
             "HOME": os.path.join(tmp, "home"),
@@ -664,6 +664,32 @@ FILE_TESTS = {
     "trace-step": t_trace_step,
     "trace-step-quit": t_trace_step_quit,
 }
+
+
+def run_one(tests, script, prefix):
+    """The main of a test script whose tests each take (binary, tmp,
+    editor): runs the one named on the command line. Returns the exit
+    status: 0 pass, 1 fail (with every session's transcript), 2 usage."""
+    if len(sys.argv) != 3 or sys.argv[2] not in tests:
+        sys.stderr.write("usage: %s SOCKSTEP {%s}\n" %
+                         (script, "|".join(tests)))
+        return 2
+    binary, name = os.path.abspath(sys.argv[1]), sys.argv[2]
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    try:
+        editor = backend(binary)
+        tests[name](binary, tmp, editor)
+        print("PASS: %s (line editor: %s)" % (name, editor))
+        return 0
+    except Fail as e:
+        print("FAIL: %s: %s" % (name, e))
+        for i, s in enumerate(SESSIONS):
+            print("--- transcript %d ---\n%s\n--- end ---" % (i, s.text()))
+        return 1
+    finally:
+        for s in SESSIONS:
+            s.close()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main():

@@ -386,6 +386,80 @@ def case_modes(tmp):
           "agree with strace; the others are let by")
 
 
+def served(server, argv):
+    """Runs argv(port) against a fresh server, which then must end; returns
+    the finished client (a CompletedProcess, text)."""
+    p, _, port = start(server, None)
+    try:
+        r = subprocess.run(argv(port), capture_output=True, text=True,
+                           timeout=WAIT)
+        p.communicate(timeout=WAIT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return r
+
+
+def python_lines(path):
+    """The lines under "  python: " of a trace file."""
+    return [l[len("  python: "):].rstrip("\n") for l in open(path)
+            if l.startswith("  python: ")]
+
+
+def case_python(tmp):
+    """--python: the C echo client's Python lines, run as a program against
+    another echo server, make the same calls (sockstep's lines of the two
+    agree but for Python's SOCK_CLOEXEC and the port); the modes program's
+    lines (setblocking both ways, socketpair, poll, select, dup) are
+    Python, and a call Python has no line for (F_GETFL, dup2) gets none."""
+    server, client = programs("c")
+    first = os.path.join(tmp, "c.trace")
+    r = served(server, lambda port: [SOCKSTEP, "trace", "--python", "-o",
+                                     first, "--"] + client +
+               [port, "Hello, world 0"])
+    lines = python_lines(first)
+    if r.returncode != 0 or len(lines) != 7:
+        fail(f"client: exit {r.returncode}, python lines {lines}")
+    script = os.path.join(tmp, "client.py")
+    second = os.path.join(tmp, "py.trace")
+
+    def run_script(port2):
+        """Writes the lines, the connect's port made port2's: a program."""
+        with open(script, "w") as f:
+            f.write("import select, socket\n" + "\n".join(
+                re.sub(r", \d+\)\)$", f", {port2}))", l) for l in lines) +
+                "\n")
+        return [SOCKSTEP, "trace", "-n", "-o", second, "--", PY, script]
+    r = served(server, run_script)
+    ours = [l.replace("|SOCK_CLOEXEC", "") for l in
+            sockstep_lines(second, 0).get(0, [])]
+    want = sockstep_lines(first, 0).get(0, [])
+    if r.returncode != 0:
+        fail(f"the Python lines as a program: exit {r.returncode} "
+             f"{r.stderr}")
+    compare("python", (ours, []), (want, []))
+    out = os.path.join(tmp, "modes.trace")
+    q, _, _ = start([SOCKSTEP, "trace", "--python", "-n", "-o", out, "--",
+                     os.path.join(BINDIR, "modes")], None)
+    q.wait(timeout=WAIT)
+    q.stdout.close()
+    lines = python_lines(out)
+    for want in ("fd3.setblocking(False)", "fd3.setblocking(True)",
+                 "socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)",
+                 "p.poll(100)", "select.select([fd", " = fd3.dup()"):
+        if not [l for l in lines if want in l]:
+            fail(f"modes: no python line with {want!r}: {lines}")
+    for l in lines:
+        compile(l, "python line", "exec")
+    text = open(out).read()
+    for call in ("fcntl(3, F_GETFL)", "dup2("):
+        block = text[text.index(call):].split("\n")
+        if block[1].startswith("  python: "):
+            fail(f"a python line under {call}: {block[1]}")
+    print(f"{len(lines)} python lines; the client's, run, make its calls")
+
+
 def case_exit(tmp):
     for cmd, want in ((["sh", "-c", "exit 7"], 7),
                       ([PY, "-c", "import os; os.kill(os.getpid(), 15)"],
@@ -469,17 +543,9 @@ def case_attach(tmp):
 
 def case_shell(tmp):
     server, client = programs("c")
-    p, pid, port = start(server, None)
-    try:
-        r = subprocess.run(
-            [SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
-             f"trace {client[0]} {port} 'Hello, world 0'; help trace"],
-            capture_output=True, text=True, timeout=WAIT)
-        p.communicate(timeout=WAIT)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    r = served(server, lambda port: [
+        SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
+        f"trace {client[0]} {port} 'Hello, world 0'; help trace"])
     lines = [norm(l) for l in r.stdout.splitlines()]
     want = ["socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
             "connect(3, {sa_family=AF_INET, sin_port=htons(PORT), "
@@ -561,6 +627,8 @@ def main():
             case_sigint(tmp)
         elif CASE == "modes":
             case_modes(tmp)
+        elif CASE == "python":
+            case_python(tmp)
         else:
             fail(f"unknown case {CASE}")
 
