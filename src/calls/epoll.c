@@ -22,6 +22,7 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "waitline.h"
 
 #define EPOLL_MAX 64 /* events one epoll_wait of the shell takes */
 
@@ -306,12 +307,14 @@ cmd_epoll_wait_exec(struct shell *sh, const struct cmd_entry *cmd,
 		return cmd_usage(sh, cmd, "TIMEOUT_MS: %s", emsg);
 	nqueued = epoll_unread(sh, ep, queued);
 	memset(ev, 0, sizeof(ev));
-	call_begin(sh, &c, cmd->name, NULL);
-	rc = sh->sys->epoll_wait(ep->fd, ev, (int)max, (int)timeout);
-	err = errno;
-	call_end(sh, &c, rc, err);
 	buf_init(&b);
 	buf_printf(&b, "epoll_wait(%d, ", ep->fd);
+	call_begin(sh, &c, cmd->name, NULL);
+	waitline_begin(sh, buf_str(&b));
+	rc = sh->sys->epoll_wait(ep->fd, ev, (int)max, (int)timeout);
+	err = errno;
+	waitline_end();
+	call_end(sh, &c, rc, err);
 	if (rc < 0)
 		buf_puts(&b, "...");
 	else

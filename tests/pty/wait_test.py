@@ -8,8 +8,8 @@ Usage: wait_test.py SOCKSTEP TEST
 
 - line: `accept s conn` shows `accept(3, ` and the hint while it waits
   and the whole line once a client (this test, another process) connects
-  on loopback; `poll` the same; an accept that returns at once shows its
-  line only once.
+  on loopback; `poll` and `epoll_wait` the same; an accept that returns
+  at once shows its line only once.
 - erase: on a terminal that can move the cursor (TERM=vt100, 80x24) the
   text shown while waiting is taken off the screen before the whole line,
   every row of it: two for accept, three for a connect whose line wraps.
@@ -71,6 +71,15 @@ def t_line(binary, tmp, editor):
     if "Ctrl-C interrupts" in s.text()[start:] or \
             len(re.findall(r"^accept\(3, ", s.text()[start:], re.M)) != 1:
         raise Fail("an accept that returned at once was shown waiting")
+    s.run("epoll_create1 ep", r"epoll_create1\(0\) = 6\n")
+    s.run("epoll_ctl ep ADD srv", r"epoll_ctl\(6, EPOLL_CTL_ADD, 3, .*= 0\n")
+    s.send("epoll_wait ep\n")
+    s.expect(r"^epoll_wait\(6, \n", "epoll_wait waiting")
+    s.expect(HINT % "epoll_wait ep", "epoll_wait's hint")
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
+        s.expect(r"^epoll_wait\(6, \[\{events=EPOLLIN, data=\{u32=3, "
+                 r"u64=3\}\}\], 8, -1\) = 1\n", "the whole epoll_wait line")
+        s.prompt()
 
 
 def erased(s, mark, rows):
