@@ -407,12 +407,35 @@ def python_lines(path):
             if l.startswith("  python: ")]
 
 
+def python_of(tmp, prog, wants, nones):
+    """Traces the C program prog with --python: a line holds each of
+    wants, every line compiles as Python, and the first call starting with
+    each of nones (one Python has no line for) gets none."""
+    out = os.path.join(tmp, prog + ".trace")
+    q, _, _ = start([SOCKSTEP, "trace", "--python", "-n", "-o", out, "--",
+                     os.path.join(BINDIR, prog)], None)
+    q.wait(timeout=WAIT)
+    q.stdout.close()
+    lines = python_lines(out)
+    for want in wants:
+        if not [l for l in lines if want in l]:
+            fail(f"{prog}: no python line with {want!r}: {lines}")
+    for l in lines:
+        compile(l, "python line", "exec")
+    text = open(out).read()
+    for call in nones:
+        block = text[text.index(call):].split("\n")
+        if block[1].startswith("  python: "):
+            fail(f"a python line under {call}: {block[1]}")
+
+
 def case_python(tmp):
     """--python: the C echo client's Python lines, run as a program against
     another echo server, make the same calls (sockstep's lines of the two
     agree but for Python's SOCK_CLOEXEC and the port); the modes program's
-    lines (setblocking both ways, socketpair, poll, select, dup) are
-    Python, and a call Python has no line for (F_GETFL, dup2) gets none."""
+    lines (setblocking both ways, socketpair, poll, select, dup) and the
+    epoll program's (register, modify, unregister, poll) are Python, and a
+    call Python has no line for (F_GETFL, dup2, epoll_pwait) gets none."""
     server, client = programs("c")
     first = os.path.join(tmp, "c.trace")
     r = served(server, lambda port: [SOCKSTEP, "trace", "--python", "-o",
@@ -439,24 +462,17 @@ def case_python(tmp):
         fail(f"the Python lines as a program: exit {r.returncode} "
              f"{r.stderr}")
     compare("python", (ours, []), (want, []))
-    out = os.path.join(tmp, "modes.trace")
-    q, _, _ = start([SOCKSTEP, "trace", "--python", "-n", "-o", out, "--",
-                     os.path.join(BINDIR, "modes")], None)
-    q.wait(timeout=WAIT)
-    q.stdout.close()
-    lines = python_lines(out)
-    for want in ("fd3.setblocking(False)", "fd3.setblocking(True)",
-                 "socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)",
-                 "p.poll(100)", "select.select([fd", " = fd3.dup()"):
-        if not [l for l in lines if want in l]:
-            fail(f"modes: no python line with {want!r}: {lines}")
-    for l in lines:
-        compile(l, "python line", "exec")
-    text = open(out).read()
-    for call in ("fcntl(3, F_GETFL)", "dup2("):
-        block = text[text.index(call):].split("\n")
-        if block[1].startswith("  python: "):
-            fail(f"a python line under {call}: {block[1]}")
+    python_of(tmp, "modes", ("fd3.setblocking(False)", "fd3.setblocking(True)",
+                             "socket.socketpair(socket.AF_UNIX, "
+                             "socket.SOCK_STREAM)", "p.poll(100)",
+                             "select.select([fd", " = fd3.dup()"),
+              ("fcntl(3, F_GETFL)", "dup2("))
+    python_of(tmp, "epoll", ("fd7.register(fd3, select.EPOLLIN | "
+                             "select.EPOLLET)", "fd7.poll(0, 8)",
+                             "fd7.poll(1, 8)", "fd7.modify(fd3, "
+                             "select.EPOLLIN | select.EPOLLRDHUP)",
+                             "fd7.poll(1, 1)", "fd7.unregister(fd3)"),
+              ("epoll_pwait(",))
     print(f"{len(lines)} python lines; the client's, run, make its calls")
 
 
