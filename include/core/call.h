@@ -82,6 +82,8 @@ struct call {
 	    *peer; /* the handle of this shell at the other end, if seen */
 	struct call_holder
 	    holder; /* on EADDRINUSE, and after a listener's close */
+	int sharers; /* close: other live handles holding h's socket (dup) */
+	struct handle *sharer; /* the first of them, or NULL */
 };
 
 void call_begin(struct shell *, struct call *, const char *, struct handle *);
@@ -94,5 +96,8 @@ int call_is_any(const struct sockaddr_storage *);
 void call_holder_find(struct shell *, const struct handle *,
     const struct sockaddr_storage *, int, struct call_holder *);
 struct handle *call_peer_find(struct shell *, const struct call *);
+unsigned long call_ino(struct shell *, int);
+int call_sharers(struct shell *, const struct handle *, struct handle **);
+void call_shut_shared(struct shell *, struct handle *, int);
 
 #endif

@@ -57,6 +57,7 @@ struct shell {
 	int strsize; /* bytes of data shown in a call line */
 	int sigpipe; /* SHELL_SIGPIPE_*: what a send meets */
 	int python; /* the Python line under each call */
+	int out_tty; /* out is a terminal (lines wrap); -1 not asked yet */
 	int note_ids; /* notes start with their id (SOCKSTEP_NOTE_IDS, for tests) */
 	const char *
 	    others; /* who holds a socket of no handle; NULL: another program */

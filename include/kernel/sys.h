@@ -4,6 +4,7 @@
 
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct addrinfo;
@@ -20,6 +21,8 @@ struct sys_ops {
 	ssize_t (*recv)(int, void *, size_t, int);
 	int (*shutdown)(int, int);
 	int (*close)(int);
+	int (*dup)(int);
+	int (*fstat)(int, struct stat *);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
 	int (*getpeername)(int, struct sockaddr *, socklen_t *);
 	int (*setsockopt)(int, int, int, const void *, socklen_t);

@@ -2,8 +2,11 @@
 #ifndef SOCKSTEP_OUT_H
 #define SOCKSTEP_OUT_H
 
+#include <stddef.h>
+
 struct shell;
 
+size_t out_width(struct shell *);
 void out_call(struct shell *, const char *, long, int);
 void out_meaning(struct shell *, const char *, ...)
     __attribute__((format(printf, 2, 3)));

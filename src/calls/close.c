@@ -47,10 +47,14 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		shell_where(sh, where, sizeof(where));
 		handle_close(&sh->handles, a->h, where);
 		a->h->close_state =
-		    c.before.read & CALL_VIEW_STATE ? c.before.state : -1;
-		a->h->close_rst = a->h->family != AF_UNIX &&
+		    c.before.read & CALL_VIEW_STATE && !c.sharers
+		    ? c.before.state
+		    : -1; /* shared: nothing sent, no FIN to draw */
+		a->h->close_rst = a->h->family != AF_UNIX && !c.sharers &&
 		    (c.before.unread > 0 ||
 		        (c.before.linger_on && c.before.linger_s == 0));
+		if (c.sharers) /* the socket lives on in another handle: */
+			a->h->tcp_state = -1; /* followed there, not here */
 	}
 	call_end(sh, &c, rc, err);
 	snprintf(line, sizeof(line), "close(%d)", fd);
@@ -72,10 +76,11 @@ const struct cmd_entry cmd_close_entry = {
 	.group = CMD_GROUP_CLOSING,
 	.summary = "close the socket and free its fd",
 	.help =
-	    "Closes the fd with close(2). For a connected TCP socket the "
-	    "kernel sends FIN (or RST, when unread data is left) and finishes "
-	    "the connection on its own, perhaps in TIME_WAIT; the fd number is "
-	    "free at once. The name is remembered, so using it later says "
+	    "Closes the fd with close(2). When it was the last fd for its "
+	    "socket (see dup), for a connected TCP socket the kernel sends FIN (or RST, when unread data is left) and finishes "
+	    "the connection on its own, perhaps in TIME_WAIT; while "
+	    "another fd holds the socket, nothing is sent and the socket "
+	    "stays as it is. The fd number is free at once. The name is remembered, so using it later says "
 	    "when it was closed.",
 	.errors = "EBADF: the fd was not open.",
 	.man = "close(2), socket(7)",

@@ -35,10 +35,10 @@ cmd_shutdown_exec(struct shell *sh, const struct cmd_entry *cmd,
 	snprintf(line, sizeof(line), "shutdown(%d, %s)", a->h->fd,
 	    sym_name(sym_shut, how));
 	out_call(sh, line, c.ret, c.err);
-	if (rc == 0 && (how == SHUT_RD || how == SHUT_RDWR))
-		a->h->shut |= HANDLE_SHUT_RD;
-	if (rc == 0 && (how == SHUT_WR || how == SHUT_RDWR))
-		a->h->shut |= HANDLE_SHUT_WR;
+	if (rc == 0) /* on the socket: every handle of it (dup) */
+		call_shut_shared(sh, a->h,
+		    (how == SHUT_WR ? 0 : HANDLE_SHUT_RD) |
+		        (how == SHUT_RD ? 0 : HANDLE_SHUT_WR));
 	note_call(sh, &c);
 	return CMD_OK;
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -187,6 +188,8 @@ call_begin(struct shell *sh, struct call *c, const char *name, struct handle *h)
 	c->family = h ? h->family : 0;
 	c->type = h ? h->type : 0;
 	c->before.state = c->after.state = -1;
+	if (h && strcmp(name, "close") == 0)
+		c->sharers = call_sharers(sh, h, &c->sharer);
 	if (h && sh->notes)
 		call_view_read_some(sh, h, &c->before, call_before_needs(name));
 }
@@ -343,14 +346,32 @@ call_holder_find(struct shell *sh, const struct handle *self,
 }
 
 /*
+ * Returns the other end of socketpair end h: the handle made with it, or
+ * while that one is closed a live dup of it (the same other end).
+ */
+static struct handle *
+call_pair_find(struct shell *sh, const struct handle *h)
+{
+	struct handle *p = handle_find(&sh->handles, h->pair);
+	size_t i;
+
+	for (i = 0; p && p->fd < 0 && i < sh->handles.n; i++)
+		if (sh->handles.v[i]->fd >= 0 && sh->handles.v[i] != h &&
+		    strcmp(sh->handles.v[i]->pair, p->pair) == 0)
+			return sh->handles.v[i];
+	return p;
+}
+
+/*
  * Finds the handle of this shell at the other end of c's connection:
  * the other of a socketpair, or the internet socket whose addresses are
- * c's the other way round (live, or remembered when it was closed).
- * Returns it, or NULL when the other end is not one the shell holds.
+ * c's the other way round (live, or remembered when it was closed; a
+ * live one first). Returns it, or NULL when the other end is not one the shell holds.
  */
 struct handle *
 call_peer_find(struct shell *sh, const struct call *c)
 {
+	struct handle *found = NULL;
 	struct sockaddr_storage l, p;
 	socklen_t len;
 	size_t i;
@@ -358,7 +379,7 @@ call_peer_find(struct shell *sh, const struct call *c)
 	if (c->h == NULL)
 		return NULL;
 	if (c->h->pair[0])
-		return handle_find(&sh->handles, c->h->pair);
+		return call_pair_find(sh, c->h);
 	if (c->before.peer_len == 0 || !diag_has_addr(&c->before.peer))
 		return NULL;
 	for (i = 0; i < sh->handles.n; i++) {
@@ -380,8 +401,76 @@ call_peer_find(struct shell *sh, const struct call *c)
 			    &len);
 		}
 		if (call_same(&l, &c->before.peer) &&
-		    call_same(&p, &c->before.local))
-			return h;
+		    call_same(&p, &c->before.local) &&
+		    (found == NULL || found->fd < 0))
+			found =
+			    h; /* a live one first: a dup outlives a close */
 	}
-	return NULL;
+	return found;
+}
+
+/* Returns the inode of the socket fd holds, or 0 (not open, or no socket). */
+unsigned long
+call_ino(struct shell *sh, int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || sh->sys->fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode))
+		return 0;
+	return (unsigned long)st.st_ino;
+}
+
+/*
+ * Returns 1 when o is another live handle holding h's socket (a dup:
+ * the same inode). *ino caches h's inode, 0 until needed: no fstat at
+ * all while no other live handle is of h's family and type.
+ */
+static int
+call_shares(struct shell *sh, const struct handle *h, const struct handle *o,
+    unsigned long *ino)
+{
+	if (o == NULL || o == h || o->fd < 0 || o->family != h->family ||
+	    o->type != h->type)
+		return 0;
+	if (*ino == 0)
+		*ino = call_ino(sh, h->fd);
+	return *ino != 0 && call_ino(sh, o->fd) == *ino;
+}
+
+/*
+ * Counts the other live handles whose fds hold h's socket, and points
+ * *first at the first of them by fd, or NULL. Returns the count, 0 when
+ * h holds the only one the shell knows of.
+ */
+int
+call_sharers(struct shell *sh, const struct handle *h, struct handle **first)
+{
+	const struct handle_table *t = &sh->handles;
+	unsigned long ino = 0;
+	size_t fd;
+	int n = 0;
+
+	*first = NULL;
+	for (fd = 0; fd < t->nbyfd; fd++)
+		if (call_shares(sh, h, t->byfd[fd], &ino) && n++ == 0)
+			*first = t->byfd[fd];
+	return n;
+}
+
+/*
+ * Records that h's socket was shut down in the HANDLE_SHUT_* directions
+ * bits: for h and every other handle holding the same socket, since
+ * shutdown acts on the socket, not on one descriptor.
+ */
+void
+call_shut_shared(struct shell *sh, struct handle *h, int bits)
+{
+	const struct handle_table *t = &sh->handles;
+	unsigned long ino = 0;
+	size_t fd;
+
+	h->shut |= bits;
+	for (fd = 0; fd < t->nbyfd; fd++)
+		if (call_shares(sh, h, t->byfd[fd], &ino))
+			t->byfd[fd]->shut |= bits;
 }

@@ -119,6 +119,17 @@ note_connected_state(int st)
 	    st == ST_LAST_ACK;
 }
 
+/*
+ * Returns 1 when a close dropped the last descriptor of its socket that
+ * the shell holds: only then do the notes of a close (FIN, RST, a freed
+ * port, a reset queue) apply.
+ */
+static int
+note_last_close(const struct call *c)
+{
+	return c->sharers == 0;
+}
+
 /* Returns 1 when the view shows a bound address (a port, or a Unix name). */
 static int
 note_bound(const struct call_view *v)
@@ -1217,11 +1228,62 @@ say_shut_rdwr_unix(struct shell *sh, const struct call *c, struct buf *b)
 	return 1;
 }
 
+/* close of a handle while another handle holds the same socket (dup). */
+static int
+say_close_shared(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (note_last_close(c) || c->sharer == NULL)
+		return 0;
+	buf_printf(b,
+	    "%s still hold%s the same socket, which stays open: a close "
+	    "ends a socket only when it drops the last descriptor for it",
+	    c->sharer->name, c->sharers > 1 ? " (and others)" : "s");
+	return 1;
+}
+
+/* shared close of a connection: nothing is sent. */
+static int
+say_close_shared_conn(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (note_last_close(c) || c->sharer == NULL || c->before.listening ||
+	    c->before.peer_len == 0 ||
+	    (c->family != AF_UNIX && !note_connected_state(c->before.state)))
+		return 0;
+	buf_printf(b,
+	    "nothing was sent: no FIN, no RST; the peer sees no change "
+	    "until %s shuts the socket down or its last descriptor is "
+	    "closed",
+	    c->sharer->name);
+	return 1;
+}
+
+/* shared close of a TCP listener: it still listens, its port stays held. */
+static int
+say_close_shared_listener(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (note_last_close(c) || c->sharer == NULL || !c->before.listening ||
+	    call_port(&c->before.local) <= 0)
+		return 0;
+	buf_printf(b, "it still listens through %s: connections to ",
+	    c->sharer->name);
+	addr_short(b, (const struct sockaddr *)&c->before.local,
+	    c->before.local_len);
+	buf_puts(b,
+	    " still queue for accept, and the port stays held by that "
+	    "socket");
+	return 1;
+}
+
 /* close of a listener with connections never accepted. */
 static int
 say_close_queue(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
+	if (!note_last_close(c))
+		return 0;
 	if (!c->before.listening || c->before.queued <= 0)
 		return 0;
 	buf_printf(b,
@@ -1236,6 +1298,8 @@ static int
 say_close_port(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
+	if (!note_last_close(c))
+		return 0;
 	if (!c->before.listening || call_port(&c->before.local) <= 0)
 		return 0;
 	addr_short(b, (const struct sockaddr *)&c->before.local,
@@ -1286,6 +1350,8 @@ static int
 say_close_linger0(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
+	if (!note_last_close(c))
+		return 0;
 	if (!note_linger0(&c->before) || !note_connected_state(c->before.state))
 		return 0;
 	buf_puts(b,
@@ -1299,6 +1365,8 @@ static int
 say_close_linger0_unix(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
+	if (!note_last_close(c))
+		return 0;
 	if (!note_linger0(&c->before) || c->before.peer_len == 0)
 		return 0;
 	buf_puts(b,
@@ -1314,6 +1382,8 @@ say_close_unread(struct shell *sh, const struct call *c, struct buf *b)
 	long n = c->before.unread;
 
 	(void)sh;
+	if (!note_last_close(c))
+		return 0;
 	if (n <= 0 || c->before.listening)
 		return 0;
 	if (c->family == AF_UNIX)
@@ -1340,6 +1410,8 @@ say_close_unread_fin(struct shell *sh, const struct call *c, struct buf *b)
 	long n = c->before.unread;
 
 	(void)sh;
+	if (!note_last_close(c))
+		return 0;
 	if (n <= 0 || c->before.state != ST_FIN_WAIT2 ||
 	    note_linger0(&c->before))
 		return 0;
@@ -1487,6 +1559,11 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "shutdown.rdwr.unix", "shutdown", RES_OK, F_USTREAM, 0,
 	    say_shut_rdwr_unix, NULL },
+	{ "close.shared", "close", RES_OK, F_ALL, 0, say_close_shared, NULL },
+	{ "close.shared.conn", "close", RES_OK, F_STREAM, 0,
+	    say_close_shared_conn, NULL },
+	{ "close.shared.listener", "close", RES_OK, F_TCP, 0,
+	    say_close_shared_listener, NULL },
 	{ "close.queue", "close", RES_OK, F_TCP, 0, say_close_queue, NULL },
 	{ "close.port", "close", RES_OK, F_TCP, 0, say_close_port, NULL },
 	{ "close.unix-path", "close", RES_OK, F_USTREAM | F_UDGRAM, 0,
@@ -1504,6 +1581,9 @@ static const struct note_rule note_rules[] = {
 	{ "emfile", "socket socketpair", EMFILE, F_NONE, 0, NULL,
 	    "the process has no free file descriptors left (ulimit -n): close "
 	    "some handles" },
+	{ "dup.emfile", "dup", EMFILE, F_ALL, 0, NULL,
+	    "the process has no free file descriptors left (ulimit -n) for a "
+	    "second one: close a handle, or go on using {h}" },
 	{ "eprotonosupport", "socket", EPROTONOSUPPORT, F_NONE, 0, NULL,
 	    "no such protocol for that family and type (0 picks the usual "
 	    "one)" },

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "job.h"
@@ -14,8 +16,89 @@
 
 #define RED "\033[31m"
 #define GREEN "\033[32m"
-#define DIM "\033[2m"
 #define OFF "\033[0m"
+#define OUT_CONT "    " /* a wrapped line goes on after this */
+
+/*
+ * Returns the width of the terminal sh writes to, or 0 when it writes to
+ * something else: lines are wrapped only on a terminal, so that files,
+ * pipes and the tests' expected output keep one line per line.
+ */
+size_t
+out_width(struct shell *sh)
+{
+	struct winsize ws;
+
+	if (sh->out_tty == -1) /* asked once: a file or pipe stays one */
+		sh->out_tty = isatty(fileno(sh->out));
+	if (!sh->out_tty || ioctl(fileno(sh->out), TIOCGWINSZ, &ws) == -1 ||
+	    ws.ws_col < 24)
+		return 0;
+	return ws.ws_col; /* asked each time: a terminal can be resized */
+}
+
+/* Returns the columns s takes up to n bytes: colour codes take none. */
+static size_t
+out_cols(const char *s, size_t n)
+{
+	size_t i, cols = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\033')
+			while (i < n && s[i] != 'm')
+				i++;
+		else
+			cols++;
+	return cols;
+}
+
+/*
+ * Writes prefix and text wrapped at spaces to width columns, each line
+ * after the first starting with OUT_CONT, then a newline. A word longer
+ * than a line is left whole, for the terminal to wrap.
+ */
+static void
+out_wrap(struct shell *sh, const char *prefix, const char *text, size_t width)
+{
+	size_t col = strlen(prefix), word, gap = 0;
+	const char *p = text;
+
+	fputs(prefix, sh->out);
+	while (*p) {
+		word = strcspn(p, " ");
+		if (col + gap + out_cols(p, word) > width &&
+		    col > strlen(OUT_CONT)) {
+			fputs("\n" OUT_CONT, sh->out);
+			col = strlen(OUT_CONT);
+			gap = 0;
+		}
+		fprintf(sh->out, "%*s", (int)gap, "");
+		fwrite(p, 1, word, sh->out);
+		col += gap + out_cols(p, word);
+		p += word;
+		for (gap = 0; *p == ' '; p++)
+			gap++;
+	}
+	fputc('\n', sh->out);
+}
+
+/* Returns a string formatted as printf does; the caller frees it. */
+static char *__attribute__((format(printf, 1, 2)))
+out_format(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL) {
+		fputs("sockstep: out of memory\n", stderr);
+		exit(1);
+	}
+	return s;
+}
 
 /*
  * Prints a call line and its result the way strace does, "= 3" or
@@ -25,6 +108,8 @@ void
 out_call(struct shell *sh, const char *call, long ret, int err)
 {
 	const char *on = "", *off = sh->color ? OFF : "";
+	size_t width;
+	char *s;
 
 	if (ret == -1 && err == EINTR && sh->interactive &&
 	    sig_last == SIGINT && job_current() == NULL &&
@@ -33,7 +118,17 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 	sh->last.made = 1;
 	sh->last.ret = ret;
 	sh->last.err = ret == -1 ? err : 0;
-	if (ret == -1) {
+	if ((width = out_width(sh)) > 0) {
+		if (ret == -1)
+			s = out_format("%s = %s-1 %s (%s)%s", call,
+			    sh->color ? RED : "", sym_errno_name(err),
+			    strerror(err), off);
+		else
+			s = out_format("%s = %s%ld%s", call,
+			    sh->color ? GREEN : "", ret, off);
+		out_wrap(sh, "", s, width);
+		free(s);
+	} else if (ret == -1) {
 		on = sh->color ? RED : "";
 		fprintf(sh->out, "%s = %s-1 %s (%s)%s\n", call, on,
 		    sym_errno_name(err), strerror(err), off);
@@ -43,13 +138,23 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 	}
 }
 
-/* Prints one indented line under the call: what the result means. */
+/* Prints one indented line under the call (wrapped on a terminal): what the result means. */
 static void __attribute__((format(printf, 2, 0)))
 out_indented(struct shell *sh, const char *fmt, va_list ap)
 {
-	fputs(sh->color ? "  " DIM : "  ", sh->out);
-	vfprintf(sh->out, fmt, ap);
-	fputs(sh->color ? OFF "\n" : "\n", sh->out);
+	size_t width = out_width(sh);
+	char *s;
+
+	if (width == 0) {
+		fputs("  ", sh->out);
+		vfprintf(sh->out, fmt, ap);
+		fputc('\n', sh->out);
+		return;
+	}
+	if (vasprintf(&s, fmt, ap) == -1)
+		return;
+	out_wrap(sh, "  ", s, width);
+	free(s);
 }
 
 /* Prints what a result holds: the new handle, the data, the address. */
@@ -99,16 +204,23 @@ out_error(struct shell *sh, const char *fmt, ...)
 	fflush(sh->err);
 }
 
-/* Prints a plain line of shell output, such as a table row. */
+/* Prints a plain line of shell output (wrapped on a terminal). */
 void
 out_line(struct shell *sh, const char *fmt, ...)
 {
+	size_t width = out_width(sh);
 	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	vfprintf(sh->out, fmt, ap);
+	if (width == 0) {
+		vfprintf(sh->out, fmt, ap);
+		fputc('\n', sh->out);
+	} else if (vasprintf(&s, fmt, ap) != -1) {
+		out_wrap(sh, "", s, width);
+		free(s);
+	}
 	va_end(ap);
-	fputc('\n', sh->out);
 }
 
 /*

@@ -14,6 +14,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "diag.h"
 #include "epollinfo.h"
@@ -27,6 +28,7 @@
 #include "xalloc.h"
 
 #define NCOL 10
+#define HANDLES_FOLD 6 /* the first column of a row's second line */
 
 static const char *const handles_head[NCOL] = { "NAME", "FD", "KIND", "STATE",
 	"LOCAL", "PEER", "RECV-Q", "SEND-Q", "SHUT", "MODE" };
@@ -171,9 +173,13 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 	        ti.tcpi_state == TCP_CLOSING);
 }
 
-/* Prints one row, padding each column to its width. */
+/*
+ * Prints one row, padding each column to its width; split (fold > 0)
+ * into two lines, the queues, SHUT and MODE on the second after fold
+ * spaces, when one line would not fit the terminal.
+ */
 static void
-handles_print(struct shell *sh, struct buf *col, const size_t *w)
+handles_print(struct shell *sh, struct buf *col, const size_t *w, size_t fold)
 {
 	int i;
 
@@ -181,13 +187,15 @@ handles_print(struct shell *sh, struct buf *col, const size_t *w)
 		const char *s = buf_str(&col[i]);
 		size_t pad = w[i] - col[i].len;
 
+		if (i == HANDLES_FOLD && fold)
+			fprintf(sh->out, "\n%*s", (int)fold, "");
 		if (i == 1 || i == 6 || i == 7)
 			fprintf(sh->out, "%*s%s", (int)pad, "", s);
-		else if (i == NCOL - 1)
+		else if (i == NCOL - 1 || (i == HANDLES_FOLD - 1 && fold))
 			fputs(s, sh->out);
 		else
 			fprintf(sh->out, "%s%*s", s, (int)pad, "");
-		if (i < NCOL - 1)
+		if (i < NCOL - 1 && !(i == HANDLES_FOLD - 1 && fold))
 			fputs("  ", sh->out);
 	}
 	fputc('\n', sh->out);
@@ -240,6 +248,49 @@ handles_closed(struct shell *sh)
 	out_line(sh, "closed: %s%s", first ? "..., " : "", buf_str(&b));
 	buf_free(&b);
 	free(v);
+}
+
+/*
+ * Says which live handles hold one socket (dup), one line per socket:
+ * "conn and conn2 are one socket (fds 5 and 6)". Only reads: fstat.
+ */
+static void
+handles_shared(struct shell *sh)
+{
+	const struct handle_table *t = &sh->handles;
+	unsigned long *ino = xcalloc(t->n + 1, sizeof(*ino));
+	struct buf names, fds;
+	size_t i, j, n, k;
+
+	for (i = 0; i < t->n; i++)
+		ino[i] = call_ino(sh, t->v[i]->fd);
+	buf_init(&names);
+	buf_init(&fds);
+	for (i = 0; i < t->n; i++) {
+		for (j = 0, n = 0; ino[i] && j < t->n; j++)
+			n += ino[j] == ino[i];
+		if (n < 2)
+			continue;
+		buf_reset(&names);
+		buf_reset(&fds);
+		for (j = i, k = 0; j < t->n; j++) {
+			if (ino[j] != ino[i])
+				continue;
+			if (k++ > 0) {
+				buf_puts(&names, k == n ? " and " : ", ");
+				buf_puts(&fds, k == n ? " and " : ", ");
+			}
+			buf_puts(&names, t->v[j]->name);
+			buf_printf(&fds, "%d", t->v[j]->fd);
+			if (j != i)
+				ino[j] = 0; /* said once, with the first */
+		}
+		out_line(sh, "%s are one socket (fds %s)", buf_str(&names),
+		    buf_str(&fds));
+	}
+	buf_free(&names);
+	buf_free(&fds);
+	free(ino);
 }
 
 /* Orders an epoll instance's watches by fd, for qsort (the kernel's order is by address). */
@@ -301,7 +352,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 {
 	const struct handle_table *t = &sh->handles;
 	struct buf *rows;
-	size_t w[NCOL], i, r, n = 0;
+	size_t w[NCOL], i, r, n = 0, wide, fold;
 	int c, fin = 0;
 
 	(void)cmd;
@@ -325,8 +376,11 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 			if (rows[n * NCOL + c].len > w[c])
 				w[c] = rows[n * NCOL + c].len;
 	}
+	for (c = 0, wide = 0; c < NCOL; c++)
+		wide += w[c] + 2;
+	fold = out_width(sh) && wide - 2 > out_width(sh) ? w[0] + 2 : 0;
 	for (r = 0; r <= n; r++)
-		handles_print(sh, &rows[r * NCOL], w);
+		handles_print(sh, &rows[r * NCOL], w, fold);
 	for (r = 0; r < (n + 1) * NCOL; r++)
 		buf_free(&rows[r]);
 	free(rows);
@@ -334,6 +388,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		note_say(sh, "handles.fin-sendq",
 		    "a FIN counts as one byte in SEND-Q until the peer "
 		    "acknowledges it");
+	handles_shared(sh);
 	handles_epoll(sh);
 	handles_closed(sh);
 	return CMD_OK;
@@ -354,10 +409,11 @@ const struct cmd_entry cmd_handles_entry = {
 	    "(SEND-Q, SIOCOUTQ; a FIN counts as one), which directions this "
 	    "shell shut down, and the blocking mode. For a listening socket "
 	    "RECV-Q is the number of connections waiting for accept and SEND-Q "
-	    "the backlog. Under the table, each epoll handle's watches as the "
-	    "kernel lists them in /proc/self/fdinfo (without the EPOLLERR and "
-	    "EPOLLHUP it adds to each). It only reads: getsockopt, ioctl, "
-	    "getsockname, /proc.",
+	    "the backlog. Handles that hold one socket (dup) are named "
+	    "together below the table, and under it each epoll handle's "
+	    "watches as the kernel lists them in /proc/self/fdinfo (without "
+	    "the EPOLLERR and EPOLLHUP it adds to each). It only reads: "
+	    "getsockopt, ioctl, getsockname, fstat, /proc.",
 	.errors = "",
 	.man = "ss(8), tcp(7)",
 	.complete = "handle",

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "call.h"
 #include "cmd.h"
 #include "diag.h"
 #include "handle.h"
@@ -16,6 +17,18 @@
 #include "sym.h"
 #include "sys.h"
 #include "tcpinfo.h"
+
+/* Names the other handles that hold h's socket (dup), if any. */
+static void
+state_shared(struct shell *sh, const struct handle *h)
+{
+	struct handle *o;
+	int n = call_sharers(sh, h, &o);
+
+	if (n > 0)
+		out_line(sh, "  one socket with %s (fd %d)%s", o->name, o->fd,
+		    n > 1 ? " and others (handles lists them)" : "");
+}
 
 /* Prints a handle's addresses as the kernel has them, or as remembered. */
 static void
@@ -180,12 +193,14 @@ cmd_state_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    tcp ? "tcp"
 		        : "not a TCP socket: handles shows what there is");
 		state_addrs(sh, h);
+		state_shared(sh, h);
 		return CMD_OK;
 	}
 	st = sym_name(sym_tcp_state, ti.state);
 	out_line(sh, "%s: fd %d, tcp%s, %s", h->name, h->fd,
 	    h->family == AF_INET6 ? "6" : "", st ? st : "?");
 	state_addrs(sh, h);
+	state_shared(sh, h);
 	state_diag(sh, h);
 	if (ti.state == TCP_LISTEN) {
 		out_line(sh,
@@ -222,7 +237,8 @@ const struct cmd_entry cmd_state_entry = {
 	.group = CMD_GROUP_SHELL,
 	.summary = "show one handle in full: TCP_INFO in words",
 	.help =
-	    "Shows one handle in full: its TCP state, addresses, what "
+	    "Shows one handle in full: its TCP state, addresses, the other "
+	    "handles of its socket (dup), what "
 	    "sock_diag says of the socket (found by the inode fstat gives), "
 	    "and the TCP_INFO fields in words: round-trip time, congestion "
 	    "window, segments and bytes sent, acknowledged and received, "

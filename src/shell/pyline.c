@@ -730,6 +730,7 @@ static const struct py_method py_methods[] = {
 	{ "recvfrom", "recvfrom", 1, 2, 2, PYRES_DATA_FROM, "vv" },
 	{ "shutdown", "shutdown", 1, 1, 0, PYRES_NONE, "v" },
 	{ "close", "close", 0, 0, 0, PYRES_NONE, "" },
+	{ "dup", "dup", 0, 0, 1, PYRES_NONE, "" },
 	{ "setsockopt", "setsockopt", 3, 3, 0, PYRES_NONE, "vvv" },
 	{ "getsockopt", "getsockopt", 2, 2, 1, PYRES_RET, "vv" },
 	{ "setblocking", "setblocking", 1, 1, 0, PYRES_NONE, "v" },
@@ -785,11 +786,16 @@ py_method_cmd(struct py *p, const struct pyv *v, int nlhs, struct pyline *pl)
 		    "recvfrom() returns the data and the sender: write data, "
 		    "addr = %s.recvfrom(1024)",
 		    v->text.p);
+	if (strcmp(m->name, "dup") == 0 && nlhs != 1)
+		return py_fail(p,
+		    "dup() returns the new socket: write conn2 = %s.dup()",
+		    v->text.p);
 	if (nlhs > (m->lhs ? m->lhs : 0) || (nlhs == 2 && m->lhs != 2))
 		return py_fail(p, "%s() gives no value to a name on the left",
 		    m->name);
 	buf_printf(&pl->cmd, "%s %s", m->cmd, v->text.p);
-	if (m->res == PYRES_ACCEPT && nlhs == 2)
+	if ((m->res == PYRES_ACCEPT && nlhs == 2) ||
+	    strcmp(m->name, "dup") == 0)
 		buf_printf(&pl->cmd, " %s", pl->name[0]);
 	for (i = 0; i < v->n; i++) {
 		const struct pyv *a = &v->v[i];
@@ -1345,6 +1351,7 @@ pyline_help(struct shell *sh)
 		    "sendto, recvfrom" },
 		{ "s.shutdown(socket.SHUT_WR), s.shutdown(1), s.close()",
 		    "shutdown s SHUT_WR" },
+		{ "conn2 = conn.dup()", "dup conn conn2" },
 		{ "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
 		    "setsockopt s ..." },
 		{ "s.setblocking(False), s.settimeout(5.0)",

@@ -55,6 +55,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	sh->strsize = 32;
 	sh->ctl = stdin;
 	sh->flush_lines = shell_wants_flush(out);
+	sh->out_tty = -1;
 	sh->bound_s = BOUND_DEFAULT_S;
 	snprintf(id, sizeof(id), "%ld", (long)getuid());
 	var_set(&sh->vars, "UID", id, 0); /* for names per user, per run */
@@ -162,6 +163,22 @@ shell_key(struct shell *sh, int ms)
 }
 
 /*
+ * After a key read without echo: on a terminal that can, takes the
+ * waiting prompt off its line, for what comes next to take its place;
+ * else ends the line.
+ */
+static void
+shell_unprompt(struct shell *sh)
+{
+	const char *term = getenv("TERM");
+
+	if (out_width(sh) > 0 && term && *term && strcmp(term, "dumb") != 0)
+		fputs("\r\033[K", sh->out);
+	else
+		fputc('\n', sh->out);
+}
+
+/*
  * Shows prompt and waits for a key: Enter (or any key) goes on, q or the
  * end of input quits the lesson, c (in step mode) runs to the next pause.
  * Returns 0 to go on, -1 to stop.
@@ -174,8 +191,8 @@ shell_wait_enter(struct shell *sh, const char *prompt)
 	fputs(prompt, sh->out);
 	fflush(sh->out);
 	c = shell_key(sh, -1);
-	if (c != EOF && c != '\n' && isatty(fileno(sh->ctl)))
-		fputc('\n', sh->out); /* the key was not echoed */
+	if (c != EOF && isatty(fileno(sh->ctl)))
+		shell_unprompt(sh); /* the key was not echoed */
 	if (c == EOF || c == 'q' || c == 'Q' || sig_int) {
 		sh->quit = 1;
 		return -1;

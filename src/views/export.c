@@ -511,6 +511,21 @@ gen_plain(struct gen *g, const struct session_entry *e)
 	return 0;
 }
 
+/* C and Python for dup HANDLE NAME: conn2 = dup(conn), conn2 = conn.dup(). */
+static int
+gen_dup(struct gen *g, const struct session_entry *e)
+{
+	if (e->made_names[0][0]) {
+		gen_ident(g, e->made_names[0]);
+		buf_puts(g->b, " = ");
+	}
+	if (!g->py)
+		buf_puts(g->b, "dup(");
+	gen_ident(g, e->hname);
+	buf_puts(g->b, g->py ? ".dup()" : ");");
+	return 0;
+}
+
 /* C and Python for setsockopt HANDLE [LEVEL] OPTION VALUE, integer options only. */
 static int
 gen_setsockopt(struct gen *g, const struct session_entry *e)
@@ -615,7 +630,7 @@ static const struct gen_entry gen_table[] = {
 	{ "sendall", gen_send, gen_send }, { "sendto", gen_send, gen_send },
 	{ "recv", gen_recv, gen_recv }, { "recvfrom", gen_recv, gen_recv },
 	{ "shutdown", gen_shutdown, gen_shutdown },
-	{ "close", gen_plain, gen_plain },
+	{ "close", gen_plain, gen_plain }, { "dup", gen_dup, gen_dup },
 	{ "getsockname", gen_plain, gen_plain },
 	{ "getpeername", gen_plain, gen_plain },
 	{ "setsockopt", gen_setsockopt, gen_setsockopt },

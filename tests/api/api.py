@@ -23,7 +23,8 @@ import e2elib  # noqa: E402
 
 # The calls the comparison looks at: the ones a session's commands make.
 CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect",
-         "sendto", "recvfrom", "shutdown", "setsockopt", "close", "ioctl")
+         "sendto", "recvfrom", "shutdown", "setsockopt", "close", "ioctl",
+         "dup")
 
 
 def trace_calls(path):
@@ -59,7 +60,8 @@ def trace_calls(path):
             args = re.sub(r"SO_(RCV|SND)TIMEO_OLD", r"SO_\1TIMEO", args)
             if "TIMEO" in args:
                 args = re.sub(r'(TIMEO, )(".*"|\{[^}]*\})', r"\1TV", args)
-            if name in ("socket", "accept") and res.split()[0] != "-1":
+            if name in ("socket", "accept", "dup") and \
+                    res.split()[0] != "-1":
                 live.add(res.split()[0])
             m = re.search(r"\[(\d+), (\d+)\]", args)
             if name == "socketpair" and m:
@@ -87,7 +89,11 @@ sendall conn b'Hello, world'
 recv cli 1024
 shutdown cli SHUT_WR
 recv conn 1024
+dup conn conn2
 close conn
+sendall conn2 b'bye'
+recv cli 1024
+close conn2
 close cli
 settimeout srv 0.1
 accept srv
@@ -127,7 +133,8 @@ def test_export():
     with tempfile.TemporaryDirectory(prefix="sockstep-api-") as d:
         c, py = os.path.join(d, "s.c"), os.path.join(d, "s.py")
         script = SESSION + "export c %s\nexport python %s\n" % (c, py)
-        strace = ["strace", "-f", "-qq", "-e", "trace=network,close,ioctl", "-o"]
+        strace = ["strace", "-f", "-qq", "-e", "trace=network,close,ioctl,dup",
+                  "-o"]
         rc, out, err = e2elib.run(strace + [os.path.join(d, "shell.tr"),
                                             e2elib.binary()],
                                   script.encode(), timeout=30,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -324,6 +325,28 @@ fake_close(int fd)
 	return 0;
 }
 
+/* dup(2): refused, so that no two fake fds share a socket. */
+static int
+fake_dup(int fd)
+{
+	if (fake_get(fd) == NULL)
+		return -1;
+	errno = EMFILE;
+	return -1;
+}
+
+/* fstat(2): a fake socket's inode is its fd. */
+static int
+fake_fstat(int fd, struct stat *st)
+{
+	if (fake_get(fd) == NULL)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFSOCK;
+	st->st_ino = (ino_t)fd;
+	return 0;
+}
+
 /* getsockname(2): the bound address, or 0.0.0.0:0. */
 static int
 fake_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
@@ -582,6 +605,8 @@ const struct sys_ops fake_sys = {
 	.recv = fake_recv,
 	.shutdown = fake_shutdown,
 	.close = fake_close,
+	.dup = fake_dup,
+	.fstat = fake_fstat,
 	.getsockname = fake_getsockname,
 	.getpeername = fake_getpeername,
 	.setsockopt = fake_setsockopt,

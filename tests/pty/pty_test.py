@@ -10,6 +10,7 @@ of every test. Only loopback and kernel-chosen ports are used.
 """
 
 import errno
+import fcntl
 import os
 import pty
 import re
@@ -18,6 +19,7 @@ import shutil
 import signal
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -54,6 +56,13 @@ def clean(text):
     return text.replace("\x07", "").replace("\r\n", "\n")
 
 
+def unwrap(text):
+    """Joins the lines the shell wrapped to the terminal's width (a wrapped
+    line goes on after four spaces), keeping every offset: the newline
+    becomes a space, so a pattern matches a line as if it were whole."""
+    return text.replace("\n    ", "     ")
+
+
 SESSIONS = []  # every session started, for transcripts and cleanup
 
 
@@ -61,7 +70,7 @@ class Session:
     """One sockstep on a pseudo-terminal, with a transcript of its output."""
 
     def __init__(self, binary, tmp, editor, history=None, umask=0o022,
-                 args=(), term="dumb"):
+                 args=(), term="dumb", size=None):
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "TERM": term,
@@ -90,6 +99,9 @@ class Session:
             try:
                 os.chdir(tmp)
                 os.umask(umask)
+                if size:  # (rows, columns), set before the first output
+                    fcntl.ioctl(0, termios.TIOCSWINSZ,
+                                struct.pack("HHHH", size[0], size[1], 0, 0))
                 # Whatever runs the tests may leak fds: sockets start at 3.
                 os.closerange(3, 65536)
                 os.execve(binary, [binary] + list(args), env)
@@ -99,6 +111,11 @@ class Session:
         SESSIONS.append(self)
 
     def text(self):
+        """The output so far, its wrapped lines joined (unwrap)."""
+        return unwrap(self.screen())
+
+    def screen(self):
+        """The output so far as the screen shows it, lines as wrapped."""
         return clean(self.raw.decode("utf-8", "replace"))
 
     def _read(self, timeout):
@@ -487,6 +504,46 @@ def t_step(binary, tmp, editor):
     return 0
 
 
+def t_step_fits(binary, tmp, editor):
+    """--step half-close in a terminal of 80x24 (issue 17): every line of
+    narration, call lines, notes and the handles table fits 80 columns;
+    notes wrap at spaces, going on after four spaces; every step runs."""
+    s = Session(binary, tmp, editor, "", args=["--step", "half-close"],
+                size=(24, 80))
+    for _ in range(60):  # bounded: a key per step, to the end
+        try:
+            s.expect(r"\[(Enter: next step|paused)[^\]]*\]", "a wait")
+        except Fail:  # the end: no more waits
+            break
+        s.ready()
+        s.send("\n")
+    if s.wait_exit() != 0:
+        raise Fail("exit status %s" % s.status)
+    # a carriage return starts the line again: what follows overwrites
+    lines = [l.split("\r")[-1] for l in s.screen().split("\n")]
+    wide = [l for l in s.screen().split("\n")
+            if max(len(part) for part in l.split("\r")) > 80]
+    if wide:
+        raise Fail("%d lines wider than 80 columns: %r" % (len(wide),
+                                                          wide[:3]))
+    cont = [i for i, l in enumerate(lines) if l.startswith("    ") and
+            i > 0 and lines[i - 1].startswith("  ")]
+    if not cont:
+        raise Fail("no note was wrapped")
+    for i in cont:
+        if lines[i - 1].endswith(" ") or len(lines[i - 1]) + \
+                len(lines[i].split()[0]) + 1 <= 80:
+            raise Fail("not wrapped at the last space that fits: %r / %r"
+                       % (lines[i - 1], lines[i]))
+    screen = "\n".join(lines)
+    for want in (r"^NAME +FD +KIND +STATE +LOCAL +PEER\n +RECV-Q +SEND-Q",
+                 r"^shutdown\(4, SHUT_WR\) = 0",
+                 r"^recv\(5, \"\", 1024, 0\) = 0"):
+        if not re.search(want, screen, re.M):
+            raise Fail("no %r" % want)
+    return 0
+
+
 def t_step_keys(binary, tmp, editor):
     """--step takes keys without Enter (issue 13): c runs to the next
     pause with no more waits, q quits there with status 0."""
@@ -658,6 +715,7 @@ FILE_TESTS = {
     "history-off": t_history_off,
     "step": t_step,
     "step-keys": t_step_keys,
+    "step-fits": t_step_fits,
     "play-keys": t_play_keys,
     "play-failure": t_play_failure,
     "quiz": t_quiz,

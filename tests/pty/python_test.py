@@ -177,9 +177,9 @@ def t_echo(binary, tmp, editor):
 
 def screenful(s, line, width=80):
     """Types line; returns its output, which must fit 80x24 with the prompt."""
-    start = len(s.text())
+    start = len(s.screen())
     typed(s, line)
-    out = s.text()[start:]
+    out = s.screen()[start:]
     lines = out.split("\n")[1:-1]  # the echoed line, then the next prompt
     if len(lines) > 23:
         raise Fail("%s: %d lines, more than a 24-line screen" %
@@ -264,8 +264,9 @@ def t_ctrl_c_hint(binary, tmp, editor):
     time.sleep(0.2)
     s.send(pty_test.CTRL_C)
     s.expect(r"= -1 EINTR", "EINTR")
+    # wrapped at 80 columns: words apart by one space, or by a line break
     s.expect(r"^  to type the other side while it waits, run it in the "
-             r"background: accept s conn &$", "the hint")
+             r"background: accept s conn\s+&$", "the hint")
     s.prompt()
     typed(s, "accept s conn &", r"\[1\]", "the job starts")
     typed(s, "c = socket.socket()", r"= \d")

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "cmd.h"
@@ -44,6 +45,7 @@ struct fake {
 	size_t recv_len;
 	int shutdown_err;
 	int close_err;
+	int dup_err;
 	int unread; /* SIOCINQ */
 	int fl; /* fcntl(F_GETFL) */
 	int state; /* TCP_INFO's state: the evidence notes read */
@@ -189,6 +191,24 @@ fake_close(int fd)
 }
 
 static int
+fake_dup(int fd)
+{
+	(void)fd;
+	fake_log("dup");
+	return fake_result(fk.dup_err) ? -1 : fk.next_fd++;
+}
+
+/* fstat(2): every fd is a socket of its own (inode = fd). */
+static int
+fake_fstat(int fd, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFSOCK;
+	st->st_ino = (ino_t)fd;
+	return 0;
+}
+
+static int
 fake_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
 {
 	(void)fd;
@@ -264,6 +284,8 @@ static const struct sys_ops fake_sys = {
 	.recv = fake_recv,
 	.shutdown = fake_shutdown,
 	.close = fake_close,
+	.dup = fake_dup,
+	.fstat = fake_fstat,
 	.getsockname = fake_getsockname,
 	.getpeername = fake_getpeername,
 	.setsockopt = fake_setsockopt,
@@ -929,6 +951,40 @@ test_shutdown(void **state)
 	    "HANDLE SHUT_RD|SHUT_WR|SHUT_RDWR\n");
 }
 
+/* dup: a second handle for the socket, and its usage errors and EMFILE. */
+static void
+test_dup(void **state)
+{
+	(void)state;
+	make("conn");
+	run_usage("dup nope conn2",
+	    "dup: no handle named 'nope' (handles lists them); usage: dup "
+	    "HANDLE NAME\n");
+	run_usage("dup conn",
+	    "dup: missing argument; usage: dup HANDLE NAME\n");
+	run_usage("dup conn conn",
+	    "dup: conn is already a live handle (fd 3); close it or choose "
+	    "another name; usage: dup HANDLE NAME\n");
+	run_usage("dup conn socket",
+	    "dup: 'socket' is a command; name the handle something else "
+	    "(like srv, cli, conn); usage: dup HANDLE NAME\n");
+	fk.dup_err = EMFILE;
+	run_ok("dup conn conn2",
+	    "dup(3) = -1 EMFILE (Too many open files)\n"
+	    "  the process has no free file descriptors left (ulimit -n) for "
+	    "a second one: close a handle, or go on using conn\n");
+	assert_string_equal(fk.log, "dup");
+	assert_null(handle_find(&cx.sh.handles, "conn2"));
+	fk.dup_err = 0;
+	run("dup conn conn2");
+	assert_string_equal(cx.err, "");
+	assert_non_null(strstr(cx.out,
+	    "dup(3) = 4\n"
+	    "  conn2 is fd 4, another descriptor for conn's socket"));
+	live("conn", 3);
+	live("conn2", 4);
+}
+
 static void
 test_close_and_closed_names(void **state)
 {
@@ -1229,6 +1285,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_usage_every_command, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_dup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statements, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_table_intact_after_errors,

@@ -191,6 +191,8 @@ test_server(void **state)
 	runs_into("conn, addr = s.accept()", "accept s conn", PYRES_ACCEPT,
 	    "conn", "addr");
 	runs("s.accept()", "accept s");
+	runs_into("conn2 = conn.dup()", "dup conn conn2", PYRES_NONE, "conn2",
+	    "");
 }
 
 static void
@@ -297,6 +299,7 @@ test_outside(void **state)
 	    "unknown holds no value");
 	answered("print(s.recv(1024))", PYLINE_ERROR, "one call per line");
 	answered("conn = s.accept()", PYLINE_ERROR, "conn, addr = s.accept()");
+	answered("conn.dup()", PYLINE_ERROR, "conn2 = conn.dup()");
 	answered("s.bind(HOST, PORT)", PYLINE_ERROR, "takes another number");
 	answered("s.bind((HOST, PORT)", PYLINE_ERROR, "( with no )");
 	answered("s.bind(('", PYLINE_ERROR, "no closing quote");
