@@ -10,6 +10,8 @@ struct epollinfo {
 	unsigned
 	    events; /* EPOLLERR|EPOLLHUP added; a spent EPOLLONESHOT keeps only that bit */
 	unsigned long long data;
+	unsigned long
+	    ino; /* the watched file's inode: the fd may have been closed, and reused */
 };
 
 int epollinfo_read(pid_t, int, struct epollinfo *, int);

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "call.h"
 #include "cmd.h"
+#include "epollinfo.h"
 #include "fmt.h"
 #include "handle.h"
 #include "note.h"
@@ -255,20 +257,38 @@ epoll_edge_explain(struct shell *sh, const struct handle *ep,
 				    after[k].unread == 1 ? "" : "s", ep->name);
 }
 
+/*
+ * Returns the live handle an event is about: the one whose socket is the
+ * only one its epoll instance watches with that data (info, the kernel's
+ * fdinfo), or
+ * NULL (a watch whose fd was closed and reused, two watches with it).
+ */
+static const struct handle *
+epoll_event_handle(struct shell *sh, const struct epollinfo *info, int ninfo,
+    unsigned long long data)
+{
+	const struct handle *h = NULL;
+	int k, found = 0;
+
+	for (k = 0; k < ninfo; k++)
+		if (info[k].data == data && found++ == 0)
+			h = call_ino_handle(sh, info[k].fd, info[k].ino);
+	return found == 1 && h && h->fd == (int)data ? h : NULL;
+}
+
 /* Says what each handle an epoll_wait reported may now do. */
 static void
 epoll_wait_explain(struct shell *sh, const struct handle *ep,
     const struct epoll_event *ev, int n)
 {
+	struct epollinfo info[EPOLL_MAX];
 	const struct handle_watch *w;
 	const struct handle *h;
-	int i;
+	int i, ninfo = epollinfo_read(getpid(), ep->fd, info, EPOLL_MAX);
 
 	for (i = 0; i < n; i++) {
-		h = ev[i].data.u64 <= INT32_MAX
-		    ? handle_by_fd(&sh->handles, (int)ev[i].data.u64)
-		    : NULL;
-		if (h == NULL)
+		if ((h = epoll_event_handle(sh, info, ninfo, ev[i].data.u64)) ==
+		    NULL)
 			continue;
 		ready_explain(sh, h, ev[i].events);
 		w = handle_watch_find(ep, h);

@@ -305,7 +305,8 @@ handles_by_fd(const void *a, const void *b)
 /*
  * Prints under the table what each epoll handle watches, as the kernel
  * lists it (/proc/self/fdinfo), leaving out the EPOLLERR|EPOLLHUP it adds
- * to every watch.
+ * to every watch; each watch named by the handle holding its socket (its
+ * inode): a watch outlives the close of its fd while a dup holds it.
  */
 static void
 handles_epoll(struct shell *sh)
@@ -326,10 +327,14 @@ handles_epoll(struct shell *sh)
 		buf_reset(&b);
 		qsort(v, (size_t)n, sizeof(v[0]), handles_by_fd);
 		for (k = 0; k < n; k++) {
-			w = handle_by_fd(&sh->handles, v[k].fd);
+			w = call_ino_handle(sh, v[k].fd, v[k].ino);
 			buf_printf(&b, "%s", k ? ", " : "");
-			if (w)
+			if (w && w->fd == v[k].fd)
 				buf_puts(&b, w->name);
+			else if (w) /* added as fd N, closed; a dup holds it */
+				buf_printf(&b,
+				    "fd %d, since closed: %s's socket", v[k].fd,
+				    w->name);
 			else
 				buf_printf(&b, "fd %d", v[k].fd);
 			buf_puts(&b, " (");
