@@ -10,6 +10,12 @@
 #define HANDLE_SHUT_WR 2
 #define HANDLE_AUTO_MAX 4 /* prefixes remembered: sock, conn, pair */
 
+/* A handle an epoll handle watches, with the events this shell asked for. */
+struct handle_watch {
+	const struct handle *h;
+	unsigned events; /* EPOLLIN, EPOLLET, ... as epoll_ctl was given them */
+};
+
 struct handle {
 	char name[HANDLE_NAME_MAX];
 	int fd; /* -1 once closed */
@@ -31,6 +37,9 @@ struct handle {
 	unsigned long track_seq; /* closed_seq when track last saw it */
 	unsigned segs_in; /* TCP_INFO counters when track last saw it */
 	unsigned segs_out;
+	int epoll; /* an epoll instance (epoll_create1), not a socket */
+	struct handle_watch *watch; /* what this shell added to it, live only */
+	size_t nwatch;
 };
 
 /* An auto-name prefix and the first number not known to be taken. */
@@ -61,6 +70,10 @@ struct handle *handle_by_fd(const struct handle_table *, int);
 void handle_close(struct handle_table *, struct handle *, const char *);
 int handle_name_check(const struct handle_table *, const char *, char *,
     size_t);
+struct handle_watch *handle_watch_find(const struct handle *,
+    const struct handle *);
+void handle_watch_set(struct handle *, const struct handle *, unsigned);
+void handle_watch_del(struct handle *, const struct handle *);
 void handle_auto_name(struct handle_table *, const char *, char *, size_t);
 
 #endif

@@ -17,6 +17,9 @@ extern const struct sym sym_level[];
 extern const struct sym sym_shut[];
 extern const struct sym sym_msg[];
 extern const struct sym sym_poll[];
+extern const struct sym sym_epoll[];
+extern const struct sym sym_epoll_op[];
+extern const struct sym sym_epoll_flag[];
 extern const struct sym sym_errno[];
 extern const struct sym sym_tcp_state[];
 

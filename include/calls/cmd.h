@@ -17,6 +17,7 @@ struct handle;
 #define CMD_BACKGROUND \
 	0x4 /* may run in the background: a call that can block */
 #define CMD_READS 0x8 /* only reads: its calls change no socket's state */
+#define CMD_ANYFD 0x10 /* its handles may be epoll handles, not sockets */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,

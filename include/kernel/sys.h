@@ -9,6 +9,7 @@
 
 struct addrinfo;
 struct pollfd;
+struct epoll_event;
 
 struct sys_ops {
 	int (*socket)(int, int, int);
@@ -40,6 +41,9 @@ struct sys_ops {
 	    struct addrinfo **);
 	void (*freeaddrinfo)(struct addrinfo *);
 	int (*unlink)(const char *);
+	int (*epoll_create1)(int);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
+	int (*epoll_wait)(int, struct epoll_event *, int, int);
 };
 
 extern const struct sys_ops sys_real;

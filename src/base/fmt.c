@@ -1,9 +1,11 @@
 #include "fmt.h"
 
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 
 #include "buf.h"
+#include "sym.h"
 
 /* Appends one byte with strace's escapes; next is the byte after it, or -1. */
 static void
@@ -143,4 +145,25 @@ fmt_fdset(struct buf *b, const fd_set *set, int used, int nfds)
 		if (FD_ISSET(fd, set))
 			buf_printf(b, "%s%d", any++ ? " " : "", fd);
 	buf_addc(b, ']');
+}
+
+/*
+ * Appends n struct epoll_event as strace shows them: one alone for n -1
+ * (epoll_ctl's), else a list, [{events=EPOLLIN, data={u32=3, u64=3}}].
+ */
+void
+fmt_epoll_events(struct buf *b, const struct epoll_event *ev, int n)
+{
+	int i;
+
+	if (n >= 0)
+		buf_addc(b, '[');
+	for (i = 0; i < (n < 0 ? 1 : n); i++) {
+		buf_puts(b, i ? ", {events=" : "{events=");
+		sym_format_flags(b, sym_epoll, (long)ev[i].events);
+		buf_printf(b, ", data={u32=%u, u64=%llu}}", ev[i].data.u32,
+		    (unsigned long long)ev[i].data.u64);
+	}
+	if (n >= 0)
+		buf_addc(b, ']');
 }

@@ -31,8 +31,10 @@ handle_table_free(struct handle_table *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->n; i++)
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i]->watch);
 		free(t->v[i]);
+	}
 	free(t->v);
 	free(t->slot);
 	free(t->byfd);
@@ -114,6 +116,7 @@ handle_add(struct handle_table *t, const char *name, int fd, int family,
 	h->shut = 0;
 	h->connected = 0;
 	h->closed_at[0] = '\0';
+	h->epoll = 0;
 	handle_set_fd(t, fd, h);
 	t->live++;
 	return h;
@@ -137,12 +140,62 @@ handle_by_fd(const struct handle_table *t, int fd)
 	return t->byfd[fd];
 }
 
-/* Marks h closed, remembering where, and frees its fd number. */
+/* Returns what epoll handle ep was told of h, or NULL when h is not in it. */
+struct handle_watch *
+handle_watch_find(const struct handle *ep, const struct handle *h)
+{
+	size_t i;
+
+	for (i = 0; i < ep->nwatch; i++)
+		if (ep->watch[i].h == h)
+			return &ep->watch[i];
+	return NULL;
+}
+
+/* Remembers that epoll handle ep watches h for events (an ADD or MOD). */
+void
+handle_watch_set(struct handle *ep, const struct handle *h, unsigned events)
+{
+	struct handle_watch *w = handle_watch_find(ep, h);
+
+	if (w == NULL) {
+		ep->watch =
+		    xrealloc(ep->watch, (ep->nwatch + 1) * sizeof(*ep->watch));
+		w = &ep->watch[ep->nwatch++];
+		w->h = h;
+	}
+	w->events = events;
+}
+
+/* Forgets that epoll handle ep watches h (a DEL, or h closed). */
+void
+handle_watch_del(struct handle *ep, const struct handle *h)
+{
+	struct handle_watch *w = handle_watch_find(ep, h);
+
+	if (w)
+		*w = ep->watch[--ep->nwatch];
+}
+
+/*
+ * Marks h closed, remembering where, and frees its fd number. Every epoll
+ * handle forgets h (the kernel drops it when its last descriptor closes;
+ * after a dup the notes just say less), and a closed epoll handle forgets
+ * what it watched.
+ */
 void
 handle_close(struct handle_table *t, struct handle *h, const char *where)
 {
+	size_t i;
+
 	if (h->fd < 0)
 		return;
+	for (i = 0; i < t->n; i++)
+		if (t->v[i]->epoll && t->v[i]->fd >= 0)
+			handle_watch_del(t->v[i], h);
+	free(h->watch);
+	h->watch = NULL;
+	h->nwatch = 0;
 	handle_set_fd(t, h->fd, NULL);
 	h->fd = -1;
 	h->closed_seq = ++t->closes;

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "buf.h"
@@ -59,6 +60,28 @@ const struct sym sym_poll[] = { { "POLLIN", POLLIN }, { "POLLPRI", POLLPRI },
 	{ "POLLWRBAND", POLLWRBAND }, { "POLLRDHUP", POLLRDHUP },
 	{ "in", POLLIN }, { "out", POLLOUT }, { "pri", POLLPRI },
 	{ "r", POLLIN }, { "w", POLLOUT }, { "x", POLLPRI }, { NULL, 0 } };
+
+/* The events epoll waits for and reports, in strace's order, then the shell's short names. */
+const struct sym sym_epoll[] = { { "EPOLLIN", EPOLLIN },
+	{ "EPOLLPRI", EPOLLPRI }, { "EPOLLOUT", EPOLLOUT },
+	{ "EPOLLERR", EPOLLERR }, { "EPOLLHUP", EPOLLHUP },
+	{ "EPOLLRDNORM", EPOLLRDNORM }, { "EPOLLRDBAND", EPOLLRDBAND },
+	{ "EPOLLWRNORM", EPOLLWRNORM }, { "EPOLLWRBAND", EPOLLWRBAND },
+	{ "EPOLLMSG", EPOLLMSG }, { "EPOLLRDHUP", EPOLLRDHUP },
+	{ "EPOLLEXCLUSIVE", EPOLLEXCLUSIVE }, { "EPOLLWAKEUP", EPOLLWAKEUP },
+	{ "EPOLLONESHOT", EPOLLONESHOT }, { "EPOLLET", (long)EPOLLET },
+	{ "in", EPOLLIN }, { "out", EPOLLOUT }, { "rdhup", EPOLLRDHUP },
+	{ "et", (long)EPOLLET }, { "oneshot", EPOLLONESHOT }, { NULL, 0 } };
+
+/* epoll_create1's flag. */
+const struct sym sym_epoll_flag[] = { { "EPOLL_CLOEXEC", EPOLL_CLOEXEC },
+	{ NULL, 0 } };
+
+/* epoll_ctl's operations, then their short names. */
+const struct sym sym_epoll_op[] = { { "EPOLL_CTL_ADD", EPOLL_CTL_ADD },
+	{ "EPOLL_CTL_DEL", EPOLL_CTL_DEL }, { "EPOLL_CTL_MOD", EPOLL_CTL_MOD },
+	{ "ADD", EPOLL_CTL_ADD }, { "DEL", EPOLL_CTL_DEL },
+	{ "MOD", EPOLL_CTL_MOD }, { NULL, 0 } };
 
 const struct sym sym_msg[] = { { "MSG_OOB", MSG_OOB }, { "MSG_PEEK", MSG_PEEK },
 	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_TRUNC", MSG_TRUNC },

@@ -102,6 +102,10 @@ arg_handle_addr(struct shell *sh, const struct cmd_entry *cmd, const char *name,
 		return 0;
 	if (h->fd < 0)
 		return cmd_closed(sh, cmd, h);
+	if (h->epoll)
+		return cmd_usage(sh, cmd,
+		    "%s is an epoll instance, not a socket: it has no address",
+		    h->name);
 	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&out->ss,
 	        &out->len) == -1 ||
 	    arg_unbound(out))

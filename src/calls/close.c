@@ -31,7 +31,7 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "shutdown %s to wake it (closing an fd does not wake a "
 		    "thread blocked on it: it would wait on)",
 		    job, a->h->name, job, a->h->name);
-	call_begin(sh, &c, cmd->name, a->h);
+	call_begin(sh, &c, cmd->name, a->h->epoll ? NULL : a->h);
 	/*
 	 * The addresses its lingering connection is found by (none when
 	 * it was never bound: no call named it since socket); without
@@ -72,7 +72,7 @@ const struct cmd_entry cmd_close_entry = {
 	.usage = "HANDLE",
 	.args_min = 1,
 	.args_max = 1,
-	.flags = CMD_HANDLE,
+	.flags = CMD_HANDLE | CMD_ANYFD,
 	.group = CMD_GROUP_CLOSING,
 	.summary = "close the socket and free its fd",
 	.help =

@@ -41,6 +41,9 @@ extern const struct cmd_entry cmd_setblocking_entry;
 extern const struct cmd_entry cmd_settimeout_entry;
 extern const struct cmd_entry cmd_poll_entry;
 extern const struct cmd_entry cmd_select_entry;
+extern const struct cmd_entry cmd_epoll_create1_entry;
+extern const struct cmd_entry cmd_epoll_ctl_entry;
+extern const struct cmd_entry cmd_epoll_wait_entry;
 extern const struct cmd_entry cmd_gethostname_entry;
 extern const struct cmd_entry cmd_getaddrinfo_entry;
 extern const struct cmd_entry cmd_htons_entry;
@@ -78,6 +81,7 @@ const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_unlink_entry, &cmd_getsockname_entry, &cmd_getpeername_entry,
 	&cmd_setsockopt_entry, &cmd_getsockopt_entry, &cmd_setblocking_entry,
 	&cmd_settimeout_entry, &cmd_poll_entry, &cmd_select_entry,
+	&cmd_epoll_create1_entry, &cmd_epoll_ctl_entry, &cmd_epoll_wait_entry,
 	&cmd_gethostname_entry, &cmd_getaddrinfo_entry, &cmd_htons_entry,
 	&cmd_htonl_entry, &cmd_ntohs_entry, &cmd_ntohl_entry, &cmd_expect_entry,
 	&cmd_let_entry, &cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
@@ -188,11 +192,15 @@ cmd_handle_arg(struct shell *sh, const struct cmd_entry *cmd,
 			    "no handle has fd %s "
 			    "(handles lists them)",
 			    t->text);
-		*out = h;
-		return 0;
-	}
-	h = t->len < HANDLE_NAME_MAX ? handle_find(&sh->handles, t->text)
-	                             : NULL;
+	} else
+		h = t->len < HANDLE_NAME_MAX
+		    ? handle_find(&sh->handles, t->text)
+		    : NULL;
+	if (h && h->fd >= 0 && h->epoll && !(cmd->flags & CMD_ANYFD))
+		return cmd_usage(sh, cmd,
+		    "%s is an epoll instance, not a socket: %s takes a "
+		    "socket (epoll_ctl and epoll_wait use %s)",
+		    h->name, cmd->name, h->name);
 	if (h && h->fd >= 0) {
 		*out = h;
 		return 0;
@@ -213,7 +221,8 @@ cmd_is_constant(const char *name)
 {
 	static const struct sym *const tables[] = { sym_family, sym_socktype,
 		sym_sockflag, sym_proto, sym_level, sym_shut, sym_msg,
-		sym_errno, sym_tcp_state, NULL };
+		sym_errno, sym_tcp_state, sym_epoll, sym_epoll_op,
+		sym_epoll_flag, NULL };
 	const struct sym *const *t;
 	const char *p;
 	long v;

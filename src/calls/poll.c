@@ -14,26 +14,13 @@
 #include "note.h"
 #include "out.h"
 #include "parse.h"
+#include "ready.h"
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
 #include "waitline.h"
 
 #define POLL_MAX 64
-
-/* What a returned event means for the next call on that handle. */
-static const struct {
-	short ev;
-	const char *listening; /* said of a listening socket, or NULL */
-	const char *text;
-} poll_meanings[] = { { POLLIN, "a connection waits: accept will not block",
-	                  "readable: recv will not block (data, or EOF)" },
-	{ POLLOUT, NULL, "writable: send will not block" },
-	{ POLLPRI, NULL, "urgent (out-of-band) data waits: recv MSG_OOB" },
-	{ POLLRDHUP, NULL, "the peer shut down its sending side" },
-	{ POLLHUP, NULL, "hung up: both directions are shut down" },
-	{ POLLERR, NULL, "an error waits: getsockopt SO_ERROR takes it" },
-	{ POLLNVAL, NULL, "not an open fd" }, { 0, NULL, NULL } };
 
 /* The handles and events of one poll or select, as the student wrote them. */
 struct poll_set {
@@ -100,22 +87,10 @@ poll_args(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a,
 static void
 poll_explain(struct shell *sh, const struct poll_set *ps)
 {
-	int i, k, listening;
-	socklen_t len;
+	int i;
 
-	for (i = 0; i < ps->n; i++) {
-		listening = 0;
-		len = sizeof(listening);
-		if (ps->fd[i].revents & POLLIN)
-			sh->sys->getsockopt(ps->fd[i].fd, SOL_SOCKET,
-			    SO_ACCEPTCONN, &listening, &len);
-		for (k = 0; poll_meanings[k].ev; k++)
-			if (ps->fd[i].revents & poll_meanings[k].ev)
-				out_meaning(sh, "%s: %s", ps->h[i]->name,
-				    listening && poll_meanings[k].listening
-				        ? poll_meanings[k].listening
-				        : poll_meanings[k].text);
-	}
+	for (i = 0; i < ps->n; i++)
+		ready_explain(sh, ps->h[i], (unsigned short)ps->fd[i].revents);
 }
 
 /*

@@ -420,6 +420,24 @@ call_ino(struct shell *sh, int fd)
 	return (unsigned long)st.st_ino;
 }
 
+/* Returns the live handle whose fd holds the socket of inode ino (fd's first, when it does), or NULL. */
+struct handle *
+call_ino_handle(struct shell *sh, int fd, unsigned long ino)
+{
+	const struct handle_table *t = &sh->handles;
+	struct handle *h = handle_by_fd(t, fd);
+	size_t i;
+
+	if (ino == 0)
+		return NULL;
+	if (h && call_ino(sh, h->fd) == ino)
+		return h;
+	for (i = 0; i < t->nbyfd; i++)
+		if (t->byfd[i] && call_ino(sh, t->byfd[i]->fd) == ino)
+			return t->byfd[i];
+	return NULL;
+}
+
 /*
  * Returns 1 when o is another live handle holding h's socket (a dup:
  * the same inode). *ino caches h's inode, 0 until needed: no fstat at

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -55,4 +56,7 @@ const struct sys_ops sys_real = {
 	.getaddrinfo = getaddrinfo,
 	.freeaddrinfo = freeaddrinfo,
 	.unlink = unlink,
+	.epoll_create1 = epoll_create1,
+	.epoll_ctl = epoll_ctl,
+	.epoll_wait = epoll_wait,
 };

@@ -170,6 +170,35 @@ complete_k_msg(struct cands *c, struct shell *sh, const char *prev)
 	complete_syms(c, sym_msg);
 }
 
+/* Adds epoll_ctl's operations: ADD, MOD, DEL. */
+static void
+complete_k_epoll_op(struct cands *c, struct shell *sh, const char *prev)
+{
+	static const char *const w[] = { "ADD", "MOD", "DEL", NULL };
+
+	(void)sh;
+	(void)prev;
+	complete_list(c, w);
+}
+
+/* Adds epoll's event names (EPOLLIN, EPOLLET, ...). */
+static void
+complete_k_epoll_event(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_syms(c, sym_epoll);
+}
+
+/* Adds EPOLL_CLOEXEC. */
+static void
+complete_k_epoll_flag(struct cands *c, struct shell *sh, const char *prev)
+{
+	(void)sh;
+	(void)prev;
+	complete_syms(c, sym_epoll_flag);
+}
+
 /* Adds TCP state names and closed (what expect checks). */
 static void
 complete_k_state(struct cands *c, struct shell *sh, const char *prev)
@@ -347,7 +376,10 @@ static const struct {
 	{ "value", complete_k_value }, { "lesson", complete_k_lesson },
 	{ "file", complete_k_file }, { "lang", complete_k_lang },
 	{ "encoding", complete_k_encoding }, { "svg", complete_k_svg },
-	{ "-", NULL }, { NULL, NULL } };
+	{ "epoll_op", complete_k_epoll_op },
+	{ "epoll_event", complete_k_epoll_event },
+	{ "epoll_flag", complete_k_epoll_flag }, { "-", NULL },
+	{ NULL, NULL } };
 
 /*
  * Writes into kind the kind of argument word (1 for the first) in the

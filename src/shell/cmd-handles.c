@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "buf.h"
 #include "call.h"
 #include "cmd.h"
 #include "diag.h"
+#include "epollinfo.h"
 #include "handle.h"
 #include "note.h"
 #include "out.h"
@@ -113,9 +116,17 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	int listening = 0, inq = -1, outq = -1, tcp;
+	int listening = 0, inq = -1, outq = -1, tcp, k;
 	socklen_t ilen = sizeof(listening);
 
+	if (h->epoll) { /* not a socket: no state, addresses or queues */
+		buf_printf(&col[0], "%s", h->name);
+		buf_printf(&col[1], "%d", h->fd);
+		buf_puts(&col[2], "epoll");
+		for (k = 3; k < NCOL; k++)
+			buf_puts(&col[k], "-");
+		return 0;
+	}
 	tcp = h->type == SOCK_STREAM && h->family != AF_UNIX;
 	sh->sys->getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
 	    &ilen);
@@ -282,6 +293,63 @@ handles_shared(struct shell *sh)
 	free(ino);
 }
 
+/* Orders an epoll instance's watches by fd, for qsort (the kernel's order is by address). */
+static int
+handles_by_fd(const void *a, const void *b)
+{
+	const struct epollinfo *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * Prints under the table what each epoll handle watches, as the kernel
+ * lists it (/proc/self/fdinfo), leaving out the EPOLLERR|EPOLLHUP it adds
+ * to every watch; each watch named by the handle holding its socket (its
+ * inode): a watch outlives the close of its fd while a dup holds it.
+ */
+static void
+handles_epoll(struct shell *sh)
+{
+	struct epollinfo v[64];
+	const struct handle *w;
+	struct buf b;
+	size_t i;
+	int k, n;
+
+	buf_init(&b);
+	for (i = 0; i < sh->handles.n; i++) {
+		const struct handle *h = sh->handles.v[i];
+
+		if (!h->epoll || h->fd < 0 ||
+		    (n = epollinfo_read(getpid(), h->fd, v, 64)) < 0)
+			continue;
+		buf_reset(&b);
+		qsort(v, (size_t)n, sizeof(v[0]), handles_by_fd);
+		for (k = 0; k < n; k++) {
+			w = call_ino_handle(sh, v[k].fd, v[k].ino);
+			buf_printf(&b, "%s", k ? ", " : "");
+			if (w && w->fd == v[k].fd)
+				buf_puts(&b, w->name);
+			else if (w) /* added as fd N, closed; a dup holds it */
+				buf_printf(&b,
+				    "fd %d, since closed: %s's socket", v[k].fd,
+				    w->name);
+			else
+				buf_printf(&b, "fd %d", v[k].fd);
+			buf_puts(&b, " (");
+			sym_format_flags(&b, sym_epoll,
+			    v[k].events & ~(unsigned)(EPOLLERR | EPOLLHUP));
+			if ((v[k].events & ~(unsigned)EPOLLET) == EPOLLONESHOT)
+				buf_puts(&b, ": reported, disarmed until MOD");
+			buf_addc(&b, ')');
+		}
+		out_line(sh, "%s watches %s", h->name,
+		    n ? buf_str(&b) : "nothing (epoll_ctl ADD adds a socket)");
+	}
+	buf_free(&b);
+}
+
 /* handles: every live handle with the kernel's view of it. */
 static int
 cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
@@ -326,6 +394,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    "a FIN counts as one byte in SEND-Q until the peer "
 		    "acknowledges it");
 	handles_shared(sh);
+	handles_epoll(sh);
 	handles_closed(sh);
 	return CMD_OK;
 }
@@ -346,8 +415,10 @@ const struct cmd_entry cmd_handles_entry = {
 	    "shell shut down, and the blocking mode. For a listening socket "
 	    "RECV-Q is the number of connections waiting for accept and SEND-Q "
 	    "the backlog. Handles that hold one socket (dup) are named "
-	    "together below the table. It only reads: getsockopt, ioctl, "
-	    "getsockname, fstat.",
+	    "together below the table, and under it each epoll handle's "
+	    "watches as the kernel lists them in /proc/self/fdinfo (without "
+	    "the EPOLLERR and EPOLLHUP it adds to each). It only reads: "
+	    "getsockopt, ioctl, getsockname, fstat, /proc.",
 	.errors = "",
 	.man = "ss(8), tcp(7)",
 	.complete = "handle",

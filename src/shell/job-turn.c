@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -174,6 +175,19 @@ job_select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *tv)
 	return rc;
 }
 
+/* epoll_wait(2) in a job: close refuses the epoll handle while it waits. */
+static int
+job_epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	int rc;
+
+	job_wait_on(epfd);
+	job_leave("epoll_wait");
+	rc = JOB_REAL->epoll_wait(epfd, ev, max, timeout);
+	job_back();
+	return rc;
+}
+
 /* Gets the turns ready: nobody's turn but the prompt's. */
 void
 job_turn_init(struct shell *sh)
@@ -200,6 +214,7 @@ job_turn_ops(struct job *j)
 	j->ops.recvfrom = job_recvfrom;
 	j->ops.poll = job_poll;
 	j->ops.select = job_select;
+	j->ops.epoll_wait = job_epoll_wait;
 }
 
 /* Lets go of what job_turn_init made. */
@@ -361,6 +376,10 @@ job_turn_is_call(long nr)
 		SYS_recvmsg,
 		SYS_ppoll,
 		SYS_pselect6,
+		SYS_epoll_pwait,
+#ifdef SYS_epoll_wait
+		SYS_epoll_wait,
+#endif
 #ifdef SYS_poll
 		SYS_poll,
 #endif

@@ -491,7 +491,7 @@ trace_state_line(struct trace *t, const struct trace_task *k)
 	from = sym_name(sym_tcp_state, c->before.state);
 	to = sym_name(sym_tcp_state, c->after.state);
 	if (from && to)
-		out_meaning(&t->sh, "fd%d %s -> %s", (int)k->s.a[0], from, to);
+		out_meaning(&t->sh, "fd%d %s -> %s", c->h->old_fd, from, to);
 }
 
 /* With --python, the Python line of the call that returned, under its notes. */

@@ -11,12 +11,14 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 
 #include "addr.h"
 #include "buf.h"
+#include "epollinfo.h"
 #include "fmt.h"
 #include "opt.h"
 #include "socket.h"
@@ -362,12 +364,29 @@ tracefmt_pollfds(struct buf *b, const struct pollfd *p, unsigned n, int out)
 	buf_addc(b, ']');
 }
 
+/* Appends a signal mask argument and its size, as strace: ", NULL, 8", ", [], 8", or ", ..., 8" for any other. */
+static void
+tracefmt_sigmask(struct buf *b, const struct tracefmt_sys *s,
+    unsigned long long addr, unsigned long long size)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	if (addr == 0)
+		buf_puts(b, ", NULL");
+	else if (size <= sizeof(mask) &&
+	    tracefmt_read(s->tid, addr, &mask, size) == (ssize_t)size &&
+	    sigisemptyset(&mask))
+		buf_puts(b, ", []");
+	else
+		buf_puts(b, ", ...");
+	buf_printf(b, ", %u)", (unsigned)size);
+}
+
 /* poll([{fd=3, events=POLLIN}], 1, 1000), ppoll([...], 1, {tv_sec=1, tv_nsec=0}, NULL, 8) */
 static void
 tracefmt_poll(struct buf *b, const struct tracefmt_sys *s, int strsize)
 {
-	sigset_t mask;
-
 	(void)strsize;
 	buf_puts(b, s->nr == SYS_poll ? "poll(" : "ppoll(");
 	if (s->npfd == s->a[1])
@@ -380,17 +399,55 @@ tracefmt_poll(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		return;
 	}
 	tracefmt_timeout(b, &s->tmo, s->has_tmo, 0);
-	sigemptyset(&mask);
-	if (s->a[3] == 0)
-		buf_puts(b, ", NULL");
-	else if (s->a[4] <= sizeof(mask) &&
-	    tracefmt_read(s->tid, s->a[3], &mask, s->a[4]) ==
-	        (ssize_t)s->a[4] &&
-	    sigisemptyset(&mask))
-		buf_puts(b, ", []");
+	tracefmt_sigmask(b, s, s->a[3], s->a[4]);
+}
+
+/* epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN, data={u32=3, u64=3}}): the event read at entry */
+static void
+tracefmt_epoll_ctl(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	const char *op = sym_name(sym_epoll_op, (long)s->a[1]);
+	struct epoll_event ev;
+
+	(void)strsize;
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	if (op)
+		buf_printf(b, "%s, ", op);
 	else
-		buf_puts(b, ", ...");
-	buf_printf(b, ", %u)", (unsigned)s->a[4]);
+		buf_printf(b, "%#x /* EPOLL_CTL_??? */, ", (unsigned)s->a[1]);
+	buf_printf(b, "%d, ", (int)s->a[2]);
+	if (s->a[3] == 0)
+		buf_puts(b, "NULL");
+	else if (s->a[1] == EPOLL_CTL_DEL || s->data_len != sizeof(ev))
+		buf_puts(b, "...");
+	else {
+		memcpy(&ev, s->data, sizeof(ev));
+		fmt_epoll_events(b, &ev, -1);
+	}
+	buf_addc(b, ')');
+}
+
+/* epoll_wait(5, [{events=EPOLLIN, data={u32=3, u64=3}}], 8, 1000), epoll_pwait(..., NULL, 8): the events read at exit */
+static void
+tracefmt_epoll_wait(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	struct epoll_event ev[TRACEFMT_POLL_MAX];
+	size_t len = sizeof(ev[0]) * (size_t)(s->ret > 0 ? s->ret : 0);
+
+	(void)strsize;
+	buf_printf(b, "%s(%d, ",
+	    s->nr == SYS_epoll_wait ? "epoll_wait" : "epoll_pwait",
+	    (int)s->a[0]);
+	if (s->ret < 0 || s->ret > TRACEFMT_POLL_MAX ||
+	    tracefmt_read(s->tid, s->a[1], ev, len) != (ssize_t)len)
+		buf_puts(b, "...");
+	else
+		fmt_epoll_events(b, ev, (int)s->ret);
+	buf_printf(b, ", %d, %d", (int)s->a[2], (int)s->a[3]);
+	if (s->nr == SYS_epoll_pwait)
+		tracefmt_sigmask(b, s, s->a[4], s->a[5]);
+	else
+		buf_addc(b, ')');
 }
 
 /* select(4, [3], NULL, NULL, {tv_sec=1, tv_usec=0}), pselect6(4, [3], NULL, NULL, {...}, NULL) */
@@ -518,16 +575,24 @@ tracefmt_ready(struct buf *b, const struct tracefmt_sys *s)
 	buf_addc(b, ')');
 }
 
-/* Returns the fds a poll or select names (at most max of them, in fds), or the fd argument's. */
+/* Returns the fds a poll or select names, or an epoll_wait's instance watches (at most max of them, in fds). */
 size_t
 tracefmt_fds(const struct tracefmt_sys *s, int *fds, size_t max)
 {
+	struct epollinfo ep[TRACEFMT_POLL_MAX];
 	size_t n = 0;
 	int fd, k;
 
 	if (s->nr == SYS_poll || s->nr == SYS_ppoll) {
 		for (; n < s->npfd && n < max; n++)
 			fds[n] = s->pfd[n].fd;
+		return n;
+	}
+	if (s->nr == SYS_epoll_wait || s->nr == SYS_epoll_pwait) {
+		k = epollinfo_read(s->tid, (int)s->a[0], ep,
+		    max < TRACEFMT_POLL_MAX ? (int)max : TRACEFMT_POLL_MAX);
+		for (; (int)n < k; n++)
+			fds[n] = ep[n].fd;
 		return n;
 	}
 	for (fd = 0; fd < (int)s->a[0] && fd < FD_SETSIZE && n < max; fd++)
@@ -591,6 +656,9 @@ static const struct tracefmt_call tracefmt_calls[] = {
 	{ SYS_ppoll, "ppoll", -1, tracefmt_poll, 1, 0 },
 	{ SYS_select, "select", -1, tracefmt_select, 1, 0 },
 	{ SYS_pselect6, "pselect6", -1, tracefmt_select, 1, 0 },
+	{ SYS_epoll_ctl, "epoll_ctl", 2, tracefmt_epoll_ctl, 0, 1 },
+	{ SYS_epoll_wait, "epoll_wait", -1, tracefmt_epoll_wait, 1, 0 },
+	{ SYS_epoll_pwait, "epoll_pwait", -1, tracefmt_epoll_wait, 1, 0 },
 	{ 0, NULL, -1, NULL, 0, 0 },
 };
 
@@ -666,6 +734,11 @@ tracefmt_entry(struct tracefmt_sys *s, int strsize)
 	case SYS_select:
 	case SYS_pselect6:
 		tracefmt_select_entry(s);
+		break;
+	case SYS_epoll_ctl:
+		got = tracefmt_read(s->tid, s->a[3], s->data,
+		    sizeof(struct epoll_event));
+		s->data_len = got > 0 ? (size_t)got : 0;
 		break;
 	default:
 		break;

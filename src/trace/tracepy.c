@@ -1,8 +1,9 @@
 /*
  * sockstep trace --python: under each traced call, the line of Python's
  * socket module that makes the same call, each socket named by its fd
- * (fd3). Calls Python has no line for (F_GETFL, sendmsg, a call whose data
- * was not all read) get none.
+ * (fd3), an epoll instance too (fd5.register(fd3, select.EPOLLIN)). Calls
+ * Python has no line for (F_GETFL, sendmsg, epoll_pwait, a call whose
+ * data was not all read) get none.
  */
 #include "tracepy.h"
 
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -193,6 +195,56 @@ tracepy_poll(struct buf *b, const struct tracefmt_sys *s)
 }
 
 /*
+ * Appends Python's select.epoll method for an epoll_ctl (register, modify,
+ * unregister) or epoll_wait (poll, seconds and maxevents), the instance
+ * named by its fd as sockets are. Returns -1 for an operation or event it
+ * has no name for, or an event that was not read.
+ */
+static int
+tracepy_epoll(struct buf *b, const struct tracefmt_sys *s)
+{
+	static const char *const method[] = { [EPOLL_CTL_ADD] = "register",
+		[EPOLL_CTL_DEL] = "unregister",
+		[EPOLL_CTL_MOD] = "modify" };
+	struct epoll_event ev;
+	const char *name;
+	unsigned bit;
+	int first = 1;
+
+	if (s->nr == SYS_epoll_wait) {
+		buf_printf(b, "fd%d.poll(", (int)s->a[0]);
+		if ((int)s->a[3] < 0)
+			buf_printf(b, "-1, %d)", (int)s->a[2]);
+		else
+			buf_printf(b, "%g, %d)", (int)s->a[3] / 1000.0,
+			    (int)s->a[2]);
+		return 0;
+	}
+	if (s->nr != SYS_epoll_ctl || s->a[1] < EPOLL_CTL_ADD ||
+	    s->a[1] > EPOLL_CTL_MOD)
+		return -1;
+	buf_printf(b, "fd%d.%s(fd%d", (int)s->a[0], method[s->a[1]],
+	    (int)s->a[2]);
+	if (s->a[1] != EPOLL_CTL_DEL) {
+		if (s->data_len != sizeof(ev))
+			return -1;
+		memcpy(&ev, s->data, sizeof(ev));
+		buf_puts(b, ", ");
+		for (bit = 1; bit; bit <<= 1) {
+			if (!(ev.events & bit))
+				continue;
+			if ((name = sym_name(sym_epoll, (long)bit)) == NULL)
+				return -1;
+			buf_printf(b, "%sselect.%s", first ? "" : " | ", name);
+			first = 0;
+		}
+		buf_puts(b, first ? "0" : "");
+	}
+	buf_addc(b, ')');
+	return 0;
+}
+
+/*
  * Appends to b the Python line that makes the traced call s, as it was
  * made (the result read: an accept's new fd names its socket). Returns 0,
  * or -1 when Python has no such line or not all was read.
@@ -290,6 +342,9 @@ tracepy_line(struct buf *b, const struct tracefmt_sys *s)
 	case SYS_poll:
 	case SYS_ppoll:
 		return tracepy_poll(b, s);
+	case SYS_epoll_ctl:
+	case SYS_epoll_wait:
+		return tracepy_epoll(b, s);
 	case SYS_dup:
 		if (s->ret < 0)
 			return -1;

@@ -30,6 +30,7 @@ SETUP = [
     b"socket dg SOCK_DGRAM",
     b"socket old",
     b"close old",
+    b"epoll_create1 ep",
     b"handles",
 ]
 
@@ -118,6 +119,20 @@ CATALOGUE = [
      r"outside the Python the shell runs; the nearest: s.recv\(\)"),
     ("Python str where bytes go", b"cli.sendall('text')", r"TypeError"),
     ("Python block statement", b"def main():", r"outside the Python"),
+    # epoll (issue 16): an epoll instance is not a socket, and the other way
+    ("epoll handle where a socket goes", b"recv ep 10",
+     r"ep is an epoll instance, not a socket: recv takes a socket"),
+    ("socket where an epoll handle goes", b"epoll_wait cli",
+     r"cli is a socket, not an epoll instance"),
+    ("epoll handle as the address to connect to", b"connect dg ep",
+     r"ep is an epoll instance, not a socket: it has no address"),
+    ("epoll_ctl of no such operation", b"epoll_ctl ep ADDX cli",
+     r"'ADDX' is not an operation \(ADD, MOD or DEL\)"),
+    ("epoll_ctl of no such event", b"epoll_ctl ep ADD cli EPOLLFOO",
+     r"'EPOLLFOO' is not a set of events"),
+    ("epoll_ctl DEL with events", b"epoll_ctl ep DEL cli EPOLLIN",
+     r"DEL takes no events"),
+    ("epoll_wait for no events", b"epoll_wait ep 0", r"MAXEVENTS"),
 ]
 
 # Lines the shell gets wrong today (reported; see the e2e report). They

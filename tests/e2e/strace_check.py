@@ -28,7 +28,9 @@ Naming differences (the only ones; README "Run the tests" lists them too):
   resolver to an address off this machine, fails the test.
 
 Traced: the socket calls, close, dup*, read/write (on sockets), ioctl,
-fcntl, poll, ppoll, select, pselect6, unlink and unlinkat. Allowed unprinted
+fcntl, poll, ppoll, select, pselect6, unlink, unlinkat and the epoll calls
+(an epoll instance's fd counts as a socket's: every call on it must be
+printed; epoll_pwait with no signal mask is glibc's epoll_wait). Allowed unprinted
 are reads that change nothing: sock_diag netlink and AF_PACKET capture
 sockets of the shell's own (track.c, capture.c) and all calls on them,
 getsockname, getpeername, getsockopt, ioctl FIONREAD/TIOCOUTQ/SIOCOUTQNSD
@@ -79,7 +81,8 @@ LESSONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
 TRACE = ("socket,socketpair,bind,listen,accept,accept4,connect,sendto,"
          "recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,"
          "shutdown,close,dup,dup2,dup3,setsockopt,getsockopt,getsockname,"
-         "getpeername,ioctl,fcntl,poll,ppoll,select,pselect6,unlink,unlinkat")
+         "getpeername,ioctl,fcntl,poll,ppoll,select,pselect6,unlink,unlinkat,"
+         "epoll_create1,epoll_ctl,epoll_wait,epoll_pwait")
 
 SCRIPTS = {
     # The docs' echo exchange.
@@ -246,6 +249,28 @@ poll t:POLLOUT 0
 select t 0
 close t
 """,
+    # epoll: an instance, level- and edge-triggered and one-shot
+    # registrations, errors, a wait interrupted by cancel, and close.
+    "epoll": """socketpair a b
+epoll_create1 ep EPOLL_CLOEXEC
+epoll_ctl ep ADD a EPOLLIN|EPOLLRDHUP|EPOLLET
+epoll_ctl ep ADD a
+epoll_ctl ep MOD b EPOLLOUT
+epoll_ctl ep ADD b EPOLLOUT|EPOLLONESHOT
+epoll_wait ep 8 0
+handles
+send b "hi"
+epoll_wait ep 8 1000
+epoll_wait ep 8 0
+shutdown b SHUT_WR
+epoll_wait ep 2 1000
+epoll_ctl ep DEL b
+epoll_wait ep 8 -1 &
+cancel 1
+wait 1
+close ep
+epoll_create1
+""",
     # ...and a name nobody knows, only ever in a network namespace of its
     # own, where the resolver's query cannot leave (see check).
     "names-nowhere": """socket s
@@ -382,6 +407,9 @@ def as_libc(name, args, res):
             int(m.group(3)) * 1000 + int(m.group(4)) // 1000000)
         return "poll", "%s, %d" % (m.group(1), ms), re.sub(
             r", left \{[^}]*\}\)$", ")", res)
+    m = re.match(r"^(.*), NULL, 8$", args)
+    if name == "epoll_pwait" and m:
+        return "epoll_wait", m.group(1), res
     if name == "accept4" and args.endswith(", 0"):
         return "accept", args[:-len(", 0")], res
     return name, args, res
@@ -444,8 +472,8 @@ def new_fds(name, res):
     """The fds a successful call made: socket, accept, dup, socketpair."""
     if res.startswith("-1") or not res[:1].isdigit():
         return []
-    if name in ("socket", "accept", "accept4", "dup", "dup2", "dup3") or (
-            name == "fcntl"):
+    if name in ("socket", "accept", "accept4", "dup", "dup2", "dup3",
+                "epoll_create1") or name == "fcntl":
         return [int(res.split()[0])]
     return []
 
@@ -492,7 +520,8 @@ def strace_calls(text):
         elif name == "fcntl" and args.split(",")[1:2] and \
                 args.split(",")[1].strip() in INSPECT_FCNTL:
             c.kind = "inspect"
-        elif name in ("socket", "socketpair", "accept", "accept4"):
+        elif name in ("socket", "socketpair", "accept", "accept4",
+                      "epoll_create1"):
             sockets.update(c.new)
         elif name in ("unlink", "unlinkat"):
             pass        # a file of the file system: always printed

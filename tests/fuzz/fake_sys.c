@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -553,6 +554,47 @@ fake_unlink(const char *path)
 	return -1;
 }
 
+/* epoll_create1(2): a fake fd of no family, like an epoll instance. */
+static int
+fake_epoll_create1(int flags)
+{
+	if (flags & ~EPOLL_CLOEXEC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fake_alloc(0, 0);
+}
+
+/* epoll_ctl(2): both fds must be open; nothing is remembered. */
+static int
+fake_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	(void)op;
+	(void)ev;
+	if (fake_get(epfd) == NULL || fake_get(fd) == NULL)
+		return -1;
+	if (epfd == fd) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* epoll_wait(2): nothing is ever ready, and it never waits. */
+static int
+fake_epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
+{
+	(void)ev;
+	(void)timeout;
+	if (fake_get(epfd) == NULL)
+		return -1;
+	if (max <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
 const struct sys_ops fake_sys = {
 	.socket = fake_socket,
 	.bind = fake_bind,
@@ -580,4 +622,7 @@ const struct sys_ops fake_sys = {
 	.getaddrinfo = fake_getaddrinfo,
 	.freeaddrinfo = fake_freeaddrinfo,
 	.unlink = fake_unlink,
+	.epoll_create1 = fake_epoll_create1,
+	.epoll_ctl = fake_epoll_ctl,
+	.epoll_wait = fake_epoll_wait,
 };

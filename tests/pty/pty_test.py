@@ -280,6 +280,31 @@ def t_ctrl_c_accept(s, editor):
             r"\) = 4", "accept after EINTR")
 
 
+def t_ctrl_c_epoll(s, editor):
+    """Ctrl-C in epoll_wait without a timeout: EINTR, then the epoll
+    handle and the socket it watches still work."""
+    s.prompt()
+    s.run("socketpair a b", r"= 0\n", "socketpair")
+    s.run("epoll_create1 ep", r"epoll_create1\(0\) = 5\n", "epoll_create1")
+    s.run("epoll_ctl ep ADD a", r"epoll_ctl\(5, EPOLL_CTL_ADD, 3, "
+          r"\{events=EPOLLIN, data=\{u32=3, u64=3\}\}\) = 0\n", "epoll_ctl")
+    s.send("epoll_wait ep\n")
+    s.expect(r"epoll_wait ep\n", "echo of epoll_wait")
+    deadline = time.monotonic() + 2
+    while "epoll" not in s.wchan() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    if "epoll_wait(" in s.text()[s.pos:]:
+        raise Fail("epoll_wait returned before Ctrl-C")
+    s.send(CTRL_C)
+    s.expect(r"epoll_wait\(5, \.\.\., 8, -1\) = -1 EINTR "
+             r"\(Interrupted system call\)\n", "EINTR line")
+    s.prompt("prompt after EINTR")
+    s.run("send b hi", r"= 2\n", "send")
+    s.run("epoll_wait ep 8 1000", r"epoll_wait\(5, \[\{events=EPOLLIN, "
+          r"data=\{u32=3, u64=3\}\}\], 8, 1000\) = 1\n", "epoll_wait after EINTR")
+
+
 def t_ctrl_c_prompt(s, editor):
     s.prompt()
     s.send("abc")
@@ -677,6 +702,7 @@ SESSION_TESTS = {
     "prompt": t_prompt,
     "ctrl-c-accept": t_ctrl_c_accept,
     "ctrl-c-prompt": t_ctrl_c_prompt,
+    "ctrl-c-epoll": t_ctrl_c_epoll,
     "tab": t_tab,
     "ctrl-d": t_ctrl_d,
     "ctrl-d-empty": t_ctrl_d_empty,

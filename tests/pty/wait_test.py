@@ -8,8 +8,8 @@ Usage: wait_test.py SOCKSTEP TEST
 
 - line: `accept s conn` shows `accept(3, ` and the hint while it waits
   and the whole line once a client (this test, another process) connects
-  on loopback; `poll` the same; an accept that returns at once shows its
-  line only once.
+  on loopback; `poll` and `epoll_wait` the same; an accept that returns
+  at once shows its line only once.
 - erase: on a terminal that can move the cursor (TERM=vt100, 80x24) the
   text shown while waiting is taken off the screen before the whole line,
   every row of it: two for accept, three for a connect whose line wraps.
@@ -48,6 +48,20 @@ def blocked_accept(s):
     return port
 
 
+def shown_waiting(s, port, typed, waiting, whole):
+    """Types typed, a call that waits for a connection on port: its line
+    up to where it waits (waiting) and the hint come; then a client
+    connects, and its whole line (whole) and the prompt come. Returns the
+    client's socket, for the caller to close."""
+    s.send(typed + "\n")
+    s.expect(waiting, typed + " waiting")
+    s.expect(HINT % typed, typed + "'s hint")
+    client = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    s.expect(whole, "the whole line of " + typed)
+    s.prompt()
+    return client
+
+
 def t_line(binary, tmp, editor):
     s = Session(binary, tmp, editor, "")
     port = blocked_accept(s)
@@ -59,18 +73,20 @@ def t_line(binary, tmp, editor):
                  r"sin_addr=inet_addr\(\"127\.0\.0\.1\"\)\}, \[16\]\) = 4\n",
                  "the whole accept line")
         s.prompt()
-    s.send("poll srv\n")
-    s.expect(r"^poll\(\[\{fd=3, events=POLLIN\}\], 1, -1\n", "poll waiting")
-    s.expect(HINT % "poll srv", "poll's hint")
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT):
-        s.expect(r"^poll\(\[\{fd=3, events=POLLIN\}\], 1, -1\) = 1 "
-                 r"\(\[\{fd=3, revents=POLLIN\}\]\)\n", "the whole poll line")
-        s.prompt()
+    with shown_waiting(s, port, "poll srv",
+                       r"^poll\(\[\{fd=3, events=POLLIN\}\], 1, -1\n",
+                       r"^poll\(\[\{fd=3, events=POLLIN\}\], 1, -1\) = 1 "
+                       r"\(\[\{fd=3, revents=POLLIN\}\]\)\n"):
         start = s.pos
         s.run("accept srv c2", r"accept\(3, \{.*\) = 5\n")
     if "Ctrl-C interrupts" in s.text()[start:] or \
             len(re.findall(r"^accept\(3, ", s.text()[start:], re.M)) != 1:
         raise Fail("an accept that returned at once was shown waiting")
+    s.run("epoll_create1 ep", r"epoll_create1\(0\) = 6\n")
+    s.run("epoll_ctl ep ADD srv", r"epoll_ctl\(6, EPOLL_CTL_ADD, 3, .*= 0\n")
+    shown_waiting(s, port, "epoll_wait ep", r"^epoll_wait\(6, \n",
+                  r"^epoll_wait\(6, \[\{events=EPOLLIN, data=\{u32=3, "
+                  r"u64=3\}\}\], 8, -1\) = 1\n").close()
 
 
 def erased(s, mark, rows):

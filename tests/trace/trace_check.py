@@ -39,7 +39,16 @@ modes               a C program setting a socket non-blocking with fcntl
                     out and select.select: the lines are strace's for
                     those calls on sockets, no other; each dup says its
                     new fd is another descriptor for the socket, and the
-                    close says the socket stays open.
+                    close says the socket stays open. Then epoll: a C
+                    program (epoll_create1, epoll_ctl ADD/MOD/DEL of a
+                    socket and of a pipe, epoll_wait and epoll_pwait of
+                    an instance watching a socket and of one watching only
+                    a pipe) and Python's select.epoll (register, poll,
+                    modify, unregister): the lines are strace's for
+                    epoll_ctl of a socket and the waits of an instance
+                    that watches a socket (strace -y's fd kinds tell
+                    which), no other: not epoll_create1, which names no
+                    socket (Python's import of selectors makes one).
 sigint              a blocked accept is said at once ("waits"), before it
                     returns; Ctrl-C (SIGINT to the foreground process
                     group) then ends the program as it would without
@@ -65,6 +74,7 @@ CALLS = ("socket,socketpair,bind,connect,listen,accept,accept4,getsockname,"
          "getpeername,sendto,recvfrom,sendmsg,recvmsg,shutdown,setsockopt,"
          "getsockopt,close")
 WAITS = "poll,ppoll,select,pselect6"
+EPOLL = "epoll_create1,epoll_ctl,epoll_wait,epoll_pwait"  # create1: let by
 WAIT = 30
 # a call a signal broke off, to be restarted: whether SIGCHLD comes while
 # the forking server waits in accept depends on timing, so neither side's
@@ -92,6 +102,7 @@ def norm(line):
     line = re.sub(r"<[A-Za-z0-9_-]+:\[[^\]]*\]>", "", line)
     line = re.sub(r"htons\(\d+\)", "htons(PORT)", line)
     line = re.sub(r"left \{[^}]*\}", "left {...}", line)
+    line = re.sub(r"\b0x[0-9a-f]{8,}\b", "...", line)  # an address
     return re.sub(r"\)\s+= ", ") = ", line).rstrip()
 
 
@@ -107,6 +118,33 @@ def sockstep_lines(path, main_pid):
     return procs
 
 
+def epoll_wanted(line, watched):
+    """Whether sockstep trace shows a line of strace -y, as far as epoll
+    goes: not epoll_create1; an epoll_ctl whose target is a socket; a wait
+    of an instance that watches a socket (watched: {epfd: socket fds},
+    which this keeps up to date from the epoll_ctl and close lines)."""
+    if line.startswith("epoll_create1("):
+        return False
+    m = re.match(r"epoll_ctl\((\d+)<[^>]*>, (EPOLL_CTL_[A-Z]+), (\d+)<(" +
+                 SOCKET_TAG + r")?.* = (-?\d+)", line)
+    if m:
+        if m.group(4) and m.group(5) == "0":
+            fds = watched.setdefault(int(m.group(1)), set())
+            if m.group(2) == "EPOLL_CTL_DEL":
+                fds.discard(int(m.group(3)))
+            else:
+                fds.add(int(m.group(3)))
+        return m.group(4) is not None
+    m = re.match(r"epoll_p?wait\((\d+)<", line)
+    if m:
+        return bool(watched.get(int(m.group(1))))
+    m = re.match(r"close\((\d+)<", line)
+    if m:
+        for fds in watched.values():
+            fds.discard(int(m.group(1)))
+    return True
+
+
 def strace_lines(prefix):
     """Call lines of strace -ff -y files, socket closes only: {pid: [line]}."""
     procs = {}
@@ -115,10 +153,12 @@ def strace_lines(prefix):
         if not name.startswith(base + "."):
             continue
         pid = int(name[len(base) + 1:])
-        lines = []
+        lines, watched = [], {}
         for line in open(os.path.join(d, name), encoding="utf-8",
                          errors="replace"):
             if not re.match(r"[a-z0-9_]+\(", line) or RESTARTED.search(line):
+                continue
+            if not epoll_wanted(line, watched):
                 continue
             if line.startswith("close(") and not re.match(
                     r"close\(\d+<" + SOCKET_TAG, line):
@@ -311,8 +351,12 @@ def case_modes(tmp):
           "s.setblocking(True)\ns.close()\n"
           "a, b = socket.socketpair()\nb.settimeout(0.01)\n"
           "try:\n    b.recv(1)\nexcept TimeoutError:\n    pass\n"
-          "a.send(b'x')\nselect.select([b], [a], [], 1)\nb.recv(1)\n")
+          "a.send(b'x')\nselect.select([b], [a], [], 1)\nb.recv(1)\n"
+          "ep = select.epoll()\nep.register(b, select.EPOLLIN)\n"
+          "a.send(b'y')\nep.poll(1)\nep.modify(b, select.EPOLLOUT)\n"
+          "ep.poll(0, 4)\nep.unregister(b)\nep.close()\n")
     for label, prog in (("c", [os.path.join(BINDIR, "modes")]),
+                        ("epoll", [os.path.join(BINDIR, "epoll")]),
                         ("py", [PY, "-c", py])):
         out = os.path.join(tmp, label + ".trace")
         p, pid, _ = start([SOCKSTEP, "trace", "-o", out, "--"] + prog, None)
@@ -323,20 +367,23 @@ def case_modes(tmp):
         prefix = os.path.join(tmp, "strace-" + label)
         q, spid, _ = start(["strace", "-ff", "-y", "-qq", "-e",
                             "trace=" + CALLS + ",fcntl,ioctl,dup,dup2,dup3," +
-                            WAITS, "-o",
+                            WAITS + "," + EPOLL, "-o",
                             prefix] + prog, None)
         q.wait(timeout=WAIT)
         q.stdout.close()
         compare(label, (ours, []), (strace_lines(prefix).get(spid, []), []))
-        kinds = ("fcntl|ioctl", "p?poll|pselect6")
+        kinds = ("fcntl|ioctl", "p?poll|pselect6", "epoll_ctl|epoll_wait")
+        if label == "epoll":
+            kinds = ("epoll_ctl", "epoll_wait", "epoll_pwait")
         if label == "c":
+            kinds = kinds[:2]
             kinds += ("dup[23]?",)
             says_dups(label, out)
         for kind in kinds:
             if not [l for l in ours if re.match(r"(%s)\(" % kind, l)]:
                 fail(f"{label}: no {kind} line")
-    print("fcntl F_GETFL/F_SETFL, ioctl FIONBIO and dup on sockets agree "
-          "with strace; the others are let by")
+    print("fcntl F_GETFL/F_SETFL, ioctl FIONBIO, dup and epoll on sockets "
+          "agree with strace; the others are let by")
 
 
 def served(server, argv):
@@ -360,12 +407,35 @@ def python_lines(path):
             if l.startswith("  python: ")]
 
 
+def python_of(tmp, prog, wants, nones):
+    """Traces the C program prog with --python: a line holds each of
+    wants, every line compiles as Python, and the first call starting with
+    each of nones (one Python has no line for) gets none."""
+    out = os.path.join(tmp, prog + ".trace")
+    q, _, _ = start([SOCKSTEP, "trace", "--python", "-n", "-o", out, "--",
+                     os.path.join(BINDIR, prog)], None)
+    q.wait(timeout=WAIT)
+    q.stdout.close()
+    lines = python_lines(out)
+    for want in wants:
+        if not [l for l in lines if want in l]:
+            fail(f"{prog}: no python line with {want!r}: {lines}")
+    for l in lines:
+        compile(l, "python line", "exec")
+    text = open(out).read()
+    for call in nones:
+        block = text[text.index(call):].split("\n")
+        if block[1].startswith("  python: "):
+            fail(f"a python line under {call}: {block[1]}")
+
+
 def case_python(tmp):
     """--python: the C echo client's Python lines, run as a program against
     another echo server, make the same calls (sockstep's lines of the two
     agree but for Python's SOCK_CLOEXEC and the port); the modes program's
-    lines (setblocking both ways, socketpair, poll, select, dup) are
-    Python, and a call Python has no line for (F_GETFL, dup2) gets none."""
+    lines (setblocking both ways, socketpair, poll, select, dup) and the
+    epoll program's (register, modify, unregister, poll) are Python, and a
+    call Python has no line for (F_GETFL, dup2, epoll_pwait) gets none."""
     server, client = programs("c")
     first = os.path.join(tmp, "c.trace")
     r = served(server, lambda port: [SOCKSTEP, "trace", "--python", "-o",
@@ -392,24 +462,17 @@ def case_python(tmp):
         fail(f"the Python lines as a program: exit {r.returncode} "
              f"{r.stderr}")
     compare("python", (ours, []), (want, []))
-    out = os.path.join(tmp, "modes.trace")
-    q, _, _ = start([SOCKSTEP, "trace", "--python", "-n", "-o", out, "--",
-                     os.path.join(BINDIR, "modes")], None)
-    q.wait(timeout=WAIT)
-    q.stdout.close()
-    lines = python_lines(out)
-    for want in ("fd3.setblocking(False)", "fd3.setblocking(True)",
-                 "socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)",
-                 "p.poll(100)", "select.select([fd", " = fd3.dup()"):
-        if not [l for l in lines if want in l]:
-            fail(f"modes: no python line with {want!r}: {lines}")
-    for l in lines:
-        compile(l, "python line", "exec")
-    text = open(out).read()
-    for call in ("fcntl(3, F_GETFL)", "dup2("):
-        block = text[text.index(call):].split("\n")
-        if block[1].startswith("  python: "):
-            fail(f"a python line under {call}: {block[1]}")
+    python_of(tmp, "modes", ("fd3.setblocking(False)", "fd3.setblocking(True)",
+                             "socket.socketpair(socket.AF_UNIX, "
+                             "socket.SOCK_STREAM)", "p.poll(100)",
+                             "select.select([fd", " = fd3.dup()"),
+              ("fcntl(3, F_GETFL)", "dup2("))
+    python_of(tmp, "epoll", ("fd7.register(fd3, select.EPOLLIN | "
+                             "select.EPOLLET)", "fd7.poll(0, 8)",
+                             "fd7.poll(1, 8)", "fd7.modify(fd3, "
+                             "select.EPOLLIN | select.EPOLLRDHUP)",
+                             "fd7.poll(1, 1)", "fd7.unregister(fd3)"),
+              ("epoll_pwait(",))
     print(f"{len(lines)} python lines; the client's, run, make its calls")
 
 
