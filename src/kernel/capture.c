@@ -40,7 +40,7 @@ int
 capture_start(struct capture *c, char *err, size_t errlen)
 {
 	struct sockaddr_ll ll;
-	int fd, hi, save;
+	int fd, hi, save, size = 4 << 20;
 
 	if (c->fd >= 0)
 		return 0;
@@ -68,6 +68,11 @@ capture_start(struct capture *c, char *err, size_t errlen)
 		close(fd);
 		return -1;
 	}
+	/* room for every frame on lo between two reads, other programs'
+	 * too: beyond rmem_max where allowed (root), else up to it */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ==
+	    -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	hi = fcntl(fd, F_DUPFD_CLOEXEC, CAPTURE_FD);
 	close(fd);
 	if (hi == -1) {
