@@ -651,19 +651,22 @@ gen_find(const char *name)
 	return NULL;
 }
 
+/* Notes a handle the program has made by now. */
+static void
+gen_name(struct gen *g, const char *name)
+{
+	if (!name[0] || gen_known(g, name))
+		return;
+	g->names = xrealloc(g->names, (g->nnames + 1) * sizeof(*g->names));
+	snprintf(g->names[g->nnames++], HANDLE_NAME_MAX, "%s", name);
+}
+
 /* Notes the handles a statement made, so later addresses may name them. */
 static void
 gen_learn(struct gen *g, const struct session_entry *e)
 {
-	int k;
-
-	for (k = 0; k < 2; k++)
-		if (e->made_names[k][0] && !gen_known(g, e->made_names[k])) {
-			g->names = xrealloc(g->names,
-			    (g->nnames + 1) * sizeof(*g->names));
-			snprintf(g->names[g->nnames++], HANDLE_NAME_MAX, "%s",
-			    e->made_names[k]);
-		}
+	gen_name(g, e->made_names[0]);
+	gen_name(g, e->made_names[1]);
 }
 
 /*
@@ -676,16 +679,15 @@ session_python_line(struct shell *sh, const struct session_entry *e,
 {
 	const struct gen_entry *ge = gen_find(e->argv[0]);
 	struct gen g = { sh, 1, b, "", NULL, 0 };
-	const struct session_entry *seen;
-	struct session_iter it;
+	size_t i;
 	int rc;
 
 	if (ge == NULL)
 		return -1;
-	session_iter_start(&it, sh->session);
-	while ((seen = session_iter_next(&it)) != NULL)
-		gen_learn(&g, seen);
-	session_iter_end(&it);
+	/* the handles made so far, the session's statements' own, without
+	 * walking the session for every line */
+	for (i = 0; i < sh->handles.n; i++)
+		gen_name(&g, sh->handles.v[i]->name);
 	rc = ge->py(&g, e);
 	free(g.names);
 	return rc == -1 ? -1 : 0;
