@@ -57,6 +57,7 @@ struct handle_table {
 	struct handle **byfd; /* live handles by fd number */
 	size_t nbyfd;
 	size_t live;
+	size_t epolls; /* live epoll handles (handle_set_epoll) */
 	struct handle_auto auto_next[HANDLE_AUTO_MAX]; /* per auto prefix */
 	unsigned long closes; /* handles closed so far */
 };
@@ -68,6 +69,7 @@ struct handle *handle_add(struct handle_table *, const char *, int, int, int,
 struct handle *handle_find(const struct handle_table *, const char *);
 struct handle *handle_by_fd(const struct handle_table *, int);
 void handle_close(struct handle_table *, struct handle *, const char *);
+void handle_set_epoll(struct handle_table *, struct handle *);
 int handle_name_check(const struct handle_table *, const char *, char *,
     size_t);
 struct handle_watch *handle_watch_find(const struct handle *,

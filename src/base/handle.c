@@ -190,9 +190,13 @@ handle_close(struct handle_table *t, struct handle *h, const char *where)
 
 	if (h->fd < 0)
 		return;
-	for (i = 0; i < t->n; i++)
-		if (t->v[i]->epoll && t->v[i]->fd >= 0)
-			handle_watch_del(t->v[i], h);
+	/* the live epoll handles forget it: by fd, and only when there are
+	 * any, so that a close costs the same however many were closed */
+	for (i = 0; t->epolls > 0 && i < t->nbyfd; i++)
+		if (t->byfd[i] && t->byfd[i]->epoll)
+			handle_watch_del(t->byfd[i], h);
+	if (h->epoll)
+		t->epolls--;
 	free(h->watch);
 	h->watch = NULL;
 	h->nwatch = 0;
@@ -201,6 +205,16 @@ handle_close(struct handle_table *t, struct handle *h, const char *where)
 	h->closed_seq = ++t->closes;
 	snprintf(h->closed_at, sizeof(h->closed_at), "%s", where);
 	t->live--;
+}
+
+/* Makes live handle h an epoll instance's, which handle_close keeps up to date. */
+void
+handle_set_epoll(struct handle_table *t, struct handle *h)
+{
+	if (!h->epoll && h->fd >= 0) {
+		h->epoll = 1;
+		t->epolls++;
+	}
 }
 
 /*

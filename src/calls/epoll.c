@@ -64,7 +64,7 @@ cmd_epoll_create1_exec(struct shell *sh, const struct cmd_entry *cmd,
 	buf_free(&b);
 	if (fd != -1) {
 		h = handle_add(&sh->handles, hname, fd, 0, 0, 0);
-		h->epoll = 1;
+		handle_set_epoll(&sh->handles, h);
 		out_meaning(sh,
 		    "%s is fd %d, an epoll instance (not a socket): "
 		    "epoll_ctl %s ADD HANDLE watches a socket, epoll_wait %s "

@@ -256,6 +256,37 @@ test_ten_thousand(void **state)
 	handle_table_free(&t);
 }
 
+/* A closed socket leaves the watches of live epoll handles, however many handles were closed before. */
+static void
+test_epoll_watches(void **state)
+{
+	struct handle_table t;
+	struct handle *ep, *ep2, *a, *b;
+
+	(void)state;
+	handle_table_init(&t);
+	ep = handle_add(&t, "ep", 3, 0, 0, 0);
+	handle_set_epoll(&t, ep);
+	handle_set_epoll(&t, ep); /* once only */
+	ep2 = handle_add(&t, "ep2", 4, 0, 0, 0);
+	handle_set_epoll(&t, ep2);
+	a = handle_add(&t, "a", 5, AF_INET, SOCK_STREAM, 0);
+	b = handle_add(&t, "b", 6, AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(t.epolls, 2);
+	handle_watch_set(ep, a, 1);
+	handle_watch_set(ep, b, 1);
+	handle_watch_set(ep2, b, 1);
+	handle_close(&t, ep2, "x");
+	assert_int_equal(t.epolls, 1);
+	handle_close(&t, b, "x");
+	assert_non_null(handle_watch_find(ep, a));
+	assert_null(handle_watch_find(ep, b));
+	handle_close(&t, ep, "x");
+	assert_int_equal(t.epolls, 0);
+	handle_close(&t, a, "x");
+	handle_table_free(&t);
+}
+
 int
 main(void)
 {
@@ -267,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_auto_names),
 		cmocka_unit_test(test_ten_thousand),
+		cmocka_unit_test(test_epoll_watches),
 	};
 
 	return cmocka_run_group_tests_name("handle", tests, NULL, NULL);
