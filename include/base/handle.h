@@ -29,6 +29,7 @@ struct handle {
 	unsigned long closed_seq; /* order of closing, for listing */
 	int connected; /* a connect or accept gave it a peer */
 	int fresh; /* made by socket and named by no command since: unbound */
+	unsigned long sock; /* its socket: a dup's is its original's */
 	struct sockaddr_storage local; /* remembered addresses (diag_remember), */
 	struct sockaddr_storage peer; /* kept after close for sock_diag */
 	int close_rst; /* closed with unread data or SO_LINGER {1, 0}: RST, not FIN */
@@ -58,6 +59,8 @@ struct handle_table {
 	size_t nbyfd;
 	size_t live;
 	size_t epolls; /* live epoll handles (handle_set_epoll) */
+	unsigned long socks; /* sockets numbered so far (handle->sock) */
+	size_t dups; /* handles dup made: while 0, every socket has one */
 	struct handle_auto auto_next[HANDLE_AUTO_MAX]; /* per auto prefix */
 	unsigned long closes; /* handles closed so far */
 };

@@ -117,6 +117,7 @@ handle_add(struct handle_table *t, const char *name, int fd, int family,
 	h->connected = 0;
 	h->closed_at[0] = '\0';
 	h->epoll = 0;
+	h->sock = ++t->socks; /* a socket of its own, unless dup says not */
 	handle_set_fd(t, fd, h);
 	t->live++;
 	return h;

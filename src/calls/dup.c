@@ -31,6 +31,8 @@ cmd_dup_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	if (fd != -1) {
 		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
 		    a->h->protocol);
+		h->sock = a->h->sock; /* one socket, two descriptors */
+		sh->handles.dups++;
 		h->connected = a->h->connected;
 		h->shut = a->h->shut;
 		snprintf(h->pair, sizeof(h->pair), "%s", a->h->pair);

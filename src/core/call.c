@@ -439,20 +439,15 @@ call_ino_handle(struct shell *sh, int fd, unsigned long ino)
 }
 
 /*
- * Returns 1 when o is another live handle holding h's socket (a dup:
- * the same inode). *ino caches h's inode, 0 until needed: no fstat at
- * all while no other live handle is of h's family and type.
+ * Returns 1 when o is another live handle holding h's socket: a dup of
+ * it, or what it is a dup of (only dup makes one socket's descriptors in
+ * the shell, and it numbers the new handle's socket as its original's):
+ * no call to the kernel, whatever the number of handles.
  */
 static int
-call_shares(struct shell *sh, const struct handle *h, const struct handle *o,
-    unsigned long *ino)
+call_shares(const struct handle *h, const struct handle *o)
 {
-	if (o == NULL || o == h || o->fd < 0 || o->family != h->family ||
-	    o->type != h->type)
-		return 0;
-	if (*ino == 0)
-		*ino = call_ino(sh, h->fd);
-	return *ino != 0 && call_ino(sh, o->fd) == *ino;
+	return o != NULL && o != h && o->fd >= 0 && o->sock == h->sock;
 }
 
 /*
@@ -464,13 +459,12 @@ int
 call_sharers(struct shell *sh, const struct handle *h, struct handle **first)
 {
 	const struct handle_table *t = &sh->handles;
-	unsigned long ino = 0;
 	size_t fd;
 	int n = 0;
 
 	*first = NULL;
-	for (fd = 0; fd < t->nbyfd; fd++)
-		if (call_shares(sh, h, t->byfd[fd], &ino) && n++ == 0)
+	for (fd = 0; t->dups > 0 && fd < t->nbyfd; fd++) /* none: no look */
+		if (call_shares(h, t->byfd[fd]) && n++ == 0)
 			*first = t->byfd[fd];
 	return n;
 }
@@ -484,11 +478,10 @@ void
 call_shut_shared(struct shell *sh, struct handle *h, int bits)
 {
 	const struct handle_table *t = &sh->handles;
-	unsigned long ino = 0;
 	size_t fd;
 
 	h->shut |= bits;
-	for (fd = 0; fd < t->nbyfd; fd++)
-		if (call_shares(sh, h, t->byfd[fd], &ino))
+	for (fd = 0; t->dups > 0 && fd < t->nbyfd; fd++)
+		if (call_shares(h, t->byfd[fd]))
 			t->byfd[fd]->shut |= bits;
 }
