@@ -565,8 +565,9 @@ track_addr_covers(const struct sockaddr_storage *a,
 }
 
 /*
- * Returns 1 when a call on h can have changed c: c is h, the other end of
- * h's connection, or, h being a listener, a connection to its port.
+ * Returns 1 when a call on h can have changed c: c is h or a dup of it,
+ * the other end of h's connection, or, h being a listener, a connection
+ * to its port.
  * Another handle's change seen after the call happened beside it.
  */
 static int
@@ -574,7 +575,7 @@ track_caused(const struct handle *h, const struct handle *c)
 {
 	if (h == NULL)
 		return 0;
-	if (c == h)
+	if (c == h || c->sock == h->sock) /* itself, or a dup of it */
 		return 1;
 	if (diag_has_addr(&h->peer))
 		return diag_addr_equal(&c->local, &h->peer) &&
@@ -852,6 +853,18 @@ track_print(struct shell *sh, const struct stmt *st, int before)
 	buf_free(&left);
 }
 
+/* Returns 1 when a handle seen before seen[i] holds the same socket (a dup). */
+static int
+track_seen_before(const struct track *t, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (t->seen[k].h->sock == t->seen[i].h->sock)
+			return 1;
+	return 0;
+}
+
 /*
  * Prints how many segments each handle sent and received: those the call
  * can have caused, then, with TRACK_SINCE, the others (all: before is 1).
@@ -861,7 +874,7 @@ track_segments(struct shell *sh, int before)
 {
 	struct track *t = sh->track;
 	struct buf b[2];
-	size_t i;
+	size_t i, k;
 	int since;
 
 	buf_init(&b[0]);
@@ -874,9 +887,15 @@ track_segments(struct shell *sh, int before)
 		s->h->segs_in = s->segs_in;
 		s->h->segs_out = s->segs_out;
 		since = before || !track_caused(t->h, s->h);
-		if (in || out)
-			buf_printf(&b[since], "%s%s sent %u, received %u",
-			    b[since].len ? "; " : "", s->h->name, out, in);
+		if (!(in || out) || track_seen_before(t, i))
+			continue; /* a dup's socket: counted under the first */
+		buf_printf(&b[since], "%s%s", b[since].len ? "; " : "",
+		    s->h->name);
+		for (k = i + 1; k < t->nseen; k++)
+			if (t->seen[k].h->sock == s->h->sock)
+				buf_printf(&b[since], "/%s",
+				    t->seen[k].h->name);
+		buf_printf(&b[since], " sent %u, received %u", out, in);
 	}
 	if (b[0].len && sh->segments && t->capture.fd < 0)
 		out_meaning(sh, "segments: %s", buf_str(&b[0]));

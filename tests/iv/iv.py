@@ -404,6 +404,29 @@ close srv
             arrows(out), want, out[-2500:]))
 
 
+def test_dup_segments():
+    """Two handles on one socket (dup) have their segments counted once,
+    named together (conn/conn2), and a send through the dup counts as
+    the call's own, not as something that came since."""
+    out = run("""socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+dup conn conn2
+send cli "hi"
+send conn2 "yo"
+""")
+    seg = [l for l in out.splitlines() if "segments:" in l]
+    if not any("conn/conn2 sent" in l for l in seg) or \
+            any(re.search(r"(^|; |: )conn2 sent", l) for l in seg):
+        raise AssertionError("dup's segments not counted once:\n" + out)
+    yo = under(out, r"send\(6, ")
+    if not any("conn/conn2 sent" in l and "since" not in l for l in yo):
+        raise AssertionError("the dup's send not its own: %r" % yo)
+
+
 def test_background():
     """accept srv & blocks in its own thread while the same shell connects;
     the job notice follows the connect. A second background accept is
@@ -628,6 +651,7 @@ if __name__ == "__main__":
         "capture-lab": test_capture_lab,
         "linger-rst": test_linger_rst,
         "inferred": test_inferred,
+        "dup-segments": test_dup_segments,
         "background": test_background,
         "since-peer": test_since_peer,
         "since-ack": test_since_ack,
