@@ -45,6 +45,16 @@ diagram
 """
 
 
+# a connected pair: the listener srv, the client cli, the server's conn
+PAIR = """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+"""
+
+
 def run(script, timeout=20):
     """Runs a script through a pipe; returns stdout as text."""
     rc, out, err = e2elib.run([e2elib.binary()], stdin=script.encode(),
@@ -150,13 +160,7 @@ handles
 
 
 def test_first_send():
-    out = run("""socket srv
-bind srv 127.0.0.1 0
-listen srv
-socket cli
-connect cli srv
-accept srv conn
-close conn
+    out = run(PAIR + """close conn
 send cli "one"
 send cli "two"
 """)
@@ -408,13 +412,7 @@ def test_dup_segments():
     """Two handles on one socket (dup) have their segments counted once,
     named together (conn/conn2), and a send through the dup counts as
     the call's own, not as something that came since."""
-    out = run("""socket srv
-bind srv 127.0.0.1 0
-listen srv
-socket cli
-connect cli srv
-accept srv conn
-dup conn conn2
+    out = run(PAIR + """dup conn conn2
 send cli "hi"
 send conn2 "yo"
 """)
