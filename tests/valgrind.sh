@@ -39,11 +39,13 @@ rm -rf "$logs" && mkdir -p "$logs/bin" || exit 1
 mv "$build/sockstep" "$logs/bin/sockstep" || exit 1
 trap 'mv -f "$logs/bin/sockstep" "$build/sockstep"' EXIT
 trap 'exit 1' INT TERM
-# The log goes to fd 9: --log-file would take fd 3, the first socket's.
+# The log goes to fd 240: --log-file would take fd 3, the first socket's,
+# and a low fd would be one a session's socket gets (a dup's fd 9); bash,
+# since dash's redirections take one digit.
 cat >"$build/sockstep" <<WRAP
-#!/bin/sh
-exec 9>"\$(mktemp $logs/sockstep.XXXXXX.log)"
-exec valgrind -q --log-fd=9 --error-exitcode=99 --leak-check=full \\
+#!/bin/bash
+exec 240>"\$(mktemp $logs/sockstep.XXXXXX.log)"
+exec valgrind -q --log-fd=240 --error-exitcode=99 --leak-check=full \\
     --show-leak-kinds=definite --errors-for-leak-kinds=definite \\
     --suppressions=$supp --num-callers=30 $logs/bin/sockstep "\$@"
 WRAP

@@ -38,7 +38,9 @@ class Lab:
         self.prefix = []
         self.binary = e2elib.binary()
         os.mkdir(self.run_dir, 0o700)
-        if os.geteuid() == 0:
+        with open(self.binary, "rb") as f:
+            wrapper = f.read(2) == b"#!"  # tests/valgrind.sh's: run as is
+        if os.geteuid() == 0 and not wrapper:
             setpriv = shutil.which("setpriv")
             if setpriv is None:
                 raise e2elib.Skip("root without setpriv")
