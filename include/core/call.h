@@ -96,7 +96,6 @@ int call_is_any(const struct sockaddr_storage *);
 void call_holder_find(struct shell *, const struct handle *,
     const struct sockaddr_storage *, int, struct call_holder *);
 struct handle *call_peer_find(struct shell *, const struct call *);
-unsigned long call_ino(struct shell *, int);
 struct handle *call_ino_handle(struct shell *, int, unsigned long);
 int call_sharers(struct shell *, const struct handle *, struct handle **);
 void call_shut_shared(struct shell *, struct handle *, int);

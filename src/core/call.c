@@ -410,7 +410,7 @@ call_peer_find(struct shell *sh, const struct call *c)
 }
 
 /* Returns the inode of the socket fd holds, or 0 (not open, or no socket). */
-unsigned long
+static unsigned long
 call_ino(struct shell *sh, int fd)
 {
 	struct stat st;

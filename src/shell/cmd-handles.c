@@ -250,47 +250,56 @@ handles_closed(struct shell *sh)
 	free(v);
 }
 
+/* Counts the live handles of h's socket among fds below end. */
+static size_t
+handles_sock_count(const struct handle_table *t, const struct handle *h,
+    size_t end)
+{
+	size_t fd, n = 0;
+
+	for (fd = 0; fd < end; fd++)
+		n += t->byfd[fd] != NULL && t->byfd[fd]->sock == h->sock;
+	return n;
+}
+
 /*
- * Says which live handles hold one socket (dup), one line per socket:
- * "conn and conn2 are one socket (fds 5 and 6)". Only reads: fstat.
+ * Under the table, the live handles that hold one socket (made by dup):
+ * "conn and conn2 are one socket (fds 5 and 6)". By the socket numbers
+ * dup gives, so no call and nothing to do while no dup was made.
  */
 static void
 handles_shared(struct shell *sh)
 {
 	const struct handle_table *t = &sh->handles;
-	unsigned long *ino = xcalloc(t->n + 1, sizeof(*ino));
 	struct buf names, fds;
 	size_t i, j, n, k;
 
-	for (i = 0; i < t->n; i++)
-		ino[i] = call_ino(sh, t->v[i]->fd);
 	buf_init(&names);
 	buf_init(&fds);
-	for (i = 0; i < t->n; i++) {
-		for (j = 0, n = 0; ino[i] && j < t->n; j++)
-			n += ino[j] == ino[i];
-		if (n < 2)
+	for (i = 0; t->dups > 0 && i < t->nbyfd; i++) {
+		const struct handle *h = t->byfd[i];
+
+		if (h == NULL || handles_sock_count(t, h, i) != 0)
+			continue; /* said with the first of its socket */
+		if ((n = handles_sock_count(t, h, t->nbyfd)) < 2)
 			continue;
 		buf_reset(&names);
 		buf_reset(&fds);
-		for (j = i, k = 0; j < t->n; j++) {
-			if (ino[j] != ino[i])
+		for (j = i, k = 0; j < t->nbyfd; j++) {
+			if (t->byfd[j] == NULL || t->byfd[j]->sock != h->sock)
 				continue;
 			if (k++ > 0) {
 				buf_puts(&names, k == n ? " and " : ", ");
 				buf_puts(&fds, k == n ? " and " : ", ");
 			}
-			buf_puts(&names, t->v[j]->name);
-			buf_printf(&fds, "%d", t->v[j]->fd);
-			if (j != i)
-				ino[j] = 0; /* said once, with the first */
+			buf_puts(&names, t->byfd[j]->name);
+			buf_printf(&fds, "%d", t->byfd[j]->fd);
 		}
 		out_line(sh, "%s are one socket (fds %s)", buf_str(&names),
 		    buf_str(&fds));
 	}
 	buf_free(&names);
 	buf_free(&fds);
-	free(ino);
 }
 
 /* Orders an epoll instance's watches by fd, for qsort (the kernel's order is by address). */
