@@ -10,6 +10,7 @@ import difflib
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,24 @@ def clean_env(**extra):
     env["SOCKSTEP_HISTORY"] = ""
     env["LC_ALL"] = "C"
     env.update(extra)
+    return env
+
+
+def strace():
+    """The path of strace; skips the test when it is not installed."""
+    path = shutil.which("strace")
+    if path is None:
+        raise Skip("strace is not installed")
+    return path
+
+
+def strace_env():
+    """An environment for sockstep under strace: clean_env, without
+    LeakSanitizer, which cannot run under ptrace (in an ASan build it
+    would abort at exit); leaks are checked by every other test."""
+    env = clean_env()
+    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                           ":detect_leaks=0").lstrip(":")
     return env
 
 

@@ -14,7 +14,6 @@ Exits 77 (skipped) when strace is not installed.
 import collections
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,12 +28,7 @@ IDLE = 50
 def calls(script):
     """The calls sockstep -n makes for script, after its first socket:
     a Counter by name."""
-    strace = shutil.which("strace")
-    if strace is None:
-        raise e2elib.Skip("strace is not installed")
-    env = e2elib.clean_env()
-    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
-                           ":detect_leaks=0").lstrip(":")
+    strace, env = e2elib.strace(), e2elib.strace_env()
     with tempfile.TemporaryDirectory(prefix="sockstep-calls-") as tmp:
         log = os.path.join(tmp, "trace")
         p = subprocess.run([strace, "-f", "-qq", "-o", log,

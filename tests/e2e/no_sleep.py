@@ -13,7 +13,6 @@ Exits 77 (skipped) when strace is not installed.
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,13 +42,7 @@ handles
 
 
 def test_echo():
-    strace = shutil.which("strace")
-    if strace is None:
-        raise e2elib.Skip("strace is not installed")
-    env = e2elib.clean_env()
-    # LeakSanitizer cannot run under ptrace (an ASan build in CI).
-    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
-                           ":detect_leaks=0").lstrip(":")
+    strace, env = e2elib.strace(), e2elib.strace_env()
     with tempfile.TemporaryDirectory(prefix="sockstep-nosleep-") as tmp:
         log = os.path.join(tmp, "trace")
         p = subprocess.run(

@@ -634,14 +634,7 @@ def mismatch(want, i, got, j):
              "\n    ".join(rest_g) or "(nothing)"))
 
 
-def strace_env():
-    """The test's environment; LeakSanitizer cannot run under ptrace (in
-    an ASan build it would abort at exit): leaks are checked by every
-    other test."""
-    env = e2elib.clean_env()
-    env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
-                           ":detect_leaks=0").lstrip(":")
-    return env
+strace_env = e2elib.strace_env
 
 
 def strace_cmd(log, args):
