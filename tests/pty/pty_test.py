@@ -214,6 +214,14 @@ class Session:
                 return self.status
         raise Fail("sockstep did not exit within %gs" % timeout)
 
+    def blocked_in(self, call):
+        """Waits (bounded: 2 s) until the kernel names call in wchan, the
+        sign the shell sleeps in it, then a moment more."""
+        deadline = time.monotonic() + 2
+        while call not in self.wchan() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+
     def wchan(self):
         try:
             with open("/proc/%d/wchan" % self.pid) as f:
@@ -260,11 +268,7 @@ def t_ctrl_c_accept(s, editor):
     port = listening(s)
     s.send("accept srv\n")
     s.expect(r"accept srv\n", "echo of accept")
-    # Give accept time to block: the kernel names it in wchan, else wait.
-    deadline = time.monotonic() + 2
-    while "accept" not in s.wchan() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)
+    s.blocked_in("accept")
     if "accept(" in s.text()[s.pos:]:
         raise Fail("accept returned before Ctrl-C")
     s.send(CTRL_C)
@@ -290,10 +294,7 @@ def t_ctrl_c_epoll(s, editor):
           r"\{events=EPOLLIN, data=\{u32=3, u64=3\}\}\) = 0\n", "epoll_ctl")
     s.send("epoll_wait ep\n")
     s.expect(r"epoll_wait ep\n", "echo of epoll_wait")
-    deadline = time.monotonic() + 2
-    while "epoll" not in s.wchan() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)
+    s.blocked_in("epoll")
     if "epoll_wait(" in s.text()[s.pos:]:
         raise Fail("epoll_wait returned before Ctrl-C")
     s.send(CTRL_C)
