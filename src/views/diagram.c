@@ -246,10 +246,11 @@ diagram_lanes(const struct diagram *d, const struct handle_table *t,
 			buf_puts(&l->name[k], "peer");
 }
 
-/* What a chart with arrows not captured says of them. */
-static const char diagram_inferred_text[] =
-    "arrows not captured are inferred from the calls, their results and "
-    "the states read; capture on shows the segments themselves";
+/* What a chart with arrows not captured says of them, in two halves that each fit a line of 80. */
+static const char *const diagram_inferred_text[2] = {
+	"arrows not captured are inferred from the calls, their results and",
+	"the states read; capture on shows the segments themselves"
+};
 
 /* Returns 1 when one of d's arrows was inferred, not captured. */
 static int
@@ -365,7 +366,8 @@ diagram_text(const struct diagram *d, const struct handle_table *t, FILE *f)
 	if (d->dropped)
 		fprintf(f, "(%zu later arrows not kept)\n", d->dropped);
 	if (diagram_inferred(d))
-		fprintf(f, "(%s)\n", diagram_inferred_text);
+		fprintf(f, "(%s\n %s)\n", diagram_inferred_text[0],
+		    diagram_inferred_text[1]);
 	free(line);
 	diagram_lanes_free(&l);
 }
@@ -479,8 +481,10 @@ diagram_svg(const struct diagram *d, const struct handle_table *t, FILE *f)
 		fputs("</text>\n", f);
 	}
 	if (diagram_inferred(d))
-		fprintf(f, "<text x=\"8\" y=\"%zu\" fill=\"#555\">%s</text>\n",
-		    height - 12, diagram_inferred_text);
+		fprintf(f,
+		    "<text x=\"8\" y=\"%zu\" fill=\"#555\">%s %s</text>\n",
+		    height - 12, diagram_inferred_text[0],
+		    diagram_inferred_text[1]);
 	fputs("</svg>\n", f);
 	diagram_lanes_free(&l);
 	return ferror(f) ? -1 : 0;
