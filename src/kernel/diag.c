@@ -326,12 +326,12 @@ diag_remember(const struct sys_ops *sys, struct handle *h)
 	memset(&ss, 0, sizeof(ss));
 	if (sys->getsockname(h->fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    diag_has_addr(&ss))
-		h->local = ss;
+		handle_set_local(h, &ss);
 	len = sizeof(ss);
 	memset(&ss, 0, sizeof(ss));
 	if (sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    diag_has_addr(&ss)) {
-		h->peer = ss;
+		handle_set_peer(h, &ss);
 		connected = 1;
 	}
 	return connected;
@@ -350,8 +350,8 @@ diag_lingering(struct handle *const *v, size_t n, struct diag_sock *out)
 
 	memset(out, 0, n * sizeof(*out));
 	for (i = 0; i < n; i++) {
-		if (diag_find_peer(&v[i]->local, &v[i]->peer, DIAG_LINGER,
-		        &out[i]) == -1)
+		if (diag_find_peer(handle_local(v[i]), handle_peer(v[i]),
+		        DIAG_LINGER, &out[i]) == -1)
 			return -1;
 		if (out[i].inode != 0)
 			out[i].state = 0; /* an fd holds it: not lingering */

@@ -48,9 +48,9 @@ state_addrs(struct shell *sh, const struct handle *h)
 	len = sizeof(ss);
 	if (sh->sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0)
 		addr_short(&p, (struct sockaddr *)&ss, len);
-	else if (diag_has_addr(&h->peer)) {
-		addr_short(&p, (const struct sockaddr *)&h->peer,
-		    sizeof(h->peer));
+	else if (diag_has_addr(handle_peer(h))) {
+		addr_short(&p, (const struct sockaddr *)handle_peer(h),
+		    sizeof(struct sockaddr_storage));
 		buf_puts(&p, " (remembered; the fd has no peer now)");
 	} else
 		buf_puts(&p, "-");
@@ -70,8 +70,8 @@ state_diag(struct shell *sh, const struct handle *h)
 	if (fstat(h->fd, &st) == -1 ||
 	    diag_find_inode(h->family, (unsigned long)st.st_ino, &d) != 1) {
 		if (h->tcp_state == TCP_TIME_WAIT &&
-		    diag_find_peer(&h->local, &h->peer, 1U << TCP_TIME_WAIT,
-		        &d) == 1)
+		    diag_find_peer(handle_local(h), handle_peer(h),
+		        1U << TCP_TIME_WAIT, &d) == 1)
 			out_line(sh,
 			    "  sock_diag: its connection is in TIME_WAIT "
 			    "apart from the fd, %u s left",

@@ -180,14 +180,15 @@ track_name(struct shell *sh, struct buf *b,
 	for (i = 0; i < ht->n; i++) {
 		const struct handle *h = ht->v[i];
 
-		if (!diag_addr_equal(&h->local, local))
+		if (!diag_addr_equal(handle_local(h), local))
 			continue;
-		if (peer && diag_addr_equal(&h->peer, peer)) {
+		if (peer && diag_addr_equal(handle_peer(h), peer)) {
 			buf_puts(b, h->name);
 			return;
 		}
 		if (any == NULL ||
-		    (!diag_has_addr(&h->peer) && diag_has_addr(&any->peer)))
+		    (!diag_has_addr(handle_peer(h)) &&
+		        diag_has_addr(handle_peer(any))))
 			any = h;
 	}
 	if (any)
@@ -203,7 +204,7 @@ track_is_ours(struct shell *sh, const struct sockaddr_storage *addr)
 	size_t i;
 
 	for (i = 0; i < sh->handles.n; i++)
-		if (diag_addr_equal(&sh->handles.v[i]->local, addr))
+		if (diag_addr_equal(handle_local(sh->handles.v[i]), addr))
 			return 1;
 	return 0;
 }
@@ -481,7 +482,7 @@ track_timewait(struct shell *sh)
 		    (c->from != ST_FIN_WAIT1 && c->from != ST_FIN_WAIT2 &&
 		        c->from != ST_CLOSING))
 			continue;
-		if (diag_find_peer(&c->h->local, &c->h->peer,
+		if (diag_find_peer(handle_local(c->h), handle_peer(c->h),
 		        1U << ST_TIME_WAIT, &d) == 1) {
 			c->to = ST_TIME_WAIT;
 			c->h->tcp_state = ST_TIME_WAIT;
@@ -577,10 +578,10 @@ track_caused(const struct handle *h, const struct handle *c)
 		return 0;
 	if (c == h || c->sock == h->sock) /* itself, or a dup of it */
 		return 1;
-	if (diag_has_addr(&h->peer))
-		return diag_addr_equal(&c->local, &h->peer) &&
-		    diag_addr_equal(&c->peer, &h->local);
-	return track_addr_covers(&h->local, &c->peer);
+	if (diag_has_addr(handle_peer(h)))
+		return diag_addr_equal(handle_local(c), handle_peer(h)) &&
+		    diag_addr_equal(handle_peer(c), handle_local(h));
+	return track_addr_covers(handle_local(h), handle_peer(c));
 }
 
 /*
@@ -606,15 +607,18 @@ track_infer_peer(struct shell *sh, const struct handle *h, int skip_h, int rst,
 			continue;
 		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
 		    c->from != ST_LISTEN && c->from != ST_LAST_ACK && !rst)
-			track_arrow(sh, &c->h->peer, &c->h->local, "RST", call);
+			track_arrow(sh, handle_peer(c->h), handle_local(c->h),
+			    "RST", call);
 		else if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED) {
-			track_arrow(sh, &c->h->peer, &c->h->local, "SYN, ACK",
-			    call);
-			track_arrow(sh, &c->h->local, &c->h->peer, "ACK", call);
-		} else if (!track_is_ours(sh, &c->h->peer) &&
+			track_arrow(sh, handle_peer(c->h), handle_local(c->h),
+			    "SYN, ACK", call);
+			track_arrow(sh, handle_local(c->h), handle_peer(c->h),
+			    "ACK", call);
+		} else if (!track_is_ours(sh, handle_peer(c->h)) &&
 		    (c->to == ST_CLOSE_WAIT || c->to == ST_TIME_WAIT ||
 		        c->to == ST_CLOSING))
-			track_arrow(sh, &c->h->peer, &c->h->local, "FIN", call);
+			track_arrow(sh, handle_peer(c->h), handle_local(c->h),
+			    "FIN", call);
 	}
 }
 
@@ -695,18 +699,21 @@ track_infer(struct shell *sh, const struct stmt *st)
 	buf_init(&what);
 	if (h && mine &&
 	    (strcmp(cmd, "connect") == 0 || strcmp(cmd, "connect_ex") == 0)) {
-		track_arrow(sh, &h->local, &h->peer, "SYN", NULL);
+		track_arrow(sh, handle_local(h), handle_peer(h), "SYN", NULL);
 		if (mine->to != ST_SYN_SENT) {
-			track_arrow(sh, &h->peer, &h->local, "SYN, ACK", NULL);
-			track_arrow(sh, &h->local, &h->peer, "ACK", NULL);
+			track_arrow(sh, handle_peer(h), handle_local(h),
+			    "SYN, ACK", NULL);
+			track_arrow(sh, handle_local(h), handle_peer(h), "ACK",
+			    NULL);
 		}
 	} else if (h && track_data(st, sh->last.ret, &what) == 0)
-		track_arrow(sh, &h->local, &h->peer, buf_str(&what), NULL);
+		track_arrow(sh, handle_local(h), handle_peer(h), buf_str(&what),
+		    NULL);
 	else if (h && mine && strcmp(cmd, "shutdown") == 0 &&
 	    track_open(mine->from) && !track_open(mine->to))
-		track_arrow(sh, &h->local, &h->peer, "FIN", NULL);
+		track_arrow(sh, handle_local(h), handle_peer(h), "FIN", NULL);
 	else if (h && mine && mine->closed && track_open(mine->from))
-		track_arrow(sh, &h->local, &h->peer,
+		track_arrow(sh, handle_local(h), handle_peer(h),
 		    h->close_rst ? "RST" : "FIN", NULL);
 	track_infer_peer(sh, h,
 	    h && mine && (mine->closed || strcmp(cmd, "shutdown") == 0),
@@ -768,8 +775,8 @@ track_resolve(struct shell *sh)
 		struct handle *h = sh->handles.byfd[i];
 
 		if (h && h->fd >= 0 && track_is_tcp(h) &&
-		    (!diag_has_addr(&h->local) ||
-		        (h->connected && !diag_has_addr(&h->peer)))) {
+		    (!diag_has_addr(handle_local(h)) ||
+		        (h->connected && !diag_has_addr(handle_peer(h))))) {
 			diag_remember(sh->sys, h);
 			n++;
 		}
