@@ -58,6 +58,8 @@ struct cmd_entry {
 extern const struct cmd_entry *const cmd_table[];
 extern const char *const cmd_group_names[];
 
+void cmd_index_make(void);
+void cmd_index_make(void);
 const struct cmd_entry *cmd_find(const char *);
 const char *cmd_suggest(const char *);
 int cmd_distance(const char *, const char *);

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "fmt.h"
+#include "text.h"
 #include "handle.h"
 #include "job.h"
 #include "opt.h"
@@ -103,19 +104,66 @@ const char *const cmd_group_names[] = {
 	[CMD_GROUP_SHELL] = "the shell",
 };
 
+/* Slots of the name index: a power of two, over twice names and aliases. */
+#define CMD_INDEX_SLOTS 256
+
+static const struct cmd_entry *cmd_index[CMD_INDEX_SLOTS];
+static const char *cmd_index_name[CMD_INDEX_SLOTS];
+static int cmd_index_made;
+
+/* Returns the FNV-1a hash of name, cut to the index's slots. */
+static size_t
+cmd_hash(const char *name)
+{
+	unsigned h = 2166136261U;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619U;
+	return h & (CMD_INDEX_SLOTS - 1);
+}
+
+/* Returns the slot where name is, or the empty slot where it would go. */
+static size_t
+cmd_slot(const char *name)
+{
+	size_t i = cmd_hash(name);
+
+	while (cmd_index_name[i] && strcmp(cmd_index_name[i], name) != 0)
+		i = (i + 1) & (CMD_INDEX_SLOTS - 1);
+	return i;
+}
+
+/*
+ * Puts every command's name and alias in the index, once: shell_init
+ * calls it before any job's thread can look a name up.
+ */
+void
+cmd_index_make(void)
+{
+	const struct cmd_entry *const *c;
+	size_t i;
+
+	if (cmd_index_made)
+		return;
+	cmd_index_made = 1;
+	for (c = cmd_table; *c; c++) {
+		i = cmd_slot((*c)->name);
+		cmd_index_name[i] = (*c)->name;
+		cmd_index[i] = *c;
+		if ((*c)->alias &&
+		    cmd_index[i = cmd_slot((*c)->alias)] == NULL) {
+			cmd_index_name[i] = (*c)->alias;
+			cmd_index[i] = *c;
+		}
+	}
+}
+
 /* Returns the command called name (or by its alias), or NULL. */
 const struct cmd_entry *
 cmd_find(const char *name)
 {
-	const struct cmd_entry *const *c;
-
-	for (c = cmd_table; *c; c++) /* the first letter first: few strcmp */
-		if (((*c)->name[0] == name[0] &&
-		        strcmp((*c)->name, name) == 0) ||
-		    ((*c)->alias && (*c)->alias[0] == name[0] &&
-		        strcmp((*c)->alias, name) == 0))
-			return *c;
-	return NULL;
+	cmd_index_make();
+	return cmd_index[cmd_slot(name)];
 }
 
 /* Returns the edit distance between a and b, 9 for names over 30 bytes. */
@@ -275,9 +323,9 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 		    "job [%d] gives its new socket the name %s when it "
 		    "returns; choose another name",
 		    id, t->text);
-	snprintf(out, HANDLE_NAME_MAX, "%s", t->text);
+	text_copy(out, HANDLE_NAME_MAX, t->text);
 	if (job_current())
-		snprintf(job_current()->newname, HANDLE_NAME_MAX, "%s", out);
+		text_copy(job_current()->newname, HANDLE_NAME_MAX, out);
 	return 0;
 }
 

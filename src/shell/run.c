@@ -14,6 +14,7 @@
 #include "bound.h"
 #include "buf.h"
 #include "cmd.h"
+#include "note.h"
 #include "expect.h"
 #include "jobs.h"
 #include "out.h"
@@ -47,6 +48,8 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	char id[32];
 
 	memset(sh, 0, sizeof(*sh));
+	cmd_index_make(); /* here, before any job's thread can need them */
+	note_meanings_make();
 	sh->sys = sys;
 	sh->out = out;
 	sh->err = err;
