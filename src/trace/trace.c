@@ -373,6 +373,10 @@ trace_record_args(struct trace_task *k)
 		k->c.arg = (long)s->a[2];
 		k->c.flags = (long)s->a[3];
 		break;
+	case SYS_sendmsg:
+	case SYS_recvmsg:
+		k->c.flags = (long)s->a[2];
+		break;
 	default:
 		break;
 	}

@@ -49,6 +49,14 @@ modes               a C program setting a socket non-blocking with fcntl
                     that watches a socket (strace -y's fd kinds tell
                     which), no other: not epoll_create1, which names no
                     socket (Python's import of selectors makes one).
+msg                 a C program's sendmsg and recvmsg (a message in two
+                    pieces, one longer than strace's string limit, one
+                    with SCM_RIGHTS, one with SCM_CREDENTIALS, on a Unix
+                    socket pair; a UDP datagram with msg_name; EAGAIN):
+                    the lines are strace's, the received buffers shown up
+                    to the length returned; sendmmsg and recvmmsg are
+                    named, their messages "..." (strace's decoded array
+                    taken for it).
 sigint              a blocked accept is said at once ("waits"), before it
                     returns; Ctrl-C (SIGINT to the foreground process
                     group) then ends the program as it would without
@@ -386,6 +394,39 @@ def case_modes(tmp):
           "agree with strace; the others are let by")
 
 
+def mmsg_elided(line):
+    """strace's sendmmsg or recvmmsg line with its messages as "...",
+    which sockstep does not decode; and credentials' pid as PID."""
+    line = re.sub(r"^((?:send|recv)mmsg\(\d+, )\[.*\](, \d+, )", r"\1...\2",
+                  line)
+    return re.sub(r"\{pid=\d+,", "{pid=PID,", line)
+
+
+def case_msg(tmp):
+    """The msg program traced: its lines are strace's."""
+    prog = [os.path.join(BINDIR, "msg")]
+    out = os.path.join(tmp, "msg.trace")
+    p, pid, _ = start([SOCKSTEP, "trace", "-o", out, "--"] + prog, None)
+    if p.wait(timeout=WAIT) != 0:
+        fail(f"traced program exited {p.returncode}")
+    p.stdout.close()
+    ours = [mmsg_elided(l) for l in sockstep_lines(out, pid).get(pid, [])]
+    prefix = os.path.join(tmp, "strace-msg")
+    q, spid, _ = start(["strace", "-ff", "-y", "-qq", "-s", "32", "-e",
+                        "trace=" + CALLS + ",sendmmsg,recvmmsg", "-o",
+                        prefix] + prog, None)
+    q.wait(timeout=WAIT)
+    q.stdout.close()
+    theirs = [mmsg_elided(l) for l in strace_lines(prefix).get(spid, [])]
+    compare("msg", (ours, []), (theirs, []))
+    for want in ("cmsg_type=SCM_RIGHTS, cmsg_data=[", "=> 0, msg_iov",
+                 '"..., iov_len=1024}', "sendmmsg(", "recvmmsg("):
+        if not [l for l in ours if want in l and l.startswith(
+                ("recvmsg(", "sendmmsg(", "recvmmsg("))]:
+            fail(f"no received line with {want!r}: {ours}")
+    print(f"{len(ours)} lines of sendmsg and recvmsg agree with strace")
+
+
 def served(server, argv):
     """Runs argv(port) against a fresh server, which then must end; returns
     the finished client (a CompletedProcess, text)."""
@@ -622,7 +663,7 @@ def main():
         if f.read(4) != b"\x7fELF":
             print("SKIP: sockstep is wrapped (valgrind?): no ptrace there")
             sys.exit(77)
-    if CASE.startswith("agree") or CASE in ("fork", "modes"):
+    if CASE.startswith("agree") or CASE in ("fork", "modes", "msg"):
         if shutil.which("strace") is None:
             print("SKIP: no strace")
             sys.exit(77)
@@ -643,6 +684,8 @@ def main():
             case_sigint(tmp)
         elif CASE == "modes":
             case_modes(tmp)
+        elif CASE == "msg":
+            case_msg(tmp)
         elif CASE == "python":
             case_python(tmp)
         else:
