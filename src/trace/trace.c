@@ -39,6 +39,10 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "capture.h"
+#include "lab.h"
+#include "track.h"
+#include "tracediag.h"
 #include "tracefmt.h"
 #include "tracepy.h"
 #include "xalloc.h"
@@ -71,6 +75,7 @@ struct trace {
 	int step; /* --step: a key before each call */
 	int run_on; /* --step's c: no more keys */
 	FILE *tty; /* where --step asks */
+	struct tracediag diag; /* --diagram's arrows, capture's segments */
 };
 
 /* ERESTART* results, seen only by a tracer, as strace names them. */
@@ -409,6 +414,8 @@ trace_enter(struct trace *t, struct trace_task *k)
 		trace_resume(t, k->tid, 0);
 		return;
 	}
+	if (tracediag_on(&t->diag))
+		tracediag_between(&t->diag);
 	memset(&k->s, 0, sizeof(k->s));
 	k->s.tid = k->tid;
 	k->s.nr = (long)r.orig_rax;
@@ -447,6 +454,8 @@ trace_enter(struct trace *t, struct trace_task *k)
 	if (dup != -1) {
 		trace_handle(k, (int)k->s.a[tc->fd_arg], dup);
 		call_begin(&t->sh, &k->c, tc->name, &k->h);
+		if (!t->sh.notes && tracediag_on(&t->diag)) /* -n */
+			call_view_read(&t->sh, &k->h, &k->c.before);
 		close(dup);
 		k->h.fd = -1;
 	} else
@@ -512,6 +521,76 @@ trace_python_line(struct trace *t, const struct trace_task *k)
 	buf_free(&b);
 }
 
+/* Reads the names of the socket dup stands for into c's local and peer. */
+static void
+trace_names(int dup, struct tracediag_call *c)
+{
+	socklen_t len = sizeof(c->local);
+
+	if (getsockname(dup, (struct sockaddr *)&c->local, &len) == -1)
+		c->local.ss_family = AF_UNSPEC;
+	len = sizeof(c->peer);
+	if (getpeername(dup, (struct sockaddr *)&c->peer, &len) == -1)
+		c->peer.ss_family = AF_UNSPEC;
+}
+
+/*
+ * Hands a call on a TCP socket to --diagram and capture: its ends (an
+ * accept's new connection's; a close's as read just before), its state
+ * before, the first bytes it sent or received.
+ */
+static void
+trace_diagram(struct trace *t, struct trace_task *k, int dup)
+{
+	const struct call_view *b = &k->c.before;
+	struct tracediag_call c;
+	unsigned char data[8];
+	char label[64];
+	int conn;
+
+	if (k->c.h == NULL || k->h.type != SOCK_STREAM ||
+	    (k->h.family != AF_INET && k->h.family != AF_INET6))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.pid = k->tgid;
+	c.fd = k->h.old_fd;
+	c.nr = k->s.nr;
+	c.ret = k->s.ret;
+	c.err = k->s.err;
+	c.before = b->seen ? b->state : -1;
+	c.how = (long)k->s.a[1];
+	snprintf(label, sizeof(label), "%s(%d)", tracefmt_find(c.nr)->name,
+	    c.fd);
+	c.label = label;
+	if (k->s.nr == SYS_close) {
+		c.local = b->local;
+		c.peer = b->peer;
+		c.rst = b->unread > 0 || (b->linger_on && b->linger_s == 0);
+	} else if ((k->s.nr == SYS_accept || k->s.nr == SYS_accept4) &&
+	    k->s.ret >= 0) {
+		if ((conn = trace_getfd(k, (int)k->s.ret)) == -1)
+			return;
+		trace_names(conn, &c);
+		close(conn);
+		c.fd = (int)k->s.ret;
+	} else if (dup != -1)
+		trace_names(dup, &c);
+	if (c.peer.ss_family == AF_UNSPEC && b->peer_len) { /* gone after */
+		c.local = b->local;
+		c.peer = b->peer;
+	}
+	if (k->s.nr == SYS_sendto) {
+		c.data = k->s.data;
+		c.data_len = k->s.data_len;
+	} else if (k->s.nr == SYS_recvfrom && k->s.ret > 0 &&
+	    tracefmt_read(k->tid, k->s.a[1], data,
+	        k->s.ret < 8 ? (size_t)k->s.ret : 8) > 0) {
+		c.data = data;
+		c.data_len = k->s.ret < 8 ? (size_t)k->s.ret : 8;
+	}
+	tracediag_call(&t->diag, &c);
+}
+
 /* At the exit stop of a traced call: its result, its socket just after, its line and notes. */
 static void
 trace_leave(struct trace *t, struct trace_task *k)
@@ -532,7 +611,8 @@ trace_leave(struct trace *t, struct trace_task *k)
 	k->s.err = rax < 0 && rax >= -4095 ? (int)-rax : 0;
 	if (k->s.nr == SYS_socket && k->s.ret >= 0)
 		fd = (int)k->s.ret;
-	else if (tc->fd_arg >= 0 && k->s.nr != SYS_close && t->sh.notes)
+	else if (tc->fd_arg >= 0 && k->s.nr != SYS_close &&
+	    (t->sh.notes || tracediag_on(&t->diag)))
 		fd = (int)k->s.a[tc->fd_arg]; /* -n: no view after */
 	if (fd >= 0 && (dup = trace_getfd(k, fd)) != -1) {
 		if (k->c.h == NULL) { /* socket: the new one */
@@ -572,6 +652,8 @@ trace_leave(struct trace *t, struct trace_task *k)
 		note_call(&t->sh, &k->c);
 		trace_state_line(t, k);
 		trace_python_line(t, k);
+		if (tracediag_on(&t->diag))
+			trace_diagram(t, k, dup);
 	}
 	fflush(t->sh.out);
 	buf_free(&b);
@@ -872,10 +954,13 @@ trace_run(struct trace *t, char **argv)
 static void
 trace_usage(FILE *fp)
 {
-	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--python] [--] "
-	      "PROGRAM [ARG]...\n"
-	      "       sockstep trace [-n] [-o FILE] [--step] [--python] -p "
-	      "PID\n"
+	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--python] "
+	      "[--diagram FILE]\n"
+	      "                      [--capture] [--lab] [--] PROGRAM "
+	      "[ARG]...\n"
+	      "       sockstep trace [-n] [-o FILE] [--step] [--python] "
+	      "[--diagram FILE]\n"
+	      "                      [--capture] -p PID\n"
 	      "Runs PROGRAM (or watches process PID) and prints each of its "
 	      "socket calls as\nthe shell prints its own: the strace line, "
 	      "then what it means.\n\n"
@@ -893,11 +978,26 @@ trace_usage(FILE *fp)
 	      "socket module that\n"
 	      "                     makes it (each socket named by its fd: "
 	      "fd3)\n"
+	      "      --diagram=FILE write the chart of the program's TCP "
+	      "connections to FILE\n"
+	      "                     at its end (SVG when FILE ends in .svg), "
+	      "as the shell's\n"
+	      "                     diagram draws it: from captured segments, "
+	      "else inferred\n"
+	      "      --capture      show the segments of the program's "
+	      "connections under its\n"
+	      "                     calls, as the shell does (root, or with "
+	      "--lab)\n"
+	      "      --lab          run the program in a private network "
+	      "namespace with only a\n"
+	      "                     loopback (capture works there without "
+	      "root)\n"
 	      "  -h, --help         show this help and exit\n\n"
 	      "The program's own output passes through; Ctrl-C reaches it. "
 	      "Exit status: the\nprogram's (128+N when signal N ended it, "
 	      "137 after --step's q); 126 or 127\nwhen it could not be run; "
-	      "2 a usage error or no permission to trace.\n",
+	      "2 a usage error, no permission to trace, or\n--diagram's "
+	      "FILE not written.\n",
 	    fp);
 }
 
@@ -911,13 +1011,17 @@ trace_main(int argc, char **argv)
 		{ "step", no_argument, NULL, 's' },
 		{ "python", no_argument, NULL, 'y' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "diagram", required_argument, NULL, 'D' },
+		{ "capture", no_argument, NULL, 'A' },
+		{ "lab", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *path = NULL;
+	const char *path = NULL, *chart = NULL;
+	char err[256];
 	struct trace t;
 	FILE *out = stderr;
 	char *end;
 	long pid = 0;
-	int c, notes = 1, step = 0, python = 0, rc;
+	int c, notes = 1, step = 0, python = 0, capture = 0, lab = 0, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -936,6 +1040,15 @@ trace_main(int argc, char **argv)
 		case 'y':
 			python = 1;
 			break;
+		case 'D':
+			chart = optarg;
+			break;
+		case 'A':
+			capture = 1;
+			break;
+		case 'L':
+			lab = 1;
+			break;
 		case 'p':
 			pid = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || pid <= 0 ||
@@ -951,7 +1064,7 @@ trace_main(int argc, char **argv)
 			return 0;
 		default:
 			fprintf(stderr, "sockstep trace: %s '%s'\n",
-			    optopt && strchr("op", optopt)
+			    optopt && strchr("opD", optopt)
 			        ? "option needs an argument"
 			        : "unknown option",
 			    argv[optind - 1]);
@@ -964,6 +1077,16 @@ trace_main(int argc, char **argv)
 		          : "sockstep trace: name a program to run\n",
 		    stderr);
 		fputs("Try 'sockstep trace --help'.\n", stderr);
+		return 2;
+	}
+	if (lab && pid) {
+		fputs("sockstep trace: --lab runs a program in a namespace of "
+		      "its own: not with -p\nTry 'sockstep trace --help'.\n",
+		    stderr);
+		return 2;
+	}
+	if (lab && lab_enter(err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockstep trace: %s\n", err);
 		return 2;
 	}
 	memset(&t, 0, sizeof(t));
@@ -988,10 +1111,21 @@ trace_main(int argc, char **argv)
 	t.step = step;
 	if (t.tty)
 		t.sh.ctl = t.tty;
-	if (pid && trace_attach(&t, (pid_t)pid) == -1)
+	tracediag_init(&t.diag, &t.sh, chart != NULL);
+	if (capture &&
+	    capture_start(track_capture(&t.sh), err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockstep trace: capture: %s\n", err);
 		rc = 2;
-	else
+	} else if (pid && trace_attach(&t, (pid_t)pid) == -1)
+		rc = 2;
+	else {
 		rc = trace_run(&t, pid ? NULL : argv + optind);
+		tracediag_between(&t.diag); /* what came after the last call */
+		fflush(t.sh.out);
+		if (chart && tracediag_write(&t.diag, chart) == -1 && rc == 0)
+			rc = 2;
+	}
+	tracediag_free(&t.diag);
 	shell_free(&t.sh);
 	if (path)
 		fclose(out);
