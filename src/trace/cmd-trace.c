@@ -90,8 +90,10 @@ const struct cmd_entry cmd_trace_entry = {
 	    "Ctrl-C reaches it; the shell waits for it to end and says its "
 	    "exit status. From the command line, sockstep trace runs one "
 	    "program the same way, with --step (a key before each call), "
-	    "-p PID (attach to a running program) and --python (the Python "
-	    "line of each call, as set python on shows here).",
+	    "-p PID (attach to a running program), --python (the Python "
+	    "line of each call, as set python on shows here), --diagram FILE "
+	    "(the chart of the program's connections, as diagram draws the "
+	    "shell's) and --capture (its segments under its calls).",
 	.errors = "exit status 127: the program was not found; 126: ptrace "
 	          "is not permitted here (a container without "
 	          "CAP_SYS_PTRACE, or Yama's ptrace_scope 3).",
