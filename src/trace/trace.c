@@ -74,6 +74,7 @@ struct trace {
 	int attached; /* -p: every system call stops; resume with PTRACE_SYSCALL */
 	int step; /* --step: a key before each call */
 	int run_on; /* --step's c: no more keys */
+	int pids; /* --pids: every call line marked [pid N] */
 	FILE *tty; /* where --step asks */
 	struct tracediag diag; /* --diagram's arrows, capture's segments */
 };
@@ -307,7 +308,7 @@ trace_step(struct trace *t, struct trace_task *k)
 
 	for (;;) {
 		fflush(t->sh.out);
-		if (t->ntasks > 1)
+		if (t->ntasks > 1 || t->pids)
 			fprintf(t->tty, "[pid %d] ", (int)k->tid);
 		fprintf(t->tty, "next: %s", tc->name);
 		if (tc->fd_arg >= 0)
@@ -625,7 +626,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 	}
 	call_end(&t->sh, &k->c, k->s.ret, k->s.err);
 	buf_init(&b);
-	if (t->ntasks > 1)
+	if (t->ntasks > 1 || t->pids)
 		buf_printf(&b, "[pid %d] ", (int)k->tid);
 	tracefmt_line(&b, &k->s, t->sh.strsize);
 	if (!trace_restart_line(t, buf_str(&b), k->s.err)) {
@@ -859,7 +860,7 @@ trace_say_waits(struct trace *t)
 			continue;
 		k->waits = 1;
 		buf_init(&b);
-		if (t->ntasks > 1)
+		if (t->ntasks > 1 || t->pids)
 			buf_printf(&b, "[pid %d] ", (int)k->tid);
 		buf_puts(&b, tc->name);
 		if (tc->fd_arg >= 0)
@@ -875,22 +876,27 @@ trace_say_waits(struct trace *t)
 
 /*
  * Waits for the next stop or end of a traced task, saying meanwhile which
- * calls wait (after 100 ms asleep). Returns its pid and wait status, or -1.
+ * calls wait (after 100 ms asleep); SIGTERM, when in chld, ends the
+ * program, whose end is then waited for as any other. Returns its pid
+ * and wait status, or -1.
  */
 static pid_t
 trace_wait(struct trace *t, const sigset_t *chld, int *st)
 {
 	struct timespec wait_ms = { 0, 100 * 1000000L }, safety = { 1, 0 };
 	pid_t pid;
+	int sig;
 
 	for (;;) {
 		pid = waitpid(-1, st, __WALL | WNOHANG);
 		if (pid != 0)
 			return pid;
 		/* every stop and end of a tracee sends the tracer SIGCHLD */
-		if (sigtimedwait(chld, NULL,
-		        trace_may_wait(t) ? &wait_ms : &safety) == -1 &&
-		    errno == EAGAIN)
+		sig = sigtimedwait(chld, NULL,
+		    trace_may_wait(t) ? &wait_ms : &safety);
+		if (sig == SIGTERM) /* the shell ends a program it traces */
+			trace_kill(t);
+		else if (sig == -1 && errno == EAGAIN)
 			trace_say_waits(t);
 	}
 }
@@ -925,6 +931,8 @@ trace_run(struct trace *t, char **argv)
 	t->status = 0;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	if (!t->attached) /* -p: SIGTERM ends sockstep, the program goes on */
+		sigaddset(&chld, SIGTERM);
 	sigprocmask(SIG_BLOCK, &chld,
 	    &omask); /* the program's mask is its own */
 	for (;;) {
@@ -956,11 +964,11 @@ trace_usage(FILE *fp)
 {
 	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--python] "
 	      "[--diagram FILE]\n"
-	      "                      [--capture] [--lab] [--] PROGRAM "
-	      "[ARG]...\n"
+	      "                      [--capture] [--lab] [--pids] [--] "
+	      "PROGRAM [ARG]...\n"
 	      "       sockstep trace [-n] [-o FILE] [--step] [--python] "
 	      "[--diagram FILE]\n"
-	      "                      [--capture] -p PID\n"
+	      "                      [--capture] [--pids] -p PID\n"
 	      "Runs PROGRAM (or watches process PID) and prints each of its "
 	      "socket calls as\nthe shell prints its own: the strace line, "
 	      "then what it means.\n\n"
@@ -992,6 +1000,9 @@ trace_usage(FILE *fp)
 	      "namespace with only a\n"
 	      "                     loopback (capture works there without "
 	      "root)\n"
+	      "      --pids         mark every call line with [pid N], not "
+	      "only once there are\n"
+	      "                     several processes or threads\n"
 	      "  -h, --help         show this help and exit\n\n"
 	      "The program's own output passes through; Ctrl-C reaches it. "
 	      "Exit status: the\nprogram's (128+N when signal N ended it, "
@@ -1014,6 +1025,7 @@ trace_main(int argc, char **argv)
 		{ "diagram", required_argument, NULL, 'D' },
 		{ "capture", no_argument, NULL, 'A' },
 		{ "lab", no_argument, NULL, 'L' },
+		{ "pids", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *path = NULL, *chart = NULL;
 	char err[256];
@@ -1022,6 +1034,7 @@ trace_main(int argc, char **argv)
 	char *end;
 	long pid = 0;
 	int c, notes = 1, step = 0, python = 0, capture = 0, lab = 0, rc;
+	int pids = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -1048,6 +1061,9 @@ trace_main(int argc, char **argv)
 			break;
 		case 'L':
 			lab = 1;
+			break;
+		case 'P':
+			pids = 1;
 			break;
 		case 'p':
 			pid = strtol(optarg, &end, 10);
@@ -1109,6 +1125,7 @@ trace_main(int argc, char **argv)
 	t.sh.python = python;
 	t.sh.others = "another socket (of this program or another)";
 	t.step = step;
+	t.pids = pids;
 	if (t.tty)
 		t.sh.ctl = t.tty;
 	tracediag_init(&t.diag, &t.sh, chart != NULL);
