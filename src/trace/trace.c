@@ -41,6 +41,7 @@
 #include "sys.h"
 #include "capture.h"
 #include "lab.h"
+#include "tcpinfo.h"
 #include "track.h"
 #include "tracediag.h"
 #include "tracefmt.h"
@@ -57,6 +58,9 @@ struct trace_task {
 	int shared; /* a close of one of several descriptors of its socket */
 	ino_t ino; /* that socket's inode, to count its holders after */
 	int waits; /* "blocked" was said of the call it is in */
+	int segs_seen; /* its TCP socket's counters were read at entry: */
+	unsigned segs_in; /* segments received and sent until then */
+	unsigned segs_out;
 	struct tracefmt_sys s;
 	struct call c;
 	struct handle h; /* the socket the call names, as fdN */
@@ -397,6 +401,22 @@ trace_record_args(struct trace_task *k)
 		k->c.want = &s->addr;
 }
 
+/* Reads the segment counters of k's TCP socket (through dup) just before its call. */
+static void
+trace_segs_before(struct trace *t, struct trace_task *k, int dup)
+{
+	struct tcpinfo ti;
+
+	k->segs_seen = t->sh.segments && k->h.type == SOCK_STREAM &&
+	    (k->h.family == AF_INET || k->h.family == AF_INET6) &&
+	    track_capture(&t->sh)->fd < 0 &&
+	    tcpinfo_get(t->sh.sys, dup, &ti) == 0;
+	if (k->segs_seen) {
+		k->segs_in = ti.segs_in;
+		k->segs_out = ti.segs_out;
+	}
+}
+
 /*
  * At a seccomp stop: reads the call, its arguments and its socket just
  * before, then lets it happen up to its exit stop. A close of a
@@ -442,6 +462,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 		return;
 	}
 	k->shared = 0;
+	k->segs_seen = 0;
 	if (k->s.nr == SYS_close &&
 	    (fstat(dup, &st) == -1 ||
 	        (holders = trace_holders(st.st_ino)) != 1)) {
@@ -457,6 +478,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 		call_begin(&t->sh, &k->c, tc->name, &k->h);
 		if (!t->sh.notes && tracediag_on(&t->diag)) /* -n */
 			call_view_read(&t->sh, &k->h, &k->c.before);
+		trace_segs_before(t, k, dup);
 		close(dup);
 		k->h.fd = -1;
 	} else
@@ -506,6 +528,26 @@ trace_state_line(struct trace *t, const struct trace_task *k)
 	to = sym_name(sym_tcp_state, c->after.state);
 	if (from && to)
 		out_meaning(&t->sh, "fd%d %s -> %s", c->h->old_fd, from, to);
+}
+
+/*
+ * Says how many segments k's TCP socket sent and received across its
+ * call, from TCP_INFO read just before and just after (through dup), as
+ * the shell says it of its own without capture.
+ */
+static void
+trace_segs_line(struct trace *t, const struct trace_task *k, int dup)
+{
+	struct tcpinfo ti;
+	unsigned in, out;
+
+	if (!k->segs_seen || dup == -1 || tcpinfo_get(t->sh.sys, dup, &ti))
+		return;
+	in = ti.segs_in - k->segs_in;
+	out = ti.segs_out - k->segs_out;
+	if (in || out)
+		out_meaning(&t->sh, "segments: fd%d sent %u, received %u",
+		    k->h.old_fd, out, in);
 }
 
 /* With --python, the Python line of the call that returned, under its notes. */
@@ -652,6 +694,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 			    k->s.ret, (int)k->s.a[0]);
 		note_call(&t->sh, &k->c);
 		trace_state_line(t, k);
+		trace_segs_line(t, k, dup);
 		trace_python_line(t, k);
 		if (tracediag_on(&t->diag))
 			trace_diagram(t, k, dup);

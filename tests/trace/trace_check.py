@@ -62,7 +62,9 @@ diagram             the C echo pair, each traced with --diagram FILE: the
                     bytes, the echo its recv saw, its shutdown's FIN and
                     the server's FIN its recv saw; the server's the
                     handshake its accept saw, the bytes, the FINs; each
-                    arrow pointing the right way, lanes named by fd.
+                    arrow pointing the right way, lanes named by fd; and
+                    under the client's connect, the segments its socket
+                    sent and received across it (2 and 1: the handshake).
 capture             (root only, else skipped) the same with --capture:
                     the segment lines come under the calls, as the
                     shell's (fd3 > 127.0.0.1:PORT  SYN ...), and the
@@ -452,6 +454,10 @@ def case_diagram(tmp, capture):
                                  ("server", srv, want_s)):
             if got != want:
                 fail(f"{label}'s arrows: {got}")
+        if not re.search(r"^connect\(3, .*\n(?:  .*\n)*  segments: fd3 "
+                         r"sent 2, received 1\n", open(sc).read(), re.M):
+            fail(f"client: no handshake's segment counts under connect:\n"
+                 f"{open(sc).read()}")
         if not re.match(r"\s+pid \d+: fd3\s+peer$", clanes) or \
                 not re.match(r"\s+peer\s+pid \d+: fd4$", slanes):
             fail(f"lanes: {clanes!r} / {slanes!r}")
