@@ -154,13 +154,26 @@ procjob_lines(struct shell *sh, struct procjob *p, const char *data, size_t len,
 	    p->status);
 }
 
+/* Closes p's pipe, reaps its tracer and says how the program ended. */
+static void
+procjob_reap(struct shell *sh, struct procjob *p)
+{
+	int st = 0;
+
+	close(p->fd);
+	p->fd = -1;
+	while (waitpid(p->pid, &st, 0) == -1 && errno == EINTR)
+		;
+	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	procjob_lines(sh, p, "", 0, 1);
+}
+
 /* Reads what p's program wrote so far; at the end of its output, reaps its tracer. */
 static void
 procjob_read(struct shell *sh, struct procjob *p)
 {
 	char chunk[4096];
 	ssize_t n;
-	int st;
 
 	if (p->fd < 0)
 		return;
@@ -168,12 +181,7 @@ procjob_read(struct shell *sh, struct procjob *p)
 		procjob_lines(sh, p, chunk, (size_t)n, 0);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
-	close(p->fd);
-	p->fd = -1;
-	while (waitpid(p->pid, &st, 0) == -1 && errno == EINTR)
-		;
-	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	procjob_lines(sh, p, "", 0, 1);
+	procjob_reap(sh, p);
 }
 
 /* Shows what the programs traced in the background wrote since last time. */
@@ -286,26 +294,32 @@ procjob_list(struct shell *sh)
 
 /*
  * Ends p's program: SIGTERM to its tracer, which kills it and reaps it;
- * SIGKILL to them all should the tracer not end within PROCJOB_END_MS.
+ * SIGKILL to them all should the tracer not end within PROCJOB_END_MS;
+ * then the pipe is read for as long again at most (a process that left
+ * the group may hold it) and the tracer reaped.
  */
 static void
 procjob_kill(struct shell *sh, struct procjob *p)
 {
 	struct pollfd pfd;
-	int ms;
+	int ms, sig = SIGTERM;
 
 	kill(p->pid, SIGTERM);
-	for (ms = 0; p->fd >= 0 && ms < PROCJOB_END_MS; ms += PROCJOB_POLL_MS) {
+	for (ms = 0; p->fd >= 0; ms += PROCJOB_POLL_MS) {
+		if (ms == PROCJOB_END_MS && sig == SIGTERM) {
+			kill(-p->pid, SIGKILL); /* the tracer did not end */
+			sig = SIGKILL;
+			ms = 0;
+		} else if (ms ==
+		    PROCJOB_END_MS) { /* a process elsewhere holds the pipe */
+			procjob_reap(sh, p);
+			return;
+		}
 		pfd.fd = p->fd;
 		pfd.events = POLLIN;
 		poll(&pfd, 1, PROCJOB_POLL_MS);
 		procjob_read(sh, p);
 	}
-	if (p->fd < 0)
-		return;
-	kill(-p->pid, SIGKILL);
-	fcntl(p->fd, F_SETFL, 0);
-	procjob_read(sh, p);
 }
 
 /* At the end of a lesson or shell: ends the programs still running, shows the rest of their output, frees them. */
