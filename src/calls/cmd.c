@@ -382,10 +382,11 @@ cmd_run(struct shell *sh, const struct stmt *st)
 		sh->errors++;
 		return CMD_ERR;
 	}
-	if (st->background && !(cmd->flags & CMD_BACKGROUND))
+	if (st->background && !(cmd->flags & (CMD_BACKGROUND | CMD_PROCESS)))
 		return cmd_usage(sh, cmd,
 		    "only a call that can block runs in the background with "
-		    "'&' (accept, connect, send, recv, poll, ...)");
+		    "'&' (accept, connect, send, recv, poll, ...), or a "
+		    "program run with trace");
 	if (n < cmd->args_min)
 		return cmd_usage(sh, cmd, "missing argument%s",
 		    cmd->args_min - n > 1 ? "s" : "");
@@ -397,10 +398,11 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	args.argc = n;
 	args.argv = st->argv + 1;
 	args.h = NULL;
+	args.background = st->background;
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	if (st->background) {
+	if (st->background && !(cmd->flags & CMD_PROCESS)) {
 		if (args.h)
 			args.h->fresh = 0; /* its call may bind it */
 		return sh->jobs.start(sh, cmd, st, args.h);

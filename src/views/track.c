@@ -273,7 +273,7 @@ track_handle_arg(struct shell *sh, const struct stmt *st)
 }
 
 /* Describes one captured segment in words for its arrow: flags, bytes. */
-static void
+void
 track_seg_what(struct buf *b, const struct capture_seg *s)
 {
 	char fl[64];
@@ -294,23 +294,19 @@ struct track_segctx {
 	const char *prefix;
 };
 
-/* Prints one captured segment of the shell's own connections and logs its arrow. */
-static int
-track_seg(const struct capture_seg *s, void *arg)
+/*
+ * Prints one captured segment, its ends named from and to, after prefix
+ * ("meanwhile: " between calls), and the note a lone FIN or an RST needs.
+ */
+void
+track_seg_print(struct shell *sh, const char *prefix, const char *from,
+    const char *to, const struct capture_seg *s)
 {
-	struct track_segctx *c = arg;
-	struct shell *sh = c->sh;
-	struct buf from, to, what;
 	char fl[64];
 
-	buf_init(&from);
-	buf_init(&to);
-	buf_init(&what);
-	track_name(sh, &from, &s->src, &s->dst);
-	track_name(sh, &to, &s->dst, &s->src);
 	capture_flags(fl, sizeof(fl), s->flags);
-	out_meaning(sh, "%s%s > %s  %-9s seq %u%s%s ack %u  len %u", c->prefix,
-	    buf_str(&from), buf_str(&to), fl, (unsigned)s->seq,
+	out_meaning(sh, "%s%s > %s  %-9s seq %u%s%s ack %u  len %u", prefix,
+	    from, to, fl, (unsigned)s->seq,
 	    s->rel_ack || !(s->flags & CAPTURE_ACK) ? "" : " (raw)", "",
 	    (s->flags & CAPTURE_ACK) ? (unsigned)s->ack : 0U, s->len);
 	if ((s->flags & CAPTURE_FIN) && s->len == 0)
@@ -321,6 +317,22 @@ track_seg(const struct capture_seg *s, void *arg)
 		note_say(sh, "segment.rst",
 		    "RST: the connection is aborted; the peer's next "
 		    "call fails (ECONNRESET or EPIPE)");
+}
+
+/* Prints one captured segment of the shell's own connections and logs its arrow. */
+static int
+track_seg(const struct capture_seg *s, void *arg)
+{
+	struct track_segctx *c = arg;
+	struct shell *sh = c->sh;
+	struct buf from, to, what;
+
+	buf_init(&from);
+	buf_init(&to);
+	buf_init(&what);
+	track_name(sh, &from, &s->src, &s->dst);
+	track_name(sh, &to, &s->dst, &s->src);
+	track_seg_print(sh, c->prefix, buf_str(&from), buf_str(&to), s);
 	track_seg_what(&what, s);
 	track_arrow(sh, &s->src, &s->dst, buf_str(&what), c->call);
 	buf_free(&from);

@@ -681,8 +681,8 @@ test_accept_eintr(void **state)
 	    "[NAME]\n");
 	run_usage("close srv &",
 	    "close: only a call that can block runs in the background with "
-	    "'&' (accept, connect, send, recv, poll, ...); usage: close "
-	    "HANDLE\n");
+	    "'&' (accept, connect, send, recv, poll, ...), or a program run "
+	    "with trace; usage: close HANDLE\n");
 }
 
 static void
