@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "call.h"
+#include "child.h"
 #include "cmd.h"
 #include "diag.h"
 #include "epollinfo.h"
@@ -22,6 +23,7 @@
 #include "note.h"
 #include "out.h"
 #include "parse.h"
+#include "proc.h"
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
@@ -360,6 +362,40 @@ handles_epoll(struct shell *sh)
 	buf_free(&b);
 }
 
+/*
+ * Under the shell's own handles, each child's: the child lists them
+ * itself (its lines marked [pid N]); a child that has ended is named a
+ * zombie when /proc/PID/stat shows it as one.
+ */
+static void
+handles_children(struct shell *sh)
+{
+	struct buf line;
+	int i;
+
+	buf_init(&line);
+	buf_puts(&line, "handles");
+	for (i = 0; i < sh->nkids && !sh->shell_pid; i++) {
+		struct shell_kid *k = &sh->kids[i];
+
+		if (k->gone && proc_state(k->pid) == 'Z')
+			out_line(sh,
+			    "%s (pid %d) has ended: a zombie (state Z in "
+			    "/proc/%d/stat) until waitpid %s",
+			    k->name, (int)k->pid, (int)k->pid, k->name);
+		else if (k->gone)
+			out_line(sh, "%s (pid %d) has ended", k->name,
+			    (int)k->pid);
+		else {
+			out_line(sh,
+			    "%s (pid %d), its own descriptors:", k->name,
+			    (int)k->pid);
+			child_ask(sh, k, &line);
+		}
+	}
+	buf_free(&line);
+}
+
 /* handles: every live handle with the kernel's view of it. */
 static int
 cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
@@ -375,6 +411,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (t->live == 0) {
 		out_line(sh, "no live handles (socket makes one)");
 		handles_closed(sh);
+		handles_children(sh);
 		return CMD_OK;
 	}
 	rows = xcalloc((t->live + 1) * NCOL, sizeof(*rows));
@@ -406,6 +443,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 	handles_shared(sh);
 	handles_epoll(sh);
 	handles_closed(sh);
+	handles_children(sh);
 	return CMD_OK;
 }
 
