@@ -80,16 +80,19 @@ complete_handles(struct cands *c, struct shell *sh)
 			complete_add(c, sh->handles.v[i]->name);
 }
 
-/* Adds @NAME for each child (fork), where a command can go. */
+/*
+ * Adds @NAME for each child (fork), where a command can go; NAME alone
+ * when the line editor took the @ for a word break (after_at).
+ */
 static void
-complete_children(struct cands *c, struct shell *sh)
+complete_children(struct cands *c, struct shell *sh, int after_at)
 {
 	char at[HANDLE_NAME_MAX + 1];
 	int i;
 
 	for (i = 0; i < sh->nkids; i++) {
 		snprintf(at, sizeof(at), "@%s", sh->kids[i].name);
-		complete_add(c, at);
+		complete_add(c, at + (after_at ? 1 : 0));
 	}
 }
 
@@ -515,7 +518,7 @@ complete_words(struct shell *sh, const char *line, size_t start,
 	if (word == 0)
 		complete_commands(&c);
 	if (word == 0 && first[0] == '@')
-		complete_children(&c, sh);
+		complete_children(&c, sh, start > 0 && line[start - 1] == '@');
 	else if (word > 0 && (cmd = cmd_find(first)) != NULL)
 		complete_args(&c, sh, cmd, word, prev);
 	*n = c.n;

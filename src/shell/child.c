@@ -284,11 +284,14 @@ struct child_relay {
 	struct buf part; /* a line not ended yet */
 };
 
-/* Prints the line relayed so far, after "[pid N] ", and starts the next. */
+/* Prints the line relayed so far, after "[pid N] " unless empty, and starts the next. */
 static void
 child_relay_line(struct child_relay *r)
 {
-	fprintf(r->sh->out, "[pid %d] %s\n", (int)r->pid, buf_str(&r->part));
+	if (r->part.len) /* an empty line, after a ^C the terminal echoed */
+		fprintf(r->sh->out, "[pid %d] %s", (int)r->pid,
+		    buf_str(&r->part));
+	fputc('\n', r->sh->out);
 	buf_reset(&r->part);
 }
 

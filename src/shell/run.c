@@ -364,8 +364,8 @@ shell_typed_blocking(struct shell *sh, const struct stmt *st, struct buf *b)
 {
 	const struct cmd_entry *cmd;
 
-	if (!sh->interactive || sh->src || st->background || st->argc == 0 ||
-	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	if (!sh->interactive || sh->src || sh->shell_pid || st->background ||
+	    st->argc == 0 || (cmd = cmd_find(st->argv[0].text)) == NULL ||
 	    !(cmd->flags & CMD_BACKGROUND))
 		return 0;
 	parse_format_stmt(b, st);
