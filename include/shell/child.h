@@ -18,5 +18,6 @@ void child_forget(struct shell *, struct shell_kid *);
 pid_t child_reap(struct shell *, struct shell_kid *);
 void child_end_all(struct shell *);
 void child_status(char *, size_t, int);
+void child_say(struct shell *, const struct shell_kid *);
 
 #endif

@@ -535,6 +535,27 @@ child_ask(struct shell *sh, struct shell_kid *k, const struct buf *text)
 	return a.rc == 0 ? CMD_OK : CMD_ERR;
 }
 
+/*
+ * Prints one line on child k: running and driven by @NAME, or ended,
+ * named a zombie when /proc/PID/stat shows state Z.
+ */
+void
+child_say(struct shell *sh, const struct shell_kid *k)
+{
+	if (!k->gone)
+		out_line(sh,
+		    "%s (pid %d): a child process, running; @%s COMMAND runs "
+		    "a command in it",
+		    k->name, (int)k->pid, k->name);
+	else if (proc_state(k->pid) == 'Z')
+		out_line(sh,
+		    "%s (pid %d) has ended: a zombie (state Z in "
+		    "/proc/%d/stat) until waitpid %s",
+		    k->name, (int)k->pid, (int)k->pid, k->name);
+	else
+		out_line(sh, "%s (pid %d) has ended", k->name, (int)k->pid);
+}
+
 /* Writes a wait status as strace decodes it: [{WIFEXITED(s) && WEXITSTATUS(s) == 0}]. */
 void
 child_status(char *out, size_t size, int status)

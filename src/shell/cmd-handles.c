@@ -23,7 +23,6 @@
 #include "note.h"
 #include "out.h"
 #include "parse.h"
-#include "proc.h"
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
@@ -376,22 +375,9 @@ handles_children(struct shell *sh)
 	buf_init(&line);
 	buf_puts(&line, "handles");
 	for (i = 0; i < sh->nkids && !sh->shell_pid; i++) {
-		struct shell_kid *k = &sh->kids[i];
-
-		if (k->gone && proc_state(k->pid) == 'Z')
-			out_line(sh,
-			    "%s (pid %d) has ended: a zombie (state Z in "
-			    "/proc/%d/stat) until waitpid %s",
-			    k->name, (int)k->pid, (int)k->pid, k->name);
-		else if (k->gone)
-			out_line(sh, "%s (pid %d) has ended", k->name,
-			    (int)k->pid);
-		else {
-			out_line(sh,
-			    "%s (pid %d), its own descriptors:", k->name,
-			    (int)k->pid);
-			child_ask(sh, k, &line);
-		}
+		child_say(sh, &sh->kids[i]);
+		if (!sh->kids[i].gone) /* its own list, [pid N] */
+			child_ask(sh, &sh->kids[i], &line);
 	}
 	buf_free(&line);
 }

@@ -80,11 +80,14 @@ def test_lines():
 @child close conn
 recv cli 10
 @child exit 3
+jobs
 handles
 waitpid child
 """
     rc, out, err = run([B(), "-"], script.encode())
     must(rc == 0 and err == b"", "exit status %d" % rc, out, err)
+    must(out.count(b"has ended: a zombie (state Z") == 2,
+         "jobs and handles both name the zombie", out, err)
     pid = forked(out)[0]
     want = [b"[pid %d] close(5) = 0" % pid,
             b"recv(4, ..., 10, 0) = -1 EAGAIN (Resource temporarily "
