@@ -1161,13 +1161,30 @@ static int
 say_shut_rd_tcp(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (!note_how(c, SHUT_RD))
+	if (!note_how(c, SHUT_RD) || (c->before.shut & HANDLE_SHUT_WR))
 		return 0;
 	buf_printf(b,
 	    "%s's recv now returns 0 when nothing is queued, instead of "
 	    "waiting; the peer is not told, and on Linux data it sends later "
 	    "is still delivered",
 	    c->h->name);
+	return 1;
+}
+
+/* shutdown SHUT_RD on TCP after SHUT_WR: both ways shut, data is reset. */
+static int
+say_shut_rd_tcp_after_wr(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (!note_how(c, SHUT_RD) || !(c->before.shut & HANDLE_SHUT_WR) ||
+	    (c->before.state != ST_FIN_WAIT1 &&
+	        c->before.state != ST_FIN_WAIT2))
+		return 0;
+	buf_printf(b,
+	    "%s's sending side was shut down already, so both directions are "
+	    "shut now: recv returns 0 when nothing is queued, and data the "
+	    "peer sends from now on is answered with RST by %s's own kernel",
+	    c->h->name, c->h->name);
 	return 1;
 }
 
@@ -1568,6 +1585,8 @@ static const struct note_rule note_rules[] = {
 	    say_shut_wr_dgram, NULL },
 	{ "shutdown.rd.tcp", "shutdown", RES_OK, F_TCP, 0, say_shut_rd_tcp,
 	    NULL },
+	{ "shutdown.rd.tcp.after-wr", "shutdown", RES_OK, F_TCP, 0,
+	    say_shut_rd_tcp_after_wr, NULL },
 	{ "shutdown.rd.unix", "shutdown", RES_OK, F_USTREAM, 0,
 	    say_shut_rd_unix, NULL },
 	{ "shutdown.rd.dgram", "shutdown", RES_OK, F_DGRAM, 0,

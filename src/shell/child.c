@@ -37,24 +37,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
-#include "bound.h"
+#include "call.h"
+#include "handle.h"
 #include "cmd.h"
 #include "out.h"
 #include "parse.h"
 #include "proc.h"
 #include "shell.h"
 #include "sig.h"
+#include "sys.h"
 
 #define CHILD_GRACE_MS 5000 /* a child has this long to answer after Ctrl-C */
 
 /* What the shell sends a child with each command line. */
+#define CHILD_SHUTS_MAX 32
+
+/* Sockets one process has shut down, by inode, for the other to know. */
+struct child_shuts {
+	int n;
+	struct {
+		unsigned long ino;
+		int bits; /* HANDLE_SHUT_* */
+	} v[CHILD_SHUTS_MAX];
+};
+
 struct child_msg {
 	long line; /* the line of the script or prompt, for messages */
+	struct child_shuts shuts; /* what the shell's handles have shut */
 	size_t width; /* columns its lines may take, 0: no wrapping */
 	int nkids;
 	struct shell_kid kids[SHELL_KIDS_MAX]; /* the shell's other children */
@@ -70,7 +85,50 @@ struct child_answer {
 	long ret;
 	int err;
 	int exiting; /* it asked to exit: its exit_group follows */
+	struct child_shuts shuts; /* what the child's handles have shut */
 };
+
+/*
+ * Lists the live sockets of sh that have been shut down (shutdown acts
+ * on the socket, so the other process's descriptors for it are shut too).
+ */
+static void
+child_shuts_list(struct shell *sh, struct child_shuts *out)
+{
+	struct stat st;
+	size_t i;
+
+	out->n = 0;
+	for (i = 0; i < sh->handles.n && out->n < CHILD_SHUTS_MAX; i++) {
+		const struct handle *h = sh->handles.v[i];
+
+		if (h->fd < 0 || h->shut == 0 || h->epoll ||
+		    sh->sys->fstat(h->fd, &st) == -1)
+			continue;
+		out->v[out->n].ino = (unsigned long)st.st_ino;
+		out->v[out->n].bits = h->shut;
+		out->n++;
+	}
+}
+
+/* Marks the handles of sh holding a socket the other process shut down, as shut. */
+static void
+child_shuts_merge(struct shell *sh, const struct child_shuts *in)
+{
+	struct stat st;
+	size_t i;
+	int k;
+
+	for (i = 0; i < sh->handles.n && in->n > 0; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h->fd < 0 || h->epoll || sh->sys->fstat(h->fd, &st) == -1)
+			continue;
+		for (k = 0; k < in->n && k < CHILD_SHUTS_MAX; k++)
+			if (in->v[k].ino == (unsigned long)st.st_ino)
+				call_shut_shared(sh, h, in->v[k].bits);
+	}
+}
 
 /* Returns the live child called name, or NULL. */
 struct shell_kid *
@@ -156,6 +214,7 @@ child_main(struct shell *sh, int in, int ans)
 		sh->width = m.width;
 		sh->nkids = m.nkids;
 		memcpy(sh->kids, m.kids, sizeof(sh->kids));
+		child_shuts_merge(sh, &m.shuts);
 		sig_int =
 		    0; /* a Ctrl-C passed on after the last call returned */
 		sh->passed = sh->failed = sh->errors = sh->not_run = 0;
@@ -173,6 +232,7 @@ child_main(struct shell *sh, int in, int ans)
 		a.ret = sh->last.ret;
 		a.err = sh->last.err;
 		a.exiting = sh->quit;
+		child_shuts_list(sh, &a.shuts);
 		if (child_io(ans, &a, sizeof(a), 1) == -1)
 			_exit(1);
 		if (sh->quit)
@@ -438,6 +498,7 @@ child_send(struct shell *sh, struct shell_kid *k, const struct buf *text)
 
 	memset(&m, 0, sizeof(m));
 	m.line = sh->line;
+	child_shuts_list(sh, &m.shuts);
 	m.width = out_width(sh);
 	if (m.width > 0) /* its lines get "[pid N] " in front */
 		m.width = m.width > 40 + 13 ? m.width - 13 : 40;
@@ -532,6 +593,7 @@ child_ask(struct shell *sh, struct shell_kid *k, const struct buf *text)
 	sh->last.made = a.made;
 	sh->last.ret = a.ret;
 	sh->last.err = a.err;
+	child_shuts_merge(sh, &a.shuts);
 	return a.rc == 0 ? CMD_OK : CMD_ERR;
 }
 
