@@ -18,6 +18,8 @@ struct handle;
 	0x4 /* may run in the background: a call that can block */
 #define CMD_READS 0x8 /* only reads: its calls change no socket's state */
 #define CMD_ANYFD 0x10 /* its handles may be epoll handles, not sockets */
+#define CMD_PID \
+	0x20 /* returns a process id: recorded as = *, never the same twice */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,

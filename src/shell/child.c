@@ -590,6 +590,10 @@ child_ask(struct shell *sh, struct shell_kid *k, const struct buf *text)
 	sh->errors += a.errors;
 	sh->not_run += a.not_run;
 	sh->stopped |= a.stopped;
+	free(sh->last.data); /* the child's data stays there */
+	sh->last.data = NULL;
+	sh->last.len = 0;
+	sh->last.fromlen = 0;
 	sh->last.made = a.made;
 	sh->last.ret = a.ret;
 	sh->last.err = a.err;

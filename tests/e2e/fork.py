@@ -247,9 +247,37 @@ fork
     must(len(forked(out)) == 1, "one fork only", out, err)
 
 
+def test_record():
+    """record writes @ lines with the child's results (a new fd as = fd)
+    and a pid as = *, so that the recording replays under --check."""
+    import tempfile
+    script = """socketpair a b
+fork
+@child send a "hi"
+recv b 10
+@child close a
+@child socket z
+@child exit 2
+waitpid child
+"""
+    with tempfile.TemporaryDirectory(prefix="sockstep-fork-") as tmp:
+        path = os.path.join(tmp, "rec.lesson")
+        rc, out, err = run([B(), "--record", path, "-"], script.encode())
+        must(rc == 0, "record: exit status %d" % rc, out, err)
+        with open(path, "rb") as f:
+            rec = f.read()
+        for want in (b"fork = *\n", b'@child send a "hi" = 2\n',
+                     b"@child close a = 0\n", b"@child socket z = fd\n",
+                     b"@child exit 2\n", b"waitpid child = *\n"):
+            must(want in rec, "no %r in the recording" % want, rec)
+        rc, out, err = run([B(), "--check", path])
+        must(rc == 0 and b"7 passed, 0 failed" in err + out,
+             "the replay: exit status %d" % rc, out, err)
+
+
 if __name__ == "__main__":
     e2elib.main({"lines": test_lines, "errors": test_errors,
                  "eof": test_eof, "quit": test_quit,
                  "sigterm": test_sigterm, "sighup": test_sighup,
                  "shell-killed": test_shell_killed,
-                 "refused": test_refused})
+                 "refused": test_refused, "record": test_record})
