@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "child.h"
 #include "input.h"
 #include "lab.h"
 #include "lesson.h"
@@ -405,6 +406,7 @@ main(int argc, char **argv)
 		rc = prompt_run(&sh);
 	} else
 		rc = lesson_run_file(&sh, "-");
+	child_end_all(&sh); /* none outlives the shell */
 	if (!sh.interactive)
 		repl_goodbye(&sh); /* the prompt's own said it */
 	fflush(stdout);

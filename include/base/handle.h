@@ -17,6 +17,8 @@
 struct handle_addr {
 	struct sockaddr_storage local;
 	struct sockaddr_storage peer;
+	unsigned long
+	    ino; /* its socket's inode, read while the shell has children; 0 */
 };
 
 /* A handle an epoll handle watches, with the events this shell asked for. */
@@ -92,6 +94,8 @@ void handle_watch_set(struct handle *, const struct handle *, unsigned);
 void handle_watch_del(struct handle *, const struct handle *);
 const struct sockaddr_storage *handle_local(const struct handle *);
 const struct sockaddr_storage *handle_peer(const struct handle *);
+unsigned long handle_ino(const struct handle *);
+void handle_set_ino(struct handle *, unsigned long);
 void handle_set_local(struct handle *, const struct sockaddr_storage *);
 void handle_set_peer(struct handle *, const struct sockaddr_storage *);
 void handle_auto_name(struct handle_table *, const char *, char *, size_t);

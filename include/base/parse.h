@@ -45,5 +45,6 @@ int parse_long(const struct token *, long, long, long *, char *, size_t);
 int parse_data(const struct token *, char **, size_t *, char *, size_t);
 int parse_is_word(const struct token *, const char *);
 void parse_format_stmt(struct buf *, const struct stmt *);
+void parse_format_expect(struct buf *, const struct stmt *);
 
 #endif

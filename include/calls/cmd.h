@@ -20,6 +20,8 @@ struct handle;
 #define CMD_ANYFD 0x10 /* its handles may be epoll handles, not sockets */
 #define CMD_PROCESS \
 	0x20 /* with '&' runs as a process of its own (cmd_args.background) */
+#define CMD_PID \
+	0x40 /* returns a process id: recorded as = *, never the same twice */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,

@@ -82,8 +82,10 @@ struct call {
 	    *peer; /* the handle of this shell at the other end, if seen */
 	struct call_holder
 	    holder; /* on EADDRINUSE, and after a listener's close */
-	int sharers; /* close: other live handles holding h's socket (dup) */
-	struct handle *sharer; /* the first of them, or NULL */
+	int sharers; /* close: other live handles and processes holding h's socket */
+	struct handle *sharer; /* the first other handle (dup), or NULL */
+	char sharer_name
+	    [64]; /* what holds it too: a handle, or a process; "" none */
 };
 
 void call_begin(struct shell *, struct call *, const char *, struct handle *);
@@ -98,6 +100,7 @@ void call_holder_find(struct shell *, const struct handle *,
 struct handle *call_peer_find(struct shell *, const struct call *);
 struct handle *call_ino_handle(struct shell *, int, unsigned long);
 int call_sharers(struct shell *, const struct handle *, struct handle **);
+int call_proc_sharers(struct shell *, struct handle *, char *, size_t);
 void call_shut_shared(struct shell *, struct handle *, int);
 
 #endif

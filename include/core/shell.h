@@ -43,6 +43,16 @@ struct shell_file {
 };
 
 struct procjob;
+/* A child process of the shell (fork), driven through pipes (child.c). */
+#define SHELL_KIDS_MAX 8
+struct shell_kid {
+	char name[HANDLE_NAME_MAX];
+	pid_t pid;
+	int to; /* the shell writes command lines here; -1 in a child */
+	int from; /* the child's output comes here; -1 in a child */
+	int answer; /* the child's answers come here; -1 in a child */
+	int gone; /* it exited: a zombie until waitpid reaps it */
+};
 
 struct shell {
 	const struct sys_ops *sys;
@@ -99,6 +109,14 @@ struct shell {
 	int py_imported; /* import socket was answered once (pyline.c) */
 	const char *typed; /* a call that can block, as typed at the prompt */
 	struct procjob *procs; /* programs traced in the background (procjob.c) */
+	struct shell_kid kids[SHELL_KIDS_MAX]; /* children not reaped yet */
+	int nkids;
+	int exit_status; /* in a child: what exit STATUS asked for */
+	pid_t shell_pid; /* in a child: the shell's pid; 0 in the shell */
+	/* set by shell_init: how a child (child.c) runs the lines it is sent */
+	int (*run_line)(struct shell *, const char *, size_t);
+	size_t
+	    width; /* > 0: lines fit this (a child's, on the shell's terminal) */
 };
 
 /* state.c */

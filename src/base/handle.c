@@ -342,6 +342,21 @@ handle_addr(struct handle *h)
 	return h->addr;
 }
 
+/* Returns the inode of h's socket as remembered (handle_set_ino), or 0. */
+unsigned long
+handle_ino(const struct handle *h)
+{
+	return h->addr ? h->addr->ino : 0;
+}
+
+/* Remembers ino as the inode of h's socket, for after its close. */
+void
+handle_set_ino(struct handle *h, unsigned long ino)
+{
+	if (ino != 0 || h->addr != NULL)
+		handle_addr(h)->ino = ino;
+}
+
 /* Remembers ss as h's local address. */
 void
 handle_set_local(struct handle *h, const struct sockaddr_storage *ss)

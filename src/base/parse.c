@@ -492,3 +492,22 @@ parse_format_stmt(struct buf *b, const struct stmt *st)
 	var_escape(line.p, line.len, b);
 	buf_free(&line);
 }
+
+/* Appends a statement's expectation, " = TOKENS", as parse_format_stmt its command; nothing when it has none. */
+void
+parse_format_expect(struct buf *b, const struct stmt *st)
+{
+	struct buf line;
+	int i;
+
+	if (!st->has_expect)
+		return;
+	buf_init(&line);
+	buf_puts(&line, " =");
+	for (i = 0; i < st->nexpect; i++) {
+		buf_addc(&line, ' ');
+		parse_format_token(&line, &st->expect[i]);
+	}
+	var_escape(line.p, line.len, b);
+	buf_free(&line);
+}

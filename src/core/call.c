@@ -5,6 +5,7 @@
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 
 #include "diag.h"
 #include "handle.h"
+#include "proc.h"
 #include "shell.h"
 #include "sys.h"
 #include "tcpinfo.h"
@@ -188,8 +190,14 @@ call_begin(struct shell *sh, struct call *c, const char *name, struct handle *h)
 	c->family = h ? h->family : 0;
 	c->type = h ? h->type : 0;
 	c->before.state = c->after.state = -1;
-	if (h && strcmp(name, "close") == 0)
+	if (h && strcmp(name, "close") == 0) {
 		c->sharers = call_sharers(sh, h, &c->sharer);
+		if (c->sharer)
+			snprintf(c->sharer_name, sizeof(c->sharer_name), "%s",
+			    c->sharer->name);
+		c->sharers += call_proc_sharers(sh, h, c->sharer_name,
+		    c->sharer_name[0] ? 0 : sizeof(c->sharer_name));
+	}
 	if (h && sh->notes)
 		call_view_read_some(sh, h, &c->before, call_before_needs(name));
 }
@@ -347,6 +355,33 @@ call_holder_find(struct shell *sh, const struct handle *self,
 }
 
 /*
+ * Counts the other processes of this session (the shell, when this is a
+ * child; its children not ended) whose descriptors hold the socket of
+ * inode ino, as /proc/PID/fd shows them; names the first in name (size
+ * bytes, 0 for none).
+ */
+static int
+call_procs_holding(struct shell *sh, unsigned long ino, char *name, size_t size)
+{
+	int i, n = 0;
+
+	if (ino == 0)
+		return 0;
+	if (sh->shell_pid && proc_holds(sh->shell_pid, ino) && n++ == 0 && size)
+		snprintf(name, size, "the shell (pid %d)", (int)sh->shell_pid);
+	for (i = 0; i < sh->nkids; i++) {
+		const struct shell_kid *k = &sh->kids[i];
+
+		if (k->gone || k->pid == getpid() || !proc_holds(k->pid, ino))
+			continue;
+		if (n++ == 0 && size)
+			snprintf(name, size, "%s (pid %d)", k->name,
+			    (int)k->pid);
+	}
+	return n;
+}
+
+/*
  * Returns the other end of socketpair end h: the handle made with it, or
  * while that one is closed (or its name went to another socket) a live
  * dup of it (the same other end).
@@ -382,8 +417,13 @@ call_peer_find(struct shell *sh, const struct call *c)
 
 	if (c->h == NULL)
 		return NULL;
-	if (c->h->pair_sock)
-		return call_pair_find(sh, c->h);
+	if (c->h->pair_sock) {
+		found = call_pair_find(sh, c->h);
+		return found && found->fd < 0 && handle_ino(found) &&
+		        call_procs_holding(sh, handle_ino(found), NULL, 0) > 0
+		    ? NULL
+		    : found;
+	}
 	if (c->before.peer_len == 0 || !diag_has_addr(&c->before.peer))
 		return NULL;
 	for (i = 0; i < sh->handles.n; i++) {
@@ -410,6 +450,9 @@ call_peer_find(struct shell *sh, const struct call *c)
 			found =
 			    h; /* a live one first: a dup outlives a close */
 	}
+	if (found && found->fd < 0 && handle_ino(found) &&
+	    call_procs_holding(sh, handle_ino(found), NULL, 0) > 0)
+		return NULL; /* closed here, open in another process */
 	return found;
 }
 
@@ -471,6 +514,21 @@ call_sharers(struct shell *sh, const struct handle *h, struct handle **first)
 		if (call_shares(h, t->byfd[fd]) && n++ == 0)
 			*first = t->byfd[fd];
 	return n;
+}
+
+/*
+ * Counts the other processes of this session whose descriptors hold h's
+ * socket (call_procs_holding), naming the first in name. No call while
+ * there are no children. Remembers the socket's inode in h (its close
+ * leaves the socket to them).
+ */
+int
+call_proc_sharers(struct shell *sh, struct handle *h, char *name, size_t size)
+{
+	if (sh->nkids == 0 && sh->shell_pid == 0)
+		return 0;
+	handle_set_ino(h, call_ino(sh, h->fd));
+	return call_procs_holding(sh, handle_ino(h), name, size);
 }
 
 /*

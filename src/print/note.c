@@ -1161,13 +1161,30 @@ static int
 say_shut_rd_tcp(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (!note_how(c, SHUT_RD))
+	if (!note_how(c, SHUT_RD) || (c->before.shut & HANDLE_SHUT_WR))
 		return 0;
 	buf_printf(b,
 	    "%s's recv now returns 0 when nothing is queued, instead of "
 	    "waiting; the peer is not told, and on Linux data it sends later "
 	    "is still delivered",
 	    c->h->name);
+	return 1;
+}
+
+/* shutdown SHUT_RD on TCP after SHUT_WR: both ways shut, data is reset. */
+static int
+say_shut_rd_tcp_after_wr(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (!note_how(c, SHUT_RD) || !(c->before.shut & HANDLE_SHUT_WR) ||
+	    (c->before.state != ST_FIN_WAIT1 &&
+	        c->before.state != ST_FIN_WAIT2))
+		return 0;
+	buf_printf(b,
+	    "%s's sending side was shut down already, so both directions are "
+	    "shut now: recv returns 0 when nothing is queued, and data the "
+	    "peer sends from now on is answered with RST by %s's own kernel",
+	    c->h->name, c->h->name);
 	return 1;
 }
 
@@ -1228,17 +1245,34 @@ say_shut_rdwr_unix(struct shell *sh, const struct call *c, struct buf *b)
 	return 1;
 }
 
+/* fork: the child's descriptors, as /proc showed them. */
+static int
+say_fork(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (c->arg <= 0)
+		return 0;
+	buf_printf(b,
+	    "pid %ld holds its own fd for each of the %ld socket%s of this "
+	    "shell's handles (/proc/%ld/fd shows them): a close in one "
+	    "process drops only that process's fd, and a socket lives until "
+	    "its last fd is closed; a shutdown in either acts on the socket "
+	    "at once",
+	    c->ret, c->arg, note_s(c->arg), c->ret);
+	return 1;
+}
+
 /* close of a handle while another handle holds the same socket (dup). */
 static int
 say_close_shared(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (note_last_close(c) || c->sharer == NULL)
+	if (note_last_close(c) || !c->sharer_name[0])
 		return 0;
 	buf_printf(b,
 	    "%s still hold%s the same socket, which stays open: a close "
 	    "ends a socket only when it drops the last descriptor for it",
-	    c->sharer->name, c->sharers > 1 ? " (and others)" : "s");
+	    c->sharer_name, c->sharers > 1 ? " (and others)" : "s");
 	return 1;
 }
 
@@ -1247,7 +1281,7 @@ static int
 say_close_shared_conn(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (note_last_close(c) || c->sharer == NULL || c->before.listening ||
+	if (note_last_close(c) || !c->sharer_name[0] || c->before.listening ||
 	    c->before.peer_len == 0 ||
 	    (c->family != AF_UNIX && !note_connected_state(c->before.state)))
 		return 0;
@@ -1255,7 +1289,7 @@ say_close_shared_conn(struct shell *sh, const struct call *c, struct buf *b)
 	    "nothing was sent: no FIN, no RST; the peer sees no change "
 	    "until %s shuts the socket down or its last descriptor is "
 	    "closed",
-	    c->sharer->name);
+	    c->sharer_name);
 	return 1;
 }
 
@@ -1264,11 +1298,11 @@ static int
 say_close_shared_listener(struct shell *sh, const struct call *c, struct buf *b)
 {
 	(void)sh;
-	if (note_last_close(c) || c->sharer == NULL || !c->before.listening ||
+	if (note_last_close(c) || !c->sharer_name[0] || !c->before.listening ||
 	    call_port(&c->before.local) <= 0)
 		return 0;
 	buf_printf(b, "it still listens through %s: connections to ",
-	    c->sharer->name);
+	    c->sharer_name);
 	addr_short(b, (const struct sockaddr *)&c->before.local,
 	    c->before.local_len);
 	buf_puts(b,
@@ -1551,6 +1585,8 @@ static const struct note_rule note_rules[] = {
 	    say_shut_wr_dgram, NULL },
 	{ "shutdown.rd.tcp", "shutdown", RES_OK, F_TCP, 0, say_shut_rd_tcp,
 	    NULL },
+	{ "shutdown.rd.tcp.after-wr", "shutdown", RES_OK, F_TCP, 0,
+	    say_shut_rd_tcp_after_wr, NULL },
 	{ "shutdown.rd.unix", "shutdown", RES_OK, F_USTREAM, 0,
 	    say_shut_rd_unix, NULL },
 	{ "shutdown.rd.dgram", "shutdown", RES_OK, F_DGRAM, 0,
@@ -1559,6 +1595,7 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "shutdown.rdwr.unix", "shutdown", RES_OK, F_USTREAM, 0,
 	    say_shut_rdwr_unix, NULL },
+	{ "fork.ok", "fork", RES_OK, F_NONE, 0, say_fork, NULL },
 	{ "close.shared", "close", RES_OK, F_ALL, 0, say_close_shared, NULL },
 	{ "close.shared.conn", "close", RES_OK, F_STREAM, 0,
 	    say_close_shared_conn, NULL },

@@ -30,6 +30,8 @@ out_width(struct shell *sh)
 {
 	struct winsize ws;
 
+	if (sh->width > 0) /* a child's lines, shown on its shell's terminal */
+		return sh->width;
 	if (sh->out_tty == -1) /* asked once: a file or pipe stays one */
 		sh->out_tty = isatty(fileno(sh->out));
 	if (!sh->out_tty || ioctl(fileno(sh->out), TIOCGWINSZ, &ws) == -1 ||

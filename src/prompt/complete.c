@@ -80,6 +80,45 @@ complete_handles(struct cands *c, struct shell *sh)
 			complete_add(c, sh->handles.v[i]->name);
 }
 
+/*
+ * Adds @NAME for each child (fork), where a command can go; NAME alone
+ * when the line editor took the @ for a word break (after_at).
+ */
+static void
+complete_children(struct cands *c, struct shell *sh, int after_at)
+{
+	char at[HANDLE_NAME_MAX + 1];
+	int i;
+
+	for (i = 0; i < sh->nkids; i++) {
+		snprintf(at, sizeof(at), "@%s", sh->kids[i].name);
+		complete_add(c, at + (after_at ? 1 : 0));
+	}
+}
+
+/* Adds the names of the children (waitpid's argument). */
+static void
+complete_k_child(struct cands *c, struct shell *sh, const char *prev)
+{
+	int i;
+
+	(void)prev;
+	for (i = 0; i < sh->nkids; i++)
+		complete_add(c, sh->kids[i].name);
+}
+
+/* Writes into first the second word of statement st (@NAME COMMAND ...): the command. */
+static void
+complete_at_command(const char *st, char *first, size_t size)
+{
+	size_t n;
+
+	st += strcspn(st, " \t"); /* past @NAME */
+	st += strspn(st, " \t");
+	n = strcspn(st, " \t;");
+	snprintf(first, size, "%.*s", (int)(n < size - 1 ? n : size - 1), st);
+}
+
 /* Adds live handles, the listening ones first (what accept wants). */
 static void
 complete_listeners(struct cands *c, struct shell *sh, const char *prev)
@@ -378,8 +417,8 @@ static const struct {
 	{ "encoding", complete_k_encoding }, { "svg", complete_k_svg },
 	{ "epoll_op", complete_k_epoll_op },
 	{ "epoll_event", complete_k_epoll_event },
-	{ "epoll_flag", complete_k_epoll_flag }, { "-", NULL },
-	{ NULL, NULL } };
+	{ "epoll_flag", complete_k_epoll_flag }, { "child", complete_k_child },
+	{ "-", NULL }, { NULL, NULL } };
 
 /*
  * Writes into kind the kind of argument word (1 for the first) in the
@@ -448,7 +487,7 @@ complete_words(struct shell *sh, const char *line, size_t start,
 	struct cands c;
 	const struct cmd_entry *cmd;
 	char first[64], prev[64] = "";
-	size_t i = 0, fl;
+	size_t i = 0, fl, st0;
 	int word = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -457,6 +496,7 @@ complete_words(struct shell *sh, const char *line, size_t start,
 	for (i = start; i > 0 && line[i - 1] != ';'; i--)
 		;
 	i += strspn(line + i, " \t");
+	st0 = i;
 	fl = strcspn(line + i, " \t");
 	snprintf(first, sizeof(first), "%.*s", (int)(fl < 63 ? fl : 63),
 	    line + i);
@@ -471,9 +511,15 @@ complete_words(struct shell *sh, const char *line, size_t start,
 		if (i <= start)
 			word++;
 	}
+	if (first[0] == '@' && word > 0) { /* @child COMMAND ARGS */
+		complete_at_command(line + st0, first, sizeof(first));
+		word--;
+	}
 	if (word == 0)
 		complete_commands(&c);
-	else if ((cmd = cmd_find(first)) != NULL)
+	if (word == 0 && first[0] == '@')
+		complete_children(&c, sh, start > 0 && line[start - 1] == '@');
+	else if (word > 0 && (cmd = cmd_find(first)) != NULL)
 		complete_args(&c, sh, cmd, word, prev);
 	*n = c.n;
 	return c.v;

@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "call.h"
+#include "child.h"
 #include "cmd.h"
 #include "diag.h"
 #include "epollinfo.h"
@@ -360,6 +361,27 @@ handles_epoll(struct shell *sh)
 	buf_free(&b);
 }
 
+/*
+ * Under the shell's own handles, each child's: the child lists them
+ * itself (its lines marked [pid N]); a child that has ended is named a
+ * zombie when /proc/PID/stat shows it as one.
+ */
+static void
+handles_children(struct shell *sh)
+{
+	struct buf line;
+	int i;
+
+	buf_init(&line);
+	buf_puts(&line, "handles");
+	for (i = 0; i < sh->nkids && !sh->shell_pid; i++) {
+		child_say(sh, &sh->kids[i]);
+		if (!sh->kids[i].gone) /* its own list, [pid N] */
+			child_ask(sh, &sh->kids[i], &line);
+	}
+	buf_free(&line);
+}
+
 /* handles: every live handle with the kernel's view of it. */
 static int
 cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
@@ -375,6 +397,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (t->live == 0) {
 		out_line(sh, "no live handles (socket makes one)");
 		handles_closed(sh);
+		handles_children(sh);
 		return CMD_OK;
 	}
 	rows = xcalloc((t->live + 1) * NCOL, sizeof(*rows));
@@ -406,6 +429,7 @@ cmd_handles_exec(struct shell *sh, const struct cmd_entry *cmd,
 	handles_shared(sh);
 	handles_epoll(sh);
 	handles_closed(sh);
+	handles_children(sh);
 	return CMD_OK;
 }
 

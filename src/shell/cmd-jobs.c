@@ -1,5 +1,6 @@
 #include <stdio.h>
 
+#include "child.h"
 #include "cmd.h"
 #include "jobs.h"
 #include "out.h"
@@ -55,6 +56,8 @@ cmd_jobs_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 			out_line(sh, "[%d] %s &   (blocked in %s)", j->id,
 			    j->text, j->call);
 	}
+	for (i = 0; i < sh->nkids && !sh->shell_pid; i++)
+		child_say(sh, &sh->kids[i]); /* fork's children */
 	return CMD_OK;
 }
 
@@ -128,7 +131,9 @@ const struct cmd_entry cmd_jobs_entry = {
 	    "job notice, usually right after the command that let it go on "
 	    "(such as a connect; wait N makes sure), or at the prompt when "
 	    "something outside woke it. A program started with trace "
-	    "PROGRAM & is listed too, while it runs.",
+	    "PROGRAM & is listed too, while it runs; under them, the child "
+	    "processes fork made: running, or ended and a zombie until "
+	    "waitpid.",
 	.errors = "",
 	.man = "sockstep(1), pthreads(7)",
 	.complete = "",

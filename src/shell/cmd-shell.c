@@ -271,12 +271,21 @@ cmd_set_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	return CMD_OK;
 }
 
-/* quit: leaves the shell; the kernel closes what is still open. */
+/* quit [STATUS]: leaves the shell, or ends a child with STATUS; the kernel closes what is still open. */
 static int
 cmd_quit_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
-	(void)cmd;
-	(void)a;
+	char err[128];
+	long status = 0;
+
+	if (a->argc && !sh->shell_pid)
+		return cmd_usage(sh, cmd,
+		    "STATUS is for a child (@child exit 3); the shell's own "
+		    "exit status says how the session went");
+	if (a->argc &&
+	    parse_long(&a->argv[0], 0, 255, &status, err, sizeof(err)) == -1)
+		return cmd_usage(sh, cmd, "%s", err);
+	sh->exit_status = (int)status;
 	sh->quit = 1;
 	return CMD_OK;
 }
@@ -340,14 +349,18 @@ const struct cmd_entry cmd_set_entry = {
 const struct cmd_entry cmd_quit_entry = {
 	.name = "quit",
 	.alias = "exit",
-	.usage = "",
+	.usage = "[STATUS]",
 	.args_min = 0,
-	.args_max = 0,
+	.args_max = 1,
 	.flags = 0,
 	.group = CMD_GROUP_SHELL,
 	.summary = "leave the shell (Ctrl-D too)",
 	.help = "Leaves the shell. The process exits, so the kernel closes "
-	        "every socket still open, as it would for any program.",
+	        "every socket still open, as it would for any program; the "
+	        "shell first kills and reaps its children (fork). In a child, "
+	        "@NAME exit [STATUS] ends that process with "
+	        "exit_group(STATUS) (0 unless given): its fds close, and it "
+	        "is a zombie until waitpid NAME.",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "",

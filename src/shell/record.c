@@ -55,6 +55,8 @@ record_setup(struct shell *sh, FILE *fp)
 		else if (e->made && cmd && (cmd->flags & CMD_NEWNAME) &&
 		    e->ret > 0)
 			buf_puts(&b, " = fd");
+		else if (e->made && cmd && (cmd->flags & CMD_PID))
+			buf_puts(&b, " = *");
 		else if (e->made)
 			buf_printf(&b, " = %ld", e->ret);
 		fprintf(fp, "%s\n", buf_str(&b));
@@ -127,12 +129,21 @@ record_prepare(struct shell *sh, const struct stmt *st, struct buf *b)
 	free(named.argv);
 }
 
-/* Appends the result of the last call as an expectation; a new fd is "= fd". */
+/*
+ * Appends the result of the last call as an expectation; a new fd is
+ * "= fd" (in a child too: at, a line @NAME ...), a process id "= *".
+ */
 static void
-record_result(struct shell *sh, const struct cmd_entry *cmd, struct buf *b)
+record_result(struct shell *sh, const struct cmd_entry *cmd, int at,
+    struct buf *b)
 {
 	struct handle *h;
 
+	if (sh->last.ret >= 0 &&
+	    (((cmd->flags & CMD_NEWNAME) && at) || (cmd->flags & CMD_PID))) {
+		buf_puts(b, (cmd->flags & CMD_PID) ? " = *" : " = fd");
+		return;
+	}
 	if ((cmd->flags & CMD_NEWNAME) && sh->last.ret >= 0 &&
 	    (h = handle_by_fd(&sh->handles, (int)sh->last.ret)) != NULL &&
 	    h->fd == sh->last.ret) {
@@ -155,19 +166,20 @@ record_stmt(struct shell *sh, const struct stmt *st, int rc,
 {
 	const struct cmd_entry *cmd;
 	struct buf b;
+	int at = st->argc > 1 && st->argv[0].text[0] == '@'; /* a child's */
 
 	if (rc == CMD_ERR || st->argc == 0)
 		return;
-	cmd = cmd_find(st->argv[0].text);
+	cmd = cmd_find(st->argv[at].text);
 	if (cmd == NULL || strcmp(cmd->name, "record") == 0 ||
-	    strcmp(cmd->name, "quit") == 0)
+	    (strcmp(cmd->name, "quit") == 0 && !at))
 		return;
 	buf_init(&b);
 	buf_add(&b, pre->p, pre->len);
 	if (st->background)
 		buf_puts(&b, " &");
-	else if (sh->last.made)
-		record_result(sh, cmd, &b);
+	else if (sh->last.made && !(at && strcmp(cmd->name, "quit") == 0))
+		record_result(sh, cmd, at, &b);
 	if (sh->record) {
 		fprintf(sh->record, "%s\n", buf_str(&b));
 		fflush(sh->record);

@@ -13,6 +13,7 @@
 
 #include "bound.h"
 #include "buf.h"
+#include "child.h"
 #include "cmd.h"
 #include "note.h"
 #include "expect.h"
@@ -68,6 +69,7 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	handle_table_init(&sh->handles);
 	job_init(sh);
 	sh->jobs.finish = shell_finish_stmt;
+	sh->run_line = shell_run_line;
 	track_init(sh);
 }
 
@@ -76,6 +78,7 @@ void
 shell_free(struct shell *sh)
 {
 	job_free(sh); /* first: a job's notice uses the rest */
+	child_end_all(sh);
 	procjob_end(sh);
 	track_free(sh);
 	handle_table_free(&sh->handles);
@@ -100,6 +103,7 @@ shell_close_all(struct shell *sh)
 	int rc, err;
 
 	job_end(sh);
+	child_end_all(sh);
 	procjob_end(sh);
 	for (i = 0; i < sh->handles.n; i++) {
 		struct handle *h = sh->handles.v[i];
@@ -363,8 +367,8 @@ shell_typed_blocking(struct shell *sh, const struct stmt *st, struct buf *b)
 {
 	const struct cmd_entry *cmd;
 
-	if (!sh->interactive || sh->src || st->background || st->argc == 0 ||
-	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
+	if (!sh->interactive || sh->src || sh->shell_pid || st->background ||
+	    st->argc == 0 || (cmd = cmd_find(st->argv[0].text)) == NULL ||
 	    !(cmd->flags & CMD_BACKGROUND))
 		return 0;
 	parse_format_stmt(b, st);
@@ -393,6 +397,28 @@ shell_hint_background(struct shell *sh, const struct stmt *st)
 }
 
 /*
+ * Runs @NAME COMMAND in the child NAME (child.c), which checks its
+ * expectation and shows its state changes; recorded here, as typed.
+ * Returns CMD_OK, or CMD_ERR.
+ */
+static int
+shell_run_at(struct shell *sh, const struct stmt *st)
+{
+	struct buf pre;
+	int rc;
+
+	buf_init(&pre);
+	if (sh->record)
+		record_prepare(sh, st, &pre);
+	rc = child_run(sh, st);
+	if (sh->record)
+		record_stmt(sh, st, rc, &pre);
+	buf_free(&pre);
+	out_broken(sh);
+	return rc;
+}
+
+/*
  * Runs one parsed statement and checks its expectation, if it has one.
  * Returns CMD_OK, or CMD_ERR on a usage error.
  */
@@ -414,6 +440,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		    sh->color ? "\033[0m" : "");
 		buf_free(&b);
 	}
+	if (child_is_at(st))
+		return shell_run_at(sh, st);
 	if ((sh->mode == MODE_QUIZ && st->has_expect) ||
 	    (sh->mode == MODE_QUIZ && st->argc == 3 &&
 	        parse_is_word(&st->argv[0], "expect")))
@@ -485,10 +513,11 @@ static int
 shell_is_step(const struct stmt *st)
 {
 	const struct cmd_entry *cmd;
+	int at = child_is_at(st); /* @child COMMAND: COMMAND's */
 
-	if (st->argc == 0 || st->argv[0].kind != TOK_WORD)
+	if (st->argc <= at || st->argv[at].kind != TOK_WORD)
 		return 0;
-	cmd = cmd_find(st->argv[0].text);
+	cmd = cmd_find(st->argv[at].text);
 	return cmd && cmd->group != CMD_GROUP_LESSONS &&
 	    cmd->group != CMD_GROUP_SHELL;
 }

@@ -55,14 +55,21 @@ cmd_trace_argv(struct shell *sh, struct cmd_args *a)
  */
 static int
 cmd_trace_exec(struct shell *sh, const struct cmd_entry *cmd,
-    struct cmd_args *a)
+    struct cmd_args *all)
 {
 	posix_spawn_file_actions_t fa;
-	char **argv = cmd_trace_argv(sh, a);
+	struct cmd_args prog = *all, *a = &prog;
+	char **argv;
 	pid_t pid;
 	int st, rc, id;
 
-	(void)cmd;
+	if (strcmp(a->argv[0].text, "--") == 0) { /* as sockstep trace -- */
+		a->argv++;
+		a->argc--;
+	}
+	if (a->argc == 0)
+		return cmd_usage(sh, cmd, "name the program to run after --");
+	argv = cmd_trace_argv(sh, a);
 	fflush(sh->out);
 	if (a->background) {
 		if ((id = procjob_start(sh, argv, a->argv[0].text)) > 0)

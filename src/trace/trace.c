@@ -35,6 +35,7 @@
 #include "handle.h"
 #include "note.h"
 #include "out.h"
+#include "proc.h"
 #include "run.h"
 #include "shell.h"
 #include "sym.h"
@@ -871,18 +872,9 @@ trace_may_wait(const struct trace *t)
 static int
 trace_asleep(pid_t tid)
 {
-	char path[64], line[512], *p;
-	FILE *fp;
-	int asleep = 0;
+	int st = proc_state(tid);
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), fp) && (p = strrchr(line, ')')) &&
-	    (p[1] == ' ') && (p[2] == 'S' || p[2] == 'D'))
-		asleep = 1;
-	fclose(fp);
-	return asleep;
+	return st == 'S' || st == 'D';
 }
 
 /*

@@ -20,6 +20,14 @@ Naming differences (the only ones; README "Run the tests" lists them too):
   the struct timeval as raw bytes; sockstep the name a program writes and
   {tv_sec=..., tv_usec=...}. The test encodes sockstep's timeval and
   compares the bytes.
+- glibc's fork() is the clone system call (child_stack=NULL, flags
+  ending in SIGCHLD, no CLONE_VM): strace shows clone(...), sockstep
+  fork(); waitpid(pid, status, options) is wait4(pid, status, options,
+  NULL). A line a child process printed starts "[pid N] " in sockstep, as
+  strace -f marks another process's lines; it must be the call strace
+  saw that process make (with -o, strace puts each line's pid in front).
+  The shell's own exit_group at its end, and its kill(pid, SIGINT) that
+  passes Ctrl-C on to a child, are unprinted: neither touches a socket.
 - Library calls make no system call of their own that strace shows by
   that name: getaddrinfo, gethostname (uname(2)), htons, ntohs, htonl,
   ntohl, encode, decode. They are skipped, except that getaddrinfo, in its
@@ -82,7 +90,8 @@ TRACE = ("socket,socketpair,bind,listen,accept,accept4,connect,sendto,"
          "recvfrom,sendmsg,recvmsg,sendmmsg,recvmmsg,read,write,readv,writev,"
          "shutdown,close,dup,dup2,dup3,setsockopt,getsockopt,getsockname,"
          "getpeername,ioctl,fcntl,poll,ppoll,select,pselect6,unlink,unlinkat,"
-         "epoll_create1,epoll_ctl,epoll_wait,epoll_pwait")
+         "epoll_create1,epoll_ctl,epoll_wait,epoll_pwait,clone,wait4,kill,"
+         "exit_group")
 
 SCRIPTS = {
     # The docs' echo exchange.
@@ -251,6 +260,31 @@ close t
 """,
     # epoll: an instance, level- and edge-triggered and one-shot
     # registrations, errors, a wait interrupted by cancel, and close.
+    # fork: a child's calls, marked [pid N], are that process's; its
+    # exit_group, the shell's waitpid, and at the end the kill and
+    # waitpid of the child left running.
+    "fork": """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+setblocking cli false
+fork
+@child close conn
+recv cli 10
+fork w
+@w send cli "from w"
+recv conn 10
+@w shutdown conn SHUT_WR
+recv cli 10
+handles
+@child exit 3
+waitpid child
+close conn
+close cli
+close srv
+""",
     "epoll": """socketpair a b
 epoll_create1 ep EPOLL_CLOEXEC
 epoll_ctl ep ADD a EPOLLIN|EPOLLRDHUP|EPOLLET
@@ -331,6 +365,7 @@ class Call:
         self.fds = []
         self.new = []           # fds it made
         self.span = None        # traced: (pid, began, returned) in the log
+        self.pid = None         # printed by a child: "[pid N] " (a str)
 
     def __repr__(self):
         return self.text
@@ -341,6 +376,8 @@ def shell_calls(out):
     uses; library calls keep their name and have kind 'library'."""
     calls = []
     for line in out.splitlines():
+        m = re.match(r"^\[pid (\d+)\] (.*)$", line)
+        pid, line = (m.group(1), m.group(2)) if m else (None, line)
         if line.startswith(" ") or not line:
             continue
         m = CALL_RE.match(line)
@@ -354,6 +391,7 @@ def shell_calls(out):
         elif name == "setsockopt":
             args = TIMEO_RE.sub(timeo_as_strace, args)
         c = Call(name, args, res)
+        c.pid = pid     # a child's line: the process that must make it
         if name in LIBRARY:
             c.kind = "library"
         calls.append(c)
@@ -412,6 +450,12 @@ def as_libc(name, args, res):
         return "epoll_wait", m.group(1), res
     if name == "accept4" and args.endswith(", 0"):
         return "accept", args[:-len(", 0")], res
+    if name == "clone" and args.startswith("child_stack=NULL,") and \
+            re.search(r"\bflags=[A-Z_|]*SIGCHLD\b", args) and \
+            "CLONE_VM" not in args:
+        return "fork", "", res
+    if name == "wait4" and args.endswith(", NULL"):
+        return "waitpid", args[:-len(", NULL")], res
     return name, args, res
 
 
@@ -462,8 +506,9 @@ def call_fds(name, args):
     if name in ("select", "pselect6"):
         sets = re.findall(r"\[([\d ]*)\]", args.split("{", 1)[0])
         return [int(x) for s in sets for x in s.split()]
-    if name in ("unlink", "unlinkat"):
-        return []
+    if name in ("unlink", "unlinkat", "fork", "clone", "waitpid", "wait4",
+                "kill", "exit_group"):
+        return []       # a process, not an fd
     first = args.split(",", 1)[0].strip()
     return [int(first)] if re.match(r"^-?\d+$", first) else []
 
@@ -585,7 +630,8 @@ def compare(want, got):
     while i < len(want) or j < len(got):
         w = want[i] if i < len(want) else None
         g = got[j] if j < len(got) else None
-        if w is not None and g is not None and w.text == g.text:
+        if w is not None and g is not None and w.text == g.text and \
+                (w.pid is None or g.span is None or w.pid == g.span[0]):
             i, j = i + 1, j + 1
         elif w is not None and g is not None and swapped(want, i, got, j):
             continue
@@ -943,6 +989,19 @@ SELF = [
      "connect(3, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("
      "\"10.1.2.3\")}, 16) = 0\nclose(3) = 0\n"
      "socket(AF_INET, SOCK_DGRAM, IPPROTO_IP) = 3\n", False),
+    ("a child's call", "socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n"
+     "fork() = 12\n[pid 12] close(3) = 0\n[pid 12] exit_group(0) = ?\n"
+     "waitpid(12, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0) = 12\n",
+     "11 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n11 clone(child_stack="
+     "NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+     "child_tidptr=0x7f0) = 12\n12 close(3) = 0\n12 exit_group(0) = ?\n"
+     "11 wait4(12, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 12\n"
+     "11 exit_group(0) = ?\n", True),
+    ("a child's call made by the shell", "socket(AF_INET, SOCK_STREAM, "
+     "IPPROTO_IP) = 3\nfork() = 12\n[pid 12] close(3) = 0\n",
+     "11 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n11 clone(child_stack="
+     "NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+     "child_tidptr=0x7f0) = 12\n11 close(3) = 0\n", False),
     ("socket outside a lookup", "close(4) = 0\n",
      "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC|SOCK_NONBLOCK, 0) = 3\n"
      "close(3) = 0\nclose(4) = 0\n", False),

@@ -53,7 +53,7 @@ import tempfile
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NOTE_LINE = re.compile(r"^  \[([a-z0-9.-]+) ([a-z-]+)\] ", re.M)
+NOTE_LINE = re.compile(r"^(?:\[pid \d+\] )?  \[([a-z0-9.-]+) ([a-z-]+)\] ", re.M)
 
 
 def free_port():

@@ -699,6 +699,57 @@ def t_trace_step_quit(binary, tmp, editor):
     return 0
 
 
+def t_fork(binary, tmp, editor):
+    """fork at 80x24 (issue 16): Ctrl-C interrupts the child's blocking
+    call (the terminal signals both processes), handles lists the
+    child's descriptors within 80 columns, @ and a child's name complete,
+    and quit kills and reaps the child."""
+    s = Session(binary, tmp, editor, "", size=(24, 80))
+    s.prompt()
+    for line in ("socket srv", "bind srv 127.0.0.1 0", "listen srv",
+                 "socket cli", "connect cli srv", "accept srv conn"):
+        s.run(line, r"\) = \d+\n", line)
+    pid = int(s.run("fork", r"fork\(\) = (\d+)\n", "fork").group(1))
+    s.send("@child recv conn 10\n")
+    s.expect(r"@child recv conn 10\n", "echo of @child recv")
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:  # the child sleeps in recv
+        try:
+            with open("/proc/%d/wchan" % pid) as f:
+                if "wait" in f.read():
+                    break
+        except OSError:
+            break
+        time.sleep(0.05)
+    time.sleep(0.2)
+    s.send(CTRL_C)
+    s.expect(r"\[pid %d\] recv\(5, \.\.\., 10, 0\) = -1 EINTR "
+             r"\(Interrupted system call\)\n" % pid, "the child's EINTR")
+    s.prompt("prompt after the child's EINTR")
+    s.run("handles", r"\[pid %d\] srv +3 +tcp listen" % pid,
+          "the child's handles")
+    wide = [l for l in s.screen().split("\n")
+            if max(len(part) for part in l.split("\r")) > 80]
+    if wide:
+        raise Fail("lines wider than 80 columns: %r" % wide[:3])
+    if editor != "none":
+        s.send("@ch\t")
+        s.expect(r"@child ", "@ completed to a child's name")
+        s.send("\x15")  # Ctrl-U: the line is empty again
+        s.ready()
+    s.send("quit\n")
+    if s.wait_exit() != 0:
+        raise Fail("exit status %s" % s.status)
+    for want in (r"kill\(%d, SIGKILL\) = 0" % pid,
+                 r"waitpid\(%d, \[\{WIFSIGNALED\(s\) && WTERMSIG\(s\) == "
+                 r"SIGKILL\}\], 0\) = %d" % (pid, pid)):
+        if not re.search(want, s.text()):
+            raise Fail("no %r" % want)
+    if os.path.exists("/proc/%d" % pid):
+        raise Fail("child %d outlived the shell" % pid)
+    return 0
+
+
 SESSION_TESTS = {
     "prompt": t_prompt,
     "ctrl-c-accept": t_ctrl_c_accept,
@@ -722,6 +773,7 @@ FILE_TESTS = {
     "quiz": t_quiz,
     "trace-step": t_trace_step,
     "trace-step-quit": t_trace_step_quit,
+    "fork": t_fork,
 }
 
 

@@ -694,7 +694,7 @@ def case_shell(tmp):
     server, client = programs("c")
     r = served(server, lambda port: [
         SOCKSTEP, "-c", "socket srv; bind srv 127.0.0.1 0; listen srv; "
-        f"trace {client[0]} {port} 'Hello, world 0'; help trace"])
+        f"trace -- {client[0]} {port} 'Hello, world 0'; help trace"])
     lines = [norm(l) for l in r.stdout.splitlines()]
     want = ["socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3",
             "connect(3, {sa_family=AF_INET, sin_port=htons(PORT), "

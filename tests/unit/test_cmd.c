@@ -1087,8 +1087,8 @@ test_usage_counts(void **state)
 	    "close: too many arguments (2 given, at most "
 	    "1); usage: close HANDLE\n");
 	run_usage("quit now",
-	    "quit: too many arguments (1 given, at most 0); "
-	    "usage: quit\n");
+	    "quit: STATUS is for a child (@child exit 3); the shell's own "
+	    "exit status says how the session went; usage: quit [STATUS]\n");
 	assert_int_equal(cx.sh.errors, 3);
 	assert_int_equal(cx.sh.quit, 0);
 	run_ok("exit", "");
