@@ -20,6 +20,7 @@ extern const struct cmd_entry cmd_socketpair_entry;
 extern const struct cmd_entry cmd_bind_entry;
 extern const struct cmd_entry cmd_listen_entry;
 extern const struct cmd_entry cmd_accept_entry;
+extern const struct cmd_entry cmd_accept4_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_connect_ex_entry;
 extern const struct cmd_entry cmd_send_entry;
@@ -39,6 +40,7 @@ extern const struct cmd_entry cmd_setsockopt_entry;
 extern const struct cmd_entry cmd_getsockopt_entry;
 extern const struct cmd_entry cmd_setblocking_entry;
 extern const struct cmd_entry cmd_settimeout_entry;
+extern const struct cmd_entry cmd_fcntl_entry;
 extern const struct cmd_entry cmd_poll_entry;
 extern const struct cmd_entry cmd_select_entry;
 extern const struct cmd_entry cmd_epoll_create1_entry;
@@ -74,13 +76,14 @@ extern const struct cmd_entry cmd_quit_entry;
 /* Every command, in the order help lists them. */
 const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_socketpair_entry, &cmd_bind_entry, &cmd_listen_entry,
-	&cmd_accept_entry, &cmd_connect_entry, &cmd_connect_ex_entry,
-	&cmd_send_entry, &cmd_sendall_entry, &cmd_recv_entry, &cmd_sendto_entry,
-	&cmd_recvfrom_entry, &cmd_encode_entry, &cmd_decode_entry,
-	&cmd_shutdown_entry, &cmd_close_entry, &cmd_dup_entry,
-	&cmd_unlink_entry, &cmd_getsockname_entry, &cmd_getpeername_entry,
-	&cmd_setsockopt_entry, &cmd_getsockopt_entry, &cmd_setblocking_entry,
-	&cmd_settimeout_entry, &cmd_poll_entry, &cmd_select_entry,
+	&cmd_accept_entry, &cmd_accept4_entry, &cmd_connect_entry,
+	&cmd_connect_ex_entry, &cmd_send_entry, &cmd_sendall_entry,
+	&cmd_recv_entry, &cmd_sendto_entry, &cmd_recvfrom_entry,
+	&cmd_encode_entry, &cmd_decode_entry, &cmd_shutdown_entry,
+	&cmd_close_entry, &cmd_dup_entry, &cmd_unlink_entry,
+	&cmd_getsockname_entry, &cmd_getpeername_entry, &cmd_setsockopt_entry,
+	&cmd_getsockopt_entry, &cmd_setblocking_entry, &cmd_settimeout_entry,
+	&cmd_fcntl_entry, &cmd_poll_entry, &cmd_select_entry,
 	&cmd_epoll_create1_entry, &cmd_epoll_ctl_entry, &cmd_epoll_wait_entry,
 	&cmd_gethostname_entry, &cmd_getaddrinfo_entry, &cmd_htons_entry,
 	&cmd_htonl_entry, &cmd_ntohs_entry, &cmd_ntohl_entry, &cmd_expect_entry,
