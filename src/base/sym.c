@@ -99,13 +99,14 @@ const struct sym sym_epoll_op[] = { { "EPOLL_CTL_ADD", EPOLL_CTL_ADD },
 	{ "MOD", EPOLL_CTL_MOD }, { NULL, 0 } };
 
 const struct sym sym_msg[] = { { "MSG_OOB", MSG_OOB }, { "MSG_PEEK", MSG_PEEK },
-	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_TRUNC", MSG_TRUNC },
-	{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_EOR", MSG_EOR },
-	{ "MSG_WAITALL", MSG_WAITALL }, { "MSG_CONFIRM", MSG_CONFIRM },
-	{ "MSG_NOSIGNAL", MSG_NOSIGNAL }, { "MSG_MORE", MSG_MORE },
-	{ "oob", MSG_OOB }, { "peek", MSG_PEEK }, { "dontwait", MSG_DONTWAIT },
-	{ "waitall", MSG_WAITALL }, { "nosignal", MSG_NOSIGNAL },
-	{ "more", MSG_MORE }, { "trunc", MSG_TRUNC }, { NULL, 0 } };
+	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_CTRUNC", MSG_CTRUNC },
+	{ "MSG_TRUNC", MSG_TRUNC }, { "MSG_DONTWAIT", MSG_DONTWAIT },
+	{ "MSG_EOR", MSG_EOR }, { "MSG_WAITALL", MSG_WAITALL },
+	{ "MSG_CONFIRM", MSG_CONFIRM }, { "MSG_NOSIGNAL", MSG_NOSIGNAL },
+	{ "MSG_MORE", MSG_MORE }, { "oob", MSG_OOB }, { "peek", MSG_PEEK },
+	{ "dontwait", MSG_DONTWAIT }, { "waitall", MSG_WAITALL },
+	{ "nosignal", MSG_NOSIGNAL }, { "more", MSG_MORE },
+	{ "trunc", MSG_TRUNC }, { NULL, 0 } };
 
 const struct sym sym_errno[] = { { "EPERM", EPERM }, { "ENOENT", ENOENT },
 	{ "EINTR", EINTR }, { "EIO", EIO }, { "EBADF", EBADF },

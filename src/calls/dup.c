@@ -6,7 +6,6 @@
 
 #include "call.h"
 #include "cmd.h"
-#include "diag.h"
 #include "handle.h"
 #include "note.h"
 #include "out.h"
@@ -43,18 +42,6 @@ dup_target(struct shell *sh, const struct cmd_entry *cmd,
 		    "would close it; choose a free fd",
 		    *to, cmd->name);
 	return CMD_OK;
-}
-
-/* Gives h, just made by a dup of from, from's socket and what the shell knows of it. */
-static void
-dup_share(struct shell *sh, struct handle *h, const struct handle *from)
-{
-	h->sock = from->sock; /* one socket, two descriptors */
-	sh->handles.dups++;
-	h->connected = from->connected;
-	h->shut = from->shut;
-	snprintf(h->pair, sizeof(h->pair), "%s", from->pair);
-	diag_remember(sh->sys, h);
 }
 
 /*
@@ -97,7 +84,7 @@ cmd_dup_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 	if (fd != -1) {
 		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
 		    a->h->protocol);
-		dup_share(sh, h, a->h);
+		call_share(sh, h, a->h);
 		out_meaning(sh,
 		    "%s is fd %d, another descriptor for %s's socket: it stays "
 		    "open until every descriptor for it is closed",

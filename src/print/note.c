@@ -493,6 +493,33 @@ say_accept_ok(struct shell *sh, const struct call *c, struct buf *b)
 	return 1;
 }
 
+/* recvmsg with MSG_CTRUNC: descriptors that found no room were closed. */
+static int
+say_recvmsg_ctrunc(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (!(c->msg_flags & MSG_CTRUNC))
+		return 0;
+	buf_puts(b,
+	    "MSG_CTRUNC: more descriptors came than there were names to "
+	    "hold them; the kernel closed the ones that did not fit, so "
+	    "this process never gets them (the sender's own stay open)");
+	return 1;
+}
+
+/* sendmsg of 0 bytes with descriptors on a stream: none was passed. */
+static int
+say_sendmsg_empty(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (c->arg != 0 || c->nfds == 0)
+		return 0;
+	buf_puts(b,
+	    "0 bytes: nothing was sent, and no descriptor with it: on a "
+	    "stream socket descriptors ride with at least one byte of data");
+	return 1;
+}
+
 /* accept EMFILE: the connection stays queued. */
 static int
 say_accept_emfile(struct shell *sh, const struct call *c, struct buf *b)
@@ -1582,6 +1609,10 @@ static const struct note_rule note_rules[] = {
 	{ "emfile", "socket socketpair", EMFILE, F_NONE, 0, NULL,
 	    "the process has no free file descriptors left (ulimit -n): close "
 	    "some handles" },
+	{ "recvmsg.ctrunc", "recvmsg", RES_OK, F_USTREAM | F_UDGRAM, 0,
+	    say_recvmsg_ctrunc, NULL },
+	{ "sendmsg.empty", "sendmsg", RES_ZERO, F_USTREAM, 0, say_sendmsg_empty,
+	    NULL },
 	{ "dup.emfile", "dup", EMFILE, F_ALL, 0, NULL,
 	    "the process has no free file descriptors left (ulimit -n) for a "
 	    "second one: close a handle, or go on using {h}" },
