@@ -221,13 +221,14 @@ const struct cmd_entry cmd_fcntl_entry = {
 	    "The C way to blocking mode, with fcntl(2): F_GETFL reads the "
 	    "fd's status flags (the result, 0x802 for O_RDWR|O_NONBLOCK), "
 	    "F_SETFL sets them to FLAGS, written as O_RDWR|O_NONBLOCK (the "
-	    "access mode is ignored; O_NONBLOCK, O_APPEND, O_ASYNC, O_DIRECT "
-	    "and O_NOATIME are set or cleared as given). F_SETFL replaces "
+	    "access mode is ignored; O_NONBLOCK, O_APPEND, O_ASYNC and "
+	    "O_NOATIME are set or cleared as given). F_SETFL replaces "
 	    "every flag, so C code reads first: fcntl(fd, F_SETFL, "
 	    "fcntl(fd, F_GETFL) | O_NONBLOCK). Python's setblocking does the "
 	    "same with ioctl FIONBIO (see help setblocking); Python: "
 	    "os.set_blocking(fd, False), fcntl.fcntl(fd, fcntl.F_GETFL).",
-	.errors = "EBADF: not an open fd.",
+	.errors = "EBADF: not an open fd. EINVAL: O_DIRECT, which a socket "
+	          "does not support.",
 	.man = "fcntl(2), socket(7)",
 	.complete = "handle fcntl_cmd oflag",
 	.exec = cmd_fcntl_exec,
