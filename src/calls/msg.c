@@ -320,7 +320,9 @@ const struct cmd_entry cmd_sendmsg_entry = {
 	    "with the data: send at least one byte. Python: "
 	    "socket.send_fds(sock, [b'x'], [conn.fileno()]).",
 	.errors =
-	    "EPIPE: the peer's end is closed. EBADF: a descriptor passed is "
+	    "EPIPE: the peer's end is closed (the shell catches the SIGPIPE "
+	    "that comes with it, whatever set sigpipe says). EBADF: a "
+	    "descriptor passed is "
 	    "not open. ETOOMANYREFS: too many descriptors in flight.",
 	.man = "sendmsg(2), unix(7), cmsg(3)",
 	.complete = "handle - -",
