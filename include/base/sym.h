@@ -12,6 +12,9 @@ struct sym {
 extern const struct sym sym_family[];
 extern const struct sym sym_socktype[];
 extern const struct sym sym_sockflag[];
+extern const struct sym sym_oflag[];
+extern const struct sym sym_fcntl_cmd[];
+extern const struct sym sym_cloexec[];
 extern const struct sym sym_proto[];
 extern const struct sym sym_level[];
 extern const struct sym sym_shut[];
@@ -27,6 +30,7 @@ int sym_value(const struct sym *, const char *, long *);
 int sym_flags(const struct sym *, const char *, long *);
 const char *sym_name(const struct sym *, long);
 void sym_format_flags(struct buf *, const struct sym *, long);
+void sym_format_oflags(struct buf *, long);
 const char *sym_errno_name(int);
 
 #endif

@@ -70,6 +70,8 @@ struct call {
 	int type;
 	long arg; /* the argument notes need: backlog, how, bufsize, length */
 	long flags; /* MSG_* flags */
+	long msg_flags; /* recvmsg: the msg_flags the kernel returned */
+	int nfds; /* sendmsg: descriptors passed (fds=) */
 	const char *addr; /* the address it named, short form, or NULL */
 	const struct sockaddr_storage *want; /* that address (bind), or NULL */
 	long ret;
@@ -101,6 +103,8 @@ struct handle *call_peer_find(struct shell *, const struct call *);
 struct handle *call_ino_handle(struct shell *, int, unsigned long);
 int call_sharers(struct shell *, const struct handle *, struct handle **);
 int call_proc_sharers(struct shell *, struct handle *, char *, size_t);
+struct handle *call_fd_holder(struct shell *, int);
+void call_share(struct shell *, struct handle *, const struct handle *);
 void call_shut_shared(struct shell *, struct handle *, int);
 
 #endif

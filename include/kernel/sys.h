@@ -16,12 +16,15 @@ struct sys_ops {
 	int (*bind)(int, const struct sockaddr *, socklen_t);
 	int (*listen)(int, int);
 	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
 	ssize_t (*send)(int, const void *, size_t, int);
 	ssize_t (*recv)(int, void *, size_t, int);
 	int (*shutdown)(int, int);
 	int (*close)(int);
 	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
 	int (*fstat)(int, struct stat *);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
 	int (*getpeername)(int, struct sockaddr *, socklen_t *);
@@ -29,12 +32,16 @@ struct sys_ops {
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	int (*ioctl_int)(int, unsigned long, int *);
 	int (*fcntl_getfl)(int);
+	int (*fcntl_setfl)(int, int);
+	int (*fcntl_getfd)(int);
 	int (*gethostname)(char *, size_t);
 	ssize_t (*sendto)(int, const void *, size_t, int,
 	    const struct sockaddr *, socklen_t);
 	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *,
 	    socklen_t *);
 	int (*socketpair)(int, int, int, int *);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	int (*poll)(struct pollfd *, unsigned long, int);
 	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
 	int (*getaddrinfo)(const char *, const char *, const struct addrinfo *,

@@ -8,6 +8,7 @@ struct shell;
 
 size_t out_width(struct shell *);
 void out_call(struct shell *, const char *, long, int);
+void out_call_shown(struct shell *, const char *, long, int, const char *);
 void out_meaning(struct shell *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 void out_note(struct shell *, const char *, ...)

@@ -1,6 +1,7 @@
 #include "sym.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -33,6 +34,20 @@ const struct sym sym_socktype[] = { { "SOCK_STREAM", SOCK_STREAM },
 const struct sym sym_sockflag[] = { { "SOCK_CLOEXEC", SOCK_CLOEXEC },
 	{ "SOCK_NONBLOCK", SOCK_NONBLOCK }, { "nonblock", SOCK_NONBLOCK },
 	{ "cloexec", SOCK_CLOEXEC }, { NULL, 0 } };
+
+/* A descriptor's status flags (fcntl F_GETFL, F_SETFL), the access modes first. */
+const struct sym sym_oflag[] = { { "O_RDONLY", O_RDONLY },
+	{ "O_WRONLY", O_WRONLY }, { "O_RDWR", O_RDWR },
+	{ "O_APPEND", O_APPEND }, { "O_ASYNC", O_ASYNC },
+	{ "O_NONBLOCK", O_NONBLOCK }, { "O_DIRECT", O_DIRECT },
+	{ "O_NOATIME", O_NOATIME }, { NULL, 0 } };
+
+/* The fcntl commands the shell makes. */
+const struct sym sym_fcntl_cmd[] = { { "F_GETFL", F_GETFL },
+	{ "F_SETFL", F_SETFL }, { NULL, 0 } };
+
+/* dup3's one flag. */
+const struct sym sym_cloexec[] = { { "O_CLOEXEC", O_CLOEXEC }, { NULL, 0 } };
 
 const struct sym sym_proto[] = { { "IPPROTO_IP", IPPROTO_IP },
 	{ "IPPROTO_TCP", IPPROTO_TCP }, { "IPPROTO_UDP", IPPROTO_UDP },
@@ -84,13 +99,14 @@ const struct sym sym_epoll_op[] = { { "EPOLL_CTL_ADD", EPOLL_CTL_ADD },
 	{ "MOD", EPOLL_CTL_MOD }, { NULL, 0 } };
 
 const struct sym sym_msg[] = { { "MSG_OOB", MSG_OOB }, { "MSG_PEEK", MSG_PEEK },
-	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_TRUNC", MSG_TRUNC },
-	{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_EOR", MSG_EOR },
-	{ "MSG_WAITALL", MSG_WAITALL }, { "MSG_CONFIRM", MSG_CONFIRM },
-	{ "MSG_NOSIGNAL", MSG_NOSIGNAL }, { "MSG_MORE", MSG_MORE },
-	{ "oob", MSG_OOB }, { "peek", MSG_PEEK }, { "dontwait", MSG_DONTWAIT },
-	{ "waitall", MSG_WAITALL }, { "nosignal", MSG_NOSIGNAL },
-	{ "more", MSG_MORE }, { "trunc", MSG_TRUNC }, { NULL, 0 } };
+	{ "MSG_DONTROUTE", MSG_DONTROUTE }, { "MSG_CTRUNC", MSG_CTRUNC },
+	{ "MSG_TRUNC", MSG_TRUNC }, { "MSG_DONTWAIT", MSG_DONTWAIT },
+	{ "MSG_EOR", MSG_EOR }, { "MSG_WAITALL", MSG_WAITALL },
+	{ "MSG_CONFIRM", MSG_CONFIRM }, { "MSG_NOSIGNAL", MSG_NOSIGNAL },
+	{ "MSG_MORE", MSG_MORE }, { "oob", MSG_OOB }, { "peek", MSG_PEEK },
+	{ "dontwait", MSG_DONTWAIT }, { "waitall", MSG_WAITALL },
+	{ "nosignal", MSG_NOSIGNAL }, { "more", MSG_MORE },
+	{ "trunc", MSG_TRUNC }, { NULL, 0 } };
 
 const struct sym sym_errno[] = { { "EPERM", EPERM }, { "ENOENT", ENOENT },
 	{ "EINTR", EINTR }, { "EIO", EIO }, { "EBADF", EBADF },
@@ -235,6 +251,19 @@ sym_format_flags(struct buf *b, const struct sym *t, long v)
 	if (left && !any && t->name && (us = strchr(t->name, '_')) != NULL)
 		buf_printf(b, " /* %.*s??? */", (int)(us - t->name + 1),
 		    t->name);
+}
+
+/* Appends a descriptor's status flags as strace shows them: the access mode first, O_RDWR|O_NONBLOCK. */
+void
+sym_format_oflags(struct buf *b, long flags)
+{
+	long mode = flags & O_ACCMODE;
+
+	buf_puts(b, mode == O_ACCMODE ? "O_ACCMODE" : sym_oflag[mode].name);
+	if (flags & ~(long)O_ACCMODE) {
+		buf_addc(b, '|');
+		sym_format_flags(b, sym_oflag, flags & ~(long)O_ACCMODE);
+	}
 }
 
 /* Returns the name of errno value e, such as "ECONNREFUSED". */

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include "arg.h"
+#include "buf.h"
 #include "call.h"
 #include "cmd.h"
 #include "handle.h"
@@ -15,7 +16,24 @@
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
+#include "sym.h"
 #include "sys.h"
+
+/* Says what h's mode now is: blocking, or non-blocking. */
+static void
+blocking_say(struct shell *sh, const struct handle *h, int nonblock)
+{
+	if (!nonblock)
+		out_meaning(sh,
+		    "%s is blocking: calls wait until they can "
+		    "finish (Ctrl-C interrupts them)",
+		    h->name);
+	else
+		out_meaning(sh,
+		    "%s is non-blocking: a call that would wait "
+		    "returns -1 EAGAIN (or EINPROGRESS for connect) at once",
+		    h->name);
+}
 
 /* setblocking HANDLE true|false: one ioctl(FIONBIO), as Python does it. */
 static int
@@ -38,18 +56,63 @@ cmd_setblocking_exec(struct shell *sh, const struct cmd_entry *cmd,
 	    !block);
 	out_call(sh, line, rc, err);
 	note_call(sh, &c);
-	if (rc == -1)
-		return CMD_OK;
-	if (block)
-		out_meaning(sh,
-		    "%s is blocking: calls wait until they can "
-		    "finish (Ctrl-C interrupts them)",
-		    a->h->name);
+	if (rc != -1)
+		blocking_say(sh, a->h, !block);
+	return CMD_OK;
+}
+
+/*
+ * fcntl HANDLE F_GETFL, fcntl HANDLE F_SETFL FLAGS: the C way to read
+ * and set O_NONBLOCK. F_GETFL's result is shown as strace shows it.
+ */
+static int
+cmd_fcntl_exec(struct shell *sh, const struct cmd_entry *cmd,
+    struct cmd_args *a)
+{
+	long op, flags = 0;
+	struct buf b, shown;
+	struct call c;
+	int rc, err;
+
+	if (sym_value(sym_fcntl_cmd, a->argv[1].text, &op) == -1 ||
+	    (op != F_GETFL && op != F_SETFL))
+		return cmd_usage(sh, cmd, "'%.40s' is not F_GETFL or F_SETFL",
+		    a->argv[1].text);
+	if ((op == F_SETFL) != (a->argc == 3))
+		return cmd_usage(sh, cmd, "F_SETFL takes FLAGS, F_GETFL none");
+	if (op == F_SETFL &&
+	    (sym_flags(sym_oflag, a->argv[2].text, &flags) == -1 || flags < 0 ||
+	        flags > 0x7fffffff))
+		return cmd_usage(sh, cmd,
+		    "'%.40s' is not flags such as O_RDWR|O_NONBLOCK",
+		    a->argv[2].text);
+	buf_init(&b);
+	buf_init(&shown);
+	buf_printf(&b, "fcntl(%d, %s", a->h->fd,
+	    op == F_GETFL ? "F_GETFL" : "F_SETFL, ");
+	call_begin(sh, &c, "fcntl", a->h);
+	if (op == F_GETFL)
+		rc = sh->sys->fcntl_getfl(a->h->fd);
 	else
-		out_meaning(sh,
-		    "%s is non-blocking: a call that would wait "
-		    "returns -1 EAGAIN (or EINPROGRESS for connect) at once",
-		    a->h->name);
+		rc = sh->sys->fcntl_setfl(a->h->fd, (int)flags);
+	err = errno;
+	call_end(sh, &c, rc, err);
+	if (op == F_SETFL)
+		sym_format_oflags(&b, flags);
+	buf_addc(&b, ')');
+	if (op == F_GETFL && rc != -1) {
+		buf_printf(&shown, "%#x (flags ", (unsigned)rc);
+		sym_format_oflags(&shown, rc);
+		buf_addc(&shown, ')');
+	}
+	out_call_shown(sh, buf_str(&b), rc, err,
+	    op == F_GETFL && rc != -1 ? buf_str(&shown) : NULL);
+	note_call(sh, &c);
+	if (rc != -1) /* read back, or set: F_SETFL sets O_NONBLOCK as given */
+		blocking_say(sh, a->h,
+		    ((op == F_GETFL ? rc : flags) & O_NONBLOCK) != 0);
+	buf_free(&shown);
+	buf_free(&b);
 	return CMD_OK;
 }
 
@@ -138,11 +201,37 @@ const struct cmd_entry cmd_setblocking_entry = {
 	    "Python's sock.setblocking(): one ioctl(2) FIONBIO, which sets "
 	    "or clears O_NONBLOCK. A non-blocking socket never waits: accept, "
 	    "recv and send return -1 EAGAIN when they would have to, and "
-	    "connect returns EINPROGRESS while the handshake goes on.",
+	    "connect returns EINPROGRESS while the handshake goes on. C "
+	    "code usually does the same with fcntl F_SETFL (see help fcntl).",
 	.errors = "EBADF: not an open socket.",
 	.man = "ioctl(2), fcntl(2), socket(7)",
 	.complete = "handle bool",
 	.exec = cmd_setblocking_exec,
+};
+
+const struct cmd_entry cmd_fcntl_entry = {
+	.name = "fcntl",
+	.usage = "HANDLE F_GETFL|F_SETFL [FLAGS]",
+	.args_min = 2,
+	.args_max = 3,
+	.flags = CMD_HANDLE,
+	.group = CMD_GROUP_OPTIONS,
+	.summary = "read (F_GETFL) or set (F_SETFL) the fd's flags: O_NONBLOCK",
+	.help =
+	    "The C way to blocking mode, with fcntl(2): F_GETFL reads the "
+	    "fd's status flags (the result, 0x802 for O_RDWR|O_NONBLOCK), "
+	    "F_SETFL sets them to FLAGS, written as O_RDWR|O_NONBLOCK (the "
+	    "access mode is ignored; O_NONBLOCK, O_APPEND, O_ASYNC and "
+	    "O_NOATIME are set or cleared as given). F_SETFL replaces "
+	    "every flag, so C code reads first: fcntl(fd, F_SETFL, "
+	    "fcntl(fd, F_GETFL) | O_NONBLOCK). Python's setblocking does the "
+	    "same with ioctl FIONBIO (see help setblocking); Python: "
+	    "os.set_blocking(fd, False), fcntl.fcntl(fd, fcntl.F_GETFL).",
+	.errors = "EBADF: not an open fd. EINVAL: O_DIRECT, which a socket "
+	          "does not support.",
+	.man = "fcntl(2), socket(7)",
+	.complete = "handle fcntl_cmd oflag",
+	.exec = cmd_fcntl_exec,
 };
 
 const struct cmd_entry cmd_settimeout_entry = {

@@ -21,6 +21,7 @@ extern const struct cmd_entry cmd_socketpair_entry;
 extern const struct cmd_entry cmd_bind_entry;
 extern const struct cmd_entry cmd_listen_entry;
 extern const struct cmd_entry cmd_accept_entry;
+extern const struct cmd_entry cmd_accept4_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_connect_ex_entry;
 extern const struct cmd_entry cmd_send_entry;
@@ -28,6 +29,8 @@ extern const struct cmd_entry cmd_sendall_entry;
 extern const struct cmd_entry cmd_recv_entry;
 extern const struct cmd_entry cmd_sendto_entry;
 extern const struct cmd_entry cmd_recvfrom_entry;
+extern const struct cmd_entry cmd_sendmsg_entry;
+extern const struct cmd_entry cmd_recvmsg_entry;
 extern const struct cmd_entry cmd_encode_entry;
 extern const struct cmd_entry cmd_decode_entry;
 extern const struct cmd_entry cmd_shutdown_entry;
@@ -35,6 +38,8 @@ extern const struct cmd_entry cmd_close_entry;
 extern const struct cmd_entry cmd_dup_entry;
 extern const struct cmd_entry cmd_fork_entry;
 extern const struct cmd_entry cmd_waitpid_entry;
+extern const struct cmd_entry cmd_dup2_entry;
+extern const struct cmd_entry cmd_dup3_entry;
 extern const struct cmd_entry cmd_unlink_entry;
 extern const struct cmd_entry cmd_getsockname_entry;
 extern const struct cmd_entry cmd_getpeername_entry;
@@ -42,6 +47,7 @@ extern const struct cmd_entry cmd_setsockopt_entry;
 extern const struct cmd_entry cmd_getsockopt_entry;
 extern const struct cmd_entry cmd_setblocking_entry;
 extern const struct cmd_entry cmd_settimeout_entry;
+extern const struct cmd_entry cmd_fcntl_entry;
 extern const struct cmd_entry cmd_poll_entry;
 extern const struct cmd_entry cmd_select_entry;
 extern const struct cmd_entry cmd_epoll_create1_entry;
@@ -77,22 +83,25 @@ extern const struct cmd_entry cmd_quit_entry;
 /* Every command, in the order help lists them. */
 const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_socketpair_entry, &cmd_bind_entry, &cmd_listen_entry,
-	&cmd_accept_entry, &cmd_connect_entry, &cmd_connect_ex_entry,
-	&cmd_send_entry, &cmd_sendall_entry, &cmd_recv_entry, &cmd_sendto_entry,
-	&cmd_recvfrom_entry, &cmd_encode_entry, &cmd_decode_entry,
-	&cmd_shutdown_entry, &cmd_close_entry, &cmd_dup_entry, &cmd_fork_entry,
+	&cmd_accept_entry, &cmd_accept4_entry, &cmd_connect_entry,
+	&cmd_connect_ex_entry, &cmd_send_entry, &cmd_sendall_entry,
+	&cmd_recv_entry, &cmd_sendto_entry, &cmd_recvfrom_entry,
+	&cmd_sendmsg_entry, &cmd_recvmsg_entry, &cmd_encode_entry,
+	&cmd_decode_entry, &cmd_shutdown_entry, &cmd_close_entry,
+	&cmd_dup_entry, &cmd_dup2_entry, &cmd_dup3_entry, &cmd_fork_entry,
 	&cmd_waitpid_entry, &cmd_unlink_entry, &cmd_getsockname_entry,
 	&cmd_getpeername_entry, &cmd_setsockopt_entry, &cmd_getsockopt_entry,
-	&cmd_setblocking_entry, &cmd_settimeout_entry, &cmd_poll_entry,
-	&cmd_select_entry, &cmd_epoll_create1_entry, &cmd_epoll_ctl_entry,
-	&cmd_epoll_wait_entry, &cmd_gethostname_entry, &cmd_getaddrinfo_entry,
-	&cmd_htons_entry, &cmd_htonl_entry, &cmd_ntohs_entry, &cmd_ntohl_entry,
-	&cmd_expect_entry, &cmd_let_entry, &cmd_pause_entry, &cmd_lessons_entry,
-	&cmd_lesson_entry, &cmd_partner_entry, &cmd_source_entry,
-	&cmd_record_entry, &cmd_export_entry, &cmd_handles_entry,
-	&cmd_jobs_entry, &cmd_wait_entry, &cmd_cancel_entry, &cmd_state_entry,
-	&cmd_capture_entry, &cmd_diagram_entry, &cmd_trace_entry,
-	&cmd_help_entry, &cmd_set_entry, &cmd_quit_entry, NULL };
+	&cmd_setblocking_entry, &cmd_settimeout_entry, &cmd_fcntl_entry,
+	&cmd_poll_entry, &cmd_select_entry, &cmd_epoll_create1_entry,
+	&cmd_epoll_ctl_entry, &cmd_epoll_wait_entry, &cmd_gethostname_entry,
+	&cmd_getaddrinfo_entry, &cmd_htons_entry, &cmd_htonl_entry,
+	&cmd_ntohs_entry, &cmd_ntohl_entry, &cmd_expect_entry, &cmd_let_entry,
+	&cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
+	&cmd_partner_entry, &cmd_source_entry, &cmd_record_entry,
+	&cmd_export_entry, &cmd_handles_entry, &cmd_jobs_entry, &cmd_wait_entry,
+	&cmd_cancel_entry, &cmd_state_entry, &cmd_capture_entry,
+	&cmd_diagram_entry, &cmd_trace_entry, &cmd_help_entry, &cmd_set_entry,
+	&cmd_quit_entry, NULL };
 
 const char *const cmd_group_names[] = {
 	[CMD_GROUP_SETUP] = "making a socket",

@@ -485,10 +485,34 @@ call_ino_handle(struct shell *sh, int fd, unsigned long ino)
 	return NULL;
 }
 
+/* Returns the live handle whose socket fd (not a handle yet) also holds, by inode, or NULL. */
+struct handle *
+call_fd_holder(struct shell *sh, int fd)
+{
+	return call_ino_handle(sh, fd, call_ino(sh, fd));
+}
+
+/*
+ * Gives h, a new descriptor for from's socket (dup, dup2, dup3, or one
+ * recvmsg received), from's socket number and what the shell knows of it.
+ */
+void
+call_share(struct shell *sh, struct handle *h, const struct handle *from)
+{
+	h->sock = from->sock; /* one socket, two descriptors */
+	sh->handles.dups++;
+	h->connected = from->connected;
+	h->shut = from->shut;
+	h->pair = from->pair;
+	h->pair_sock = from->pair_sock;
+	diag_remember(sh->sys, h);
+}
+
 /*
  * Returns 1 when o is another live handle holding h's socket: a dup of
- * it, or what it is a dup of (only dup makes one socket's descriptors in
- * the shell, and it numbers the new handle's socket as its original's):
+ * it, or what it is a dup of (only dup and recvmsg make one socket's
+ * descriptors in the shell, and they number the new handle's socket as
+ * its original's):
  * no call to the kernel, whatever the number of handles.
  */
 static int

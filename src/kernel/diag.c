@@ -338,10 +338,13 @@ diag_remember(const struct sys_ops *sys, struct handle *h)
 }
 
 /*
- * Finds the connections of n closed handles that linger in the kernel
- * (TIME_WAIT, FIN_WAIT1/2, CLOSING, LAST_ACK), by the addresses each
- * remembered: one exact lookup each. out[i].state is 0 when v[i]'s is
- * gone. Returns 0, or -1 when sock_diag could not be asked.
+ * Finds the connections of n closed handles that are still in the
+ * kernel, by the addresses each remembered: one exact lookup each.
+ * out[i].state is 0 when v[i]'s is gone; out[i].inode is not 0 when a
+ * descriptor still holds its socket (a dup, another process's, one in
+ * flight in a Unix socket), 0 when it lingers with none (TIME_WAIT,
+ * FIN_WAIT1/2, CLOSING, LAST_ACK). Returns 0, or -1 when sock_diag could
+ * not be asked.
  */
 int
 diag_lingering(struct handle *const *v, size_t n, struct diag_sock *out)
@@ -351,10 +354,8 @@ diag_lingering(struct handle *const *v, size_t n, struct diag_sock *out)
 	memset(out, 0, n * sizeof(*out));
 	for (i = 0; i < n; i++) {
 		if (diag_find_peer(handle_local(v[i]), handle_peer(v[i]),
-		        DIAG_LINGER, &out[i]) == -1)
+		        DIAG_ALL, &out[i]) == -1)
 			return -1;
-		if (out[i].inode != 0)
-			out[i].state = 0; /* an fd holds it: not lingering */
 	}
 	return 0;
 }

@@ -21,6 +21,20 @@ sys_fcntl_getfl(int fd)
 	return fcntl(fd, F_GETFL);
 }
 
+/* fcntl(fd, F_SETFL, flags), as a plain function for the table. */
+static int
+sys_fcntl_setfl(int fd, int flags)
+{
+	return fcntl(fd, F_SETFL, flags);
+}
+
+/* fcntl(fd, F_GETFD): only reads; -1 EBADF tells a descriptor is not open. */
+static int
+sys_fcntl_getfd(int fd)
+{
+	return fcntl(fd, F_GETFD);
+}
+
 /* poll(2) with the count as a plain unsigned long, for the table. */
 static int
 sys_poll(struct pollfd *fds, unsigned long n, int timeout)
@@ -34,12 +48,15 @@ const struct sys_ops sys_real = {
 	.bind = bind,
 	.listen = listen,
 	.accept = accept,
+	.accept4 = accept4,
 	.connect = connect,
 	.send = send,
 	.recv = recv,
 	.shutdown = shutdown,
 	.close = close,
 	.dup = dup,
+	.dup2 = dup2,
+	.dup3 = dup3,
 	.fstat = fstat,
 	.getsockname = getsockname,
 	.getpeername = getpeername,
@@ -47,10 +64,14 @@ const struct sys_ops sys_real = {
 	.getsockopt = getsockopt,
 	.ioctl_int = sys_ioctl_int,
 	.fcntl_getfl = sys_fcntl_getfl,
+	.fcntl_setfl = sys_fcntl_setfl,
+	.fcntl_getfd = sys_fcntl_getfd,
 	.gethostname = gethostname,
 	.sendto = sendto,
 	.recvfrom = recvfrom,
 	.socketpair = socketpair,
+	.sendmsg = sendmsg,
+	.recvmsg = recvmsg,
 	.poll = sys_poll,
 	.select = select,
 	.getaddrinfo = getaddrinfo,

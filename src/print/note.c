@@ -493,6 +493,33 @@ say_accept_ok(struct shell *sh, const struct call *c, struct buf *b)
 	return 1;
 }
 
+/* recvmsg with MSG_CTRUNC: descriptors that found no room were closed. */
+static int
+say_recvmsg_ctrunc(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (!(c->msg_flags & MSG_CTRUNC))
+		return 0;
+	buf_puts(b,
+	    "MSG_CTRUNC: more descriptors came than there were names to "
+	    "hold them; the kernel closed the ones that did not fit, so "
+	    "this process never gets them (the sender's own stay open)");
+	return 1;
+}
+
+/* sendmsg of 0 bytes with descriptors on a stream: none was passed. */
+static int
+say_sendmsg_empty(struct shell *sh, const struct call *c, struct buf *b)
+{
+	(void)sh;
+	if (c->arg != 0 || c->nfds == 0)
+		return 0;
+	buf_puts(b,
+	    "0 bytes: nothing was sent, and no descriptor with it: on a "
+	    "stream socket descriptors ride with at least one byte of data");
+	return 1;
+}
+
 /* accept EMFILE: the connection stays queued. */
 static int
 say_accept_emfile(struct shell *sh, const struct call *c, struct buf *b)
@@ -1480,19 +1507,20 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "listen.autobind", "listen", RES_OK, F_TCP, 0, say_listen_autobind,
 	    NULL },
-	{ "inval.connected", "listen accept", EINVAL, F_TCP | F_USTREAM, 0,
-	    say_inval_connected, NULL },
+	{ "inval.connected", "listen accept accept4", EINVAL, F_TCP | F_USTREAM,
+	    0, say_inval_connected, NULL },
 	{ "listen.inval.unbound", "listen", EINVAL, F_USTREAM, 0,
 	    say_listen_unbound, NULL },
-	{ "accept.inval.notlistening", "accept", EINVAL, F_TCP | F_USTREAM, 0,
-	    say_accept_notlistening, NULL },
-	{ "listen.opnotsupp", "listen accept", EOPNOTSUPP, F_DGRAM, 0, NULL,
+	{ "accept.inval.notlistening", "accept accept4", EINVAL,
+	    F_TCP | F_USTREAM, 0, say_accept_notlistening, NULL },
+	{ "listen.opnotsupp", "listen accept accept4", EOPNOTSUPP, F_DGRAM, 0,
+	    NULL,
 	    "a datagram socket has no connections: it does not listen or "
 	    "accept, it just receives (recvfrom)" },
-	{ "accept.ok", "accept", RES_OK, F_TCP | F_USTREAM, 0, say_accept_ok,
-	    NULL },
-	{ "accept.emfile", "accept", EMFILE, F_TCP, 0, say_accept_emfile,
-	    NULL },
+	{ "accept.ok", "accept accept4", RES_OK, F_TCP | F_USTREAM, 0,
+	    say_accept_ok, NULL },
+	{ "accept.emfile", "accept accept4", EMFILE, F_TCP, 0,
+	    say_accept_emfile, NULL },
 	{ "connect.ok", "connect", RES_OK, F_TCP | F_USTREAM, 0, say_connect_ok,
 	    NULL },
 	{ "connect.refused", "connect", ECONNREFUSED, F_TCP, 0, NULL,
@@ -1531,8 +1559,8 @@ static const struct note_rule note_rules[] = {
 	    say_dontwait, NULL },
 	{ "eagain.nonblock", NULL, EAGAIN, F_ALL, 0, say_eagain_nonblock,
 	    NULL },
-	{ "eagain.timeout", "send sendto recv recvfrom accept", EAGAIN, F_ALL,
-	    0, say_eagain_timeout, NULL },
+	{ "eagain.timeout", "send sendto recv recvfrom accept accept4", EAGAIN,
+	    F_ALL, 0, say_eagain_timeout, NULL },
 	{ "notconn", NULL, ENOTCONN, F_TCP | F_USTREAM, 0, say_notconn, NULL },
 	{ "notconn.dgram", NULL, ENOTCONN, F_DGRAM, 0, NULL,
 	    "{h} has no peer: connect it, or say where with sendto" },
@@ -1618,6 +1646,10 @@ static const struct note_rule note_rules[] = {
 	{ "emfile", "socket socketpair", EMFILE, F_NONE, 0, NULL,
 	    "the process has no free file descriptors left (ulimit -n): close "
 	    "some handles" },
+	{ "recvmsg.ctrunc", "recvmsg", RES_OK, F_USTREAM | F_UDGRAM, 0,
+	    say_recvmsg_ctrunc, NULL },
+	{ "sendmsg.empty", "sendmsg", RES_ZERO, F_USTREAM, 0, say_sendmsg_empty,
+	    NULL },
 	{ "dup.emfile", "dup", EMFILE, F_ALL, 0, NULL,
 	    "the process has no free file descriptors left (ulimit -n) for a "
 	    "second one: close a handle, or go on using {h}" },

@@ -140,7 +140,16 @@ out_fline(FILE *f, const char *indent, const char *fmt, ...)
 void
 out_call(struct shell *sh, const char *call, long ret, int err)
 {
+	out_call_shown(sh, call, ret, err, NULL);
+}
+
+/* out_call, with a success shown as strace shows it when shown is not NULL: "0x2 (flags O_RDWR)". */
+void
+out_call_shown(struct shell *sh, const char *call, long ret, int err,
+    const char *shown)
+{
 	const char *on = "", *off = sh->color ? OFF : "";
+	char num[TEXT_LONG_MAX];
 	size_t width;
 	char *s;
 
@@ -151,14 +160,16 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 	sh->last.made = 1;
 	sh->last.ret = ret;
 	sh->last.err = ret == -1 ? err : 0;
+	if (shown == NULL)
+		shown = text_long(num, ret);
 	if ((width = out_width(sh)) > 0) {
 		if (ret == -1)
 			s = out_format("%s = %s-1 %s (%s)%s", call,
 			    sh->color ? RED : "", sym_errno_name(err),
 			    strerror(err), off);
 		else
-			s = out_format("%s = %s%ld%s", call,
-			    sh->color ? GREEN : "", ret, off);
+			s = out_format("%s = %s%s%s", call,
+			    sh->color ? GREEN : "", shown, off);
 		out_wrap(sh, "", s, width);
 		free(s);
 	} else if (ret == -1) {
@@ -167,7 +178,7 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 		    sym_errno_name(err), strerror(err), off);
 	} else { /* every call's line: one write, no printf */
 		on = sh->color ? GREEN : "";
-		out_fline(sh->out, "", "%s = %s%ld%s", call, on, ret, off);
+		out_fline(sh->out, "", "%s = %s%s%s", call, on, shown, off);
 	}
 }
 

@@ -420,6 +420,14 @@ static const struct {
 	{ "epoll_flag", complete_k_epoll_flag }, { "child", complete_k_child },
 	{ "-", NULL }, { NULL, NULL } };
 
+/* Kinds whose words are the names of a table of constants. */
+static const struct {
+	const char *kind;
+	const struct sym *syms;
+} complete_sym_kinds[] = { { "fcntl_cmd", sym_fcntl_cmd },
+	{ "oflag", sym_oflag }, { "sockflag", sym_sockflag },
+	{ "cloexec", sym_cloexec }, { NULL, NULL } };
+
 /*
  * Writes into kind the kind of argument word (1 for the first) in the
  * grammar g ("handle shut", "handle*": the last repeats). Returns 0, or
@@ -456,6 +464,9 @@ complete_kind_known(const char *kind)
 	for (i = 0; complete_kinds[i].kind; i++)
 		if (strcmp(complete_kinds[i].kind, kind) == 0)
 			return 1;
+	for (i = 0; complete_sym_kinds[i].kind; i++)
+		if (strcmp(complete_sym_kinds[i].kind, kind) == 0)
+			return 1;
 	return 0;
 }
 
@@ -474,6 +485,9 @@ complete_args(struct cands *c, struct shell *sh, const struct cmd_entry *cmd,
 		if (strcmp(complete_kinds[i].kind, kind) == 0 &&
 		    complete_kinds[i].add)
 			complete_kinds[i].add(c, sh, prev);
+	for (i = 0; complete_sym_kinds[i].kind; i++)
+		if (strcmp(complete_sym_kinds[i].kind, kind) == 0)
+			complete_syms(c, complete_sym_kinds[i].syms);
 }
 
 /*

@@ -62,8 +62,10 @@ const struct cmd_entry cmd_export_entry = {
 	    "results; export python FILE writes the Python the docs would "
 	    "write. Each call carries the result seen here as a comment; a "
 	    "call that failed here is wrapped in try/except in Python. "
-	    "Commands with no counterpart (poll, settimeout, ...) are left as "
-	    "comments. FILE must not exist (nor be a symbolic link); "
+	    "Descriptors too: dup, dup2, dup3, accept4, fcntl, sendmsg and "
+	    "recvmsg with SCM_RIGHTS (Python's socket.send_fds and recv_fds), "
+	    "poll, select and epoll. Commands with no counterpart "
+	    "(getsockopt, getaddrinfo, ...) are left as comments. FILE must not exist (nor be a symbolic link); "
 	    "--force replaces an existing file.",
 	.errors = "",
 	.man = "sockstep(1)",

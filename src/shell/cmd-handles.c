@@ -240,7 +240,12 @@ handles_closed(struct shell *sh)
 
 		buf_printf(&b, "%s%s (fd %d, %s", i > first ? ", " : "",
 		    v[i]->name, v[i]->old_fd, v[i]->closed_at);
-		if (d[i - first].state && st)
+		if (d[i - first].state && d[i - first].inode && st)
+			buf_printf(&b,
+			    "; another descriptor still holds its socket, "
+			    "%s",
+			    st);
+		else if (d[i - first].state && st)
 			buf_printf(&b,
 			    "; its connection lingers in %s, %u s "
 			    "left",

@@ -68,6 +68,18 @@ job_accept(int fd, struct sockaddr *sa, socklen_t *len)
 	return rc;
 }
 
+/* accept4(2) in a job, as accept. */
+static int
+job_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	int rc;
+
+	job_leave("accept4");
+	rc = JOB_REAL->accept4(fd, sa, len, flags);
+	job_back();
+	return rc;
+}
+
 /* connect(2) in a job. */
 static int
 job_connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -207,6 +219,7 @@ job_turn_ops(struct job *j)
 	j->real = j->sh->sys;
 	j->ops = *j->sh->sys;
 	j->ops.accept = job_accept;
+	j->ops.accept4 = job_accept4;
 	j->ops.connect = job_connect;
 	j->ops.send = job_send;
 	j->ops.recv = job_recv;

@@ -128,7 +128,7 @@ job_start(struct shell *sh, const struct cmd_entry *cmd, const struct stmt *st,
 	    "its result comes as job [%d] when it returns (jobs, wait, "
 	    "cancel)",
 	    cmd->name, j->id);
-	if (strcmp(j->call, "accept") == 0)
+	if (strncmp(j->call, "accept", 6) == 0)
 		note_say(sh, "job.accept-fd",
 		    "a blocked accept already holds the lowest free fd for "
 		    "the socket it will return: the next socket gets the one "

@@ -520,24 +520,6 @@ tracefmt_ioctl(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		buf_printf(b, "%d, FIONBIO, ...)", (int)s->a[0]);
 }
 
-/* A file's status flags as strace shows them: the access mode first, O_RDWR|O_NONBLOCK. */
-static void
-tracefmt_flags(struct buf *b, long flags)
-{
-	static const struct sym status[] = { { "O_APPEND", O_APPEND },
-		{ "O_ASYNC", O_ASYNC }, { "O_NONBLOCK", O_NONBLOCK },
-		{ "O_DIRECT", O_DIRECT }, { "O_NOATIME", O_NOATIME },
-		{ NULL, 0 } };
-	static const char *const mode[] = { "O_RDONLY", "O_WRONLY", "O_RDWR",
-		"O_ACCMODE" };
-
-	buf_puts(b, mode[flags & O_ACCMODE]);
-	if (flags & ~(long)O_ACCMODE) {
-		buf_addc(b, '|');
-		sym_format_flags(b, status, flags & ~(long)O_ACCMODE);
-	}
-}
-
 /* fcntl(3, F_GETFL), fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK): the two traced (trace_enter lets the others by) */
 static void
 tracefmt_fcntl(struct buf *b, const struct tracefmt_sys *s, int strsize)
@@ -548,7 +530,7 @@ tracefmt_fcntl(struct buf *b, const struct tracefmt_sys *s, int strsize)
 		return;
 	}
 	buf_printf(b, "%d, F_SETFL, ", (int)s->a[0]);
-	tracefmt_flags(b, (long)s->a[2]);
+	sym_format_oflags(b, (long)s->a[2]);
 	buf_addc(b, ')');
 }
 
@@ -854,7 +836,7 @@ tracefmt_result(struct buf *b, const struct tracefmt_sys *s)
 	if (s->nr != SYS_fcntl || s->a[1] != F_GETFL || s->ret < 0)
 		return 0;
 	buf_printf(b, " = %#lx (flags ", s->ret);
-	tracefmt_flags(b, s->ret);
+	sym_format_oflags(b, s->ret);
 	buf_addc(b, ')');
 	return 1;
 }

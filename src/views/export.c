@@ -149,9 +149,10 @@ gen_known(const struct gen *g, const char *name)
 	return 0;
 }
 
-/* Appends "A|B" of constants, as C writes them or as socket.A | socket.B. */
+/* Appends "A|B" of constants, as C writes them or as MOD.A | MOD.B (mod: "socket."). */
 static void
-gen_consts(struct gen *g, const struct sym *t, const char *s)
+gen_consts_in(struct gen *g, const struct sym *t, const char *s,
+    const char *mod)
 {
 	char part[64];
 	size_t n;
@@ -167,11 +168,18 @@ gen_consts(struct gen *g, const struct sym *t, const char *s)
 		    !isdigit((unsigned char)part[0]))
 			snprintf(part, sizeof(part), "%s", sym_name(t, v));
 		if (g->py && !isdigit((unsigned char)part[0]))
-			buf_puts(g->b, "socket.");
+			buf_puts(g->b, mod);
 		buf_puts(g->b, part);
 		first = 0;
 		s += n + (s[n] == '|');
 	}
+}
+
+/* Appends "A|B" of constants, as C writes them or as socket.A | socket.B. */
+static void
+gen_consts(struct gen *g, const struct sym *t, const char *s)
+{
+	gen_consts_in(g, t, s, "socket.");
 }
 
 /* Appends the bytes of a data word as a C string or a Python bytes literal. */
@@ -554,6 +562,333 @@ gen_setsockopt(struct gen *g, const struct session_entry *e)
 	return 0;
 }
 
+/* C and Python for accept4 HANDLE NAME [FLAGS]. */
+static int
+gen_accept4(struct gen *g, const struct session_entry *e)
+{
+	const char *flags = e->argc > 3 ? e->argv[3] : "0";
+
+	if (g->py) { /* Python's accept is accept4 with SOCK_CLOEXEC */
+		gen_ident(g, e->made_names[0]);
+		buf_puts(g->b, ", addr = ");
+		gen_ident(g, e->hname);
+		buf_puts(g->b, ".accept()");
+		if (strstr(flags, "NONBLOCK") || strstr(flags, "nonblock")) {
+			buf_puts(g->b, "; ");
+			gen_ident(g, e->made_names[0]);
+			buf_puts(g->b, ".setblocking(False)");
+		}
+		return 0;
+	}
+	buf_printf(g->b, "ss_len = %s;\n%s", gen_addr_size(e->family),
+	    g->indent);
+	gen_ident(g, e->made_names[0]);
+	buf_puts(g->b, " = accept4(");
+	gen_ident(g, e->hname);
+	buf_puts(g->b, ", (struct sockaddr *)&ss_addr, &ss_len, ");
+	gen_consts(g, sym_sockflag, flags);
+	buf_puts(g->b, ");");
+	return 0;
+}
+
+/* C and Python for dup2 HANDLE FD NAME and dup3 HANDLE FD NAME [O_CLOEXEC]. */
+static int
+gen_dup2(struct gen *g, const struct session_entry *e)
+{
+	int three = strcmp(e->argv[0], "dup3") == 0;
+	int cloexec = three && e->argc > 4 && strcmp(e->argv[4], "0") != 0;
+
+	gen_ident(g, e->made_names[0]);
+	if (g->py) {
+		buf_puts(g->b, " = socket.socket(fileno=os.dup2(");
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ".fileno(), %s%s))", e->argv[2],
+		    cloexec ? ", inheritable=False" : "");
+		return 0;
+	}
+	buf_printf(g->b, " = %s(", e->argv[0]);
+	gen_ident(g, e->hname);
+	buf_printf(g->b, ", %s%s);", e->argv[2],
+	    three ? (cloexec ? ", O_CLOEXEC" : ", 0") : "");
+	return 0;
+}
+
+/* C and Python for fcntl HANDLE F_GETFL and fcntl HANDLE F_SETFL FLAGS. */
+static int
+gen_fcntl(struct gen *g, const struct session_entry *e)
+{
+	int set = e->argc > 3;
+
+	buf_puts(g->b, g->py ? "fcntl.fcntl(" : "fcntl(");
+	gen_ident(g, e->hname);
+	buf_printf(g->b, g->py ? ", fcntl.%s" : ", %s",
+	    set ? "F_SETFL" : "F_GETFL");
+	if (set) {
+		buf_puts(g->b, ", ");
+		gen_consts_in(g, sym_oflag, e->argv[3], "os.");
+	}
+	buf_puts(g->b, g->py ? ")" : ");");
+	return 0;
+}
+
+/* Appends the handles of sendmsg's fds=H1,H2 as C ints or Python fds, joined with ", ". */
+static void
+gen_fds(struct gen *g, const char *list)
+{
+	char name[HANDLE_NAME_MAX];
+	size_t n;
+
+	while (*list) {
+		n = strcspn(list, ",");
+		snprintf(name, sizeof(name), "%.*s", (int)n, list);
+		gen_ident(g, name);
+		if (g->py)
+			buf_puts(g->b, ".fileno()");
+		list += n;
+		if (*list == ',' && *++list)
+			buf_puts(g->b, ", ");
+	}
+}
+
+/* C and Python for sendmsg HANDLE [DATA] [fds=H1,H2,...]. */
+static int
+gen_sendmsg(struct gen *g, const struct session_entry *e)
+{
+	int fds = e->argc > 2 && strncmp(e->argv[e->argc - 1], "fds=", 4) == 0;
+	int data = e->argc - fds > 2;
+	size_t len = 0;
+
+	if (g->py) {
+		buf_puts(g->b, fds ? "socket.send_fds(" : "");
+		gen_ident(g, e->hname);
+		buf_puts(g->b, fds ? ", [" : ".sendmsg([");
+		if (data)
+			gen_data(g, e, 2, &len);
+		else
+			buf_puts(g->b, "b''");
+		if (fds) {
+			buf_puts(g->b, "], [");
+			gen_fds(g, e->argv[e->argc - 1] + 4);
+		}
+		buf_puts(g->b, "])");
+		return 0;
+	}
+	if (fds) {
+		buf_puts(g->b, "{\n");
+		buf_printf(g->b, "%s\tint fds[] = { ", g->indent);
+		gen_fds(g, e->argv[e->argc - 1] + 4);
+		buf_printf(g->b, " };\n\n%s\t", g->indent);
+	}
+	buf_puts(g->b, "ss_sendmsg(");
+	gen_ident(g, e->hname);
+	buf_puts(g->b, ", ");
+	if (data)
+		gen_data(g, e, 2, &len);
+	else
+		buf_puts(g->b, "\"\"");
+	buf_printf(g->b, ", %zu, %s);", len,
+	    fds ? "fds, sizeof(fds) / sizeof(fds[0])" : "NULL, 0");
+	if (fds) {
+		gen_result(g, e);
+		buf_printf(g->b, "\n%s}", g->indent);
+		return 1;
+	}
+	return 0;
+}
+
+/* C and Python for recvmsg HANDLE [NAME...]: the names get the descriptors received. */
+static int
+gen_recvmsg(struct gen *g, const struct session_entry *e)
+{
+	int i, n = e->argc - 2;
+
+	if (g->py && n == 0) {
+		buf_puts(g->b, "data, anc, flags, addr = ");
+		gen_ident(g, e->hname);
+		buf_puts(g->b, ".recvmsg(1024)");
+		return 0;
+	}
+	if (g->py) {
+		buf_puts(g->b, "data, fds, flags, addr = socket.recv_fds(");
+		gen_ident(g, e->hname);
+		buf_printf(g->b, ", 1024, %d)", n);
+		gen_result(g, e);
+		buf_puts(g->b, "\n");
+		for (i = 0; i < n; i++) {
+			gen_ident(g, e->argv[i + 2]);
+			buf_puts(g->b, ", ");
+		}
+		buf_printf(g->b,
+		    "= [socket.socket(fileno=f) for f in fds] + [None] * "
+		    "(%d - len(fds))",
+		    n);
+		return 1;
+	}
+	buf_puts(g->b, "ss_recvmsg(");
+	gen_ident(g, e->hname);
+	buf_printf(g->b, ", ss_fds, %d);", n);
+	gen_result(g, e);
+	for (i = 0; i < n; i++) {
+		buf_printf(g->b, "\n%s", g->indent);
+		gen_ident(g, e->argv[i + 2]);
+		buf_printf(g->b, " = ss_fds[%d];", i);
+	}
+	return 1;
+}
+
+/*
+ * Appends poll's and select's HANDLE[:EVENTS] words: in C the
+ * arguments "fd, EVENTS, ..." of ss_poll and ss_select, in Python the
+ * handles in list k of select (0 read, 1 write, 2 except), or poll's
+ * register calls when k is -1.
+ */
+static void
+gen_ready_args(struct gen *g, const struct session_entry *e, int nh, int k)
+{
+	static const char *const bit[3] = { "POLLIN", "POLLOUT", "POLLPRI" };
+	char name[HANDLE_NAME_MAX];
+	const char *colon, *ev;
+	int i, first = 1;
+
+	for (i = 1; i <= nh; i++) {
+		colon = strchr(e->argv[i], ':');
+		ev = colon ? colon + 1 : "POLLIN";
+		snprintf(name, sizeof(name), "%.*s",
+		    (int)(colon ? (size_t)(colon - e->argv[i])
+		                : strlen(e->argv[i])),
+		    e->argv[i]);
+		if (g->py && k >= 0 && !strstr(ev, bit[k]))
+			continue;
+		if (g->py && k >= 0) {
+			buf_puts(g->b, first ? "" : ", ");
+			gen_ident(g, name);
+		} else if (g->py) {
+			buf_puts(g->b, "ss_p.register(");
+			gen_ident(g, name);
+			buf_puts(g->b, ", ");
+			gen_consts_in(g, sym_poll, ev, "select.");
+			buf_puts(g->b, "); ");
+		} else {
+			buf_puts(g->b, ", ");
+			gen_ident(g, name);
+			buf_puts(g->b, ", ");
+			gen_consts(g, sym_poll, ev);
+		}
+		first = 0;
+	}
+}
+
+/* C and Python for poll and select HANDLE[:EVENTS]... [TIMEOUT_MS]. */
+static int
+gen_ready(struct gen *g, const struct session_entry *e)
+{
+	int sel = strcmp(e->argv[0], "select") == 0, nh = e->argc - 1, k;
+	const char *last = e->argv[e->argc - 1];
+	long ms = -1;
+
+	if (nh > 1 && strspn(last, "-0123456789") == strlen(last)) {
+		ms = strtol(last, NULL, 10);
+		nh--;
+	}
+	if (!g->py) {
+		buf_printf(g->b, "ss_%s(%ld, %d", e->argv[0], ms, nh);
+		gen_ready_args(g, e, nh, -1);
+		buf_puts(g->b, ");");
+		return 0;
+	}
+	if (!sel) {
+		buf_puts(g->b, "ss_p = select.poll(); ");
+		gen_ready_args(g, e, nh, -1);
+		buf_printf(g->b, "ss_p.poll(%ld)", ms);
+		return 0;
+	}
+	buf_puts(g->b, "select.select(");
+	for (k = 0; k < 3; k++) {
+		buf_puts(g->b, "[");
+		gen_ready_args(g, e, nh, k);
+		buf_puts(g->b, "], ");
+	}
+	if (ms < 0)
+		buf_puts(g->b, "None)");
+	else
+		buf_printf(g->b, "%g)", (double)ms / 1000);
+	return 0;
+}
+
+/* C and Python for epoll_create1 [NAME] [EPOLL_CLOEXEC]. */
+static int
+gen_epoll_create1(struct gen *g, const struct session_entry *e)
+{
+	int i, cloexec = 0;
+
+	for (i = 1; i < e->argc; i++)
+		cloexec |= strcasecmp(e->argv[i], "EPOLL_CLOEXEC") == 0;
+	gen_ident(g, e->made_names[0]);
+	buf_puts(g->b, g->py ? " = select.epoll()" : " = epoll_create1(");
+	if (!g->py)
+		buf_puts(g->b, cloexec ? "EPOLL_CLOEXEC);" : "0);");
+	return 0;
+}
+
+/* C and Python for epoll_ctl EP ADD|MOD|DEL HANDLE [EVENTS]. */
+static int
+gen_epoll_ctl(struct gen *g, const struct session_entry *e)
+{
+	static const char *const py[3] = { "register", "modify", "unregister" };
+	const char *events = e->argc > 4 ? e->argv[4] : "EPOLLIN";
+	int op = strcasecmp(e->argv[2], "ADD") == 0 ? 0
+	    : strcasecmp(e->argv[2], "MOD") == 0    ? 1
+	                                            : 2;
+
+	if (g->py) {
+		gen_ident(g, e->argv[1]);
+		buf_printf(g->b, ".%s(", py[op]);
+		gen_ident(g, e->argv[3]);
+		if (op < 2) {
+			buf_puts(g->b, ", ");
+			gen_consts_in(g, sym_epoll, events, "select.");
+		}
+		buf_addc(g->b, ')');
+		return 0;
+	}
+	buf_puts(g->b, "ss_epoll_ctl(");
+	gen_ident(g, e->argv[1]);
+	buf_printf(g->b, ", EPOLL_CTL_%s, ",
+	    op == 0       ? "ADD"
+	        : op == 1 ? "MOD"
+	                  : "DEL");
+	gen_ident(g, e->argv[3]);
+	buf_puts(g->b, ", ");
+	if (op < 2)
+		gen_consts(g, sym_epoll, events);
+	else
+		buf_puts(g->b, "0");
+	buf_puts(g->b, ");");
+	return 0;
+}
+
+/* C and Python for epoll_wait EP [MAXEVENTS] [TIMEOUT_MS]. */
+static int
+gen_epoll_wait(struct gen *g, const struct session_entry *e)
+{
+	long max = e->argc > 2 ? strtol(e->argv[2], NULL, 10) : 8;
+	long ms = e->argc > 3 ? strtol(e->argv[3], NULL, 10) : -1;
+
+	if (g->py) {
+		gen_ident(g, e->argv[1]);
+		if (ms < 0)
+			buf_printf(g->b, ".poll(-1, %ld)", max);
+		else
+			buf_printf(g->b, ".poll(%g, %ld)", (double)ms / 1000,
+			    max);
+		return 0;
+	}
+	buf_printf(g->b, "epoll_wait(");
+	gen_ident(g, e->argv[1]);
+	buf_printf(g->b, ", ss_ev, %ld, %ld);", max, ms);
+	return 0;
+}
+
 /* C and Python for setblocking HANDLE true|false: Python's one ioctl. */
 static int
 gen_setblocking(struct gen *g, const struct session_entry *e)
@@ -626,11 +961,20 @@ static const struct gen_entry gen_table[] = {
 	{ "connect", gen_addr_call, gen_addr_call },
 	{ "connect_ex", gen_addr_call, gen_addr_call },
 	{ "listen", gen_listen, gen_listen },
-	{ "accept", gen_accept, gen_accept }, { "send", gen_send, gen_send },
+	{ "accept", gen_accept, gen_accept },
+	{ "accept4", gen_accept4, gen_accept4 }, { "send", gen_send, gen_send },
 	{ "sendall", gen_send, gen_send }, { "sendto", gen_send, gen_send },
 	{ "recv", gen_recv, gen_recv }, { "recvfrom", gen_recv, gen_recv },
 	{ "shutdown", gen_shutdown, gen_shutdown },
 	{ "close", gen_plain, gen_plain }, { "dup", gen_dup, gen_dup },
+	{ "dup2", gen_dup2, gen_dup2 }, { "dup3", gen_dup2, gen_dup2 },
+	{ "fcntl", gen_fcntl, gen_fcntl },
+	{ "sendmsg", gen_sendmsg, gen_sendmsg },
+	{ "recvmsg", gen_recvmsg, gen_recvmsg },
+	{ "poll", gen_ready, gen_ready }, { "select", gen_ready, gen_ready },
+	{ "epoll_create1", gen_epoll_create1, gen_epoll_create1 },
+	{ "epoll_ctl", gen_epoll_ctl, gen_epoll_ctl },
+	{ "epoll_wait", gen_epoll_wait, gen_epoll_wait },
 	{ "getsockname", gen_plain, gen_plain },
 	{ "getpeername", gen_plain, gen_plain },
 	{ "setsockopt", gen_setsockopt, gen_setsockopt },
@@ -665,8 +1009,12 @@ gen_name(struct gen *g, const char *name)
 static void
 gen_learn(struct gen *g, const struct session_entry *e)
 {
+	int i;
+
 	gen_name(g, e->made_names[0]);
 	gen_name(g, e->made_names[1]);
+	for (i = 2; strcmp(e->argv[0], "recvmsg") == 0 && i < e->argc; i++)
+		gen_name(g, e->argv[i]); /* the descriptors it names */
 }
 
 /*
@@ -696,9 +1044,11 @@ session_python_line(struct shell *sh, const struct session_entry *e,
 /* The start of an exported C program: headers and the helpers it calls. */
 static const char gen_c_head[] =
     "#define _GNU_SOURCE\n"
-    "#include <arpa/inet.h>\n#include <netdb.h>\n#include <netinet/in.h>\n"
-    "#include <netinet/tcp.h>\n#include <signal.h>\n#include <stddef.h>\n"
-    "#include <string.h>\n#include <sys/ioctl.h>\n#include <sys/socket.h>\n"
+    "#include <arpa/inet.h>\n#include <fcntl.h>\n#include <netdb.h>\n"
+    "#include <netinet/in.h>\n#include <netinet/tcp.h>\n#include <poll.h>\n"
+    "#include <signal.h>\n#include <stdarg.h>\n#include <stddef.h>\n"
+    "#include <string.h>\n#include <sys/epoll.h>\n#include <sys/ioctl.h>\n"
+    "#include <sys/select.h>\n#include <sys/socket.h>\n"
     "#include <sys/time.h>\n#include <sys/un.h>\n"
     "#include <unistd.h>\n\n"
     "#define SS_UNUSED __attribute__((unused))\n"
@@ -706,7 +1056,9 @@ static const char gen_c_head[] =
     "static struct sockaddr_storage ss_addr SS_UNUSED;\n"
     "static socklen_t ss_len SS_UNUSED;\n"
     "static int ss_sv[2] SS_UNUSED, ss_int SS_UNUSED;\n"
-    "static struct timeval ss_tv SS_UNUSED;\n\n"
+    "static struct timeval ss_tv SS_UNUSED;\n"
+    "static int ss_fds[16] SS_UNUSED;\n"
+    "static struct epoll_event ss_ev[64] SS_UNUSED;\n\n"
     "/* Fills ss_addr with an IPv4 or IPv6 address; returns its length. */\n"
     "static socklen_t __attribute__((unused))\n"
     "ss_inet_addr(int family, const char *host, int port)\n{\n"
@@ -759,6 +1111,79 @@ static const char gen_c_head[] =
     "\twhile (done < len && (n = send(fd, p + done, len - done, flags)) "
     "> 0)\n\t\tdone += (size_t)n;\n"
     "\treturn n < 0 ? n : (ssize_t)done;\n}\n\n"
+    "/* sendmsg of p, passing the descriptors fds with SCM_RIGHTS. */\n"
+    "static ssize_t __attribute__((unused))\n"
+    "ss_sendmsg(int fd, const char *p, size_t len, const int *fds, "
+    "size_t nfds)\n{\n"
+    "\tunion {\n\t\tstruct cmsghdr h;\n"
+    "\t\tchar b[CMSG_SPACE(16 * sizeof(int))];\n\t} c;\n"
+    "\tstruct iovec iov = { (void *)p, len };\n"
+    "\tstruct msghdr m;\n\tstruct cmsghdr *h;\n\n"
+    "\tmemset(&m, 0, sizeof(m));\n\tmemset(&c, 0, sizeof(c));\n"
+    "\tm.msg_iov = &iov;\n\tm.msg_iovlen = 1;\n"
+    "\tif (nfds > 0) {\n\t\tm.msg_control = c.b;\n"
+    "\t\tm.msg_controllen = CMSG_SPACE(nfds * sizeof(int));\n"
+    "\t\th = CMSG_FIRSTHDR(&m);\n\t\th->cmsg_level = SOL_SOCKET;\n"
+    "\t\th->cmsg_type = SCM_RIGHTS;\n"
+    "\t\th->cmsg_len = CMSG_LEN(nfds * sizeof(int));\n"
+    "\t\tmemcpy(CMSG_DATA(h), fds, nfds * sizeof(int));\n\t}\n"
+    "\treturn sendmsg(fd, &m, 0);\n}\n\n"
+    "/* recvmsg of up to 1024 bytes, with room for nfds descriptors: into "
+    "fds, -1 for none. */\n"
+    "static ssize_t __attribute__((unused))\n"
+    "ss_recvmsg(int fd, int *fds, int nfds)\n{\n"
+    "\tunion {\n\t\tstruct cmsghdr h;\n"
+    "\t\tchar b[CMSG_SPACE(16 * sizeof(int))];\n\t} c;\n"
+    "\tstruct iovec iov = { ss_buf, 1024 };\n"
+    "\tstruct msghdr m;\n\tstruct cmsghdr *h;\n\tssize_t n;\n"
+    "\tint i;\n\n"
+    "\tmemset(&m, 0, sizeof(m));\n\tmemset(&c, 0, sizeof(c));\n"
+    "\tm.msg_iov = &iov;\n\tm.msg_iovlen = 1;\n"
+    "\tif (nfds > 0) {\n\t\tm.msg_control = c.b;\n"
+    "\t\tm.msg_controllen = CMSG_LEN(nfds * sizeof(int));\n\t}\n"
+    "\tfor (i = 0; i < nfds; i++)\n\t\tfds[i] = -1;\n"
+    "\tn = recvmsg(fd, &m, 0);\n"
+    "\th = n >= 0 && m.msg_controllen ? CMSG_FIRSTHDR(&m) : NULL;\n"
+    "\tif (h && h->cmsg_type == SCM_RIGHTS)\n"
+    "\t\tmemcpy(fds, CMSG_DATA(h), h->cmsg_len - CMSG_LEN(0));\n"
+    "\treturn n;\n}\n\n"
+    "/* poll over n pairs of (fd, events) given after n. */\n"
+    "static int __attribute__((unused))\n"
+    "ss_poll(int timeout, int n, ...)\n{\n"
+    "\tstruct pollfd p[64];\n\tva_list ap;\n\tint i;\n\n"
+    "\tva_start(ap, n);\n\tfor (i = 0; i < n; i++) {\n"
+    "\t\tp[i].fd = va_arg(ap, int);\n"
+    "\t\tp[i].events = (short)va_arg(ap, int);\n"
+    "\t\tp[i].revents = 0;\n\t}\n\tva_end(ap);\n"
+    "\treturn poll(p, (nfds_t)n, timeout);\n}\n\n"
+    "/* select over n pairs of (fd, events): POLLIN reads, POLLOUT writes, "
+    "POLLPRI exceptions. */\n"
+    "static int __attribute__((unused))\n"
+    "ss_select(int timeout, int n, ...)\n{\n"
+    "\tstatic const short bit[3] = { POLLIN, POLLOUT, POLLPRI };\n"
+    "\tfd_set s[3];\n\tstruct timeval tv = { timeout / 1000, "
+    "(timeout % 1000) * 1000 };\n"
+    "\tint i, k, fd, ev, nfds = 0, used[3] = { 0, 0, 0 };\n"
+    "\tva_list ap;\n\n"
+    "\tfor (k = 0; k < 3; k++)\n\t\tFD_ZERO(&s[k]);\n"
+    "\tva_start(ap, n);\n\tfor (i = 0; i < n; i++) {\n"
+    "\t\tfd = va_arg(ap, int);\n\t\tev = va_arg(ap, int);\n"
+    "\t\tfor (k = 0; k < 3; k++)\n"
+    "\t\t\tif (ev & bit[k]) {\n\t\t\t\tFD_SET(fd, &s[k]);\n"
+    "\t\t\t\tused[k] = 1;\n\t\t\t}\n"
+    "\t\tif (fd + 1 > nfds)\n\t\t\tnfds = fd + 1;\n\t}\n"
+    "\tva_end(ap);\n"
+    "\treturn select(nfds, used[0] ? &s[0] : NULL, used[1] ? &s[1] : "
+    "NULL,\n\t    used[2] ? &s[2] : NULL, timeout < 0 ? NULL : &tv);\n"
+    "}\n\n"
+    "/* epoll_ctl with events, the fd as the event's data; DEL passes "
+    "no event. */\n"
+    "static int __attribute__((unused))\n"
+    "ss_epoll_ctl(int ep, int op, int fd, unsigned events)\n{\n"
+    "\tstruct epoll_event ev;\n\n\tmemset(&ev, 0, sizeof(ev));\n"
+    "\tev.events = events;\n\tev.data.fd = fd;\n"
+    "\treturn epoll_ctl(ep, op, fd, op == EPOLL_CTL_DEL ? NULL : &ev);\n"
+    "}\n\n"
     "int\nmain(void)\n{\n";
 
 /* Writes the session as a C (or Python) program to f. Returns 0, or -1 on a write error. */
@@ -780,7 +1205,8 @@ session_write(struct shell *sh, int py, FILE *f)
 		buf_puts(&b,
 		    "#!/usr/bin/env python3\n\"\"\"Written by sockstep's "
 		    "export: the calls of a session, in the same order.\"\"\"\n"
-		    "import os\nimport socket\nimport struct\n\n");
+		    "import fcntl\nimport os\nimport select\nimport socket\n"
+		    "import struct\n\n");
 	else
 		buf_puts(&b,
 		    "/* Written by sockstep's export: the calls of a "

@@ -537,6 +537,12 @@ track_closed(struct shell *sh)
 	if (n == 0 || diag_lingering(v, n, d) == -1)
 		return;
 	for (i = 0; i < n; i++) {
+		if (d[i].state &&
+		    d[i].inode) { /* a descriptor elsewhere holds */
+			v[i]->tcp_state =
+			    -1; /* it: not this handle's to follow */
+			continue;
+		}
 		to = d[i].state ? d[i].state : ST_CLOSE;
 		if (to == v[i]->tcp_state)
 			continue;
@@ -546,10 +552,11 @@ track_closed(struct shell *sh)
 		v[i]->tcp_state = to;
 	}
 	for (i = t->nlinger; i-- > 0;)
-		if (t->linger[i]->tcp_state == ST_CLOSE ||
+		if (t->linger[i]->tcp_state <= 0 ||
+		    t->linger[i]->tcp_state == ST_CLOSE ||
 		    t->linger[i]->tcp_state == ST_TIME_WAIT)
 			track_unlinger(t, i);
-	if (mine && t->h->tcp_state != ST_CLOSE &&
+	if (mine && t->h->tcp_state > 0 && t->h->tcp_state != ST_CLOSE &&
 	    t->h->tcp_state != ST_TIME_WAIT && t->nlinger < TRACK_LINGER)
 		t->linger[t->nlinger++] = t->h;
 }

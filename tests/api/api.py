@@ -27,7 +27,14 @@ CALLS = ("socket", "socketpair", "bind", "listen", "accept", "connect",
          "dup")
 
 
-def trace_calls(path):
+# ...and those of the descriptor session (issue 16): fcntl F_SETFL only
+# (F_GETFL and F_GETFD are also the shell's own inspection).
+FD_CALLS = CALLS + ("accept4", "dup2", "dup3", "fcntl", "sendmsg", "recvmsg",
+                    "poll", "pselect6", "epoll_create1", "epoll_ctl",
+                    "epoll_wait", "epoll_pwait")
+
+
+def trace_calls(path, names=CALLS):
     """The socket calls of an strace -f log, with kernel-chosen ports and
     the shell's own inspection (netlink, getsockopt, getsockname) left
     out, and close only of the sockets the calls made: a list of
@@ -41,12 +48,17 @@ def trace_calls(path):
             if not m:
                 continue
             name, args, res = m.groups()
-            if name not in CALLS:
+            if name not in names:
                 continue
             first = args.split(",")[0]
+            if name in ("poll", "pselect6"):  # the fds are inside
+                first = (re.findall(r"fd=(\d+)", args) +
+                         re.findall(r"\[(\d+)", args) + [""])[0]
+            if name == "fcntl" and "F_SETFL" not in args:
+                continue
             if name == "socket" and "NETLINK" in args:
                 continue
-            if name != "socket" and name != "socketpair" and \
+            if name not in ("socket", "socketpair", "epoll_create1") and \
                     first not in live:
                 continue
             if name == "recvfrom" and "NULL, NULL" in args and \
@@ -60,9 +72,12 @@ def trace_calls(path):
             args = re.sub(r"SO_(RCV|SND)TIMEO_OLD", r"SO_\1TIMEO", args)
             if "TIMEO" in args:
                 args = re.sub(r'(TIMEO, )(".*"|\{[^}]*\})', r"\1TV", args)
-            if name in ("socket", "accept", "dup") and \
-                    res.split()[0] != "-1":
+            if name in ("socket", "accept", "dup", "accept4", "dup2", "dup3",
+                        "epoll_create1") and res.split()[0] != "-1":
                 live.add(res.split()[0])
+            if name == "recvmsg":
+                for m in re.finditer(r"cmsg_data=\[([\d, ]+)\]", args):
+                    live.update(m.group(1).split(", "))
             m = re.search(r"\[(\d+), (\d+)\]", args)
             if name == "socketpair" and m:
                 live.update(m.groups())
@@ -70,7 +85,8 @@ def trace_calls(path):
                 live.discard(first)
             args = re.sub(r"htons\(\d+\)", "htons(P)", args)
             args = re.sub(r"0x[0-9a-f]+", "ADDR", args)
-            if name != "ioctl":  # FIONBIO's [1] is a value, not a length
+            # FIONBIO's [1] is a value, and fds are fds, not lengths
+            if name not in ("ioctl", "sendmsg", "recvmsg", "pselect6"):
                 args = re.sub(r"\[\d+ => \d+\]|\[\d+\]", "[LEN]", args)
             calls.append("%s(%s) = %s" % (name, args, res.split(" (")[0]))
     return calls
@@ -125,15 +141,65 @@ close b
 def test_export():
     """An echo session exported to C compiles with -Wall -Werror and makes
     the same socket calls with the same results; exported to Python, it
-    runs to the end."""
+    runs to the end (its refused connect caught)."""
+    return export_check(SESSION, CALLS, 30, "Connection refused")
+
+
+# Descriptors (issue 16): accept4, fcntl, dup2, dup3, a connection
+# passed with SCM_RIGHTS (and two into room for one), poll, select and
+# epoll, exported and run.
+SESSION_FD = """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept4 srv conn SOCK_NONBLOCK|SOCK_CLOEXEC
+fcntl conn F_GETFL
+fcntl conn F_SETFL O_RDWR
+recv conn 10 MSG_DONTWAIT
+socketpair a b
+dup2 a 20 a20
+dup3 b 21 b21 O_CLOEXEC
+dup3 b 22 b22
+sendmsg a20 "x" fds=conn
+recvmsg b21 conn2
+close conn
+send conn2 "passed"
+poll cli 1000
+select cli cli:POLLOUT 1000
+recv cli 100
+sendmsg a "yz" fds=conn2,srv
+recvmsg b only
+sendmsg a "plain"
+recvmsg b22
+epoll_create1 ep EPOLL_CLOEXEC
+epoll_ctl ep ADD cli EPOLLIN|EPOLLET
+send conn2 "e"
+epoll_wait ep 8 1000
+epoll_ctl ep MOD cli EPOLLOUT
+epoll_wait ep 4 0
+epoll_ctl ep DEL cli
+close ep
+close only
+close conn2
+close cli
+close srv
+"""
+
+
+def export_check(session, names, least, py_out):
+    """Exports session to C and Python: the C compiles with -Wall -Werror
+    and makes the same calls (of names) with the same results under
+    strace; the Python runs to the end and prints py_out."""
     for tool in ("strace", "cc"):
         if not shutil.which(tool):
             print("skipped: no %s" % tool)
             return e2elib.SKIP
     with tempfile.TemporaryDirectory(prefix="sockstep-api-") as d:
         c, py = os.path.join(d, "s.c"), os.path.join(d, "s.py")
-        script = SESSION + "export c %s\nexport python %s\n" % (c, py)
-        strace = ["strace", "-f", "-qq", "-e", "trace=network,close,ioctl,dup",
+        script = session + "export c %s\nexport python %s\n" % (c, py)
+        strace = ["strace", "-f", "-qq", "-e",
+                  "trace=" + ",".join(sorted(set(names) | {"network"})),
                   "-o"]
         rc, out, err = e2elib.run(strace + [os.path.join(d, "shell.tr"),
                                             e2elib.binary()],
@@ -152,23 +218,30 @@ def test_export():
                              capture_output=True, timeout=30)
         if run.returncode != 0:
             raise AssertionError("the exported C exited %d" % run.returncode)
-        want = trace_calls(os.path.join(d, "shell.tr"))
-        got = trace_calls(os.path.join(d, "prog.tr"))
+        want = trace_calls(os.path.join(d, "shell.tr"), names)
+        got = trace_calls(os.path.join(d, "prog.tr"), names)
         if want != got:
             raise AssertionError(e2elib.diff("\n".join(want) + "\n",
                                              "\n".join(got) + "\n",
                                              "calls under strace"))
-        if len(want) < 30:
+        if len(want) < least:
             raise AssertionError("too few calls seen:\n" + "\n".join(want))
         run = subprocess.run([sys.executable, py], capture_output=True,
                              text=True, timeout=30)
         if run.returncode != 0:
             raise AssertionError("the exported Python failed:\n%s\n%s" %
                                  (run.stderr, open(py).read()))
-        if "Connection refused" not in run.stdout:
-            raise AssertionError("the refused connect was not caught:\n" +
-                                 run.stdout)
+        if py_out not in run.stdout:
+            raise AssertionError("the Python printed no %r:\n%s" %
+                                 (py_out, run.stdout))
     return 0
+
+
+def test_export_fd():
+    """The descriptor session exported: the C makes the same calls, the
+    Python runs (its one failing call, a recv, caught)."""
+    return export_check(SESSION_FD, FD_CALLS, 30,
+                        "Resource temporarily unavailable")
 
 
 def wait_udp_bound(port, timeout=5.0):
@@ -305,6 +378,7 @@ def test_sigpipe_default():
 
 TESTS = {
     "export": test_export,
+    "export-fd": test_export_fd,
     "udp-nc": test_udp_nc,
     "unix-socat": test_unix_socat,
     "poll-eintr": test_poll_eintr,

@@ -305,6 +305,33 @@ wait 1
 close ep
 epoll_create1
 """,
+    # Descriptors (issue 16): fcntl's flags, accept4's, dup2 and dup3 at
+    # chosen numbers, and a connection passed with SCM_RIGHTS (two, into
+    # room for one: MSG_CTRUNC), a recvmsg that fails.
+    "fdpass": """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket c
+connect c srv
+accept4 srv conn SOCK_NONBLOCK|SOCK_CLOEXEC
+fcntl conn F_GETFL
+fcntl conn F_SETFL O_RDWR
+fcntl conn F_GETFL
+socketpair a b
+dup2 a 20 a20
+dup3 b 21 b21 O_CLOEXEC
+sendmsg a20 "x" fds=conn
+recvmsg b21 conn2
+close conn
+send conn2 "passed"
+recv c
+sendmsg a "yz" fds=conn2,srv
+recvmsg b only
+sendmsg a "" fds=c
+setblocking b false
+recvmsg b
+sendmsg a
+""",
     # ...and a name nobody knows, only ever in a network namespace of its
     # own, where the resolver's query cannot leave (see check).
     "names-nowhere": """socket s

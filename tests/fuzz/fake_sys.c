@@ -203,6 +203,17 @@ fake_accept(int fd, struct sockaddr *sa, socklen_t *len)
 	return nfd;
 }
 
+/* accept4(2): accept, with SOCK_NONBLOCK set on the new socket. */
+static int
+fake_accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	int nfd = fake_accept(fd, sa, len);
+
+	if (nfd != -1 && (flags & SOCK_NONBLOCK))
+		fake_socks[nfd - FAKE_FD0].nonblock = 1;
+	return nfd;
+}
+
 /* connect(2): ECONNREFUSED for port 1, EISCONN when connected, else ESTABLISHED. */
 static int
 fake_connect(int fd, const struct sockaddr *sa, socklen_t len)
@@ -335,6 +346,22 @@ fake_dup(int fd)
 	return -1;
 }
 
+/* dup2(2) and dup3(2): refused, as dup is. */
+static int
+fake_dup3(int fd, int to, int flags)
+{
+	(void)to;
+	(void)flags;
+	return fake_dup(fd);
+}
+
+/* dup2(2): refused, as dup is. */
+static int
+fake_dup2(int fd, int to)
+{
+	return fake_dup3(fd, to, 0);
+}
+
 /* fstat(2): a fake socket's inode is its fd. */
 static int
 fake_fstat(int fd, struct stat *st)
@@ -454,6 +481,44 @@ fake_fcntl_getfl(int fd)
 	if (s == NULL)
 		return -1;
 	return O_RDWR | (s->nonblock ? O_NONBLOCK : 0);
+}
+
+/* fcntl(F_SETFL): sets or clears O_NONBLOCK. */
+static int
+fake_fcntl_setfl(int fd, int flags)
+{
+	struct fake_sock *s = fake_get(fd);
+
+	if (s == NULL)
+		return -1;
+	s->nonblock = (flags & O_NONBLOCK) != 0;
+	return 0;
+}
+
+/* fcntl(F_GETFD): 0 for a fake socket, EBADF for any other fd. */
+static int
+fake_fcntl_getfd(int fd)
+{
+	return fake_get(fd) ? 0 : -1;
+}
+
+/* sendmsg(2) and recvmsg(2): a fake socket has no ancillary data to pass. */
+static ssize_t
+fake_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	(void)m;
+	(void)flags;
+	if (fake_get(fd) == NULL)
+		return -1;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+/* recvmsg(2): refused, as sendmsg is. */
+static ssize_t
+fake_recvmsg(int fd, struct msghdr *m, int flags)
+{
+	return fake_sendmsg(fd, m, flags);
 }
 
 /* gethostname(2): a fixed name, ENAMETOOLONG when it does not fit. */
@@ -600,12 +665,15 @@ const struct sys_ops fake_sys = {
 	.bind = fake_bind,
 	.listen = fake_listen,
 	.accept = fake_accept,
+	.accept4 = fake_accept4,
 	.connect = fake_connect,
 	.send = fake_send,
 	.recv = fake_recv,
 	.shutdown = fake_shutdown,
 	.close = fake_close,
 	.dup = fake_dup,
+	.dup2 = fake_dup2,
+	.dup3 = fake_dup3,
 	.fstat = fake_fstat,
 	.getsockname = fake_getsockname,
 	.getpeername = fake_getpeername,
@@ -613,10 +681,14 @@ const struct sys_ops fake_sys = {
 	.getsockopt = fake_getsockopt,
 	.ioctl_int = fake_ioctl_int,
 	.fcntl_getfl = fake_fcntl_getfl,
+	.fcntl_setfl = fake_fcntl_setfl,
+	.fcntl_getfd = fake_fcntl_getfd,
 	.gethostname = fake_gethostname,
 	.sendto = fake_sendto,
 	.recvfrom = fake_recvfrom,
 	.socketpair = fake_socketpair,
+	.sendmsg = fake_sendmsg,
+	.recvmsg = fake_recvmsg,
 	.poll = fake_poll,
 	.select = fake_select,
 	.getaddrinfo = fake_getaddrinfo,
