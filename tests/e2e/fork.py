@@ -275,9 +275,50 @@ waitpid child
              "the replay: exit status %d" % rc, out, err)
 
 
+def test_fdpass():
+    """A descriptor passed with SCM_RIGHTS to another process: the child
+    receives a new fd for the connection the shell accepted, the shell
+    closes its own (the socket lives on: no CLOSE said of it), the child
+    sends on the one it received, and the peer receives it."""
+    script = PAIR + """socketpair u1 u2 AF_UNIX SOCK_STREAM
+fork
+@child close u1
+close u2
+sendmsg u1 "x" fds=conn
+close conn
+@child recvmsg u2 got
+@child send got "from the child"
+setblocking cli true
+recv cli 100
+@child exit 0
+waitpid child
+"""
+    rc, out, err = run([B(), "-"], script.encode())
+    must(rc == 0 and err == b"", "exit status %d" % rc, out, err)
+    pid = forked(out)[0]
+    lines = out.splitlines()
+    sent = [l for l in lines if l.startswith(b"sendmsg(")]
+    got = [l for l in lines if l.startswith(b"[pid %d] recvmsg(" % pid)]
+    must(len(sent) == 1 and re.search(rb"cmsg_type=SCM_RIGHTS, "
+                                      rb"cmsg_data=\[5\]\}", sent[0]),
+         "sendmsg did not pass fd 5 (conn)", out)
+    m = re.search(rb"cmsg_type=SCM_RIGHTS, cmsg_data=\[(\d+)\]\}",
+                  got[0] if got else b"")
+    must(m, "the child's recvmsg got no descriptor", out)
+    fd = int(m.group(1))
+    for w in (b"[pid %d] send(%d, \"from the child\", 14, 0) = 14"
+              % (pid, fd),
+              b'recv(4, "from the child", 100, 0) = 14'):
+        must(w in lines, "missing: %r" % w, out, err)
+    must(b"conn ESTABLISHED -> CLOSE" not in out,
+         "conn's socket was said to close while in flight", out)
+    must(gone(pid), "child %d still there" % pid, out, err)
+
+
 if __name__ == "__main__":
     e2elib.main({"lines": test_lines, "errors": test_errors,
                  "eof": test_eof, "quit": test_quit,
                  "sigterm": test_sigterm, "sighup": test_sighup,
                  "shell-killed": test_shell_killed,
-                 "refused": test_refused, "record": test_record})
+                 "refused": test_refused, "record": test_record,
+                 "fdpass": test_fdpass})
