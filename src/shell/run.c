@@ -435,6 +435,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 
 		buf_init(&b);
 		parse_format_stmt(&b, st);
+		if (st->background) /* shown as it is to be typed */
+			buf_puts(&b, " &");
 		fprintf(sh->out, "%ssockstep> %s%s\n",
 		    sh->color ? "\033[1m" : "", buf_str(&b),
 		    sh->color ? "\033[0m" : "");

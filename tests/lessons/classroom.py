@@ -319,8 +319,19 @@ def t_intro(bin_, lessons, tmp):
          "the introduction is not shown first", out, err)
 
 
+def t_play_background(bin_, lessons, tmp):
+    """--play shows a background step as it is to be typed, '&' and all
+    (a student typing the shown line gets the same call)."""
+    rc, out, err, _ = run([bin_, "--play", "--delay", "0",
+                           os.path.join(lessons, "mainloop.lesson")])
+    need(rc == 0, "status %d" % rc, out, err)
+    need("sockstep> recv conn1 1024 &\n" in out,
+         "the background recv is shown without its '&'", out, err)
+
+
 CASES = {
     "busy-port": t_busy_port,
+    "play-background": t_play_background,
     "stop-at-failure": t_stop_at_failure,
     "next-lesson-runs": t_next_lesson_runs,
     "bound": t_bound,
