@@ -340,6 +340,28 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 	return 0;
 }
 
+/* Refuses cmd with '&', naming the commands that run in the background. */
+static int
+cmd_not_background(struct shell *sh, const struct cmd_entry *cmd)
+{
+	const struct cmd_entry *const *c;
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	for (c = cmd_table; *c; c++)
+		if ((*c)->flags & CMD_BACKGROUND) {
+			buf_puts(&b, b.len ? ", " : "");
+			buf_puts(&b, (*c)->name);
+		}
+	rc = cmd_usage(sh, cmd,
+	    "runs in the foreground only; these run in the background with "
+	    "'&': %s, and a program run with trace",
+	    buf_str(&b));
+	buf_free(&b);
+	return rc;
+}
+
 /*
  * Runs one statement: finds the command, checks the argument count and
  * the handle argument, then calls its exec.
@@ -394,10 +416,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 		return CMD_ERR;
 	}
 	if (st->background && !(cmd->flags & (CMD_BACKGROUND | CMD_PROCESS)))
-		return cmd_usage(sh, cmd,
-		    "only a call that can block runs in the background with "
-		    "'&' (accept, connect, send, recv, poll, ...), or a "
-		    "program run with trace");
+		return cmd_not_background(sh, cmd);
 	if (n < cmd->args_min)
 		return cmd_usage(sh, cmd, "missing argument%s",
 		    cmd->args_min - n > 1 ? "s" : "");

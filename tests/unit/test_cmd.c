@@ -680,9 +680,10 @@ test_accept_eintr(void **state)
 	    "(fd 4); close it or choose another name; usage: accept HANDLE "
 	    "[NAME]\n");
 	run_usage("close srv &",
-	    "close: only a call that can block runs in the background with "
-	    "'&' (accept, connect, send, recv, poll, ...), or a program run "
-	    "with trace; usage: close HANDLE\n");
+	    "close: runs in the foreground only; these run in the background "
+	    "with '&': accept, accept4, connect, connect_ex, send, sendall, "
+	    "recv, sendto, recvfrom, poll, select, epoll_wait, and a program "
+	    "run with trace; usage: close HANDLE\n");
 }
 
 static void
