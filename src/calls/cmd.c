@@ -109,6 +109,7 @@ const char *const cmd_group_names[] = {
 	[CMD_GROUP_CLIENT] = "client side",
 	[CMD_GROUP_DATA] = "data",
 	[CMD_GROUP_CLOSING] = "closing",
+	[CMD_GROUP_PROCS] = "sharing a socket",
 	[CMD_GROUP_OPTIONS] = "options and modes",
 	[CMD_GROUP_NAMES] = "names and addresses",
 	[CMD_GROUP_LESSONS] = "lessons",

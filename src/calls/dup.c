@@ -107,7 +107,7 @@ const struct cmd_entry cmd_dup_entry = {
 	.args_min = 2,
 	.args_max = 2,
 	.flags = CMD_HANDLE | CMD_NEWNAME,
-	.group = CMD_GROUP_CLOSING,
+	.group = CMD_GROUP_PROCS,
 	.summary = "a second descriptor, NAME, for the same socket",
 	.help =
 	    "Makes a second fd for HANDLE's socket with dup(2) and names it "
@@ -129,7 +129,7 @@ const struct cmd_entry cmd_dup2_entry = {
 	.args_min = 3,
 	.args_max = 3,
 	.flags = CMD_HANDLE | CMD_NEWNAME,
-	.group = CMD_GROUP_CLOSING,
+	.group = CMD_GROUP_PROCS,
 	.summary = "dup, at the fd number FD",
 	.help =
 	    "dup with dup2(2): the new descriptor, NAME, for HANDLE's socket "
@@ -150,7 +150,7 @@ const struct cmd_entry cmd_dup3_entry = {
 	.args_min = 3,
 	.args_max = 4,
 	.flags = CMD_HANDLE | CMD_NEWNAME,
-	.group = CMD_GROUP_CLOSING,
+	.group = CMD_GROUP_PROCS,
 	.summary = "dup2, with O_CLOEXEC set on the new fd in the same call",
 	.help =
 	    "dup2 with dup3(2): the new descriptor NAME at FD, close-on-exec "

@@ -113,7 +113,7 @@ const struct cmd_entry cmd_fork_entry = {
 	.args_min = 0,
 	.args_max = 1,
 	.flags = CMD_PID,
-	.group = CMD_GROUP_CLOSING,
+	.group = CMD_GROUP_PROCS,
 	.summary = "a child process, NAME (child), with copies of every fd",
 	.help =
 	    "Makes a child process with fork(2): a copy of the shell that "
@@ -158,7 +158,7 @@ const struct cmd_entry cmd_waitpid_entry = {
 	.args_min = 1,
 	.args_max = 1,
 	.flags = CMD_PID,
-	.group = CMD_GROUP_CLOSING,
+	.group = CMD_GROUP_PROCS,
 	.summary = "wait for child NAME to end, and reap it",
 	.help = "Waits with waitpid(2) until the child NAME has ended, then "
 	        "shows its exit status as strace decodes it "
