@@ -65,6 +65,7 @@ extern const struct cmd_entry cmd_wait_entry;
 extern const struct cmd_entry cmd_cancel_entry;
 extern const struct cmd_entry cmd_state_entry;
 extern const struct cmd_entry cmd_capture_entry;
+extern const struct cmd_entry cmd_lab_entry;
 extern const struct cmd_entry cmd_diagram_entry;
 extern const struct cmd_entry cmd_trace_entry;
 extern const struct cmd_entry cmd_help_entry;
@@ -87,7 +88,7 @@ const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_let_entry, &cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
 	&cmd_partner_entry, &cmd_source_entry, &cmd_record_entry,
 	&cmd_export_entry, &cmd_handles_entry, &cmd_jobs_entry, &cmd_wait_entry,
-	&cmd_cancel_entry, &cmd_state_entry, &cmd_capture_entry,
+	&cmd_cancel_entry, &cmd_state_entry, &cmd_capture_entry, &cmd_lab_entry,
 	&cmd_diagram_entry, &cmd_trace_entry, &cmd_help_entry, &cmd_set_entry,
 	&cmd_quit_entry, NULL };
 
