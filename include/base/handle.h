@@ -39,6 +39,7 @@ struct handle {
 	unsigned segs_in; /* TCP_INFO counters when track last saw it */
 	unsigned segs_out;
 	int epoll; /* an epoll instance (epoll_create1), not a socket */
+	int host; /* the lab host it is on (labhost.h), -1 outside a lab */
 	struct handle_watch *watch; /* what this shell added to it, live only */
 	size_t nwatch;
 };

@@ -72,6 +72,8 @@ struct call {
 	long flags; /* MSG_* flags */
 	const char *addr; /* the address it named, short form, or NULL */
 	const struct sockaddr_storage *want; /* that address (bind), or NULL */
+	const struct sockaddr_storage
+	    *to; /* the address connect named, or NULL */
 	long ret;
 	int err; /* errno when ret is -1 */
 	int signal; /* a signal that came during the call, or 0 */

@@ -53,6 +53,7 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
 		    a->h->protocol);
 		h->connected = 1;
+		h->host = a->h->host; /* on the listener's host */
 		h->peer = ss; /* remembered: a TIME_WAIT has no peer to ask */
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,

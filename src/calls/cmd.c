@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "handle.h"
 #include "job.h"
+#include "labhost.h"
 #include "opt.h"
 #include "sym.h"
 #include "out.h"
@@ -283,6 +284,18 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 }
 
 /*
+ * Enters the network namespace of the lab host h is on, when that is not
+ * the shell's own, so that a call and what its notes read (sock_diag)
+ * see h's host. Returns 1 when it did: the caller comes back.
+ */
+static int
+cmd_away(const struct handle *h)
+{
+	return h && h->host >= 0 && h->host != labhost_here() &&
+	    labhost_net(h->host) == 0;
+}
+
+/*
  * Runs one statement: finds the command, checks the argument count and
  * the handle argument, then calls its exec.
  * Returns CMD_OK, or CMD_ERR on a usage error.
@@ -295,7 +308,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	struct cmd_args args;
 	const char *hint;
 	struct buf shown;
-	int n = st->argc - 1, rc;
+	int n = st->argc - 1, rc, away;
 
 	sh->last.made = 0;
 	free(sh->last.data);
@@ -353,15 +366,19 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	if (st->background) {
-		if (args.h)
-			args.h->fresh = 0; /* its call may bind it */
-		return sh->jobs.start(sh, cmd, st, args.h);
-	}
+	if (st->background && args.h)
+		args.h->fresh = 0; /* its call may bind it */
 	/* what was printed reaches the file before a call that can block */
-	if ((cmd->flags & CMD_BACKGROUND) && out_flush(sh) == -1)
+	if (!st->background && (cmd->flags & CMD_BACKGROUND) &&
+	    out_flush(sh) == -1)
 		return CMD_ERR;
-	rc = cmd->exec(sh, cmd, &args);
+	away = cmd_away(args.h);
+	if (st->background) /* its thread stays on the handle's host */
+		rc = sh->jobs.start(sh, cmd, st, args.h);
+	else
+		rc = cmd->exec(sh, cmd, &args);
+	if (away)
+		labhost_net(labhost_here());
 	if (args.h)
 		args.h->fresh = 0; /* a call on it may have bound it */
 	return rc;

@@ -32,6 +32,7 @@ cmd_dup_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
 		    a->h->protocol);
 		h->sock = a->h->sock; /* one socket, two descriptors */
+		h->host = a->h->host;
 		sh->handles.dups++;
 		h->connected = a->h->connected;
 		h->shut = a->h->shut;

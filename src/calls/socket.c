@@ -152,6 +152,7 @@ cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
 		c.h = handle_add(&sh->handles, hname, fd, (int)slot[0],
 		    (int)(slot[1] & 0xf), (int)slot[2]);
 		c.h->fresh = 1;
+		c.h->host = host != -1 ? host : labhost_here();
 		c.family = c.h->family;
 		c.type = c.h->type;
 		if (host != -1)

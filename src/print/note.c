@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "call.h"
+#include "diag.h"
 #include "handle.h"
 #include "job.h"
 #include "out.h"
@@ -523,6 +524,69 @@ say_connect_ok(struct shell *sh, const struct call *c, struct buf *b)
 		    "completed it, before any accept");
 	else
 		return 0;
+	return 1;
+}
+
+/*
+ * Finds a live TCP listener of the shell on the port connect c named
+ * but bound to another address (not the wildcard), and reads it into v.
+ * Returns it, or NULL.
+ */
+static struct handle *
+note_other_listener(struct shell *sh, const struct call *c, struct call_view *v)
+{
+	size_t i;
+
+	if (c->to == NULL || call_port(c->to) <= 0)
+		return NULL;
+	for (i = 0; i < sh->handles.n; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h == c->h || h->fd < 0 || h->type != SOCK_STREAM ||
+		    h->family != c->family)
+			continue;
+		call_view_read_some(sh, h, v,
+		    CALL_VIEW_STATE | CALL_VIEW_NAMES);
+		if (v->listening && call_port(&v->local) == call_port(c->to) &&
+		    !call_is_any(&v->local) &&
+		    !diag_addr_equal(&v->local, c->to))
+			return h;
+	}
+	return NULL;
+}
+
+/* connect ECONNREFUSED on TCP, with no listener of the shell on another address of that port. */
+static int
+say_refused(struct shell *sh, const struct call *c, struct buf *b)
+{
+	struct call_view v;
+
+	if (note_other_listener(sh, c, &v))
+		return 0;
+	buf_printf(b,
+	    "nothing listens on %s — start the server (bind, listen) first",
+	    c->addr ? c->addr : "that address");
+	return 1;
+}
+
+/* connect ECONNREFUSED on TCP while a listener of the shell has the port on another address. */
+static int
+say_refused_elsewhere(struct shell *sh, const struct call *c, struct buf *b)
+{
+	struct call_view v;
+	const struct handle *h = note_other_listener(sh, c, &v);
+	struct buf where;
+
+	if (h == NULL)
+		return 0;
+	buf_init(&where);
+	addr_short(&where, (const struct sockaddr *)&v.local, sizeof(v.local));
+	buf_printf(b,
+	    "nothing listens on %s; %s listens on %s: a listening socket "
+	    "takes only connections to the address it is bound to ('' "
+	    "takes them on every address of its host)",
+	    c->addr ? c->addr : "that address", h->name, buf_str(&where));
+	buf_free(&where);
 	return 1;
 }
 
@@ -1461,8 +1525,10 @@ static const struct note_rule note_rules[] = {
 	    NULL },
 	{ "connect.ok", "connect", RES_OK, F_TCP | F_USTREAM, 0, say_connect_ok,
 	    NULL },
-	{ "connect.refused", "connect", ECONNREFUSED, F_TCP, 0, NULL,
-	    "nothing listens on {a} — start the server (bind, listen) first" },
+	{ "connect.refused", "connect", ECONNREFUSED, F_TCP, 0, say_refused,
+	    NULL },
+	{ "connect.refused.elsewhere", "connect", ECONNREFUSED, F_TCP, 0,
+	    say_refused_elsewhere, NULL },
 	{ "connect.refused.unix", "connect", ECONNREFUSED, F_USTREAM, 0, NULL,
 	    "no socket listens on {a}: the file is there, but the socket "
 	    "bound to it is closed or not listening" },

@@ -102,7 +102,7 @@ handles_behind(const struct handle *h, struct buf *b)
 	struct diag_sock d;
 
 	if (h->tcp_state != TCP_TIME_WAIT ||
-	    diag_find_peer(&h->local, &h->peer, 1U << TCP_TIME_WAIT, &d) != 1)
+	    diag_find_peer(h, 1U << TCP_TIME_WAIT, &d) != 1)
 		return;
 	buf_printf(b, " (TIME_WAIT %u s)", (d.expires_ms + 999) / 1000);
 }

@@ -481,8 +481,7 @@ track_timewait(struct shell *sh)
 		    (c->from != ST_FIN_WAIT1 && c->from != ST_FIN_WAIT2 &&
 		        c->from != ST_CLOSING))
 			continue;
-		if (diag_find_peer(&c->h->local, &c->h->peer,
-		        1U << ST_TIME_WAIT, &d) == 1) {
+		if (diag_find_peer(c->h, 1U << ST_TIME_WAIT, &d) == 1) {
 			c->to = ST_TIME_WAIT;
 			c->h->tcp_state = ST_TIME_WAIT;
 			c->expires_ms = d.expires_ms;
