@@ -15,7 +15,7 @@
 #define CAPTURE_PSH 0x08
 #define CAPTURE_ACK 0x10
 
-/* One TCP segment seen on lo. */
+/* One TCP segment seen on lo (or on a lab host's link), or an ARP frame of the link. */
 struct capture_seg {
 	struct sockaddr_storage src;
 	struct sockaddr_storage dst;
@@ -25,6 +25,10 @@ struct capture_seg {
 	int rel_ack; /* ack is relative (the other direction seen) */
 	unsigned len; /* bytes of data */
 	const unsigned char *data;
+	int arp; /* an ARP frame instead: 1 a request, 2 a reply; 0 TCP */
+	unsigned char arp_sender[4]; /* ARP: the sender's IPv4 address */
+	unsigned char arp_target[4]; /* ...the address asked for */
+	unsigned char arp_mac[6]; /* ...the sender's hardware address */
 };
 
 /* The first sequence number seen in one direction of a connection. */

@@ -52,9 +52,17 @@ lab_enter(char *err, size_t errlen)
 		snprintf(err, errlen,
 		    "--lab: unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS|"
 		    "CLONE_NEWNS)"
-		    " failed: %s: this system does not let users make private "
-		    "namespaces (a container, or user.max_user_namespaces)",
-		    strerror(errno));
+		    " failed: %s: %s",
+		    strerror(errno),
+		    errno == ENOSPC
+		        ? "no more user namespaces may be made here "
+		          "(sysctl user.max_user_namespaces is 0, or used up)"
+		        : errno == EINVAL
+		        ? "a process running threads cannot change its user "
+		          "namespace"
+		        : "this system does not let users make private "
+		          "namespaces (sysctl kernel.unprivileged_userns_clone "
+		          "is 0, or a container's policy)");
 		return -1;
 	}
 	snprintf(map, sizeof(map), "0 %u 1", uid);

@@ -6,6 +6,7 @@
 #include "lab.h"
 #include "labhost.h"
 #include "out.h"
+#include "run.h"
 #include "shell.h"
 #include "track.h"
 
@@ -29,6 +30,9 @@ cmd_lab_enter(struct shell *sh, const struct cmd_entry *cmd)
 		    live, live == 1 ? "" : "s");
 	if (lab_enter(err, sizeof(err)) == -1) {
 		out_error(sh, "this needs a lab of two hosts, and %s", err + 7);
+		if (sh->mode == MODE_CHECK)
+			sh->failed++; /* a lesson that needs a lab cannot run */
+		shell_failed_step(sh);
 		return CMD_ERR;
 	}
 	if (c->fd >= 0) {

@@ -11,6 +11,7 @@
  */
 #include "track.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -293,6 +294,25 @@ struct track_segctx {
 	const char *prefix;
 };
 
+/* Prints one ARP frame of a lab's link: a question, or its answer. */
+static void
+track_arp(struct shell *sh, const char *prefix, const struct capture_seg *s)
+{
+	char sender[INET_ADDRSTRLEN], target[INET_ADDRSTRLEN];
+	const unsigned char *m = s->arp_mac;
+
+	inet_ntop(AF_INET, s->arp_sender, sender, sizeof(sender));
+	inet_ntop(AF_INET, s->arp_target, target, sizeof(target));
+	if (s->arp == 1)
+		out_meaning(sh,
+		    "%sARP who-has %s tell %s (%02x:%02x:%02x:%02x:%02x:%02x)",
+		    prefix, target, sender, m[0], m[1], m[2], m[3], m[4], m[5]);
+	else
+		out_meaning(sh,
+		    "%sARP reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x",
+		    prefix, sender, m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
 /* Prints one captured segment of the shell's own connections and logs its arrow. */
 static int
 track_seg(const struct capture_seg *s, void *arg)
@@ -302,6 +322,10 @@ track_seg(const struct capture_seg *s, void *arg)
 	struct buf from, to, what;
 	char fl[64];
 
+	if (s->arp) { /* no connection: no arrow */
+		track_arp(sh, c->prefix, s);
+		return 0;
+	}
 	buf_init(&from);
 	buf_init(&to);
 	buf_init(&what);
@@ -334,7 +358,9 @@ track_seg_ours(const struct capture_seg *s, void *arg)
 {
 	struct track_segctx *c = arg;
 
-	return track_is_ours(c->sh, &s->src) || track_is_ours(c->sh, &s->dst);
+	/* ARP comes only on a lab's link, where every frame is the lab's */
+	return s->arp || track_is_ours(c->sh, &s->src) ||
+	    track_is_ours(c->sh, &s->dst);
 }
 
 /* Reads what the capture holds, printing each segment with prefix. */
