@@ -147,8 +147,11 @@ lab_join_pid(int pid)
 	    setns(mfd, CLONE_NEWNS) == 0 && labhost_live(0) == 0)
 		rc = 0;
 	save = errno;
-	if (cwd[0] && chdir(cwd) == -1)
-		chdir("/"); /* setns(CLONE_NEWNS) moved it to / */
+	/* setns(CLONE_NEWNS) moved it to /: the same path, in the copy */
+	if (cwd[0] && chdir(cwd) == -1 && rc == 0) {
+		save = errno;
+		rc = -1;
+	}
 	if (ufd != -1)
 		close(ufd);
 	if (mfd != -1)

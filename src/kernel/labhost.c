@@ -97,9 +97,9 @@ labhost_links(size_t i)
 static int
 labhost_hosts(void)
 {
-	char path[64], text[8192];
+	char path[64], text[8192], head[256];
 	FILE *in = fopen("/etc/hosts", "re");
-	size_t n = in ? fread(text, 1, sizeof(text) - 1, in) : 0, i;
+	size_t n = in ? fread(text, 1, sizeof(text) - 1, in) : 0, i, k;
 	int fd, rc = -1, save;
 
 	if (in)
@@ -111,10 +111,12 @@ labhost_hosts(void)
 	fchmod(fd, 0644);
 	if (n > 0 && text[n - 1] != '\n')
 		text[n++] = '\n';
-	for (i = 0; i < LABHOST_N; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\t%s\n",
+	/* the lab's names first: they win over any of the same name */
+	for (i = 0, k = 0; i < LABHOST_N; i++)
+		k += (size_t)snprintf(head + k, sizeof(head) - k, "%s\t%s\n",
 		    labhost_v[i].addr, labhost_v[i].name);
-	if (n < sizeof(text) && write(fd, text, n) == (ssize_t)n &&
+	if (write(fd, head, k) == (ssize_t)k &&
+	    write(fd, text, n) == (ssize_t)n &&
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
 	    mount(path, "/etc/hosts", NULL, MS_BIND, NULL) == 0)
 		rc = 0;
