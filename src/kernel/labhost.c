@@ -117,8 +117,8 @@ labhost_hosts(void)
 		    labhost_v[i].addr, labhost_v[i].name);
 	if (write(fd, head, k) == (ssize_t)k &&
 	    write(fd, text, n) == (ssize_t)n &&
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-	    mount(path, "/etc/hosts", NULL, MS_BIND, NULL) == 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount(path, "/etc/hosts", "none", MS_BIND, NULL) == 0)
 		rc = 0;
 	save = errno;
 	unlink(path); /* the mount keeps the file */
