@@ -23,8 +23,10 @@ struct capture_seg {
 	uint32_t seq; /* relative to the direction's first */
 	uint32_t ack; /* relative to the other direction's first */
 	int rel_ack; /* ack is relative (the other direction seen) */
+	int answers_syn; /* the other direction's latest was a bare SYN */
 	unsigned len; /* bytes of data */
 	const unsigned char *data;
+	int link; /* seen on a lab's link (not lo): the lab's own traffic */
 	int arp; /* an ARP frame instead: 1 a request, 2 a reply; 0 TCP */
 	unsigned char arp_sender[4]; /* ARP: the sender's IPv4 address */
 	unsigned char arp_target[4]; /* ...the address asked for */
@@ -36,6 +38,7 @@ struct capture_flow {
 	struct sockaddr_storage src;
 	struct sockaddr_storage dst;
 	uint32_t isn;
+	unsigned last; /* the flags of its latest segment */
 };
 
 struct capture {

@@ -145,6 +145,7 @@ capture_flow(struct capture *c, const struct sockaddr_storage *src,
 	f->src = *src;
 	f->dst = *dst;
 	f->isn = *isn;
+	f->last = 0;
 	return f;
 }
 
@@ -302,8 +303,10 @@ capture_relative(struct capture *c, struct capture_seg *s)
 	back = capture_flow(c, &s->dst, &s->src, NULL);
 	s->seq = seq - f->isn;
 	s->rel_ack = back != NULL;
+	s->answers_syn = back && back->last == CAPTURE_SYN;
 	if (back)
 		s->ack -= back->isn;
+	f->last = s->flags;
 }
 
 /* Returns milliseconds on the monotonic clock. */
@@ -350,7 +353,7 @@ capture_read(struct capture *c, int quiet_ms,
 		if ((from.sll_pkttype != PACKET_OUTGOING ||
 		        from.sll_ifindex != lo) &&
 		    capture_decode(frame, (size_t)n, &s) == 0 &&
-		    want(&s, arg)) {
+		    (s.link = from.sll_ifindex != lo, want(&s, arg))) {
 			if (!s.arp)
 				capture_relative(c, &s);
 			fn(&s, arg);

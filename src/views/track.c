@@ -340,6 +340,11 @@ track_seg(const struct capture_seg *s, void *arg)
 		note_say(sh, "segment.fin",
 		    "a FIN with no data: the zero-length message; the "
 		    "peer's recv returns 0 once it has read everything before it");
+	else if ((s->flags & CAPTURE_RST) && s->answers_syn)
+		note_say(sh, "segment.rst.refused",
+		    "RST in answer to a SYN: the peer's kernel refuses the "
+		    "connection (nothing listens there), and the connect "
+		    "fails with ECONNREFUSED");
 	else if (s->flags & CAPTURE_RST)
 		note_say(sh, "segment.rst",
 		    "RST: the connection is aborted; the peer's next "
@@ -358,8 +363,12 @@ track_seg_ours(const struct capture_seg *s, void *arg)
 {
 	struct track_segctx *c = arg;
 
-	/* ARP comes only on a lab's link, where every frame is the lab's */
-	return s->arp || track_is_ours(c->sh, &s->src) ||
+	/*
+	 * A lab's link carries only the lab's frames: ARP, and segments
+	 * such as a refused SYN and its RST, whose socket has no address
+	 * of its own left to match
+	 */
+	return s->arp || s->link || track_is_ours(c->sh, &s->src) ||
 	    track_is_ours(c->sh, &s->dst);
 }
 
