@@ -166,6 +166,17 @@ def test_hosts():
                                              "gethostname"]))
         must(rc == 0 and 'gethostname("beta", ' in out and
              "this shell is on beta" in err, "--host=beta", rc, out, err)
+        out_dir = os.path.join(tmp, "out")
+        os.mkdir(out_dir)
+        if lab.prefix:
+            os.chown(out_dir, 65534, 65534)
+        py = os.path.join(out_dir, "x.py")
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "socket s @beta; export python " + py]))
+        text = open(py).read() if os.path.exists(py) else ""
+        must(rc == 0 and "s = socket.socket(socket.AF_INET, "
+             "socket.SOCK_STREAM)" in text and "@" not in text,
+             "export of socket @beta:\n" + text, rc, out, err)
     for args in (["--host=beta"], ["--lab", "--host=gamma"]):
         rc, out, err = e2elib.run([e2elib.binary()] + args + ["-c", "quit"])
         must(rc == 2 and b"--host" in err, " ".join(args), rc, out, err)
