@@ -177,6 +177,15 @@ def test_hosts():
         must(rc == 0 and "s = socket.socket(socket.AF_INET, "
              "socket.SOCK_STREAM)" in text and "@" not in text,
              "export of socket @beta:\n" + text, rc, out, err)
+        rec = os.path.join(out_dir, "r.lesson")
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "record %s; socket s @beta; close s" % rec]))
+        text = open(rec).read() if os.path.exists(rec) else ""
+        must(rc == 0 and "\nlab\n" in text, "record in a lab:\n" + text,
+             rc, out, err)
+        rc, out, err = lab.finish(lab.start(["--check", rec]))
+        must(rc == 0 and "2 passed, 0 failed" in out, "its replay", rc,
+             out, err)
     for args in (["--host=beta"], ["--lab", "--host=gamma"]):
         rc, out, err = e2elib.run([e2elib.binary()] + args + ["-c", "quit"])
         must(rc == 2 and b"--host" in err, " ".join(args), rc, out, err)
