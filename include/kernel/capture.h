@@ -43,6 +43,7 @@ struct capture_flow {
 
 struct capture {
 	int fd; /* -1 when off */
+	int lo; /* the index of lo, whose frames come twice */
 	struct capture_flow flow[CAPTURE_FLOWS];
 	size_t nflow;
 	size_t next; /* the slot a new flow takes when full */

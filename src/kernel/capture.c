@@ -64,9 +64,9 @@ capture_start(struct capture *c, char *err, size_t errlen)
 	memset(&ll, 0, sizeof(ll));
 	ll.sll_family = AF_PACKET;
 	ll.sll_protocol = htons(ETH_P_ALL);
-	ll.sll_ifindex = labhost_here() >= 0 ? 0 : (int)if_nametoindex("lo");
-	if ((ll.sll_ifindex == 0 && labhost_here() < 0) ||
-	    bind(fd, (struct sockaddr *)&ll, sizeof(ll)) == -1) {
+	c->lo = (int)if_nametoindex("lo");
+	ll.sll_ifindex = labhost_here() >= 0 ? 0 : c->lo;
+	if (c->lo == 0 || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) == -1) {
 		snprintf(err, errlen, "cannot bind to lo: %s", strerror(errno));
 		close(fd);
 		return -1;
@@ -331,7 +331,6 @@ capture_read(struct capture *c, int quiet_ms,
     int (*fn)(const struct capture_seg *, void *), void *arg)
 {
 	unsigned char frame[65536 + 64];
-	int lo = (int)if_nametoindex("lo");
 	struct sockaddr_ll from;
 	struct pollfd pfd;
 	struct capture_seg s;
@@ -351,9 +350,9 @@ capture_read(struct capture *c, int quiet_ms,
 		if (n <= 0)
 			break;
 		if ((from.sll_pkttype != PACKET_OUTGOING ||
-		        from.sll_ifindex != lo) &&
+		        from.sll_ifindex != c->lo) &&
 		    capture_decode(frame, (size_t)n, &s) == 0 &&
-		    (s.link = from.sll_ifindex != lo, want(&s, arg))) {
+		    (s.link = from.sll_ifindex != c->lo, want(&s, arg))) {
 			if (!s.arp)
 				capture_relative(c, &s);
 			fn(&s, arg);
