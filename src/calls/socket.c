@@ -101,6 +101,9 @@ cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
 		const char *s = a->argv[i].text;
 
 		if (*s == '@') {
+			if (host != -1)
+				return cmd_usage(sh, cmd,
+				    "'%.40s': the host is already given", s);
 			if (socket_host(sh, cmd, s + 1, &host) == CMD_ERR)
 				return CMD_ERR;
 			continue;
@@ -155,9 +158,12 @@ cmd_socket_exec(struct shell *sh, const struct cmd_entry *cmd,
 		c.h->host = host != -1 ? host : labhost_here();
 		c.family = c.h->family;
 		c.type = c.h->type;
-		if (host != -1)
+		if (host != -1 && slot[0] == AF_INET)
 			out_meaning(sh, "%s is fd %d, on %s (%s)", hname, fd,
 			    labhost_name(host), labhost_addr(host));
+		else if (host != -1)
+			out_meaning(sh, "%s is fd %d, on %s", hname, fd,
+			    labhost_name(host));
 		else
 			out_meaning(sh, "%s is fd %d", hname, fd);
 	}

@@ -162,10 +162,15 @@ def test_hosts():
              'inet_addr("10.0.0.2")' in out and
              'inet_addr("10.0.0.1")' in out and
              "this shell is on alpha" in err, "alpha", rc, out, err)
-        rc, out, err = lab.finish(lab.start(["--lab", "--host=beta", "-c",
-                                             "gethostname"]))
-        must(rc == 0 and 'gethostname("beta", ' in out and
-             "this shell is on beta" in err, "--host=beta", rc, out, err)
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "--host=beta", "-c",
+            "gethostname; socket u AF_UNIX @alpha; socket x @beta @alpha; "
+            "socket y @gamma"]))
+        must(rc == 2 and 'gethostname("beta", ' in out and
+             "this shell is on beta" in err and "u is fd 3, on alpha\n" in out
+             and "'@alpha': the host is already given" in err and
+             "@gamma: the lab's hosts are @alpha and @beta" in err,
+             "--host=beta", rc, out, err)
         out_dir = os.path.join(tmp, "out")
         os.mkdir(out_dir)
         if lab.prefix:

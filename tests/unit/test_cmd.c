@@ -490,13 +490,16 @@ test_socket_usage(void **state)
 	    "socket: a handle name is a bare word, not a "
 	    "quoted string; usage: socket [NAME] [FAMILY] [TYPE] "
 	    "[PROTOCOL] [@HOST]\n");
+	run_usage("socket x @beta",
+	    "socket: @beta: hosts are a lab's; start sockstep --lab; usage: "
+	    "socket [NAME] [FAMILY] [TYPE] [PROTOCOL] [@HOST]\n");
 	make("srv");
 	run_usage("socket srv",
 	    "socket: srv is already a live handle (fd 3); "
 	    "close it or choose another name; usage: socket [NAME] [FAMILY] "
 	    "[TYPE] [PROTOCOL] [@HOST]\n");
 	live("srv", 3);
-	assert_int_equal(cx.sh.errors, 6);
+	assert_int_equal(cx.sh.errors, 7);
 }
 
 static void
