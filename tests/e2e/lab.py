@@ -23,6 +23,7 @@ usage: lab.py SOCKSTEP pair|private|name|hosts|echo-hosts|capture|visibility|no-
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -258,9 +259,18 @@ def lesson_copy(tmp):
 
 
 def test_visibility():
-    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp:
+    """The lesson passes in a lab of its own, with its port taken outside
+    the lab (a listener of this test's: it is no concern of the lab's),
+    and in a named lab on beta."""
+    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp, \
+            socket.socket() as outside:
         lab = Lab(tmp)
         path = lesson_copy(tmp)
+        try:
+            outside.bind(("127.0.0.1", 65434))
+            outside.listen()
+        except OSError:
+            pass    # taken already: as good
         for args in ([], ["--lab=vis%d" % os.getpid(), "--host=beta"]):
             rc, out, err = lab.finish(lab.start(args + ["--check", path]))
             must(rc == 0 and re.search(r"^\d+ passed, 0 failed$", out, re.M),
