@@ -241,7 +241,7 @@ def test_capture():
         rc, out, err = lab.finish(lab.start([
             "--lab", "--capture", "-c",
             "socket s; bind s '' 5000; listen s; socket c @beta; "
-            "connect c alpha 5000"]))
+            "connect c alpha 5000; accept s conn"]))  # late frames too
         must(rc == 0 and "ARP who-has 10.0.0.1 tell 10.0.0.2 (" in out and
              "ARP reply 10.0.0.1 is-at " in out and
              "c > 10.0.0.1:5000  SYN " in out and
