@@ -76,9 +76,10 @@ const struct cmd_entry cmd_lab_entry = {
 	    "open handles: a socket stays in the network it was made in. "
 	    "socket NAME @beta makes a socket on beta. A lesson that needs "
 	    "two hosts starts with lab.",
-	.errors = "EPERM, ENOSPC, EINVAL: this system lets no user make "
-	          "namespaces (user.max_user_namespaces, "
-	          "kernel.unprivileged_userns_clone, a container's policy).",
+	.errors = "EPERM: this system lets no user make namespaces (sysctl "
+	          "kernel.unprivileged_userns_clone is 0, or a container's "
+	          "policy). ENOSPC: sysctl user.max_user_namespaces is 0, or "
+	          "used up.",
 	.man = "namespaces(7), user_namespaces(7), veth(4)",
 	.complete = "",
 	.exec = cmd_lab_exec,
