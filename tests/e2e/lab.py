@@ -241,11 +241,13 @@ def test_capture():
         rc, out, err = lab.finish(lab.start([
             "--lab", "--capture", "-c",
             "socket s; bind s '' 5000; listen s; socket c @beta; "
-            "connect c alpha 5000; accept s conn"]))  # late frames too
+            "connect c alpha 5000; accept s conn; handles"]))  # late frames
         must(rc == 0 and "ARP who-has 10.0.0.1 tell 10.0.0.2 (" in out and
              "ARP reply 10.0.0.1 is-at " in out and
              "c > 10.0.0.1:5000  SYN " in out and
-             "10.0.0.1:5000 > c  SYN, ACK " in out, "capture on the link",
+             "10.0.0.1:5000 > c  SYN, ACK " in out and
+             re.search(r"^c@beta +4 ", out, re.M) and
+             re.search(r"^conn +5 ", out, re.M), "capture on the link",
              rc, out, err)
 
 
