@@ -10,6 +10,15 @@
 #define HANDLE_SHUT_WR 2
 #define HANDLE_AUTO_MAX 4 /* prefixes remembered: sock, conn, pair */
 
+/*
+ * The addresses a handle remembers (diag_remember, connect, accept), kept
+ * after close for sock_diag. Apart from the handle: most never need them.
+ */
+struct handle_addr {
+	struct sockaddr_storage local;
+	struct sockaddr_storage peer;
+};
+
 /* A handle an epoll handle watches, with the events this shell asked for. */
 struct handle_watch {
 	const struct handle *h;
@@ -20,28 +29,30 @@ struct handle {
 	char name[HANDLE_NAME_MAX];
 	int fd; /* -1 once closed */
 	int old_fd; /* the fd it had, kept after close */
-	char pair[HANDLE_NAME_MAX]; /* the other end of a socketpair, or "" */
+	struct handle *pair; /* the other end of a socketpair, or NULL; */
+	unsigned long pair_sock; /* its socket (sock), lest its name be reused */
 	int family;
 	int type; /* SOCK_STREAM, SOCK_DGRAM, ... without flags */
 	int protocol;
-	int shut; /* HANDLE_SHUT_* bits this shell asked for */
-	char closed_at[64]; /* where it was closed, once closed */
-	unsigned long closed_seq; /* order of closing, for listing */
-	int connected; /* a connect or accept gave it a peer */
-	int fresh; /* made by socket and named by no command since: unbound */
-	unsigned long sock; /* its socket: a dup's is its original's */
-	struct sockaddr_storage local; /* remembered addresses (diag_remember), */
-	struct sockaddr_storage peer; /* kept after close for sock_diag */
-	int close_rst; /* closed with unread data or SO_LINGER {1, 0}: RST, not FIN */
 	int close_state; /* its TCP state as close read it just before; -1 none */
-	int tcp_state; /* last TCP state track saw; -1 none yet */
+	char *closed_at; /* where it was closed, once closed; else NULL */
+	unsigned long closed_seq; /* order of closing, for listing */
+	unsigned long sock; /* its socket: a dup's is its original's */
+	struct handle_addr *addr; /* remembered addresses, or NULL: none yet */
 	unsigned long track_seq; /* closed_seq when track last saw it */
+	int tcp_state; /* last TCP state track saw; -1 none yet */
 	unsigned segs_in; /* TCP_INFO counters when track last saw it */
 	unsigned segs_out;
-	int epoll; /* an epoll instance (epoll_create1), not a socket */
-	int host; /* the lab host it is on (labhost.h), -1 outside a lab */
+	unsigned nwatch;
 	struct handle_watch *watch; /* what this shell added to it, live only */
-	size_t nwatch;
+	/* small flags last, packed: 10,000 handles are a benchmark's figure */
+	unsigned char shut; /* HANDLE_SHUT_* bits this shell asked for */
+	unsigned char connected; /* a connect or accept gave it a peer */
+	unsigned char fresh; /* made by socket, named by no command since */
+	unsigned char close_rst; /* closed with unread data or SO_LINGER
+	                            {1, 0}: RST, not FIN */
+	unsigned char epoll; /* an epoll instance (epoll_create1), no socket */
+	signed char host; /* the lab host it is on (labhost.h), -1 outside one */
 };
 
 /* An auto-name prefix and the first number not known to be taken. */
@@ -80,6 +91,10 @@ struct handle_watch *handle_watch_find(const struct handle *,
     const struct handle *);
 void handle_watch_set(struct handle *, const struct handle *, unsigned);
 void handle_watch_del(struct handle *, const struct handle *);
+const struct sockaddr_storage *handle_local(const struct handle *);
+const struct sockaddr_storage *handle_peer(const struct handle *);
+void handle_set_local(struct handle *, const struct sockaddr_storage *);
+void handle_set_peer(struct handle *, const struct sockaddr_storage *);
 void handle_auto_name(struct handle_table *, const char *, char *, size_t);
 
 #endif

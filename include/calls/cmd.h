@@ -18,6 +18,8 @@ struct handle;
 	0x4 /* may run in the background: a call that can block */
 #define CMD_READS 0x8 /* only reads: its calls change no socket's state */
 #define CMD_ANYFD 0x10 /* its handles may be epoll handles, not sockets */
+#define CMD_PROCESS \
+	0x20 /* with '&' runs as a process of its own (cmd_args.background) */
 
 enum cmd_group {
 	CMD_GROUP_SETUP,
@@ -36,6 +38,7 @@ struct cmd_args {
 	int argc;
 	const struct token *argv;
 	struct handle *h; /* argument 1, resolved when CMD_HANDLE */
+	int background; /* CMD_PROCESS: the statement ends in '&' */
 };
 
 struct cmd_entry {
@@ -58,6 +61,8 @@ struct cmd_entry {
 extern const struct cmd_entry *const cmd_table[];
 extern const char *const cmd_group_names[];
 
+void cmd_index_make(void);
+void cmd_index_make(void);
 const struct cmd_entry *cmd_find(const char *);
 const char *cmd_suggest(const char *);
 int cmd_distance(const char *, const char *);

@@ -60,6 +60,8 @@ struct jobs {
 	pthread_mutex_t mu; /* guards turn and every job's state */
 	pthread_cond_t cv; /* signalled at every change of either */
 	struct job *turn; /* whose thread runs shell code; NULL: the prompt's */
+	int by_process; /* the last number went to a program started in the */
+	/* background (trace PROGRAM &): its statement finishes at once */
 	/* set by the shell above: how a statement ending in '&' starts a */
 	/* job (job_init), and how a job's statement is finished (shell_init) */
 	int (*start)(struct shell *, const struct cmd_entry *,

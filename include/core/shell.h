@@ -42,6 +42,8 @@ struct shell_file {
 	ino_t ino;
 };
 
+struct procjob;
+
 struct shell {
 	const struct sys_ops *sys;
 	struct handle_table handles;
@@ -96,6 +98,7 @@ struct shell {
 	int to_pause; /* step mode: run on to the next pause (key c) */
 	int py_imported; /* import socket was answered once (pyline.c) */
 	const char *typed; /* a call that can block, as typed at the prompt */
+	struct procjob *procs; /* programs traced in the background (procjob.c) */
 };
 
 /* state.c */

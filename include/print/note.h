@@ -7,6 +7,7 @@
 struct call;
 struct shell;
 
+void note_meanings_make(void);
 void note_call(struct shell *, const struct call *);
 void note_say(struct shell *, const char *, const char *, ...)
     __attribute__((format(printf, 3, 4)));

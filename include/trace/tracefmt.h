@@ -24,6 +24,7 @@ struct tracefmt_sys {
 	int err; /* errno, or the kernel's ERESTART* number */
 	unsigned char data[256]; /* bytes sent, read at entry */
 	size_t data_len;
+	char msg[2048]; /* sendmsg's message as strace shows it, read at entry */
 	socklen_t len_in; /* an in/out length argument's value at entry */
 	struct sockaddr_storage addr; /* an address argument, read at entry */
 	socklen_t addr_len; /* 0 when there is none */

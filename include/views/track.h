@@ -11,6 +11,8 @@ struct shell;
 struct stmt;
 struct diagram;
 struct capture;
+struct capture_seg;
+struct buf;
 
 #define TRACK_MAX_LIVE 256 /* more live handles than this: no scan */
 
@@ -22,5 +24,8 @@ void track_end(struct shell *, const struct stmt *, int);
 struct diagram *track_diagram(struct shell *);
 struct capture *track_capture(struct shell *);
 void track_resolve(struct shell *);
+void track_seg_what(struct buf *, const struct capture_seg *);
+void track_seg_print(struct shell *, const char *, const char *, const char *,
+    const struct capture_seg *);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "xalloc.h"
 
 /* Makes b an empty buffer. */
@@ -78,9 +79,19 @@ void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+	size_t len;
 	int n;
 
 	buf_grow(b, 63); /* room for most lines: formatted once */
+	va_start(ap, fmt);
+	len = b->len;
+	n = text_vplain(b->p, b->cap, &len, fmt, ap); /* %s %d %u ...: fast */
+	va_end(ap);
+	if (n == 0) {
+		b->len = len;
+		b->p[len] = '\0';
+		return;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);

@@ -33,6 +33,8 @@ handle_table_free(struct handle_table *t)
 
 	for (i = 0; i < t->n; i++) {
 		free(t->v[i]->watch);
+		free(t->v[i]->closed_at);
+		free(t->v[i]->addr);
 		free(t->v[i]);
 	}
 	free(t->v);
@@ -116,7 +118,12 @@ handle_add(struct handle_table *t, const char *name, int fd, int family,
 	h->protocol = protocol;
 	h->shut = 0;
 	h->connected = 0;
-	h->closed_at[0] = '\0';
+	h->pair = NULL;
+	h->pair_sock = 0;
+	free(h->closed_at);
+	h->closed_at = NULL;
+	free(h->addr); /* a name used again: the old socket's are not its */
+	h->addr = NULL;
 	h->epoll = 0;
 	h->sock = ++t->socks; /* a socket of its own, unless dup says not */
 	handle_set_fd(t, fd, h);
@@ -205,7 +212,7 @@ handle_close(struct handle_table *t, struct handle *h, const char *where)
 	handle_set_fd(t, h->fd, NULL);
 	h->fd = -1;
 	h->closed_seq = ++t->closes;
-	snprintf(h->closed_at, sizeof(h->closed_at), "%s", where);
+	h->closed_at = xstrdup(where);
 	t->live--;
 }
 
@@ -307,4 +314,45 @@ handle_auto_name(struct handle_table *t, const char *prefix, char *out,
 	}
 	if (m)
 		m->next = i;
+}
+
+/* Returns the local address h remembers; one of family 0 when none. */
+const struct sockaddr_storage *
+handle_local(const struct handle *h)
+{
+	static const struct sockaddr_storage none;
+
+	return h->addr ? &h->addr->local : &none;
+}
+
+/* Returns the peer address h remembers; one of family 0 when none. */
+const struct sockaddr_storage *
+handle_peer(const struct handle *h)
+{
+	static const struct sockaddr_storage none;
+
+	return h->addr ? &h->addr->peer : &none;
+}
+
+/* Returns h's remembered addresses, made (empty) on first use. */
+static struct handle_addr *
+handle_addr(struct handle *h)
+{
+	if (h->addr == NULL)
+		h->addr = xcalloc(1, sizeof(*h->addr));
+	return h->addr;
+}
+
+/* Remembers ss as h's local address. */
+void
+handle_set_local(struct handle *h, const struct sockaddr_storage *ss)
+{
+	handle_addr(h)->local = *ss;
+}
+
+/* Remembers ss as h's peer's address. */
+void
+handle_set_peer(struct handle *h, const struct sockaddr_storage *ss)
+{
+	handle_addr(h)->peer = *ss;
 }

@@ -138,6 +138,10 @@ var_expand(const struct vars *vs, const char *s, size_t len, struct buf *out,
 	const char *val;
 
 	buf_reset(out);
+	if (memchr(s, '$', len) == NULL) { /* most lines: nothing to expand */
+		buf_add(out, s, len);
+		return 0;
+	}
 	while (i < len) {
 		if ((n = var_quote(s, len, i, &quote)) != 0) {
 			buf_add(out, s + i, n);

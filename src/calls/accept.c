@@ -54,7 +54,8 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    a->h->protocol);
 		h->connected = 1;
 		h->host = a->h->host; /* on the listener's host */
-		h->peer = ss; /* remembered: a TIME_WAIT has no peer to ask */
+		handle_set_peer(h,
+		    &ss); /* remembered: a TIME_WAIT has no peer */
 		addr_short(&peer, (struct sockaddr *)&ss, len);
 		out_meaning(sh, "%s is fd %d, connected by %s", name, fd,
 		    buf_str(&peer));

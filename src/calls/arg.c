@@ -54,7 +54,8 @@ cmd_closed(struct shell *sh, const struct cmd_entry *cmd,
 	const struct handle *now = handle_by_fd(&sh->handles, h->old_fd);
 	char where[96] = "", taken[64] = "";
 
-	if (sh->src && h->closed_at[0]) /* line numbers only in scripts */
+	if (sh->src && h->closed_at &&
+	    h->closed_at[0]) /* line numbers only in scripts */
 		snprintf(where, sizeof(where), " at %s", h->closed_at);
 	if (now)
 		snprintf(taken, sizeof(taken), "; fd %d is now %s's", now->fd,

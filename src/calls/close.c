@@ -2,11 +2,13 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "call.h"
 #include "cmd.h"
 #include "diag.h"
+#include "text.h"
 #include "handle.h"
 #include "job.h"
 #include "note.h"
@@ -20,7 +22,7 @@ static int
 cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
     struct cmd_args *a)
 {
-	char line[64], where[64];
+	char line[64], where[64], n[TEXT_LONG_MAX];
 	int rc, err, fd = a->h->fd;
 	struct call c;
 	int job = job_using(sh, a->h);
@@ -57,7 +59,8 @@ cmd_close_exec(struct shell *sh, const struct cmd_entry *cmd,
 			a->h->tcp_state = -1; /* followed there, not here */
 	}
 	call_end(sh, &c, rc, err);
-	snprintf(line, sizeof(line), "close(%d)", fd);
+	text_copy(line, sizeof(line), "close("); /* no printf: a hot line */
+	strcat(strcat(line, text_long(n, fd)), ")");
 	out_call(sh, line, c.ret, c.err);
 	if (a->h->fd < 0)
 		out_meaning(sh,

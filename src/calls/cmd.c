@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "fmt.h"
+#include "text.h"
 #include "handle.h"
 #include "job.h"
 #include "labhost.h"
@@ -105,19 +106,66 @@ const char *const cmd_group_names[] = {
 	[CMD_GROUP_SHELL] = "the shell",
 };
 
+/* Slots of the name index: a power of two, over twice names and aliases. */
+#define CMD_INDEX_SLOTS 256
+
+static const struct cmd_entry *cmd_index[CMD_INDEX_SLOTS];
+static const char *cmd_index_name[CMD_INDEX_SLOTS];
+static int cmd_index_made;
+
+/* Returns the FNV-1a hash of name, cut to the index's slots. */
+static size_t
+cmd_hash(const char *name)
+{
+	unsigned h = 2166136261U;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619U;
+	return h & (CMD_INDEX_SLOTS - 1);
+}
+
+/* Returns the slot where name is, or the empty slot where it would go. */
+static size_t
+cmd_slot(const char *name)
+{
+	size_t i = cmd_hash(name);
+
+	while (cmd_index_name[i] && strcmp(cmd_index_name[i], name) != 0)
+		i = (i + 1) & (CMD_INDEX_SLOTS - 1);
+	return i;
+}
+
+/*
+ * Puts every command's name and alias in the index, once: shell_init
+ * calls it before any job's thread can look a name up.
+ */
+void
+cmd_index_make(void)
+{
+	const struct cmd_entry *const *c;
+	size_t i;
+
+	if (cmd_index_made)
+		return;
+	cmd_index_made = 1;
+	for (c = cmd_table; *c; c++) {
+		i = cmd_slot((*c)->name);
+		cmd_index_name[i] = (*c)->name;
+		cmd_index[i] = *c;
+		if ((*c)->alias &&
+		    cmd_index[i = cmd_slot((*c)->alias)] == NULL) {
+			cmd_index_name[i] = (*c)->alias;
+			cmd_index[i] = *c;
+		}
+	}
+}
+
 /* Returns the command called name (or by its alias), or NULL. */
 const struct cmd_entry *
 cmd_find(const char *name)
 {
-	const struct cmd_entry *const *c;
-
-	for (c = cmd_table; *c; c++) /* the first letter first: few strcmp */
-		if (((*c)->name[0] == name[0] &&
-		        strcmp((*c)->name, name) == 0) ||
-		    ((*c)->alias && (*c)->alias[0] == name[0] &&
-		        strcmp((*c)->alias, name) == 0))
-			return *c;
-	return NULL;
+	cmd_index_make();
+	return cmd_index[cmd_slot(name)];
 }
 
 /* Returns the edit distance between a and b, 9 for names over 30 bytes. */
@@ -277,9 +325,9 @@ cmd_new_name(struct shell *sh, const struct cmd_entry *cmd,
 		    "job [%d] gives its new socket the name %s when it "
 		    "returns; choose another name",
 		    id, t->text);
-	snprintf(out, HANDLE_NAME_MAX, "%s", t->text);
+	text_copy(out, HANDLE_NAME_MAX, t->text);
 	if (job_current())
-		snprintf(job_current()->newname, HANDLE_NAME_MAX, "%s", out);
+		text_copy(job_current()->newname, HANDLE_NAME_MAX, out);
 	return 0;
 }
 
@@ -308,7 +356,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	struct cmd_args args;
 	const char *hint;
 	struct buf shown;
-	int n = st->argc - 1, rc, away;
+	int n = st->argc - 1, rc, away, job;
 
 	sh->last.made = 0;
 	free(sh->last.data);
@@ -348,10 +396,11 @@ cmd_run(struct shell *sh, const struct stmt *st)
 		sh->errors++;
 		return CMD_ERR;
 	}
-	if (st->background && !(cmd->flags & CMD_BACKGROUND))
+	if (st->background && !(cmd->flags & (CMD_BACKGROUND | CMD_PROCESS)))
 		return cmd_usage(sh, cmd,
 		    "only a call that can block runs in the background with "
-		    "'&' (accept, connect, send, recv, poll, ...)");
+		    "'&' (accept, connect, send, recv, poll, ...), or a "
+		    "program run with trace");
 	if (n < cmd->args_min)
 		return cmd_usage(sh, cmd, "missing argument%s",
 		    cmd->args_min - n > 1 ? "s" : "");
@@ -363,23 +412,24 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	args.argc = n;
 	args.argv = st->argv + 1;
 	args.h = NULL;
+	args.background = st->background;
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	if (st->background && args.h)
+	job = st->background && !(cmd->flags & CMD_PROCESS);
+	if (job && args.h)
 		args.h->fresh = 0; /* its call may bind it */
 	/* what was printed reaches the file before a call that can block */
-	if (!st->background && (cmd->flags & CMD_BACKGROUND) &&
-	    out_flush(sh) == -1)
+	if (!job && (cmd->flags & CMD_BACKGROUND) && out_flush(sh) == -1)
 		return CMD_ERR;
 	away = cmd_away(args.h);
-	if (st->background) /* its thread stays on the handle's host */
+	if (job) /* its thread stays on the handle's host */
 		rc = sh->jobs.start(sh, cmd, st, args.h);
 	else
 		rc = cmd->exec(sh, cmd, &args);
 	if (away)
 		labhost_net(labhost_here());
-	if (args.h)
+	if (args.h && !job)
 		args.h->fresh = 0; /* a call on it may have bound it */
 	return rc;
 }

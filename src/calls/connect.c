@@ -60,8 +60,8 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	if (rc == 0 &&
 	    sh->sys->getsockname(a->h->fd, (struct sockaddr *)&local, &llen) ==
 	        0) {
-		a->h->local = local; /* remembered: a TIME_WAIT has no */
-		a->h->peer = addr.ss; /* peer to ask for its connection */
+		handle_set_local(a->h, &local); /* remembered: a TIME_WAIT */
+		handle_set_peer(a->h, &addr.ss); /* has no peer to ask */
 		addr_short(&me, (struct sockaddr *)&local, llen);
 		out_meaning(sh, "%s is connected: %s -> %s", a->h->name,
 		    buf_str(&me), buf_str(&where));

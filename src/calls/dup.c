@@ -36,7 +36,8 @@ cmd_dup_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 		sh->handles.dups++;
 		h->connected = a->h->connected;
 		h->shut = a->h->shut;
-		snprintf(h->pair, sizeof(h->pair), "%s", a->h->pair);
+		h->pair = a->h->pair;
+		h->pair_sock = a->h->pair_sock;
 		diag_remember(sh->sys, h);
 		out_meaning(sh,
 		    "%s is fd %d, another descriptor for %s's socket: it stays "

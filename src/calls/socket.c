@@ -45,9 +45,10 @@ socket_format(struct buf *b, long fam, long type, long proto)
 	const char *p = sym_name(sym_proto, proto);
 
 	buf_puts(b, "socket(");
-	if (f)
-		buf_printf(b, "%s, ", f);
-	else
+	if (f) {
+		buf_puts(b, f);
+		buf_puts(b, ", ");
+	} else
 		buf_printf(b, "%ld, ", fam);
 	if (t)
 		buf_puts(b, t);
@@ -57,9 +58,11 @@ socket_format(struct buf *b, long fam, long type, long proto)
 		buf_addc(b, '|');
 		sym_format_flags(b, sym_sockflag, type & ~0xfL);
 	}
-	if ((fam == AF_INET || fam == AF_INET6) && p)
-		buf_printf(b, ", %s)", p);
-	else
+	if ((fam == AF_INET || fam == AF_INET6) && p) {
+		buf_puts(b, ", ");
+		buf_puts(b, p);
+		buf_addc(b, ')');
+	} else
 		buf_printf(b, ", %ld)", proto);
 }
 

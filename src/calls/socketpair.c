@@ -120,8 +120,10 @@ cmd_socketpair_exec(struct shell *sh, const struct cmd_entry *cmd,
 	h2 =
 	    handle_add(&sh->handles, n2, sv[1], (int)fam, (int)(type & 0xf), 0);
 	h1->connected = h2->connected = 1;
-	snprintf(h1->pair, sizeof(h1->pair), "%s", n2);
-	snprintf(h2->pair, sizeof(h2->pair), "%s", n1);
+	h1->pair = h2;
+	h1->pair_sock = h2->sock;
+	h2->pair = h1;
+	h2->pair_sock = h1->sock;
 	out_meaning(sh, "%s is fd %d and %s is fd %d, connected to each other",
 	    n1, sv[0], n2, sv[1]);
 	note_say(sh, "socketpair.ok",

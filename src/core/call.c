@@ -340,24 +340,28 @@ call_holder_find(struct shell *sh, const struct handle *self,
 	out->inode = ask.found.inode;
 	for (i = 0; ask.found.inode == 0 && i < sh->handles.n; i++)
 		if (sh->handles.v[i]->fd < 0 &&
-		    call_same(&sh->handles.v[i]->local, &ask.found.local) &&
-		    call_same(&sh->handles.v[i]->peer, &ask.found.peer))
+		    call_same(handle_local(sh->handles.v[i]),
+		        &ask.found.local) &&
+		    call_same(handle_peer(sh->handles.v[i]), &ask.found.peer))
 			out->h = sh->handles.v[i];
 }
 
 /*
  * Returns the other end of socketpair end h: the handle made with it, or
- * while that one is closed a live dup of it (the same other end).
+ * while that one is closed (or its name went to another socket) a live
+ * dup of it (the same other end).
  */
 static struct handle *
 call_pair_find(struct shell *sh, const struct handle *h)
 {
-	struct handle *p = handle_find(&sh->handles, h->pair);
+	struct handle *p = h->pair;
 	size_t i;
 
-	for (i = 0; p && p->fd < 0 && i < sh->handles.n; i++)
-		if (sh->handles.v[i]->fd >= 0 && sh->handles.v[i] != h &&
-		    strcmp(sh->handles.v[i]->pair, p->pair) == 0)
+	if (p && p->sock != h->pair_sock)
+		p = NULL; /* its name was given to another socket since */
+	for (i = 0; (p == NULL || p->fd < 0) && i < sh->handles.n; i++)
+		if (sh->handles.v[i]->fd >= 0 &&
+		    sh->handles.v[i]->sock == h->pair_sock)
 			return sh->handles.v[i];
 	return p;
 }
@@ -378,7 +382,7 @@ call_peer_find(struct shell *sh, const struct call *c)
 
 	if (c->h == NULL)
 		return NULL;
-	if (c->h->pair[0])
+	if (c->h->pair_sock)
 		return call_pair_find(sh, c->h);
 	if (c->before.peer_len == 0 || !diag_has_addr(&c->before.peer))
 		return NULL;
@@ -388,8 +392,8 @@ call_peer_find(struct shell *sh, const struct call *c)
 		if (h == c->h || h->family != c->family || h->type != c->type)
 			continue;
 		if (h->fd < 0) {
-			l = h->local;
-			p = h->peer;
+			l = *handle_local(h);
+			p = *handle_peer(h);
 		} else {
 			memset(&l, 0, sizeof(l));
 			memset(&p, 0, sizeof(p));

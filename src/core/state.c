@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "job.h"
 #include "shell.h"
 #include "sig.h"
@@ -82,5 +83,8 @@ job_naming(const struct shell *sh, const char *name)
 void
 shell_where(struct shell *sh, char *out, size_t len)
 {
-	snprintf(out, len, "line %ld", sh->line);
+	char n[TEXT_LONG_MAX];
+
+	text_copy(out, len, "line "); /* no printf: every close asks */
+	text_copy(out + strlen(out), len - strlen(out), text_long(n, sh->line));
 }

@@ -275,7 +275,8 @@ diag_match(const struct diag_sock *d, void *arg)
 int
 diag_find_peer(const struct handle *h, unsigned mask, struct diag_sock *out)
 {
-	const struct sockaddr_storage *local = &h->local, *peer = &h->peer;
+	const struct sockaddr_storage *local = handle_local(h),
+	                              *peer = handle_peer(h);
 	struct diag_want w = { local, peer, 0, out };
 	int fd, rc, save, away;
 
@@ -333,12 +334,12 @@ diag_remember(const struct sys_ops *sys, struct handle *h)
 	memset(&ss, 0, sizeof(ss));
 	if (sys->getsockname(h->fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    diag_has_addr(&ss))
-		h->local = ss;
+		handle_set_local(h, &ss);
 	len = sizeof(ss);
 	memset(&ss, 0, sizeof(ss));
 	if (sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0 &&
 	    diag_has_addr(&ss)) {
-		h->peer = ss;
+		handle_set_peer(h, &ss);
 		connected = 1;
 	}
 	return connected;

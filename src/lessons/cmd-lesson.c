@@ -1,5 +1,7 @@
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cmd.h"
 #include "lesson.h"
@@ -11,18 +13,56 @@
 #include "export.h"
 #include "shell.h"
 #include "run.h"
+#include "sys.h"
 #include "var.h"
 
 #define SOURCE_DEPTH_MAX 16 /* scripts sourced one inside another */
 
-/* let NAME VALUE: sets a variable ($NAME), unless the command line fixed it. */
+/*
+ * let NAME port HANDLE: the port HANDLE is bound to, read with
+ * getsockname (a port 0 bind's, as the kernel chose it), into value.
+ * Returns CMD_OK, or what cmd_usage returns.
+ */
+static int
+cmd_let_port(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a,
+    char *value, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct handle *h;
+
+	if (!parse_is_word(&a->argv[1], "port"))
+		return cmd_usage(sh, cmd,
+		    "three arguments are NAME port HANDLE (let PORT port srv)");
+	if (cmd_handle_arg(sh, cmd, &a->argv[2], &h) == CMD_ERR)
+		return CMD_ERR;
+	memset(&ss, 0, sizeof(ss));
+	if (sh->sys->getsockname(h->fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
+	    ((struct sockaddr_in *)&ss)->sin_port == 0)
+		return cmd_usage(sh, cmd,
+		    "%s is bound to no port yet (bind it)", h->name);
+	snprintf(value, len, "%u",
+	    (unsigned)ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	return CMD_OK;
+}
+
+/* let NAME VALUE, let NAME port HANDLE: sets a variable ($NAME), unless the command line fixed it. */
 static int
 cmd_let_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
+	char port[16];
+
 	if (a->argv[0].kind != TOK_WORD || !var_name_ok(a->argv[0].text))
 		return cmd_usage(sh, cmd,
 		    "a variable name is letters, digits "
 		    "and '_' (like PORT)");
+	if (a->argc == 3) {
+		if (cmd_let_port(sh, cmd, a, port, sizeof(port)) == CMD_ERR)
+			return CMD_ERR;
+		var_set(&sh->vars, a->argv[0].text, port, 0);
+		return CMD_OK;
+	}
 	if (memchr(a->argv[1].text, '\0', a->argv[1].len))
 		return cmd_usage(sh, cmd, "a variable cannot hold a NUL byte");
 	var_set(&sh->vars, a->argv[0].text, a->argv[1].text, 0);
@@ -152,9 +192,9 @@ cmd_record_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 const struct cmd_entry cmd_let_entry = {
 	.name = "let",
-	.usage = "NAME VALUE",
+	.usage = "NAME VALUE | NAME port HANDLE",
 	.args_min = 2,
-	.args_max = 2,
+	.args_max = 3,
 	.group = CMD_GROUP_LESSONS,
 	.summary =
 	    "set a variable, used as $NAME (a default a lesson can take)",
@@ -163,7 +203,10 @@ const struct cmd_entry cmd_let_entry = {
 	    "lines stands for it ($$ is a dollar sign). A variable given on the "
 	    "command line (--var NAME=VALUE) wins over let, so a lesson's let "
 	    "is a default: the echo lessons say let PORT 65432 and run "
-	    "elsewhere with --var PORT=5000.",
+	    "elsewhere with --var PORT=5000. let NAME port HANDLE sets NAME to "
+	    "the port the handle is bound to (read with getsockname: the one "
+	    "the kernel chose for a bind to port 0), to hand to a program "
+	    "(trace ./client $PORT &).",
 	.errors = "",
 	.man = "sockstep(1)",
 	.complete = "-",

@@ -430,6 +430,8 @@ lesson_scan_stmt(struct shell *sh, const struct stmt *st,
 			sc->checks++;
 	} else if (strcmp(name, "let") == 0 && st->argc == 3)
 		var_set(&sc->lets, st->argv[1].text, st->argv[2].text, 0);
+	else if (strcmp(name, "let") == 0 && st->argc == 4) /* NAME port H */
+		var_set(&sc->lets, st->argv[1].text, "1", 0); /* known later */
 	else if (strcmp(name, "partner") == 0 && st->argc == 2) {
 		snprintf(sc->partner, sizeof(sc->partner), "%s",
 		    st->argv[1].text);

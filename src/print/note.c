@@ -1730,23 +1730,60 @@ note_emit(struct shell *sh, const char *id, unsigned fam, int meaning,
 		out_meaning(sh, "%s", text);
 }
 
+/* The rules shown with notes off (meaning), in table order: made once. */
+static const struct note_rule
+    *note_meanings[sizeof(note_rules) / sizeof(note_rules[0])];
+static size_t note_nmeanings;
+static int note_meanings_made;
+
+/*
+ * Lists the meaning rules, so that -n does not walk every rule: once;
+ * shell_init calls it before any job's thread can print a note.
+ */
+void
+note_meanings_make(void)
+{
+	const struct note_rule *r;
+
+	if (note_meanings_made)
+		return;
+	note_meanings_made = 1;
+	for (r = note_rules; r->id; r++)
+		if (r->meaning)
+			note_meanings[note_nmeanings++] = r;
+}
+
+/* Prints rule r's note on call c when the record has its evidence. */
+static void
+note_try(struct shell *sh, const struct note_rule *r, const struct call *c,
+    struct buf *b)
+{
+	if (!note_matches(r, c))
+		return;
+	buf_reset(b);
+	if (r->say == NULL)
+		note_expand(b, r->text, c);
+	else if (!r->say(sh, c, b))
+		return;
+	note_emit(sh, r->id, note_fam(c), r->meaning, buf_str(b));
+}
+
 /* Prints every note the record of call c has the evidence for. */
 void
 note_call(struct shell *sh, const struct call *c)
 {
 	const struct note_rule *r;
 	struct buf b;
+	size_t i;
 
 	buf_init(&b);
-	for (r = note_rules; r->id; r++) {
-		if ((!r->meaning && !sh->notes) || !note_matches(r, c))
-			continue;
-		buf_reset(&b);
-		if (r->say == NULL)
-			note_expand(&b, r->text, c);
-		else if (!r->say(sh, c, &b))
-			continue;
-		note_emit(sh, r->id, note_fam(c), r->meaning, buf_str(&b));
+	if (sh->notes) {
+		for (r = note_rules; r->id; r++)
+			note_try(sh, r, c, &b);
+	} else {
+		note_meanings_make();
+		for (i = 0; i < note_nmeanings; i++)
+			note_try(sh, note_meanings[i], c, &b);
 	}
 	buf_free(&b);
 }

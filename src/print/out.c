@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "text.h"
 #include "job.h"
 #include "shell.h"
 #include "sig.h"
@@ -100,6 +101,36 @@ out_format(const char *fmt, ...)
 	return s;
 }
 
+/* Writes indent, fmt formatted with ap, and a newline to f, in one write. */
+static void __attribute__((format(printf, 3, 0)))
+out_vline(FILE *f, const char *indent, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t len;
+
+	len = strlen(indent); /* "" or "  " */
+	memcpy(line, indent, len);
+	if (text_vplain(line, sizeof(line) - 1, &len, fmt, ap) == 0) {
+		line[len++] = '\n';
+		fwrite(line, 1, len, f);
+		return;
+	}
+	fputs(indent, f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+}
+
+/* Writes indent, fmt formatted, and a newline to f, in one write. */
+static void __attribute__((format(printf, 3, 4)))
+out_fline(FILE *f, const char *indent, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vline(f, indent, fmt, ap);
+	va_end(ap);
+}
+
 /*
  * Prints a call line and its result the way strace does, "= 3" or
  * "= -1 ECONNREFUSED (Connection refused)", and records the result.
@@ -132,9 +163,9 @@ out_call(struct shell *sh, const char *call, long ret, int err)
 		on = sh->color ? RED : "";
 		fprintf(sh->out, "%s = %s-1 %s (%s)%s\n", call, on,
 		    sym_errno_name(err), strerror(err), off);
-	} else {
+	} else { /* every call's line: one write, no printf */
 		on = sh->color ? GREEN : "";
-		fprintf(sh->out, "%s = %s%ld%s\n", call, on, ret, off);
+		out_fline(sh->out, "", "%s = %s%ld%s", call, on, ret, off);
 	}
 }
 
@@ -146,9 +177,7 @@ out_indented(struct shell *sh, const char *fmt, va_list ap)
 	char *s;
 
 	if (width == 0) {
-		fputs("  ", sh->out);
-		vfprintf(sh->out, fmt, ap);
-		fputc('\n', sh->out);
+		out_vline(sh->out, "  ", fmt, ap);
 		return;
 	}
 	if (vasprintf(&s, fmt, ap) == -1)

@@ -11,6 +11,7 @@
 #include "handle.h"
 #include "out.h"
 #include "parse.h"
+#include "procjob.h"
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
@@ -49,6 +50,38 @@ expect_same(const char *s, const char *want)
 }
 
 /*
+ * expect trace N CALL: takes program N's next call named CALL (waiting
+ * for it within the check's bound) as the result its expectation checks.
+ */
+static int
+expect_trace(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
+{
+	char err[128];
+	long id;
+	int rc;
+
+	if (!parse_is_word(&a->argv[0], "trace"))
+		return cmd_usage(sh, cmd,
+		    "three arguments are trace N CALL (expect trace 1 "
+		    "connect = 0)");
+	if (parse_long(&a->argv[1], 1, 1000000, &id, err, sizeof(err)) == -1)
+		return cmd_usage(sh, cmd, "job number: %s", err);
+	if (!procjob_exists(sh, (int)id))
+		return cmd_usage(sh, cmd,
+		    "no program [%ld] traced in the background (trace "
+		    "PROGRAM & starts one)",
+		    id);
+	rc = procjob_next_call(sh, (int)id, a->argv[2].text, &sh->last);
+	if (rc == 0)
+		return CMD_OK;
+	out_error(sh, "[%ld] made no %.40s call%s%s", id, a->argv[2].text,
+	    rc == 1 ? " after the ones already expected" : "",
+	    rc == 1 ? " (it ended, or the bound passed)"
+	            : ": the wait was stopped");
+	return CMD_ERR;
+}
+
+/*
  * expect HANDLE STATE: checks the kernel's TCP state of a handle, waiting
  * up to a second for a transition on its way (FIN_WAIT1 to FIN_WAIT2).
  */
@@ -62,6 +95,8 @@ cmd_expect_exec(struct shell *sh, const struct cmd_entry *cmd,
 	char want[32], wanted[96], got[96], err[160];
 	int i;
 
+	if (a->argc == 3)
+		return expect_trace(sh, cmd, a);
 	if (expect_state_name(a->argv[1].text, want, sizeof(want), err,
 	        sizeof(err)) == -1)
 		return cmd_usage(sh, cmd, "%s", err);
@@ -87,9 +122,9 @@ cmd_expect_exec(struct shell *sh, const struct cmd_entry *cmd,
 
 const struct cmd_entry cmd_expect_entry = {
 	.name = "expect",
-	.usage = "HANDLE STATE",
+	.usage = "HANDLE STATE | trace N CALL",
 	.args_min = 2,
-	.args_max = 2,
+	.args_max = 3,
 	.flags = 0,
 	.group = CMD_GROUP_LESSONS,
 	.summary = "check a handle's TCP state (a lesson's state check)",
@@ -98,8 +133,15 @@ const struct cmd_entry cmd_expect_entry = {
 	    "handle (from TCP_INFO): ESTABLISHED, LISTEN, SYN_SENT, FIN_WAIT1, "
 	    "FIN_WAIT2, CLOSE_WAIT, LAST_ACK, TIME_WAIT, CLOSE, or closed for a "
 	    "handle this shell has closed. A state on its way (FIN_WAIT1 "
-	    "becoming FIN_WAIT2) is waited for up to a second. In --check "
-	    "mode a mismatch fails the lesson.",
+	    "becoming FIN_WAIT2) is waited for up to a second. expect trace "
+	    "N CALL takes the next call named CALL (as the trace line names "
+	    "it: connect, sendto, recvfrom, ...) of program N, started with "
+	    "trace PROGRAM &, waiting for it within the check's bound; the "
+	    "expectation after it checks that call's result and data, as "
+	    "one after a command checks the command's (expect trace 1 "
+	    "recvfrom = 5 \"hello\"). Calls are taken in order: each expect "
+	    "trace looks after the one before. In --check mode a mismatch, "
+	    "or no such call, fails the lesson.",
 	.errors = "",
 	.man = "tcp(7)",
 	.complete = "handle state",

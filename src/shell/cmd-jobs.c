@@ -4,6 +4,7 @@
 #include "jobs.h"
 #include "out.h"
 #include "parse.h"
+#include "procjob.h"
 #include "shell.h"
 #include "sig.h"
 
@@ -39,7 +40,7 @@ cmd_jobs_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 
 	(void)cmd;
 	(void)a;
-	if (sh->jobs.n == 0)
+	if (procjob_list(sh) == 0 && sh->jobs.n == 0)
 		out_line(sh, "no background calls (accept srv & starts one)");
 	for (i = 0; i < sh->jobs.n; i++) {
 		struct job *j = sh->jobs.v[i];
@@ -65,24 +66,36 @@ cmd_jobs_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 static int
 cmd_wait_exec(struct shell *sh, const struct cmd_entry *cmd, struct cmd_args *a)
 {
-	int id = 0, i;
+	int id = 0, i, rc;
+	long n;
 
-	if (a->argc == 1) {
+	if (a->argc == 1 &&
+	    parse_long(&a->argv[0], 1, 1000000, &n, NULL, 0) == 0 &&
+	    procjob_exists(sh, (int)n))
+		id = (int)n; /* a traced program's */
+	else if (a->argc == 1) {
 		if ((i = jobs_arg(sh, cmd, &a->argv[0], 1)) == CMD_ERR)
 			return CMD_ERR;
 		if (i == JOBS_DONE) /* shown already: nothing to wait for */
 			return CMD_OK;
 		id = sh->jobs.v[i]->id;
 	}
-	if (sh->jobs.n == 0)
+	if (sh->jobs.n == 0 && sh->procs == NULL)
 		out_line(sh, "no background calls to wait for");
 	sig_int = 0;
-	if (job_wait(sh, id) == -1)
+	if ((id == 0 || !procjob_exists(sh, id)) && job_wait(sh, id) == -1) {
 		out_meaning(sh,
 		    "wait interrupted (%s); the job%s still run%s "
 		    "(jobs lists them)",
 		    sig_what(), sh->jobs.n == 1 ? "" : "s",
 		    sh->jobs.n == 1 ? "s" : "");
+		return CMD_OK;
+	}
+	if ((id == 0 || procjob_exists(sh, id)) &&
+	    (rc = procjob_wait(sh, id)) != 0)
+		out_meaning(sh,
+		    "wait %s; the program still runs (jobs lists it)",
+		    rc == -1 ? "interrupted" : "gave up: the bound passed");
 	return CMD_OK;
 }
 
@@ -114,7 +127,8 @@ const struct cmd_entry cmd_jobs_entry = {
 	    "when it returns, its call line and meaning come as a numbered "
 	    "job notice, usually right after the command that let it go on "
 	    "(such as a connect; wait N makes sure), or at the prompt when "
-	    "something outside woke it.",
+	    "something outside woke it. A program started with trace "
+	    "PROGRAM & is listed too, while it runs.",
 	.errors = "",
 	.man = "sockstep(1), pthreads(7)",
 	.complete = "",
@@ -134,7 +148,10 @@ const struct cmd_entry cmd_wait_entry = {
 	        "follows the command that let the call return, but a wake-up "
 	        "can come a moment later (the end of a handshake is handled on "
 	        "another CPU): a script that needs the result next writes wait "
-	        "N. Ctrl-C stops waiting; the jobs go on.",
+	        "N. For a program traced in the background (trace PROGRAM &) "
+	        "wait N waits until it has ended, showing its lines as they "
+	        "come, within the check's bound. Ctrl-C stops waiting; the "
+	        "jobs go on.",
 	.errors = "",
 	.man = "sockstep(1), pthread_join(3)",
 	.complete = "-",

@@ -48,9 +48,9 @@ state_addrs(struct shell *sh, const struct handle *h)
 	len = sizeof(ss);
 	if (sh->sys->getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0)
 		addr_short(&p, (struct sockaddr *)&ss, len);
-	else if (diag_has_addr(&h->peer)) {
-		addr_short(&p, (const struct sockaddr *)&h->peer,
-		    sizeof(h->peer));
+	else if (diag_has_addr(handle_peer(h))) {
+		addr_short(&p, (const struct sockaddr *)handle_peer(h),
+		    sizeof(struct sockaddr_storage));
 		buf_puts(&p, " (remembered; the fd has no peer now)");
 	} else
 		buf_puts(&p, "-");

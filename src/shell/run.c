@@ -14,10 +14,12 @@
 #include "bound.h"
 #include "buf.h"
 #include "cmd.h"
+#include "note.h"
 #include "expect.h"
 #include "jobs.h"
 #include "out.h"
 #include "parse.h"
+#include "procjob.h"
 #include "pyline.h"
 #include "quiz.h"
 #include "record.h"
@@ -47,6 +49,8 @@ shell_init(struct shell *sh, const struct sys_ops *sys, FILE *out, FILE *err)
 	char id[32];
 
 	memset(sh, 0, sizeof(*sh));
+	cmd_index_make(); /* here, before any job's thread can need them */
+	note_meanings_make();
 	sh->sys = sys;
 	sh->out = out;
 	sh->err = err;
@@ -72,6 +76,7 @@ void
 shell_free(struct shell *sh)
 {
 	job_free(sh); /* first: a job's notice uses the rest */
+	procjob_end(sh);
 	track_free(sh);
 	handle_table_free(&sh->handles);
 	var_free(&sh->vars);
@@ -95,6 +100,7 @@ shell_close_all(struct shell *sh)
 	int rc, err;
 
 	job_end(sh);
+	procjob_end(sh);
 	for (i = 0; i < sh->handles.n; i++) {
 		struct handle *h = sh->handles.v[i];
 
@@ -414,6 +420,8 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 		asked = quiz_ask(sh, st);
 	if (st->has_expect && shell_expect_ok(sh, st) == -1)
 		return CMD_ERR;
+	if (sh->procs)
+		procjob_drain(sh); /* a traced program's lines come first */
 	buf_init(&pre);
 	if (sh->record)
 		record_prepare(sh, st, &pre);
@@ -437,8 +445,11 @@ shell_run_stmt(struct shell *sh, const struct stmt *st)
 	if (sh->record)
 		record_stmt(sh, st, rc, &pre);
 	buf_free(&pre);
-	if (sh->jobs.next_id == jobs) /* a job started finishes later */
-		shell_finish_stmt(sh, st, rc, asked);
+	if (sh->jobs.next_id == jobs || sh->jobs.by_process)
+		shell_finish_stmt(sh, st, rc, asked); /* a job's: later */
+	sh->jobs.by_process = 0;
+	if (sh->procs)
+		procjob_drain(sh); /* what a traced program wrote meanwhile */
 	sh->timed_out = 0;
 	if (sh->jobs.n)
 		job_check(sh, job_grace(sh)); /* a job this let go on */
@@ -464,7 +475,7 @@ shell_finish_stmt(struct shell *sh, const struct stmt *st, int rc, int asked)
 		expect_check(sh, st);
 	else if (rc == CMD_ERR && sh->mode == MODE_CHECK &&
 	    (st->has_expect ||
-	        (st->argc == 3 && parse_is_word(&st->argv[0], "expect"))))
+	        (st->argc >= 3 && parse_is_word(&st->argv[0], "expect"))))
 		sh->failed++; /* a check that could not be made */
 	session_add(sh, st, rc);
 }
@@ -487,7 +498,7 @@ static void
 shell_show_handles(struct shell *sh)
 {
 	const struct cmd_entry *cmd = cmd_find("handles");
-	struct cmd_args a = { 0, NULL, NULL };
+	struct cmd_args a = { 0, NULL, NULL, 0 };
 	struct call_result keep = sh->last;
 
 	cmd->exec(sh, cmd, &a);

@@ -39,6 +39,11 @@
 #include "shell.h"
 #include "sym.h"
 #include "sys.h"
+#include "capture.h"
+#include "lab.h"
+#include "tcpinfo.h"
+#include "track.h"
+#include "tracediag.h"
 #include "tracefmt.h"
 #include "tracepy.h"
 #include "xalloc.h"
@@ -53,6 +58,9 @@ struct trace_task {
 	int shared; /* a close of one of several descriptors of its socket */
 	ino_t ino; /* that socket's inode, to count its holders after */
 	int waits; /* "blocked" was said of the call it is in */
+	int segs_seen; /* its TCP socket's counters were read at entry: */
+	unsigned segs_in; /* segments received and sent until then */
+	unsigned segs_out;
 	struct tracefmt_sys s;
 	struct call c;
 	struct handle h; /* the socket the call names, as fdN */
@@ -70,7 +78,9 @@ struct trace {
 	int attached; /* -p: every system call stops; resume with PTRACE_SYSCALL */
 	int step; /* --step: a key before each call */
 	int run_on; /* --step's c: no more keys */
+	int pids; /* --pids: every call line marked [pid N] */
 	FILE *tty; /* where --step asks */
+	struct tracediag diag; /* --diagram's arrows, capture's segments */
 };
 
 /* ERESTART* results, seen only by a tracer, as strace names them. */
@@ -302,7 +312,7 @@ trace_step(struct trace *t, struct trace_task *k)
 
 	for (;;) {
 		fflush(t->sh.out);
-		if (t->ntasks > 1)
+		if (t->ntasks > 1 || t->pids)
 			fprintf(t->tty, "[pid %d] ", (int)k->tid);
 		fprintf(t->tty, "next: %s", tc->name);
 		if (tc->fd_arg >= 0)
@@ -373,6 +383,10 @@ trace_record_args(struct trace_task *k)
 		k->c.arg = (long)s->a[2];
 		k->c.flags = (long)s->a[3];
 		break;
+	case SYS_sendmsg:
+	case SYS_recvmsg:
+		k->c.flags = (long)s->a[2];
+		break;
 	default:
 		break;
 	}
@@ -385,6 +399,22 @@ trace_record_args(struct trace_task *k)
 	k->c.addr = k->addr;
 	if (s->nr == SYS_bind)
 		k->c.want = &s->addr;
+}
+
+/* Reads the segment counters of k's TCP socket (through dup) just before its call. */
+static void
+trace_segs_before(struct trace *t, struct trace_task *k, int dup)
+{
+	struct tcpinfo ti;
+
+	k->segs_seen = t->sh.segments && k->h.type == SOCK_STREAM &&
+	    (k->h.family == AF_INET || k->h.family == AF_INET6) &&
+	    track_capture(&t->sh)->fd < 0 &&
+	    tcpinfo_get(t->sh.sys, dup, &ti) == 0;
+	if (k->segs_seen) {
+		k->segs_in = ti.segs_in;
+		k->segs_out = ti.segs_out;
+	}
 }
 
 /*
@@ -405,6 +435,8 @@ trace_enter(struct trace *t, struct trace_task *k)
 		trace_resume(t, k->tid, 0);
 		return;
 	}
+	if (tracediag_on(&t->diag))
+		tracediag_between(&t->diag);
 	memset(&k->s, 0, sizeof(k->s));
 	k->s.tid = k->tid;
 	k->s.nr = (long)r.orig_rax;
@@ -430,6 +462,7 @@ trace_enter(struct trace *t, struct trace_task *k)
 		return;
 	}
 	k->shared = 0;
+	k->segs_seen = 0;
 	if (k->s.nr == SYS_close &&
 	    (fstat(dup, &st) == -1 ||
 	        (holders = trace_holders(st.st_ino)) != 1)) {
@@ -443,6 +476,9 @@ trace_enter(struct trace *t, struct trace_task *k)
 	if (dup != -1) {
 		trace_handle(k, (int)k->s.a[tc->fd_arg], dup);
 		call_begin(&t->sh, &k->c, tc->name, &k->h);
+		if (!t->sh.notes && tracediag_on(&t->diag)) /* -n */
+			call_view_read(&t->sh, &k->h, &k->c.before);
+		trace_segs_before(t, k, dup);
 		close(dup);
 		k->h.fd = -1;
 	} else
@@ -494,6 +530,26 @@ trace_state_line(struct trace *t, const struct trace_task *k)
 		out_meaning(&t->sh, "fd%d %s -> %s", c->h->old_fd, from, to);
 }
 
+/*
+ * Says how many segments k's TCP socket sent and received across its
+ * call, from TCP_INFO read just before and just after (through dup), as
+ * the shell says it of its own without capture.
+ */
+static void
+trace_segs_line(struct trace *t, const struct trace_task *k, int dup)
+{
+	struct tcpinfo ti;
+	unsigned in, out;
+
+	if (!k->segs_seen || dup == -1 || tcpinfo_get(t->sh.sys, dup, &ti))
+		return;
+	in = ti.segs_in - k->segs_in;
+	out = ti.segs_out - k->segs_out;
+	if (in || out)
+		out_meaning(&t->sh, "segments: fd%d sent %u, received %u",
+		    k->h.old_fd, out, in);
+}
+
 /* With --python, the Python line of the call that returned, under its notes. */
 static void
 trace_python_line(struct trace *t, const struct trace_task *k)
@@ -506,6 +562,76 @@ trace_python_line(struct trace *t, const struct trace_task *k)
 	if (tracepy_line(&b, &k->s) == 0)
 		out_meaning(&t->sh, "python: %s", buf_str(&b));
 	buf_free(&b);
+}
+
+/* Reads the names of the socket dup stands for into c's local and peer. */
+static void
+trace_names(int dup, struct tracediag_call *c)
+{
+	socklen_t len = sizeof(c->local);
+
+	if (getsockname(dup, (struct sockaddr *)&c->local, &len) == -1)
+		c->local.ss_family = AF_UNSPEC;
+	len = sizeof(c->peer);
+	if (getpeername(dup, (struct sockaddr *)&c->peer, &len) == -1)
+		c->peer.ss_family = AF_UNSPEC;
+}
+
+/*
+ * Hands a call on a TCP socket to --diagram and capture: its ends (an
+ * accept's new connection's; a close's as read just before), its state
+ * before, the first bytes it sent or received.
+ */
+static void
+trace_diagram(struct trace *t, struct trace_task *k, int dup)
+{
+	const struct call_view *b = &k->c.before;
+	struct tracediag_call c;
+	unsigned char data[8];
+	char label[64];
+	int conn;
+
+	if (k->c.h == NULL || k->h.type != SOCK_STREAM ||
+	    (k->h.family != AF_INET && k->h.family != AF_INET6))
+		return;
+	memset(&c, 0, sizeof(c));
+	c.pid = k->tgid;
+	c.fd = k->h.old_fd;
+	c.nr = k->s.nr;
+	c.ret = k->s.ret;
+	c.err = k->s.err;
+	c.before = b->seen ? b->state : -1;
+	c.how = (long)k->s.a[1];
+	snprintf(label, sizeof(label), "%s(%d)", tracefmt_find(c.nr)->name,
+	    c.fd);
+	c.label = label;
+	if (k->s.nr == SYS_close) {
+		c.local = b->local;
+		c.peer = b->peer;
+		c.rst = b->unread > 0 || (b->linger_on && b->linger_s == 0);
+	} else if ((k->s.nr == SYS_accept || k->s.nr == SYS_accept4) &&
+	    k->s.ret >= 0) {
+		if ((conn = trace_getfd(k, (int)k->s.ret)) == -1)
+			return;
+		trace_names(conn, &c);
+		close(conn);
+		c.fd = (int)k->s.ret;
+	} else if (dup != -1)
+		trace_names(dup, &c);
+	if (c.peer.ss_family == AF_UNSPEC && b->peer_len) { /* gone after */
+		c.local = b->local;
+		c.peer = b->peer;
+	}
+	if (k->s.nr == SYS_sendto) {
+		c.data = k->s.data;
+		c.data_len = k->s.data_len;
+	} else if (k->s.nr == SYS_recvfrom && k->s.ret > 0 &&
+	    tracefmt_read(k->tid, k->s.a[1], data,
+	        k->s.ret < 8 ? (size_t)k->s.ret : 8) > 0) {
+		c.data = data;
+		c.data_len = k->s.ret < 8 ? (size_t)k->s.ret : 8;
+	}
+	tracediag_call(&t->diag, &c);
 }
 
 /* At the exit stop of a traced call: its result, its socket just after, its line and notes. */
@@ -528,7 +654,8 @@ trace_leave(struct trace *t, struct trace_task *k)
 	k->s.err = rax < 0 && rax >= -4095 ? (int)-rax : 0;
 	if (k->s.nr == SYS_socket && k->s.ret >= 0)
 		fd = (int)k->s.ret;
-	else if (tc->fd_arg >= 0 && k->s.nr != SYS_close && t->sh.notes)
+	else if (tc->fd_arg >= 0 && k->s.nr != SYS_close &&
+	    (t->sh.notes || tracediag_on(&t->diag)))
 		fd = (int)k->s.a[tc->fd_arg]; /* -n: no view after */
 	if (fd >= 0 && (dup = trace_getfd(k, fd)) != -1) {
 		if (k->c.h == NULL) { /* socket: the new one */
@@ -541,7 +668,7 @@ trace_leave(struct trace *t, struct trace_task *k)
 	}
 	call_end(&t->sh, &k->c, k->s.ret, k->s.err);
 	buf_init(&b);
-	if (t->ntasks > 1)
+	if (t->ntasks > 1 || t->pids)
 		buf_printf(&b, "[pid %d] ", (int)k->tid);
 	tracefmt_line(&b, &k->s, t->sh.strsize);
 	if (!trace_restart_line(t, buf_str(&b), k->s.err)) {
@@ -567,7 +694,10 @@ trace_leave(struct trace *t, struct trace_task *k)
 			    k->s.ret, (int)k->s.a[0]);
 		note_call(&t->sh, &k->c);
 		trace_state_line(t, k);
+		trace_segs_line(t, k, dup);
 		trace_python_line(t, k);
+		if (tracediag_on(&t->diag))
+			trace_diagram(t, k, dup);
 	}
 	fflush(t->sh.out);
 	buf_free(&b);
@@ -773,7 +903,7 @@ trace_say_waits(struct trace *t)
 			continue;
 		k->waits = 1;
 		buf_init(&b);
-		if (t->ntasks > 1)
+		if (t->ntasks > 1 || t->pids)
 			buf_printf(&b, "[pid %d] ", (int)k->tid);
 		buf_puts(&b, tc->name);
 		if (tc->fd_arg >= 0)
@@ -789,22 +919,27 @@ trace_say_waits(struct trace *t)
 
 /*
  * Waits for the next stop or end of a traced task, saying meanwhile which
- * calls wait (after 100 ms asleep). Returns its pid and wait status, or -1.
+ * calls wait (after 100 ms asleep); SIGTERM, when in chld, ends the
+ * program, whose end is then waited for as any other. Returns its pid
+ * and wait status, or -1.
  */
 static pid_t
 trace_wait(struct trace *t, const sigset_t *chld, int *st)
 {
 	struct timespec wait_ms = { 0, 100 * 1000000L }, safety = { 1, 0 };
 	pid_t pid;
+	int sig;
 
 	for (;;) {
 		pid = waitpid(-1, st, __WALL | WNOHANG);
 		if (pid != 0)
 			return pid;
 		/* every stop and end of a tracee sends the tracer SIGCHLD */
-		if (sigtimedwait(chld, NULL,
-		        trace_may_wait(t) ? &wait_ms : &safety) == -1 &&
-		    errno == EAGAIN)
+		sig = sigtimedwait(chld, NULL,
+		    trace_may_wait(t) ? &wait_ms : &safety);
+		if (sig == SIGTERM) /* the shell ends a program it traces */
+			trace_kill(t);
+		else if (sig == -1 && errno == EAGAIN)
 			trace_say_waits(t);
 	}
 }
@@ -839,6 +974,8 @@ trace_run(struct trace *t, char **argv)
 	t->status = 0;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
+	if (!t->attached) /* -p: SIGTERM ends sockstep, the program goes on */
+		sigaddset(&chld, SIGTERM);
 	sigprocmask(SIG_BLOCK, &chld,
 	    &omask); /* the program's mask is its own */
 	for (;;) {
@@ -868,10 +1005,13 @@ trace_run(struct trace *t, char **argv)
 static void
 trace_usage(FILE *fp)
 {
-	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--python] [--] "
+	fputs("usage: sockstep trace [-n] [-o FILE] [--step] [--python] "
+	      "[--diagram FILE]\n"
+	      "                      [--capture] [--lab] [--pids] [--] "
 	      "PROGRAM [ARG]...\n"
-	      "       sockstep trace [-n] [-o FILE] [--step] [--python] -p "
-	      "PID\n"
+	      "       sockstep trace [-n] [-o FILE] [--step] [--python] "
+	      "[--diagram FILE]\n"
+	      "                      [--capture] [--pids] -p PID\n"
 	      "Runs PROGRAM (or watches process PID) and prints each of its "
 	      "socket calls as\nthe shell prints its own: the strace line, "
 	      "then what it means.\n\n"
@@ -889,11 +1029,29 @@ trace_usage(FILE *fp)
 	      "socket module that\n"
 	      "                     makes it (each socket named by its fd: "
 	      "fd3)\n"
+	      "      --diagram=FILE write the chart of the program's TCP "
+	      "connections to FILE\n"
+	      "                     at its end (SVG when FILE ends in .svg), "
+	      "as the shell's\n"
+	      "                     diagram draws it: from captured segments, "
+	      "else inferred\n"
+	      "      --capture      show the segments of the program's "
+	      "connections under its\n"
+	      "                     calls, as the shell does (root, or with "
+	      "--lab)\n"
+	      "      --lab          run the program in a private network "
+	      "namespace with only a\n"
+	      "                     loopback (capture works there without "
+	      "root)\n"
+	      "      --pids         mark every call line with [pid N], not "
+	      "only once there are\n"
+	      "                     several processes or threads\n"
 	      "  -h, --help         show this help and exit\n\n"
 	      "The program's own output passes through; Ctrl-C reaches it. "
 	      "Exit status: the\nprogram's (128+N when signal N ended it, "
 	      "137 after --step's q); 126 or 127\nwhen it could not be run; "
-	      "2 a usage error or no permission to trace.\n",
+	      "2 a usage error, no permission to trace, or\n--diagram's "
+	      "FILE not written.\n",
 	    fp);
 }
 
@@ -907,13 +1065,19 @@ trace_main(int argc, char **argv)
 		{ "step", no_argument, NULL, 's' },
 		{ "python", no_argument, NULL, 'y' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "diagram", required_argument, NULL, 'D' },
+		{ "capture", no_argument, NULL, 'A' },
+		{ "lab", no_argument, NULL, 'L' },
+		{ "pids", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *path = NULL;
+	const char *path = NULL, *chart = NULL;
+	char err[256];
 	struct trace t;
 	FILE *out = stderr;
 	char *end;
 	long pid = 0;
-	int c, notes = 1, step = 0, python = 0, rc;
+	int c, notes = 1, step = 0, python = 0, capture = 0, lab = 0, rc;
+	int pids = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -932,6 +1096,18 @@ trace_main(int argc, char **argv)
 		case 'y':
 			python = 1;
 			break;
+		case 'D':
+			chart = optarg;
+			break;
+		case 'A':
+			capture = 1;
+			break;
+		case 'L':
+			lab = 1;
+			break;
+		case 'P':
+			pids = 1;
+			break;
 		case 'p':
 			pid = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end || pid <= 0 ||
@@ -947,7 +1123,7 @@ trace_main(int argc, char **argv)
 			return 0;
 		default:
 			fprintf(stderr, "sockstep trace: %s '%s'\n",
-			    optopt && strchr("op", optopt)
+			    optopt && strchr("opD", optopt)
 			        ? "option needs an argument"
 			        : "unknown option",
 			    argv[optind - 1]);
@@ -960,6 +1136,16 @@ trace_main(int argc, char **argv)
 		          : "sockstep trace: name a program to run\n",
 		    stderr);
 		fputs("Try 'sockstep trace --help'.\n", stderr);
+		return 2;
+	}
+	if (lab && pid) {
+		fputs("sockstep trace: --lab runs a program in a namespace of "
+		      "its own: not with -p\nTry 'sockstep trace --help'.\n",
+		    stderr);
+		return 2;
+	}
+	if (lab && lab_enter(err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockstep trace: %s\n", err);
 		return 2;
 	}
 	memset(&t, 0, sizeof(t));
@@ -982,12 +1168,24 @@ trace_main(int argc, char **argv)
 	t.sh.python = python;
 	t.sh.others = "another socket (of this program or another)";
 	t.step = step;
+	t.pids = pids;
 	if (t.tty)
 		t.sh.ctl = t.tty;
-	if (pid && trace_attach(&t, (pid_t)pid) == -1)
+	tracediag_init(&t.diag, &t.sh, chart != NULL);
+	if (capture &&
+	    capture_start(track_capture(&t.sh), err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockstep trace: capture: %s\n", err);
 		rc = 2;
-	else
+	} else if (pid && trace_attach(&t, (pid_t)pid) == -1)
+		rc = 2;
+	else {
 		rc = trace_run(&t, pid ? NULL : argv + optind);
+		tracediag_between(&t.diag); /* what came after the last call */
+		fflush(t.sh.out);
+		if (chart && tracediag_write(&t.diag, chart) == -1 && rc == 0)
+			rc = 2;
+	}
+	tracediag_free(&t.diag);
 	shell_free(&t.sh);
 	if (path)
 		fclose(out);

@@ -199,14 +199,245 @@ tracefmt_recvfrom(struct buf *b, const struct tracefmt_sys *s, int strsize)
 	buf_addc(b, ')');
 }
 
-/* sendmsg(3, {...}, 0): the message itself is not decoded */
+/* The MSG_* flags a msghdr's msg_flags can hold, in strace's order (by value). */
+static const struct sym tracefmt_msg_flags[] = { { "MSG_OOB", MSG_OOB },
+	{ "MSG_PEEK", MSG_PEEK }, { "MSG_DONTROUTE", MSG_DONTROUTE },
+	{ "MSG_CTRUNC", MSG_CTRUNC }, { "MSG_TRUNC", MSG_TRUNC },
+	{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_EOR", MSG_EOR },
+	{ "MSG_WAITALL", MSG_WAITALL }, { "MSG_CONFIRM", MSG_CONFIRM },
+	{ "MSG_ERRQUEUE", MSG_ERRQUEUE }, { "MSG_NOSIGNAL", MSG_NOSIGNAL },
+	{ "MSG_MORE", MSG_MORE }, { "MSG_CMSG_CLOEXEC", MSG_CMSG_CLOEXEC },
+	{ NULL, 0 } };
+
+/*
+ * Appends the n iovecs at addr as strace: [{iov_base="Hello", iov_len=5}],
+ * each showing its bytes up to size in all (-1: all of each), as
+ * strings strace's limit strsize abbreviates. A part not read is "...".
+ */
+static void
+tracefmt_iov(struct buf *b, pid_t tid, unsigned long long addr, size_t n,
+    long size, int strsize)
+{
+	unsigned char p[256];
+	struct iovec v;
+	size_t i, shown, want;
+
+	if (addr == 0) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_puts(b, ", ");
+		if (i >= (size_t)strsize) {
+			buf_puts(b, "...");
+			break;
+		}
+		if (tracefmt_read(tid, addr + i * sizeof(v), &v, sizeof(v)) !=
+		    sizeof(v)) {
+			buf_puts(b, "...");
+			break;
+		}
+		shown = size < 0 || v.iov_len < (size_t)size ? v.iov_len
+		                                             : (size_t)size;
+		if (size >= 0)
+			size -= (long)shown;
+		want = shown < (size_t)strsize ? shown : (size_t)strsize;
+		if (want > sizeof(p))
+			want = sizeof(p);
+		buf_puts(b, "{iov_base=");
+		if (tracefmt_read(tid, (uintptr_t)v.iov_base, p, want) !=
+		    (ssize_t)want)
+			buf_puts(b, "...");
+		else
+			fmt_cstring(b, p, shown, (size_t)strsize);
+		buf_printf(b, ", iov_len=%zu}", v.iov_len);
+	}
+	buf_addc(b, ']');
+}
+
+/* Appends one control message's data as strace: cmsg_data=[5] (SCM_RIGHTS), {pid=1, uid=0, gid=0} (SCM_CREDENTIALS), else "...". */
+static void
+tracefmt_cmsg_data(struct buf *b, const struct cmsghdr *c, size_t len)
+{
+	const unsigned char *d = (const unsigned char *)c + CMSG_LEN(0);
+	size_t i, n = len > CMSG_LEN(0) ? len - CMSG_LEN(0) : 0;
+	struct ucred cr;
+	int fd;
+
+	buf_puts(b, ", cmsg_data=");
+	if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+		buf_addc(b, '[');
+		for (i = 0; i + sizeof(fd) <= n; i += sizeof(fd)) {
+			memcpy(&fd, d + i, sizeof(fd));
+			buf_printf(b, "%s%d", i ? ", " : "", fd);
+		}
+		buf_addc(b, ']');
+	} else if (c->cmsg_level == SOL_SOCKET &&
+	    c->cmsg_type == SCM_CREDENTIALS && n >= sizeof(cr)) {
+		memcpy(&cr, d, sizeof(cr));
+		buf_printf(b, "{pid=%d, uid=%u, gid=%u}", (int)cr.pid,
+		    (unsigned)cr.uid, (unsigned)cr.gid);
+	} else
+		buf_puts(b, "...");
+}
+
+/* Appends the control messages of m (read from task tid) as strace: [{cmsg_len=20, cmsg_level=SOL_SOCKET, ...}]. */
+static void
+tracefmt_control(struct buf *b, pid_t tid, const struct msghdr *m)
+{
+	union {
+		unsigned char p[1024];
+		struct cmsghdr align;
+	} u;
+	size_t len =
+	    m->msg_controllen < sizeof(u.p) ? m->msg_controllen : sizeof(u.p);
+	size_t off = 0, clen;
+	struct cmsghdr c;
+
+	if (tracefmt_read(tid, (uintptr_t)m->msg_control, u.p, len) !=
+	    (ssize_t)len) {
+		buf_puts(b, "...");
+		return;
+	}
+	buf_addc(b, '[');
+	while (off + sizeof(c) <= len) {
+		memcpy(&c, u.p + off, sizeof(c));
+		buf_printf(b, "%s{cmsg_len=%zu, cmsg_level=", off ? ", " : "",
+		    (size_t)c.cmsg_len);
+		if (c.cmsg_level == SOL_SOCKET)
+			buf_puts(b, "SOL_SOCKET");
+		else
+			buf_printf(b, "%d", c.cmsg_level);
+		if (c.cmsg_level == SOL_SOCKET && c.cmsg_type == SCM_RIGHTS)
+			buf_puts(b, ", cmsg_type=SCM_RIGHTS");
+		else if (c.cmsg_level == SOL_SOCKET &&
+		    c.cmsg_type == SCM_CREDENTIALS)
+			buf_puts(b, ", cmsg_type=SCM_CREDENTIALS");
+		else
+			buf_printf(b, ", cmsg_type=%#x", (unsigned)c.cmsg_type);
+		clen = c.cmsg_len < len - off ? c.cmsg_len : len - off;
+		tracefmt_cmsg_data(b, (const struct cmsghdr *)(u.p + off),
+		    clen);
+		buf_addc(b, '}');
+		if (c.cmsg_len < sizeof(c))
+			break;
+		off += CMSG_ALIGN(c.cmsg_len);
+	}
+	if (off < len && off + sizeof(c) > len && off > 0 &&
+	    off < m->msg_controllen)
+		buf_puts(b, ", ...");
+	buf_addc(b, ']');
+}
+
+/*
+ * Appends the msghdr m (read from task tid) as strace: {msg_name=...,
+ * msg_namelen=16, msg_iov=[...], msg_iovlen=1, msg_control=[...],
+ * msg_controllen=24, msg_flags=0}. namelen_in is recvmsg's msg_namelen
+ * at entry (-1 for sendmsg); size the bytes its buffers hold (-1: all).
+ */
+static void
+tracefmt_msghdr(struct buf *b, pid_t tid, const struct msghdr *m,
+    long namelen_in, long size, int strsize)
+{
+	struct sockaddr_storage ss;
+	size_t len = m->msg_namelen;
+
+	if (namelen_in >= 0 && (long)len > namelen_in)
+		len = (size_t)namelen_in;
+	if (len > sizeof(ss))
+		len = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	buf_puts(b, "{msg_name=");
+	if (m->msg_name == NULL)
+		buf_puts(b, "NULL");
+	else if (len == 0)
+		buf_printf(b, "%#llx",
+		    (unsigned long long)(uintptr_t)m->msg_name);
+	else if (tracefmt_read(tid, (uintptr_t)m->msg_name, &ss, len) !=
+	    (ssize_t)len)
+		buf_puts(b, "...");
+	else
+		addr_strace(b, (struct sockaddr *)&ss, (socklen_t)len);
+	if (namelen_in >= 0 && namelen_in != (long)m->msg_namelen)
+		buf_printf(b, ", msg_namelen=%ld => %u", namelen_in,
+		    (unsigned)m->msg_namelen);
+	else
+		buf_printf(b, ", msg_namelen=%u", (unsigned)m->msg_namelen);
+	buf_puts(b, ", msg_iov=");
+	tracefmt_iov(b, tid, (uintptr_t)m->msg_iov, m->msg_iovlen, size,
+	    strsize);
+	buf_printf(b, ", msg_iovlen=%zu", (size_t)m->msg_iovlen);
+	if (m->msg_controllen) {
+		buf_puts(b, ", msg_control=");
+		tracefmt_control(b, tid, m);
+	}
+	buf_printf(b,
+	    ", msg_controllen=%zu, msg_flags=", (size_t)m->msg_controllen);
+	sym_format_flags(b, tracefmt_msg_flags, m->msg_flags);
+	buf_addc(b, '}');
+}
+
+/* Reads at entry what a sendmsg or recvmsg line needs: sendmsg's whole message (what it sends), recvmsg's msghdr (its msg_namelen). */
+static void
+tracefmt_msg_entry(struct tracefmt_sys *s, int strsize)
+{
+	struct msghdr m;
+	struct buf b;
+
+	if (tracefmt_read(s->tid, s->a[1], &m, sizeof(m)) != sizeof(m))
+		return;
+	memcpy(s->data, &m, sizeof(m));
+	s->data_len = sizeof(m);
+	if (s->nr != SYS_sendmsg)
+		return;
+	buf_init(&b);
+	tracefmt_msghdr(&b, s->tid, &m, -1, -1, strsize);
+	if (strlen(buf_str(&b)) < sizeof(s->msg))
+		memcpy(s->msg, buf_str(&b), strlen(buf_str(&b)) + 1);
+	buf_free(&b);
+}
+
+/*
+ * sendmsg(3, {msg_name=NULL, ...}, 0) with the message read at entry;
+ * recvmsg(4, {...}, 0) with the message read at exit, its buffers up to
+ * the length returned, or {msg_namelen=16} when it failed.
+ */
 static void
 tracefmt_msg(struct buf *b, const struct tracefmt_sys *s, int strsize)
 {
-	(void)strsize;
-	buf_printf(b, "%d, ..., ", (int)s->a[0]);
+	struct msghdr in, m;
+
+	buf_printf(b, "%d, ", (int)s->a[0]);
+	memcpy(&in, s->data, sizeof(in));
+	if (s->nr == SYS_sendmsg && s->msg[0])
+		buf_puts(b, s->msg);
+	else if (s->nr == SYS_sendmsg || s->data_len != sizeof(in))
+		buf_puts(b, "...");
+	else if (s->ret < 0)
+		buf_printf(b, "{msg_namelen=%u}", (unsigned)in.msg_namelen);
+	else if (tracefmt_read(s->tid, s->a[1], &m, sizeof(m)) != sizeof(m))
+		buf_puts(b, "...");
+	else
+		tracefmt_msghdr(b, s->tid, &m, (long)in.msg_namelen, s->ret,
+		    strsize);
+	buf_puts(b, ", ");
 	sym_format_flags(b, sym_msg, (long)s->a[2]);
 	buf_addc(b, ')');
+}
+
+/* sendmmsg(3, ..., 2, 0), recvmmsg(4, ..., 2, MSG_DONTWAIT, NULL): named, their messages not decoded */
+static void
+tracefmt_mmsg(struct buf *b, const struct tracefmt_sys *s, int strsize)
+{
+	(void)strsize;
+	buf_printf(b, "%d, ..., %u, ", (int)s->a[0], (unsigned)s->a[2]);
+	sym_format_flags(b, sym_msg, (long)s->a[3]);
+	if (s->nr == SYS_recvmmsg)
+		buf_puts(b, s->a[4] ? ", ...)" : ", NULL)");
+	else
+		buf_addc(b, ')');
 }
 
 /* Returns the option of level and name this shell knows, or NULL. */
@@ -643,6 +874,8 @@ static const struct tracefmt_call tracefmt_calls[] = {
 	{ SYS_recvfrom, "recvfrom", 0, tracefmt_recvfrom, 1, 0 },
 	{ SYS_sendmsg, "sendmsg", 0, tracefmt_msg, 1, 0 },
 	{ SYS_recvmsg, "recvmsg", 0, tracefmt_msg, 1, 0 },
+	{ SYS_sendmmsg, "sendmmsg", 0, tracefmt_mmsg, 1, 0 },
+	{ SYS_recvmmsg, "recvmmsg", 0, tracefmt_mmsg, 1, 0 },
 	{ SYS_shutdown, "shutdown", 0, tracefmt_fd_int, 0, 0 },
 	{ SYS_setsockopt, "setsockopt", 0, tracefmt_sockopt, 0, 0 },
 	{ SYS_getsockopt, "getsockopt", 0, tracefmt_sockopt, 0, 0 },
@@ -734,6 +967,10 @@ tracefmt_entry(struct tracefmt_sys *s, int strsize)
 	case SYS_select:
 	case SYS_pselect6:
 		tracefmt_select_entry(s);
+		break;
+	case SYS_sendmsg:
+	case SYS_recvmsg:
+		tracefmt_msg_entry(s, strsize);
 		break;
 	case SYS_epoll_ctl:
 		got = tracefmt_read(s->tid, s->a[3], s->data,

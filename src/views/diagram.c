@@ -65,17 +65,17 @@ diagram_resolve(struct diagram *d)
 	for (i = 0; i < d->n; i++) {
 		struct diagram_event *e = &d->v[i];
 
-		if (e->h == NULL || !diag_has_addr(&e->h->local) ||
-		    !diag_has_addr(&e->h->peer))
+		if (e->h == NULL || !diag_has_addr(handle_local(e->h)) ||
+		    !diag_has_addr(handle_peer(e->h)))
 			continue;
 		buf_reset(&a);
-		addr_short(&a, (const struct sockaddr *)&e->h->local,
-		    sizeof(e->h->local));
+		addr_short(&a, (const struct sockaddr *)handle_local(e->h),
+		    sizeof(struct sockaddr_storage));
 		diagram_copy(e->back ? e->to : e->from, sizeof(e->from),
 		    buf_str(&a));
 		buf_reset(&a);
-		addr_short(&a, (const struct sockaddr *)&e->h->peer,
-		    sizeof(e->h->peer));
+		addr_short(&a, (const struct sockaddr *)handle_peer(e->h),
+		    sizeof(struct sockaddr_storage));
 		diagram_copy(e->back ? e->from : e->to, sizeof(e->to),
 		    buf_str(&a));
 		e->h = NULL;
@@ -110,14 +110,14 @@ diagram_append(struct diagram *d, const struct diagram *from,
 	for (i = 0; from->n && i < t->n; i++) {
 		struct diagram_name *n;
 
-		if (!diag_has_addr(&t->v[i]->local))
+		if (!diag_has_addr(handle_local(t->v[i])))
 			continue;
 		d->names =
 		    xrealloc(d->names, (d->nnames + 1) * sizeof(*d->names));
 		n = &d->names[d->nnames++];
 		buf_reset(&a);
-		addr_short(&a, (const struct sockaddr *)&t->v[i]->local,
-		    sizeof(t->v[i]->local));
+		addr_short(&a, (const struct sockaddr *)handle_local(t->v[i]),
+		    sizeof(struct sockaddr_storage));
 		diagram_copy(n->addr, sizeof(n->addr), buf_str(&a));
 		diagram_copy(n->who, sizeof(n->who), who);
 		diagram_copy(n->name, sizeof(n->name), t->v[i]->name);
@@ -220,11 +220,11 @@ diagram_lanes(const struct diagram *d, const struct handle_table *t,
 	for (i = 0; i < t->n; i++) {
 		const struct handle *h = t->v[i];
 
-		if (!diag_has_addr(&h->local))
+		if (!diag_has_addr(handle_local(h)))
 			continue;
 		buf_reset(&a);
-		addr_short(&a, (const struct sockaddr *)&h->local,
-		    sizeof(h->local));
+		addr_short(&a, (const struct sockaddr *)handle_local(h),
+		    sizeof(struct sockaddr_storage));
 		for (k = 0; k < (int)l->n; k++)
 			if (strcmp(l->addr[k], buf_str(&a)) == 0)
 				buf_printf(&l->name[k], "%s%s",

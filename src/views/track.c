@@ -181,14 +181,15 @@ track_name(struct shell *sh, struct buf *b,
 	for (i = 0; i < ht->n; i++) {
 		const struct handle *h = ht->v[i];
 
-		if (!diag_addr_equal(&h->local, local))
+		if (!diag_addr_equal(handle_local(h), local))
 			continue;
-		if (peer && diag_addr_equal(&h->peer, peer)) {
+		if (peer && diag_addr_equal(handle_peer(h), peer)) {
 			buf_puts(b, h->name);
 			return;
 		}
 		if (any == NULL ||
-		    (!diag_has_addr(&h->peer) && diag_has_addr(&any->peer)))
+		    (!diag_has_addr(handle_peer(h)) &&
+		        diag_has_addr(handle_peer(any))))
 			any = h;
 	}
 	if (any)
@@ -204,7 +205,7 @@ track_is_ours(struct shell *sh, const struct sockaddr_storage *addr)
 	size_t i;
 
 	for (i = 0; i < sh->handles.n; i++)
-		if (diag_addr_equal(&sh->handles.v[i]->local, addr))
+		if (diag_addr_equal(handle_local(sh->handles.v[i]), addr))
 			return 1;
 	return 0;
 }
@@ -273,7 +274,7 @@ track_handle_arg(struct shell *sh, const struct stmt *st)
 }
 
 /* Describes one captured segment in words for its arrow: flags, bytes. */
-static void
+void
 track_seg_what(struct buf *b, const struct capture_seg *s)
 {
 	char fl[64];
@@ -293,6 +294,36 @@ struct track_segctx {
 	const char *call;
 	const char *prefix;
 };
+
+/*
+ * Prints one captured segment, its ends named from and to, after prefix
+ * ("meanwhile: " between calls), and the note a lone FIN or an RST needs.
+ */
+void
+track_seg_print(struct shell *sh, const char *prefix, const char *from,
+    const char *to, const struct capture_seg *s)
+{
+	char fl[64];
+
+	capture_flags(fl, sizeof(fl), s->flags);
+	out_meaning(sh, "%s%s > %s  %-9s seq %u%s%s ack %u  len %u", prefix,
+	    from, to, fl, (unsigned)s->seq,
+	    s->rel_ack || !(s->flags & CAPTURE_ACK) ? "" : " (raw)", "",
+	    (s->flags & CAPTURE_ACK) ? (unsigned)s->ack : 0U, s->len);
+	if ((s->flags & CAPTURE_FIN) && s->len == 0)
+		note_say(sh, "segment.fin",
+		    "a FIN with no data: the zero-length message; the "
+		    "peer's recv returns 0 once it has read everything before it");
+	else if ((s->flags & CAPTURE_RST) && s->answers_syn)
+		note_say(sh, "segment.rst.refused",
+		    "RST in answer to a SYN: the peer's kernel refuses the "
+		    "connection (nothing listens there), and the connect "
+		    "fails with ECONNREFUSED");
+	else if (s->flags & CAPTURE_RST)
+		note_say(sh, "segment.rst",
+		    "RST: the connection is aborted; the peer's next "
+		    "call fails (ECONNRESET or EPIPE)");
+}
 
 /* Prints one ARP frame of a lab's link: a question, or its answer. */
 static void
@@ -320,7 +351,6 @@ track_seg(const struct capture_seg *s, void *arg)
 	struct track_segctx *c = arg;
 	struct shell *sh = c->sh;
 	struct buf from, to, what;
-	char fl[64];
 
 	if (s->arp) { /* no connection: no arrow */
 		track_arp(sh, c->prefix, s);
@@ -331,24 +361,7 @@ track_seg(const struct capture_seg *s, void *arg)
 	buf_init(&what);
 	track_name(sh, &from, &s->src, &s->dst);
 	track_name(sh, &to, &s->dst, &s->src);
-	capture_flags(fl, sizeof(fl), s->flags);
-	out_meaning(sh, "%s%s > %s  %-9s seq %u%s%s ack %u  len %u", c->prefix,
-	    buf_str(&from), buf_str(&to), fl, (unsigned)s->seq,
-	    s->rel_ack || !(s->flags & CAPTURE_ACK) ? "" : " (raw)", "",
-	    (s->flags & CAPTURE_ACK) ? (unsigned)s->ack : 0U, s->len);
-	if ((s->flags & CAPTURE_FIN) && s->len == 0)
-		note_say(sh, "segment.fin",
-		    "a FIN with no data: the zero-length message; the "
-		    "peer's recv returns 0 once it has read everything before it");
-	else if ((s->flags & CAPTURE_RST) && s->answers_syn)
-		note_say(sh, "segment.rst.refused",
-		    "RST in answer to a SYN: the peer's kernel refuses the "
-		    "connection (nothing listens there), and the connect "
-		    "fails with ECONNREFUSED");
-	else if (s->flags & CAPTURE_RST)
-		note_say(sh, "segment.rst",
-		    "RST: the connection is aborted; the peer's next "
-		    "call fails (ECONNRESET or EPIPE)");
+	track_seg_print(sh, c->prefix, buf_str(&from), buf_str(&to), s);
 	track_seg_what(&what, s);
 	track_arrow(sh, &s->src, &s->dst, buf_str(&what), c->call);
 	buf_free(&from);
@@ -611,10 +624,10 @@ track_caused(const struct handle *h, const struct handle *c)
 		return 0;
 	if (c == h || c->sock == h->sock) /* itself, or a dup of it */
 		return 1;
-	if (diag_has_addr(&h->peer))
-		return diag_addr_equal(&c->local, &h->peer) &&
-		    diag_addr_equal(&c->peer, &h->local);
-	return track_addr_covers(&h->local, &c->peer);
+	if (diag_has_addr(handle_peer(h)))
+		return diag_addr_equal(handle_local(c), handle_peer(h)) &&
+		    diag_addr_equal(handle_peer(c), handle_local(h));
+	return track_addr_covers(handle_local(h), handle_peer(c));
 }
 
 /*
@@ -640,15 +653,18 @@ track_infer_peer(struct shell *sh, const struct handle *h, int skip_h, int rst,
 			continue;
 		if (c->to == ST_CLOSE && c->from != ST_SYN_SENT &&
 		    c->from != ST_LISTEN && c->from != ST_LAST_ACK && !rst)
-			track_arrow(sh, &c->h->peer, &c->h->local, "RST", call);
+			track_arrow(sh, handle_peer(c->h), handle_local(c->h),
+			    "RST", call);
 		else if (c->from == ST_SYN_SENT && c->to == ST_ESTABLISHED) {
-			track_arrow(sh, &c->h->peer, &c->h->local, "SYN, ACK",
-			    call);
-			track_arrow(sh, &c->h->local, &c->h->peer, "ACK", call);
-		} else if (!track_is_ours(sh, &c->h->peer) &&
+			track_arrow(sh, handle_peer(c->h), handle_local(c->h),
+			    "SYN, ACK", call);
+			track_arrow(sh, handle_local(c->h), handle_peer(c->h),
+			    "ACK", call);
+		} else if (!track_is_ours(sh, handle_peer(c->h)) &&
 		    (c->to == ST_CLOSE_WAIT || c->to == ST_TIME_WAIT ||
 		        c->to == ST_CLOSING))
-			track_arrow(sh, &c->h->peer, &c->h->local, "FIN", call);
+			track_arrow(sh, handle_peer(c->h), handle_local(c->h),
+			    "FIN", call);
 	}
 }
 
@@ -729,18 +745,21 @@ track_infer(struct shell *sh, const struct stmt *st)
 	buf_init(&what);
 	if (h && mine &&
 	    (strcmp(cmd, "connect") == 0 || strcmp(cmd, "connect_ex") == 0)) {
-		track_arrow(sh, &h->local, &h->peer, "SYN", NULL);
+		track_arrow(sh, handle_local(h), handle_peer(h), "SYN", NULL);
 		if (mine->to != ST_SYN_SENT) {
-			track_arrow(sh, &h->peer, &h->local, "SYN, ACK", NULL);
-			track_arrow(sh, &h->local, &h->peer, "ACK", NULL);
+			track_arrow(sh, handle_peer(h), handle_local(h),
+			    "SYN, ACK", NULL);
+			track_arrow(sh, handle_local(h), handle_peer(h), "ACK",
+			    NULL);
 		}
 	} else if (h && track_data(st, sh->last.ret, &what) == 0)
-		track_arrow(sh, &h->local, &h->peer, buf_str(&what), NULL);
+		track_arrow(sh, handle_local(h), handle_peer(h), buf_str(&what),
+		    NULL);
 	else if (h && mine && strcmp(cmd, "shutdown") == 0 &&
 	    track_open(mine->from) && !track_open(mine->to))
-		track_arrow(sh, &h->local, &h->peer, "FIN", NULL);
+		track_arrow(sh, handle_local(h), handle_peer(h), "FIN", NULL);
 	else if (h && mine && mine->closed && track_open(mine->from))
-		track_arrow(sh, &h->local, &h->peer,
+		track_arrow(sh, handle_local(h), handle_peer(h),
 		    h->close_rst ? "RST" : "FIN", NULL);
 	track_infer_peer(sh, h,
 	    h && mine && (mine->closed || strcmp(cmd, "shutdown") == 0),
@@ -802,8 +821,8 @@ track_resolve(struct shell *sh)
 		struct handle *h = sh->handles.byfd[i];
 
 		if (h && h->fd >= 0 && track_is_tcp(h) &&
-		    (!diag_has_addr(&h->local) ||
-		        (h->connected && !diag_has_addr(&h->peer)))) {
+		    (!diag_has_addr(handle_local(h)) ||
+		        (h->connected && !diag_has_addr(handle_peer(h))))) {
 			diag_remember(sh->sys, h);
 			n++;
 		}

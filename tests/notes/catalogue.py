@@ -42,6 +42,7 @@ usage: catalogue.py SOCKSTEP NOTE_LIST SRC_DIR [SCENARIO...]
 
 import glob
 import os
+import random
 import re
 import resource
 import shutil
@@ -56,13 +57,15 @@ NOTE_LINE = re.compile(r"^  \[([a-z0-9.-]+) ([a-z-]+)\] ", re.M)
 
 
 def free_port():
-    """A TCP and UDP port nobody holds on 127.0.0.1 right now."""
-    for _ in range(50):
+    """A TCP and UDP port nobody holds on 127.0.0.1 right now, below the
+    kernel's ephemeral range (32768 and up), so that no client's connect
+    in a parallel test can be given it before the scenario binds it."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
         t = socket.socket()
-        t.bind(("127.0.0.1", 0))
-        port = t.getsockname()[1]
         u = socket.socket(type=socket.SOCK_DGRAM)
         try:
+            t.bind(("127.0.0.1", port))
             u.bind(("127.0.0.1", port))
             return port
         except OSError:

@@ -23,6 +23,7 @@ killed at the end.
 
 import fcntl
 import os
+import random
 import re
 import socket
 import struct
@@ -70,10 +71,18 @@ def screen(s):
 
 
 def free_port():
-    """A port the kernel chose on 127.0.0.1 (bound to 0, then let go)."""
-    with socket.socket() as p:
-        p.bind(("127.0.0.1", 0))
-        return p.getsockname()[1]
+    """A port nothing holds on 127.0.0.1 right now, below the kernel's
+    ephemeral range (32768 and up), so that no client's connect in a
+    parallel test can be given it before the typed bind takes it."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as p:
+            try:
+                p.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise Fail("no free port below the ephemeral range")
 
 
 def typed(s, line, pattern=None, what=None, wait=True):

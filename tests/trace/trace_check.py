@@ -49,6 +49,26 @@ modes               a C program setting a socket non-blocking with fcntl
                     that watches a socket (strace -y's fd kinds tell
                     which), no other: not epoll_create1, which names no
                     socket (Python's import of selectors makes one).
+msg                 a C program's sendmsg and recvmsg (a message in two
+                    pieces, one longer than strace's string limit, one
+                    with SCM_RIGHTS, one with SCM_CREDENTIALS, on a Unix
+                    socket pair; a UDP datagram with msg_name; EAGAIN):
+                    the lines are strace's, the received buffers shown up
+                    to the length returned; sendmmsg and recvmmsg are
+                    named, their messages "..." (strace's decoded array
+                    taken for it).
+diagram             the C echo pair, each traced with --diagram FILE: the
+                    client's chart has the handshake of its connect, its
+                    bytes, the echo its recv saw, its shutdown's FIN and
+                    the server's FIN its recv saw; the server's the
+                    handshake its accept saw, the bytes, the FINs; each
+                    arrow pointing the right way, lanes named by fd; and
+                    under the client's connect, the segments its socket
+                    sent and received across it (2 and 1: the handshake).
+capture             (root only, else skipped) the same with --capture:
+                    the segment lines come under the calls, as the
+                    shell's (fd3 > 127.0.0.1:PORT  SYN ...), and the
+                    charts are drawn from them (ACKs, no "inferred").
 sigint              a blocked accept is said at once ("waits"), before it
                     returns; Ctrl-C (SIGINT to the foreground process
                     group) then ends the program as it would without
@@ -386,6 +406,119 @@ def case_modes(tmp):
           "agree with strace; the others are let by")
 
 
+def arrows(path):
+    """A text chart's arrows: [(call, what, "->" or "<-")], and its first
+    line (the lanes' names)."""
+    lines = open(path).read().split("\n")
+    out = []
+    for line in lines:
+        m = re.match(r"(.*?)\s*\|(-- (.*?) -+>|<- (.*?) -+)\|", line)
+        if m:
+            what = m.group(3) if m.group(3) is not None else m.group(4)
+            out.append((m.group(1), what, "->" if m.group(3) else "<-"))
+    return out, lines[0]
+
+
+def case_diagram(tmp, capture):
+    """The C echo pair traced with --diagram (and --capture)."""
+    if capture and os.getuid() != 0:
+        print("SKIP: capture needs root")
+        sys.exit(77)
+    server, client = programs("c")
+    opt = ["--capture"] if capture else []
+    so, sc = os.path.join(tmp, "s.trace"), os.path.join(tmp, "c.trace")
+    ds, dc = os.path.join(tmp, "s.chart"), os.path.join(tmp, "c.chart")
+    _, outs, _ = run_pair(
+        server, client,
+        [SOCKSTEP, "trace", "-o", so, "--diagram", ds] + opt + ["--"],
+        lambda i: [SOCKSTEP, "trace", "-o", sc, "--diagram", dc] + opt +
+        ["--"])
+    if outs[0] != (0, "received Hello, world 0\n"):
+        fail(f"traced client: {outs[0]}")
+    data = '14 bytes "Hello, w"...'
+    cli, clanes = arrows(dc)
+    srv, slanes = arrows(ds)
+    if not capture:
+        want_c = [("connect(3)", "SYN", "->"), ("", "SYN, ACK", "<-"),
+                  ("", "ACK", "->"), ("sendto(3)", data, "->"),
+                  ("(seen by recvfrom(3))", data, "<-"),
+                  ("shutdown(3)", "FIN", "->"),
+                  ("(seen by recvfrom(3))", "FIN", "<-")]
+        want_s = [("(seen by accept(3))", "SYN", "->"),
+                  ("", "SYN, ACK", "<-"), ("", "ACK", "->"),
+                  ("(seen by recvfrom(4))", data, "->"),
+                  ("sendto(4)", data, "<-"),
+                  ("(seen by recvfrom(4))", "FIN", "->"),
+                  ("close(4)", "FIN", "<-")]
+        for label, got, want in (("client", cli, want_c),
+                                 ("server", srv, want_s)):
+            if got != want:
+                fail(f"{label}'s arrows: {got}")
+        if not re.search(r"^connect\(3, .*\n(?:  .*\n)*  segments: fd3 "
+                         r"sent 2, received 1\n", open(sc).read(), re.M):
+            fail(f"client: no handshake's segment counts under connect:\n"
+                 f"{open(sc).read()}")
+        if not re.match(r"\s+pid \d+: fd3\s+peer$", clanes) or \
+                not re.match(r"\s+peer\s+pid \d+: fd4$", slanes):
+            fail(f"lanes: {clanes!r} / {slanes!r}")
+        print("the echo pair's charts: handshake, data, FIN, inferred")
+        return
+    for label, got, path in (("client", cli, dc), ("server", srv, ds)):
+        kinds = [w for _, w, _ in got]
+        if "SYN" not in kinds or "SYN, ACK" not in kinds or \
+                "FIN, ACK" not in kinds or "ACK" not in kinds or \
+                not [w for w in kinds if w.startswith(data)] or \
+                "inferred" in open(path).read():
+            fail(f"{label}'s captured arrows: {got}")
+    text = open(sc).read()
+    m = re.search(r"^connect\(3, .*\n((?:  .*\n)*)", text, re.M)
+    if not m or not re.search(r"^  fd3 > 127\.0\.0\.1:\d+  SYN  +seq 0 "
+                              r"ack 0  len 0$", m.group(1), re.M) or \
+            not re.search(r"^  127\.0\.0\.1:\d+ > fd3  SYN, ACK  seq 0 "
+                          r"ack 1  len 0$", m.group(1), re.M):
+        fail(f"client: no handshake segments under connect:\n{text}")
+    if not re.search(r"^shutdown\(3, SHUT_WR\) = 0\n(?:  .*\n)*"
+                     r"  fd3 > 127\.0\.0\.1:\d+  FIN, ACK ", text, re.M):
+        fail(f"client: no FIN segment under shutdown:\n{text}")
+    if not re.search(r"^  fd4 > 127\.0\.0\.1:\d+  PSH, ACK .* len 14$",
+                     open(so).read(), re.M):
+        fail(f"server: no segment of its echo:\n{open(so).read()}")
+    print("the echo pair's segments under their calls, charts from them")
+
+
+def mmsg_elided(line):
+    """strace's sendmmsg or recvmmsg line with its messages as "...",
+    which sockstep does not decode; and credentials' pid as PID."""
+    line = re.sub(r"^((?:send|recv)mmsg\(\d+, )\[.*\](, \d+, )", r"\1...\2",
+                  line)
+    return re.sub(r"\{pid=\d+,", "{pid=PID,", line)
+
+
+def case_msg(tmp):
+    """The msg program traced: its lines are strace's."""
+    prog = [os.path.join(BINDIR, "msg")]
+    out = os.path.join(tmp, "msg.trace")
+    p, pid, _ = start([SOCKSTEP, "trace", "-o", out, "--"] + prog, None)
+    if p.wait(timeout=WAIT) != 0:
+        fail(f"traced program exited {p.returncode}")
+    p.stdout.close()
+    ours = [mmsg_elided(l) for l in sockstep_lines(out, pid).get(pid, [])]
+    prefix = os.path.join(tmp, "strace-msg")
+    q, spid, _ = start(["strace", "-ff", "-y", "-qq", "-s", "32", "-e",
+                        "trace=" + CALLS + ",sendmmsg,recvmmsg", "-o",
+                        prefix] + prog, None)
+    q.wait(timeout=WAIT)
+    q.stdout.close()
+    theirs = [mmsg_elided(l) for l in strace_lines(prefix).get(spid, [])]
+    compare("msg", (ours, []), (theirs, []))
+    for want in ("cmsg_type=SCM_RIGHTS, cmsg_data=[", "=> 0, msg_iov",
+                 '"..., iov_len=1024}', "sendmmsg(", "recvmmsg("):
+        if not [l for l in ours if want in l and l.startswith(
+                ("recvmsg(", "sendmmsg(", "recvmmsg("))]:
+            fail(f"no received line with {want!r}: {ours}")
+    print(f"{len(ours)} lines of sendmsg and recvmsg agree with strace")
+
+
 def served(server, argv):
     """Runs argv(port) against a fresh server, which then must end; returns
     the finished client (a CompletedProcess, text)."""
@@ -622,7 +755,7 @@ def main():
         if f.read(4) != b"\x7fELF":
             print("SKIP: sockstep is wrapped (valgrind?): no ptrace there")
             sys.exit(77)
-    if CASE.startswith("agree") or CASE in ("fork", "modes"):
+    if CASE.startswith("agree") or CASE in ("fork", "modes", "msg"):
         if shutil.which("strace") is None:
             print("SKIP: no strace")
             sys.exit(77)
@@ -643,6 +776,10 @@ def main():
             case_sigint(tmp)
         elif CASE == "modes":
             case_modes(tmp)
+        elif CASE in ("diagram", "capture"):
+            case_diagram(tmp, CASE == "capture")
+        elif CASE == "msg":
+            case_msg(tmp)
         elif CASE == "python":
             case_python(tmp)
         else:

@@ -684,8 +684,8 @@ test_accept_eintr(void **state)
 	    "[NAME]\n");
 	run_usage("close srv &",
 	    "close: only a call that can block runs in the background with "
-	    "'&' (accept, connect, send, recv, poll, ...); usage: close "
-	    "HANDLE\n");
+	    "'&' (accept, connect, send, recv, poll, ...), or a program run "
+	    "with trace; usage: close HANDLE\n");
 }
 
 static void
@@ -1247,10 +1247,28 @@ test_names_and_host(void **state)
 	assert_string_equal(fk.log, "connect");
 }
 
+/* cmd_find finds every command of the table by its name and its alias. */
+static void
+test_find_every_command(void **state)
+{
+	const struct cmd_entry *const *c;
+
+	(void)state;
+	for (c = cmd_table; *c; c++) {
+		assert_ptr_equal(cmd_find((*c)->name), *c);
+		if ((*c)->alias)
+			assert_non_null(cmd_find((*c)->alias));
+	}
+	assert_null(cmd_find("nosuch"));
+	assert_null(cmd_find(""));
+	assert_null(cmd_find("sock")); /* no prefixes */
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_find_every_command),
 		cmocka_unit_test_setup_teardown(test_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_emfile, setup,
 		    teardown),

@@ -5,10 +5,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "fmt.h"
+#include "text.h"
 
 /* Checks fmt_cstring of n bytes at p, cut at max. */
 static void
@@ -186,6 +188,66 @@ test_visible(void **state)
 	vis(s, 40, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
 }
 
+/* text_long: every long, the ends included; text_copy cuts to fit. */
+static void
+test_long_and_copy(void **state)
+{
+	static const long v[] = { 0, 7, -1, 10, 65432, -2147483648L,
+		9223372036854775807L, -9223372036854775807L - 1 };
+	char out[TEXT_LONG_MAX], want[64], small[4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		snprintf(want, sizeof(want), "%ld", v[i]);
+		assert_string_equal(text_long(out, v[i]), want);
+	}
+	text_copy(small, sizeof(small), "srv");
+	assert_string_equal(small, "srv");
+	text_copy(small, sizeof(small), "conn");
+	assert_string_equal(small, "con");
+}
+
+/* Formats with text_vplain into cap bytes: its result, and out. */
+static int
+plain(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = 0;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = text_vplain(out, cap, &len, fmt, ap);
+	va_end(ap);
+	out[rc == 0 ? len : 0] = '\0';
+	return rc;
+}
+
+/* text_vplain: as printf for its conversions, -1 for others or no room. */
+static void
+test_plain(void **state)
+{
+	char out[64], want[64];
+
+	(void)state;
+	assert_int_equal(plain(out, sizeof(out),
+	                     "%s is fd %d, %u%% of %ld %lu %zu", "srv", -3, 7U,
+	                     -9L, 10UL, (size_t)11),
+	    0);
+	snprintf(want, sizeof(want), "%s is fd %d, %u%% of %ld %lu %zu", "srv",
+	    -3, 7U, -9L, 10UL, (size_t)11);
+	assert_string_equal(out, want);
+	assert_int_equal(plain(out, sizeof(out), "no conversion"), 0);
+	assert_string_equal(out, "no conversion");
+	assert_int_equal(plain(out, sizeof(out), "%s", (const char *)NULL), 0);
+	assert_string_equal(out, "(null)");
+	assert_int_equal(plain(out, sizeof(out), "%x", 255U), -1);
+	assert_int_equal(plain(out, sizeof(out), "%5d", 1), -1);
+	assert_int_equal(plain(out, 8, "%s", "12345678"), -1); /* no room */
+	assert_int_equal(plain(out, 9, "%s", "12345678"), 0);
+	assert_string_equal(out, "12345678");
+}
+
 int
 main(void)
 {
@@ -198,6 +260,8 @@ main(void)
 		cmocka_unit_test(test_pybytes_quotes),
 		cmocka_unit_test(test_hexdump),
 		cmocka_unit_test(test_visible),
+		cmocka_unit_test(test_long_and_copy),
+		cmocka_unit_test(test_plain),
 	};
 
 	return cmocka_run_group_tests_name("fmt", tests, NULL, NULL);

@@ -34,7 +34,7 @@ test_add_find(void **state)
 	assert_int_equal(cli->type, SOCK_DGRAM);
 	assert_int_equal(cli->protocol, 17);
 	assert_int_equal(srv->shut, 0);
-	assert_string_equal(srv->closed_at, "");
+	assert_null(srv->closed_at);
 	assert_ptr_equal(handle_find(&t, "srv"), srv);
 	assert_ptr_equal(handle_find(&t, "cli"), cli);
 	assert_null(handle_find(&t, "Srv"));
@@ -102,12 +102,22 @@ test_reuse_closed_name(void **state)
 {
 	struct handle_table t;
 	struct handle *h, *again, *other;
+	struct sockaddr_storage ss;
 
 	(void)state;
 	handle_table_init(&t);
 	h = handle_add(&t, "cli", 4, AF_INET, SOCK_STREAM, 0);
 	h->shut = HANDLE_SHUT_WR;
+	other = handle_add(&t, "end", 5, AF_UNIX, SOCK_STREAM, 0);
+	h->pair = other;
+	h->pair_sock = other->sock;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = AF_INET;
+	handle_set_local(h, &ss);
+	handle_set_peer(h, &ss);
+	assert_int_equal(handle_local(h)->ss_family, AF_INET);
 	handle_close(&t, h, "line 3");
+	handle_close(&t, other, "line 4");
 	/* The kernel hands out fd 4 again, to another handle. */
 	other = handle_add(&t, "x", 4, AF_INET, SOCK_STREAM, 0);
 	assert_ptr_equal(handle_by_fd(&t, 4), other);
@@ -119,11 +129,16 @@ test_reuse_closed_name(void **state)
 	assert_int_equal(again->family, AF_INET6);
 	assert_int_equal(again->type, SOCK_DGRAM);
 	assert_int_equal(again->shut, 0);
-	assert_string_equal(again->closed_at, "");
+	assert_null(again->closed_at);
+	/* nothing of the old socket's: no pair, no remembered addresses */
+	assert_null(again->pair);
+	assert_int_equal(again->pair_sock, 0);
+	assert_int_equal(handle_local(again)->ss_family, 0);
+	assert_int_equal(handle_peer(again)->ss_family, 0);
 	assert_ptr_equal(handle_find(&t, "cli"), again);
 	assert_ptr_equal(handle_by_fd(&t, 6), again);
 	assert_ptr_equal(handle_by_fd(&t, 4), other);
-	assert_int_equal(t.n, 2);
+	assert_int_equal(t.n, 3);
 	assert_int_equal(t.live, 2);
 	handle_table_free(&t);
 }

@@ -345,7 +345,7 @@ test_inferred_arrows(void **state)
 	assert_non_null(d);
 	{
 		const struct cmd_entry *c = cmd_find("diagram");
-		struct cmd_args a = { 0, NULL, NULL };
+		struct cmd_args a = { 0, NULL, NULL, 0 };
 		FILE *keep = f->sh.out;
 
 		f->sh.out = d;
