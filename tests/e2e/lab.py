@@ -68,10 +68,11 @@ class Lab:
         if r.returncode != 0:
             raise e2elib.Skip("no user namespaces here")
 
-    def start(self, args):
+    def start(self, args, env=None):
         return subprocess.Popen(self.prefix + [self.binary] + args,
+                                stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=self.env)
+                                stderr=subprocess.PIPE, env=env or self.env)
 
     def check_left(self):
         """Fails when the lab's folder remains after its shells left."""
@@ -172,6 +173,11 @@ def test_hosts():
              and "'@alpha': the host is already given" in err and
              "@gamma: the lab's hosts are @alpha and @beta" in err,
              "--host=beta", rc, out, err)
+        p = lab.start(["--lab", "--host=beta"],
+                      env=dict(lab.env, SOCKSTEP_INTERACTIVE="1"))
+        rc, out, err = lab.finish(p)
+        must(rc == 0 and out.startswith("sockstep@beta> "), "the prompt",
+             rc, out, err)
         out_dir = os.path.join(tmp, "out")
         os.mkdir(out_dir)
         if lab.prefix:
