@@ -39,7 +39,10 @@ static struct labhost labhost_v[] = {
 /* The host this process lives on: -1 outside a lab. */
 static int labhost_at = -1;
 
-/* Opens path and moves the fd to LABHOST_FD or above. Returns it, or -1. */
+/*
+ * Opens path and moves the fd to LABHOST_FD or above (where the limit of
+ * open files allows). Returns it, or -1.
+ */
 static int
 labhost_hold(const char *path)
 {
@@ -47,7 +50,8 @@ labhost_hold(const char *path)
 
 	if (fd == -1)
 		return -1;
-	hi = fcntl(fd, F_DUPFD_CLOEXEC, LABHOST_FD);
+	if ((hi = fcntl(fd, F_DUPFD_CLOEXEC, LABHOST_FD)) == -1)
+		return fd; /* a low fd, rather than no lab */
 	close(fd);
 	return hi;
 }
