@@ -178,6 +178,16 @@ def test_hosts():
         rc, out, err = lab.finish(p)
         must(rc == 0 and out.startswith("sockstep@beta> "), "the prompt",
              rc, out, err)
+        # sock_diag sees a namespace's own sockets: a beta socket's
+        # TIME_WAIT is looked for on beta
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "socket srv; bind srv '' 5000; listen srv; "
+            "socket far @beta; connect far alpha 5000; accept srv conn; "
+            "close far; close conn; handles"]))
+        must(rc == 0 and
+             re.search(r"far \(closed\) FIN_WAIT[12] -> TIME_WAIT", out) and
+             "far (fd 4, line 1; its connection lingers in TIME_WAIT" in out,
+             "beta's TIME_WAIT", rc, out, err)
         out_dir = os.path.join(tmp, "out")
         os.mkdir(out_dir)
         if lab.prefix:
