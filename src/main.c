@@ -10,6 +10,7 @@
 #include "child.h"
 #include "input.h"
 #include "lab.h"
+#include "labhost.h"
 #include "lesson.h"
 #include "out.h"
 #include "record.h"
@@ -68,9 +69,12 @@ usage(FILE *fp)
 	    "                        a file\n"
 	    "      --capture         show the packets of each call, in lessons too\n"
 	    "                        (root, or with --lab)\n"
-	    "      --lab[=NAME]      run in a private network namespace (capture\n"
-	    "                        without root); with NAME, shells of the same\n"
-	    "                        user with the same NAME share it\n"
+	    "      --lab[=NAME]      run in a private lab: two hosts, alpha and beta,\n"
+	    "                        on a link of their own (capture without root);\n"
+	    "                        with NAME, shells of the same user with the\n"
+	    "                        same NAME share it\n"
+	    "      --host=HOST       with --lab, live on HOST (alpha, the default,\n"
+	    "                        or beta): its sockets and its host name\n"
 	    "  -v, --verbose         with --check, show the calls too\n"
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n\n"
@@ -175,6 +179,54 @@ run_string(struct shell *sh, const char *cmds)
 	return rc;
 }
 
+/*
+ * Enters the lab (--lab[=NAME]) and moves onto host (--host), saying
+ * where the shell is on stderr. Returns 0, or 2 after a message.
+ */
+static int
+start_lab(int lab, const char *labname, const char *host)
+{
+	char err[256];
+	int joined = 0, at = host ? labhost_find(host) : 0;
+
+	if (!lab || at == -1) {
+		fprintf(stderr, "sockstep: %s\nTry 'sockstep --help'.\n",
+		    !lab ? "--host needs --lab: the hosts are the lab's"
+		         : "--host takes alpha or beta, the lab's hosts");
+		return 2;
+	}
+	if ((labname ? lab_enter_named(labname, &joined, err, sizeof(err))
+	             : lab_enter(err, sizeof(err))) == -1) {
+		fprintf(stderr, "sockstep: %s\n", err);
+		return 2;
+	}
+	if (at != 0 && labhost_live(at) == -1) {
+		fprintf(stderr, "sockstep: --host=%s: setns: %s\n", host,
+		    strerror(errno));
+		return 2;
+	}
+	if (joined)
+		fprintf(stderr,
+		    "sockstep: lab %s: joined the shells already in it",
+		    labname);
+	else
+		fprintf(stderr,
+		    "sockstep: lab%s%s: private network namespaces%s%s: two "
+		    "hosts, alpha (%s) and beta (%s), on a link of their own; "
+		    "nothing outside reaches these sockets and they reach "
+		    "nothing outside; capture works here without root",
+		    labname ? " " : " mode", labname ? labname : "",
+		    labname ? ", which other shells of this user join with "
+		              "--lab="
+		            : ", this shell's own",
+		    labname ? labname : "", labhost_addr(0), labhost_addr(1));
+	fprintf(stderr,
+	    "; this shell is on %s (socket NAME @HOST makes one "
+	    "on another)\n",
+	    labhost_name(at));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -193,6 +245,7 @@ main(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "lab", optional_argument, NULL, 'L' },
+		{ "host", required_argument, NULL, 'H' },
 		{ "capture", no_argument, NULL, 'A' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-partner", no_argument, NULL, 'p' },
@@ -201,12 +254,12 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 }
 	};
 	const char *cmds = NULL, *color = "auto", *force, *record = NULL;
-	const char *labname = NULL;
+	const char *labname = NULL, *host = NULL;
 	struct lesson_opts lo;
 	struct vars vars;
 	struct shell sh;
 	char *eq, *end;
-	int c, rc, notes = 1, hex = 0, lab = 0, joined = 0;
+	int c, rc, notes = 1, hex = 0, lab = 0;
 	size_t i;
 	char laberr[256];
 	long ms;
@@ -280,6 +333,9 @@ main(int argc, char **argv)
 			lab = 1;
 			labname = optarg;
 			break;
+		case 'H':
+			host = optarg;
+			break;
 		case 'A':
 			lo.capture = 1;
 			break;
@@ -310,7 +366,7 @@ main(int argc, char **argv)
 			version();
 			return 0;
 		default:
-			if (optopt && strchr("cCDdrt", optopt))
+			if (optopt && strchr("cCDdrtH", optopt))
 				fprintf(stderr,
 				    "sockstep: option '%s' needs an "
 				    "argument\n",
@@ -323,31 +379,9 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (lab) {
-		if ((labname ? lab_enter_named(labname, &joined, laberr,
-		                   sizeof(laberr))
-		             : lab_enter(laberr, sizeof(laberr))) == -1) {
-			fprintf(stderr, "sockstep: %s\n", laberr);
-			var_free(&vars);
-			return 2;
-		}
-		if (joined)
-			fprintf(stderr,
-			    "sockstep: lab %s: joined the shells already in it: "
-			    "their sockets and this one's share one loopback, "
-			    "private to the lab\n",
-			    labname);
-		else
-			fprintf(stderr,
-			    "sockstep: lab%s%s: a private network namespace "
-			    "with only a loopback%s%s; nothing outside reaches "
-			    "these sockets and they reach nothing outside; capture "
-			    "works here without root\n",
-			    labname ? " " : " mode", labname ? labname : "",
-			    labname ? ", which other shells of this user join "
-			              "with --lab="
-			            : ", this shell's own",
-			    labname ? labname : "");
+	if ((lab || host) && (rc = start_lab(lab, labname, host)) != 0) {
+		var_free(&vars);
+		return rc;
 	}
 	if (lo.mode != MODE_RUN) {
 		if ((optind == argc && lo.mode != MODE_CHECK) || cmds) {

@@ -54,6 +54,7 @@ struct handle {
 	unsigned char close_rst; /* closed with unread data or SO_LINGER
 	                            {1, 0}: RST, not FIN */
 	unsigned char epoll; /* an epoll instance (epoll_create1), no socket */
+	signed char host; /* the lab host it is on (labhost.h), -1 outside one */
 };
 
 /* An auto-name prefix and the first number not known to be taken. */

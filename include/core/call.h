@@ -74,6 +74,8 @@ struct call {
 	int nfds; /* sendmsg: descriptors passed (fds=) */
 	const char *addr; /* the address it named, short form, or NULL */
 	const struct sockaddr_storage *want; /* that address (bind), or NULL */
+	const struct sockaddr_storage
+	    *to; /* the address connect named, or NULL */
 	long ret;
 	int err; /* errno when ret is -1 */
 	int signal; /* a signal that came during the call, or 0 */

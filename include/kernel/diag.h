@@ -34,8 +34,7 @@ int diag_dump_port(int, unsigned, int,
     int (*)(const struct diag_sock *, void *), void *);
 int diag_parse(const void *, size_t, unsigned, int,
     int (*)(const struct diag_sock *, void *), void *);
-int diag_find_peer(const struct sockaddr_storage *,
-    const struct sockaddr_storage *, unsigned, struct diag_sock *);
+int diag_find_peer(const struct handle *, unsigned, struct diag_sock *);
 int diag_find_inode(int, unsigned long, struct diag_sock *);
 int diag_addr_equal(const struct sockaddr_storage *,
     const struct sockaddr_storage *);

@@ -30,6 +30,7 @@ struct lesson_scan {
 	int checks; /* expectations and state checks it makes */
 	int errors; /* lines and expectations that cannot be read */
 	int listens; /* it calls listen: its partner is the client */
+	int lab; /* it says lab: it runs in a lab, made afresh outside one */
 	char partner[64]; /* partner NAME: the other half of its pair */
 	long partner_line;
 	char bind_port[64]; /* the port of its first bind, as written */

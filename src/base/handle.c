@@ -112,6 +112,7 @@ handle_add(struct handle_table *t, const char *name, int fd, int family,
 	}
 	h->fd = fd;
 	h->old_fd = fd;
+	h->host = -1; /* the caller sets it in a lab */
 	h->family = family;
 	h->type = type;
 	h->protocol = protocol;

@@ -105,6 +105,7 @@ cmd_accept_exec(struct shell *sh, const struct cmd_entry *cmd,
 		h = handle_add(&sh->handles, name, fd, a->h->family, a->h->type,
 		    a->h->protocol);
 		h->connected = 1;
+		h->host = a->h->host; /* on the listener's host */
 		handle_set_peer(h,
 		    &ss); /* remembered: a TIME_WAIT has no peer */
 		addr_short(&peer, (struct sockaddr *)&ss, len);

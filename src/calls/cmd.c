@@ -10,6 +10,7 @@
 #include "text.h"
 #include "handle.h"
 #include "job.h"
+#include "labhost.h"
 #include "opt.h"
 #include "sym.h"
 #include "out.h"
@@ -74,6 +75,7 @@ extern const struct cmd_entry cmd_wait_entry;
 extern const struct cmd_entry cmd_cancel_entry;
 extern const struct cmd_entry cmd_state_entry;
 extern const struct cmd_entry cmd_capture_entry;
+extern const struct cmd_entry cmd_lab_entry;
 extern const struct cmd_entry cmd_diagram_entry;
 extern const struct cmd_entry cmd_trace_entry;
 extern const struct cmd_entry cmd_help_entry;
@@ -99,7 +101,7 @@ const struct cmd_entry *const cmd_table[] = { &cmd_socket_entry,
 	&cmd_pause_entry, &cmd_lessons_entry, &cmd_lesson_entry,
 	&cmd_partner_entry, &cmd_source_entry, &cmd_record_entry,
 	&cmd_export_entry, &cmd_handles_entry, &cmd_jobs_entry, &cmd_wait_entry,
-	&cmd_cancel_entry, &cmd_state_entry, &cmd_capture_entry,
+	&cmd_cancel_entry, &cmd_state_entry, &cmd_capture_entry, &cmd_lab_entry,
 	&cmd_diagram_entry, &cmd_trace_entry, &cmd_help_entry, &cmd_set_entry,
 	&cmd_quit_entry, NULL };
 
@@ -364,6 +366,18 @@ cmd_not_background(struct shell *sh, const struct cmd_entry *cmd)
 }
 
 /*
+ * Enters the network namespace of the lab host h is on, when that is not
+ * the shell's own, so that a call and what its notes read (sock_diag)
+ * see h's host. Returns 1 when it did: the caller comes back.
+ */
+static int
+cmd_away(const struct handle *h)
+{
+	return h && h->host >= 0 && h->host != labhost_here() &&
+	    labhost_net(h->host) == 0;
+}
+
+/*
  * Runs one statement: finds the command, checks the argument count and
  * the handle argument, then calls its exec.
  * Returns CMD_OK, or CMD_ERR on a usage error.
@@ -376,7 +390,7 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	struct cmd_args args;
 	const char *hint;
 	struct buf shown;
-	int n = st->argc - 1, rc;
+	int n = st->argc - 1, rc, away, job;
 
 	sh->last.made = 0;
 	free(sh->last.data);
@@ -433,16 +447,20 @@ cmd_run(struct shell *sh, const struct stmt *st)
 	if ((cmd->flags & CMD_HANDLE) &&
 	    cmd_handle_arg(sh, cmd, &args.argv[0], &args.h) == CMD_ERR)
 		return CMD_ERR;
-	if (st->background && !(cmd->flags & CMD_PROCESS)) {
-		if (args.h)
-			args.h->fresh = 0; /* its call may bind it */
-		return sh->jobs.start(sh, cmd, st, args.h);
-	}
+	job = st->background && !(cmd->flags & CMD_PROCESS);
+	if (job && args.h)
+		args.h->fresh = 0; /* its call may bind it */
 	/* what was printed reaches the file before a call that can block */
-	if ((cmd->flags & CMD_BACKGROUND) && out_flush(sh) == -1)
+	if (!job && (cmd->flags & CMD_BACKGROUND) && out_flush(sh) == -1)
 		return CMD_ERR;
-	rc = cmd->exec(sh, cmd, &args);
-	if (args.h)
+	away = cmd_away(args.h);
+	if (job) /* its thread stays on the handle's host */
+		rc = sh->jobs.start(sh, cmd, st, args.h);
+	else
+		rc = cmd->exec(sh, cmd, &args);
+	if (away)
+		labhost_net(labhost_here());
+	if (args.h && !job)
 		args.h->fresh = 0; /* a call on it may have bound it */
 	return rc;
 }

@@ -67,6 +67,7 @@ cmd_connect_exec(struct shell *sh, const struct cmd_entry *cmd,
 		    buf_str(&me), buf_str(&where));
 	}
 	c.addr = buf_str(&where);
+	c.to = &addr.ss;
 	note_call(sh, &c);
 	buf_free(&me);
 	buf_free(&where);

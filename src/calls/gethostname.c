@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "labhost.h"
 #include "note.h"
 #include "out.h"
 #include "shell.h"
@@ -30,7 +31,15 @@ cmd_gethostname_exec(struct shell *sh, const struct cmd_entry *cmd,
 		snprintf(line, sizeof(line), "gethostname(..., %zu)",
 		    sizeof(name));
 	out_call(sh, line, rc, err);
-	if (rc == 0)
+	if (rc == 0 && labhost_here() >= 0 &&
+	    strcmp(name, labhost_name(labhost_here())) == 0)
+		note_say(sh, "gethostname.bind",
+		    "a server may bind to %s: in this lab the name stands for "
+		    "%s, this host's address on the link, which the other host "
+		    "reaches (a socket bound to it takes no connection to "
+		    "127.0.0.1)",
+		    name, labhost_addr(labhost_here()));
+	else if (rc == 0)
 		note_say(sh, "gethostname.bind",
 		    "a server may bind to %s, but the name may stand "
 		    "for an address other machines reach: connect to loopback "

@@ -24,6 +24,9 @@ _sockstep()
 	--color | --colour)
 		COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
 		return ;;
+	--host)
+		COMPREPLY=($(compgen -W 'alpha beta' -- "$cur"))
+		return ;;
 	--record)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -37,6 +40,8 @@ _sockstep()
 		cur=${cur#*=}
 		if [[ $prev == --color || $prev == --colour ]]; then
 			COMPREPLY=($(compgen -W 'auto always never' -- "$cur"))
+		elif [[ $prev == --host ]]; then
+			COMPREPLY=($(compgen -W 'alpha beta' -- "$cur"))
 		fi
 		return
 	fi
@@ -44,7 +49,7 @@ _sockstep()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '--command= --no-notes --color=
 		    --hex --play --step --check --quiz --var= --delay
-		    --timeout --no-partner --record --force --lab --capture --verbose
+		    --timeout --no-partner --record --force --lab --host= --capture --verbose
 		    --help --version -c -n -D -v -h -V' -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
 		return

@@ -500,6 +500,7 @@ void
 call_share(struct shell *sh, struct handle *h, const struct handle *from)
 {
 	h->sock = from->sock; /* one socket, two descriptors */
+	h->host = from->host;
 	sh->handles.dups++;
 	h->connected = from->connected;
 	h->shut = from->shut;

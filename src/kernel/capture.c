@@ -1,7 +1,8 @@
 /*
- * Capture on lo with an AF_PACKET socket (needs CAP_NET_RAW). Every frame
- * on lo is seen twice, going out and coming in: only the incoming copy is
- * kept. The socket is moved to a high fd so the fds students see stay as
+ * Capture on lo with an AF_PACKET socket (needs CAP_NET_RAW); in a lab,
+ * on every interface of the shell's host: lo and its link to the other
+ * host, where ARP frames come too. Every frame on lo is seen twice, going
+ * out and coming in: only the incoming copy is kept. The socket is moved to a high fd so the fds students see stay as
  * they would be without it.
  */
 #include "capture.h"
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "labhost.h"
 
 #define CAPTURE_MAX_MS 50 /* the longest one read waits in all */
 
@@ -61,9 +64,9 @@ capture_start(struct capture *c, char *err, size_t errlen)
 	memset(&ll, 0, sizeof(ll));
 	ll.sll_family = AF_PACKET;
 	ll.sll_protocol = htons(ETH_P_ALL);
-	ll.sll_ifindex = (int)if_nametoindex("lo");
-	if (ll.sll_ifindex == 0 ||
-	    bind(fd, (struct sockaddr *)&ll, sizeof(ll)) == -1) {
+	c->lo = (int)if_nametoindex("lo");
+	ll.sll_ifindex = labhost_here() >= 0 ? 0 : c->lo;
+	if (c->lo == 0 || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) == -1) {
 		snprintf(err, errlen, "cannot bind to lo: %s", strerror(errno));
 		close(fd);
 		return -1;
@@ -142,6 +145,7 @@ capture_flow(struct capture *c, const struct sockaddr_storage *src,
 	f->src = *src;
 	f->dst = *dst;
 	f->isn = *isn;
+	f->last = 0;
 	return f;
 }
 
@@ -203,10 +207,27 @@ capture_ip6_tcp(const unsigned char *p, size_t tl, int next)
 	}
 }
 
+/* Decodes an ARP frame for IPv4 over Ethernet into s. Returns 0, or -1 when it is not one. */
+static int
+capture_arp(const unsigned char *p, size_t n, struct capture_seg *s)
+{
+	const unsigned char *a = p + 14;
+
+	/* hardware 1 (Ethernet), protocol 0x0800, lengths 6 and 4 */
+	if (n < 14 + 28 || a[0] != 0 || a[1] != 1 || a[2] != 8 || a[3] != 0 ||
+	    a[4] != 6 || a[5] != 4 || a[6] != 0 || (a[7] != 1 && a[7] != 2))
+		return -1;
+	s->arp = a[7];
+	memcpy(s->arp_mac, a + 8, 6);
+	memcpy(s->arp_sender, a + 14, 4);
+	memcpy(s->arp_target, a + 24, 4);
+	return 0;
+}
+
 /*
- * Decodes one frame from lo (Ethernet, then IPv4 or IPv6 with any
- * extension headers, then TCP) into s. Returns 0, or -1 when it is not a
- * well-formed TCP segment.
+ * Decodes one frame (Ethernet, then ARP, or IPv4 or IPv6 with any
+ * extension headers, then TCP) into s. Returns 0, or -1 when it is
+ * neither an ARP frame nor a well-formed TCP segment.
  */
 int
 capture_decode(const unsigned char *p, size_t n, struct capture_seg *s)
@@ -222,6 +243,8 @@ capture_decode(const unsigned char *p, size_t n, struct capture_seg *s)
 		return -1;
 	proto = (uint16_t)(p[12] << 8 | p[13]);
 	memset(s, 0, sizeof(*s));
+	if (proto == ETH_P_ARP)
+		return capture_arp(p, n, s);
 	if (proto == ETH_P_IP) {
 		memcpy(&iph, p + off, sizeof(iph));
 		if (iph.protocol != IPPROTO_TCP || iph.ihl < 5)
@@ -280,8 +303,10 @@ capture_relative(struct capture *c, struct capture_seg *s)
 	back = capture_flow(c, &s->dst, &s->src, NULL);
 	s->seq = seq - f->isn;
 	s->rel_ack = back != NULL;
+	s->answers_syn = back && back->last == CAPTURE_SYN;
 	if (back)
 		s->ack -= back->isn;
+	f->last = s->flags;
 }
 
 /* Returns milliseconds on the monotonic clock. */
@@ -297,7 +322,7 @@ capture_now_ms(void)
 /*
  * Reads the segments that arrive until none came for quiet_ms (and never
  * longer than CAPTURE_MAX_MS in all), calling fn(seg, arg) for each TCP
- * segment coming in on lo that want(seg, arg) keeps (its sequence numbers
+ * segment (or ARP frame) seen once that want(seg, arg) keeps (its sequence numbers
  * still absolute when want sees it). Returns the number kept, or -1.
  */
 int
@@ -324,10 +349,12 @@ capture_read(struct capture *c, int quiet_ms,
 		    (struct sockaddr *)&from, &flen);
 		if (n <= 0)
 			break;
-		if (from.sll_pkttype != PACKET_OUTGOING &&
+		if ((from.sll_pkttype != PACKET_OUTGOING ||
+		        from.sll_ifindex != c->lo) &&
 		    capture_decode(frame, (size_t)n, &s) == 0 &&
-		    want(&s, arg)) {
-			capture_relative(c, &s);
+		    (s.link = from.sll_ifindex != c->lo, want(&s, arg))) {
+			if (!s.arp)
+				capture_relative(c, &s);
 			fn(&s, arg);
 			count++;
 		}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "handle.h"
+#include "labhost.h"
 #include "sys.h"
 
 #define DIAG_WAIT_MS 200 /* the longest wait for one answer */
@@ -266,20 +267,27 @@ diag_match(const struct diag_sock *d, void *arg)
 }
 
 /*
- * Finds the connection from local to peer among states in mask.
- * Returns 1 and fills out, 0 when there is none, -1 on failure.
+ * Finds the connection handle h remembered, from its local address to its
+ * peer, among states in mask, on the lab host h is on (sock_diag sees the
+ * network namespace its socket is made in). Returns 1 and fills out, 0
+ * when there is none, -1 on failure.
  */
 int
-diag_find_peer(const struct sockaddr_storage *local,
-    const struct sockaddr_storage *peer, unsigned mask, struct diag_sock *out)
+diag_find_peer(const struct handle *h, unsigned mask, struct diag_sock *out)
 {
+	const struct sockaddr_storage *local = handle_local(h),
+	                              *peer = handle_peer(h);
 	struct diag_want w = { local, peer, 0, out };
-	int fd, rc, save;
+	int fd, rc, save, away;
 
 	if (!diag_has_addr(local) || !diag_has_addr(peer) ||
 	    local->ss_family != peer->ss_family)
 		return 0;
+	away = h->host >= 0 && h->host != labhost_here() &&
+	    labhost_net(h->host) == 0;
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (away) /* the socket stays on h's host */
+		labhost_net(labhost_here());
 	if (fd == -1)
 		return -1;
 	rc = diag_request(fd, local->ss_family, mask, 0, local, peer);
@@ -353,8 +361,7 @@ diag_lingering(struct handle *const *v, size_t n, struct diag_sock *out)
 
 	memset(out, 0, n * sizeof(*out));
 	for (i = 0; i < n; i++) {
-		if (diag_find_peer(handle_local(v[i]), handle_peer(v[i]),
-		        DIAG_ALL, &out[i]) == -1)
+		if (diag_find_peer(v[i], DIAG_ALL, &out[i]) == -1)
 			return -1;
 	}
 	return 0;

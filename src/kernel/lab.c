@@ -3,16 +3,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "labhost.h"
 
 /* This shell's entry in a named lab's folder, removed as it leaves. */
 static char lab_member[512];
@@ -34,31 +33,13 @@ lab_write(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* Brings the namespace's own loopback interface up. Returns 0 or -1. */
-static int
-lab_lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
-
-	if (fd == -1)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	close(fd);
-	return rc;
-}
-
 /*
- * Moves this process into a new user namespace, where it is root, and a
- * new network namespace with only a loopback interface: sockets made
- * afterwards reach nothing outside, nothing outside reaches them, and
- * capture on lo needs no privileges. Call it before making any socket.
- * Returns 0, or -1 with a message in err.
+ * Moves this process into a new user namespace, where it is root, and
+ * new network, UTS and mount namespaces, and makes the lab's two hosts
+ * there (labhost_make): sockets made afterwards reach nothing outside,
+ * nothing outside reaches them, and capture needs no privileges. The
+ * process lives on alpha. Call it before making any socket. Returns 0,
+ * or -1 with a message in err.
  */
 int
 lab_enter(char *err, size_t errlen)
@@ -66,12 +47,22 @@ lab_enter(char *err, size_t errlen)
 	char map[64];
 	unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
 
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) == -1) {
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS |
+	        CLONE_NEWNS) == -1) {
 		snprintf(err, errlen,
-		    "--lab: unshare(CLONE_NEWUSER|CLONE_NEWNET)"
-		    " failed: %s: this system does not let users make private "
-		    "namespaces (a container, or user.max_user_namespaces)",
-		    strerror(errno));
+		    "--lab: unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS|"
+		    "CLONE_NEWNS)"
+		    " failed: %s: %s",
+		    strerror(errno),
+		    errno == ENOSPC
+		        ? "no more user namespaces may be made here "
+		          "(sysctl user.max_user_namespaces is 0, or used up)"
+		        : errno == EINVAL
+		        ? "a process running threads cannot change its user "
+		          "namespace"
+		        : "this system does not let users make private "
+		          "namespaces (sysctl kernel.unprivileged_userns_clone "
+		          "is 0, or a container's policy)");
 		return -1;
 	}
 	snprintf(map, sizeof(map), "0 %u 1", uid);
@@ -82,12 +73,12 @@ lab_enter(char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(map, sizeof(map), "0 %u 1", gid);
-	if (lab_write("/proc/self/gid_map", map) == -1 || lab_lo_up() == -1) {
-		snprintf(err, errlen, "--lab: cannot set up the namespace: %s",
+	if (lab_write("/proc/self/gid_map", map) == -1) {
+		snprintf(err, errlen, "--lab: cannot map the group: %s",
 		    strerror(errno));
 		return -1;
 	}
-	return 0;
+	return labhost_make(err, errlen);
 }
 
 /* Removes this shell's entry from its lab's folder, and the folder once empty. */
@@ -136,19 +127,54 @@ lab_open_folder(char *err, size_t errlen)
 }
 
 /*
+ * Joins lab member pid's user and mount namespaces, then alpha (whose
+ * namespaces labhost_open has opened); the working folder stays where it
+ * was. Returns 0, or -1 with errno set.
+ */
+static int
+lab_join_pid(int pid)
+{
+	char path[64], cwd[4096];
+	int ufd, mfd, rc = -1, save;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	ufd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+	mfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		cwd[0] = '\0';
+	if (ufd != -1 && mfd != -1 && setns(ufd, CLONE_NEWUSER) == 0 &&
+	    setns(mfd, CLONE_NEWNS) == 0 && labhost_live(0) == 0)
+		rc = 0;
+	save = errno;
+	/* setns(CLONE_NEWNS) moved it to /: the same path, in the copy */
+	if (cwd[0] && chdir(cwd) == -1 && rc == 0) {
+		save = errno;
+		rc = -1;
+	}
+	if (ufd != -1)
+		close(ufd);
+	if (mfd != -1)
+		close(mfd);
+	errno = save;
+	return rc;
+}
+
+/*
  * Joins the namespaces of a live member of lab name, listed in folder fd
- * as NAME.PID holding the inode of its network namespace; removes the
- * entries of members gone. Returns 0 when joined, 1 when there is none,
- * -1 with errno set when a member was there but could not be joined.
+ * as NAME.PID holding the inode of alpha's network namespace and the fds
+ * of the hosts' namespaces (labhost_record); removes the entries of
+ * members gone. Returns 0 when joined, 1 when there is none, -1 with
+ * errno set when a member was there but could not be joined.
  */
 static int
 lab_join_member(int dfd, const char *name)
 {
 	struct dirent *e;
-	struct stat st;
-	char path[64], buf[32];
+	char buf[256], *rest;
 	size_t n = strlen(name);
-	int found = 1, ufd, nfd, fd;
+	int found = 1, fd, pid;
+	unsigned long ino;
 	ssize_t len;
 	DIR *d;
 
@@ -156,31 +182,18 @@ lab_join_member(int dfd, const char *name)
 		return 1;
 	while (found && (e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, name, n) != 0 || e->d_name[n] != '.' ||
-		    atoi(e->d_name + n + 1) <= 0)
+		    (pid = atoi(e->d_name + n + 1)) <= 0)
 			continue;
 		fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		len = fd == -1 ? -1 : read(fd, buf, sizeof(buf) - 1);
 		if (fd != -1)
 			close(fd);
 		buf[len > 0 ? len : 0] = '\0';
-		snprintf(path, sizeof(path), "/proc/%d/ns/net",
-		    atoi(e->d_name + n + 1));
-		nfd = open(path, O_RDONLY | O_CLOEXEC);
-		snprintf(path, sizeof(path), "/proc/%d/ns/user",
-		    atoi(e->d_name + n + 1));
-		ufd = open(path, O_RDONLY | O_CLOEXEC);
-		if (nfd == -1 || ufd == -1 || fstat(nfd, &st) == -1 ||
-		    (unsigned long)st.st_ino != strtoul(buf, NULL, 10))
+		ino = strtoul(buf, &rest, 10);
+		if (labhost_open(pid, rest, ino) == -1)
 			unlinkat(dfd, e->d_name, 0); /* gone: its pid reused */
 		else
-			found = setns(ufd, CLONE_NEWUSER) == 0 &&
-			        setns(nfd, CLONE_NEWNET) == 0
-			    ? 0
-			    : -1;
-		if (nfd != -1)
-			close(nfd);
-		if (ufd != -1)
-			close(ufd);
+			found = lab_join_pid(pid) == 0 ? 0 : -1;
 	}
 	closedir(d);
 	return found;
@@ -195,7 +208,7 @@ lab_join_member(int dfd, const char *name)
 int
 lab_enter_named(const char *name, int *joined, char *err, size_t errlen)
 {
-	char entry[64], ino[32];
+	char entry[64], ino[256];
 	struct stat st;
 	int dfd, fd, rc = 0;
 
@@ -230,6 +243,7 @@ lab_enter_named(const char *name, int *joined, char *err, size_t errlen)
 		rc = -1;
 	} else if (rc == 0) {
 		snprintf(ino, sizeof(ino), "%lu", (unsigned long)st.st_ino);
+		labhost_record(ino + strlen(ino), sizeof(ino) - strlen(ino));
 		if (write(fd, ino, strlen(ino)) != (ssize_t)strlen(ino)) {
 			snprintf(err, errlen, "--lab=%s: writing %s: %s", name,
 			    entry, strerror(errno));

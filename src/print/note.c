@@ -8,7 +8,9 @@
  */
 #include "note.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,8 +22,10 @@
 #include "addr.h"
 #include "buf.h"
 #include "call.h"
+#include "diag.h"
 #include "handle.h"
 #include "job.h"
+#include "labhost.h"
 #include "out.h"
 #include "shell.h"
 #include "sig.h"
@@ -550,6 +554,107 @@ say_connect_ok(struct shell *sh, const struct call *c, struct buf *b)
 		    "completed it, before any accept");
 	else
 		return 0;
+	return 1;
+}
+
+/* Returns 1 when ss is a loopback address (127.0.0.0/8, ::1). */
+static int
+note_is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(
+		            ((const struct sockaddr_in *)ss)->sin_addr.s_addr) >>
+		           24) == 127;
+	return ss->ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/*
+ * Finds a live TCP listener of the shell on the port connect c named,
+ * and reads it into v: bound to another address (not the wildcard); or,
+ * with other_host, when c named a loopback address, one on another lab
+ * host than c's socket, bound to loopback or the wildcard. Returns it,
+ * or NULL.
+ */
+static struct handle *
+note_other_listener(struct shell *sh, const struct call *c, struct call_view *v,
+    int other_host)
+{
+	size_t i;
+
+	if (c->to == NULL || call_port(c->to) <= 0 ||
+	    (other_host && (c->h->host < 0 || !note_is_loopback(c->to))))
+		return NULL;
+	for (i = 0; i < sh->handles.n; i++) {
+		struct handle *h = sh->handles.v[i];
+
+		if (h == c->h || h->fd < 0 || h->type != SOCK_STREAM ||
+		    h->family != c->family ||
+		    (other_host && (h->host < 0 || h->host == c->h->host)))
+			continue;
+		call_view_read_some(sh, h, v,
+		    CALL_VIEW_STATE | CALL_VIEW_NAMES);
+		if (!v->listening || call_port(&v->local) != call_port(c->to))
+			continue;
+		if (other_host
+		        ? call_is_any(&v->local) || note_is_loopback(&v->local)
+		        : !call_is_any(&v->local) &&
+		            !diag_addr_equal(&v->local, c->to))
+			return h;
+	}
+	return NULL;
+}
+
+/* connect ECONNREFUSED on TCP, with no listener of the shell on another address or host. */
+static int
+say_refused(struct shell *sh, const struct call *c, struct buf *b)
+{
+	struct call_view v;
+
+	if (note_other_listener(sh, c, &v, 0) ||
+	    note_other_listener(sh, c, &v, 1))
+		return 0;
+	buf_printf(b,
+	    "nothing listens on %s — start the server (bind, listen) first",
+	    c->addr ? c->addr : "that address");
+	return 1;
+}
+
+/* connect ECONNREFUSED on TCP while a listener of the shell has the port on another address. */
+static int
+say_refused_elsewhere(struct shell *sh, const struct call *c, struct buf *b)
+{
+	struct call_view v;
+	const struct handle *h = note_other_listener(sh, c, &v, 0);
+	struct buf where;
+
+	if (h == NULL)
+		return 0;
+	buf_init(&where);
+	addr_short(&where, (const struct sockaddr *)&v.local, sizeof(v.local));
+	buf_printf(b,
+	    "nothing listens on %s; %s listens on %s: a listening socket "
+	    "takes only connections to the address it is bound to ('' "
+	    "takes them on every address of its host)",
+	    c->addr ? c->addr : "that address", h->name, buf_str(&where));
+	buf_free(&where);
+	return 1;
+}
+
+/* connect ECONNREFUSED to loopback on a lab host while a listener of the shell has the port on the other. */
+static int
+say_refused_other_host(struct shell *sh, const struct call *c, struct buf *b)
+{
+	struct call_view v;
+	const struct handle *h = note_other_listener(sh, c, &v, 1);
+
+	if (h == NULL)
+		return 0;
+	buf_printf(b,
+	    "nothing listens on %s on %s; %s listens on %s: a loopback "
+	    "address reaches only the host it is used on",
+	    c->addr ? c->addr : "that address", labhost_name(c->h->host),
+	    h->name, labhost_name(h->host));
 	return 1;
 }
 
@@ -1523,8 +1628,12 @@ static const struct note_rule note_rules[] = {
 	    say_accept_emfile, NULL },
 	{ "connect.ok", "connect", RES_OK, F_TCP | F_USTREAM, 0, say_connect_ok,
 	    NULL },
-	{ "connect.refused", "connect", ECONNREFUSED, F_TCP, 0, NULL,
-	    "nothing listens on {a} — start the server (bind, listen) first" },
+	{ "connect.refused", "connect", ECONNREFUSED, F_TCP, 0, say_refused,
+	    NULL },
+	{ "connect.refused.elsewhere", "connect", ECONNREFUSED, F_TCP, 0,
+	    say_refused_elsewhere, NULL },
+	{ "connect.refused.other-host", "connect", ECONNREFUSED, F_TCP, 0,
+	    say_refused_other_host, NULL },
 	{ "connect.refused.unix", "connect", ECONNREFUSED, F_USTREAM, 0, NULL,
 	    "no socket listens on {a}: the file is there, but the socket "
 	    "bound to it is closed or not listening" },

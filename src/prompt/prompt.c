@@ -6,6 +6,7 @@
 
 #include "expect.h"
 #include "input.h"
+#include "labhost.h"
 #include "repl.h"
 #include "shell.h"
 #include "run.h"
@@ -14,6 +15,16 @@
 
 #define PROMPT "sockstep> "
 
+/* Writes the prompt: sockstep>, or in a lab sockstep@HOST> with the shell's host. */
+static const char *
+prompt_text(char *out, size_t n)
+{
+	if (labhost_here() < 0)
+		return PROMPT;
+	snprintf(out, n, "sockstep@%s> ", labhost_name(labhost_here()));
+	return out;
+}
+
 /*
  * Reads, runs and reports lines at a prompt until quit or Ctrl-D.
  * Returns 0, or 128 plus the signal when SIGTERM or SIGHUP ended it.
@@ -21,6 +32,7 @@
 int
 prompt_run(struct shell *sh)
 {
+	char prompt[64];
 	size_t len;
 	char *line;
 	int intr;
@@ -32,7 +44,8 @@ prompt_run(struct shell *sh)
 		    "Ctrl-D leaves\n",
 		    SOCKSTEP_VERSION);
 	while (!sh->quit && !sig_end) {
-		line = input_read(PROMPT, &len, &intr);
+		line = input_read(prompt_text(prompt, sizeof(prompt)), &len,
+		    &intr);
 		if (line == NULL && intr) {
 			fputc('\n', sh->out);
 			continue;

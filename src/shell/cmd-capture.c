@@ -3,6 +3,7 @@
 #include "arg.h"
 #include "capture.h"
 #include "cmd.h"
+#include "labhost.h"
 #include "out.h"
 #include "parse.h"
 #include "shell.h"
@@ -34,8 +35,10 @@ cmd_capture_exec(struct shell *sh, const struct cmd_entry *cmd,
 	}
 	out_line(sh,
 	    "capture is on: each TCP segment of the shell's own "
-	    "connections on lo is shown under the call that caused it "
+	    "connections on %s is shown under the call that caused it "
 	    "(fd %d, out of the way)",
+	    labhost_here() >= 0 ? "this host's lo and its link (ARP too)"
+	                        : "lo",
 	    c->fd);
 	return CMD_OK;
 }
@@ -59,7 +62,10 @@ const struct cmd_entry cmd_capture_entry = {
 	    "the next call. The capture socket sits at fd 200 or above, so "
 	    "the fds of sockets you make stay as they would be. A lesson "
 	    "played meanwhile (lesson NAME) captures too; sockstep "
-	    "--capture turns it on from the start, in lessons as well.",
+	    "--capture turns it on from the start, in lessons as well. In a "
+	    "lab (sockstep --lab) it needs no root and sees the shell's "
+	    "host: its lo and its link to the other host, with the ARP "
+	    "frames that find the other's hardware address.",
 	.errors =
 	    "EPERM: not root; capture needs CAP_NET_RAW. Without it, "
 	    "each call still shows how many segments it caused (set segments "

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "epollinfo.h"
 #include "handle.h"
+#include "labhost.h"
 #include "note.h"
 #include "out.h"
 #include "parse.h"
@@ -103,8 +104,7 @@ handles_behind(const struct handle *h, struct buf *b)
 	struct diag_sock d;
 
 	if (h->tcp_state != TCP_TIME_WAIT ||
-	    diag_find_peer(handle_local(h), handle_peer(h), 1U << TCP_TIME_WAIT,
-	        &d) != 1)
+	    diag_find_peer(h, 1U << TCP_TIME_WAIT, &d) != 1)
 		return;
 	buf_printf(b, " (TIME_WAIT %u s)", (d.expires_ms + 999) / 1000);
 }
@@ -142,7 +142,9 @@ handles_row(struct shell *sh, const struct handle *h, struct buf *col)
 			handles_behind(h, &col[3]);
 	} else
 		buf_puts(&col[3], listening ? "LISTEN" : "-");
-	buf_printf(&col[0], "%s", h->name);
+	buf_puts(&col[0], h->name);
+	if (h->host >= 0 && h->host != labhost_here()) /* on the other host */
+		buf_printf(&col[0], "@%s", labhost_name(h->host));
 	buf_printf(&col[1], "%d", h->fd);
 	handles_kind(&col[2], h, listening);
 	handles_addr(sh, &col[4], h, 0);

@@ -70,8 +70,7 @@ state_diag(struct shell *sh, const struct handle *h)
 	if (fstat(h->fd, &st) == -1 ||
 	    diag_find_inode(h->family, (unsigned long)st.st_ino, &d) != 1) {
 		if (h->tcp_state == TCP_TIME_WAIT &&
-		    diag_find_peer(handle_local(h), handle_peer(h),
-		        1U << TCP_TIME_WAIT, &d) == 1)
+		    diag_find_peer(h, 1U << TCP_TIME_WAIT, &d) == 1)
 			out_line(sh,
 			    "  sock_diag: its connection is in TIME_WAIT "
 			    "apart from the fd, %u s left",

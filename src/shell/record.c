@@ -13,6 +13,7 @@
 #include "expect.h"
 #include "fmt.h"
 #include "handle.h"
+#include "labhost.h"
 #include "newfile.h"
 #include "out.h"
 #include "parse.h"
@@ -81,7 +82,12 @@ record_start(struct shell *sh, const char *path, int force)
 	record_stop(sh);
 	sh->record = fp;
 	fprintf(fp,
-	    "# Recorded by sockstep; replay with: sockstep --check %s\n", path);
+	    "# Recorded by sockstep; replay with: sockstep --check %s%s%s%s\n",
+	    labhost_here() > 0 ? "--lab --host=" : "",
+	    labhost_here() > 0 ? labhost_name(labhost_here()) : "",
+	    labhost_here() > 0 ? " " : "", path);
+	if (labhost_here() >= 0) /* its sockets are on the lab's hosts */
+		fprintf(fp, "lab\n");
 	record_setup(sh, fp);
 	fflush(fp);
 	return 0;

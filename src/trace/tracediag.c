@@ -180,6 +180,8 @@ tracediag_seg_ours(const struct capture_seg *s, void *arg)
 	struct tracediag_segctx *c = arg;
 	char a[48];
 
+	if (s->arp) /* a lab's link: no segment of a connection */
+		return 0;
 	tracediag_addr(a, sizeof(a), &s->src);
 	if (tracediag_own(c->td, a))
 		return 1;

@@ -266,7 +266,9 @@ gen_c_socket(struct gen *g, const struct session_entry *e)
 	int i;
 
 	for (i = 1; i < e->argc; i++)
-		if (sym_value(sym_family, e->argv[i], &v) == 0)
+		if (e->argv[i][0] == '@')
+			continue; /* a lab host: the program's own, where it runs */
+		else if (sym_value(sym_family, e->argv[i], &v) == 0)
 			fam = sym_name(sym_family, v);
 		else if (sym_value(sym_proto, e->argv[i], &v) == 0 &&
 		    sym_name(sym_proto, v) && strncmp(e->argv[i], "SOCK", 4))
@@ -289,7 +291,9 @@ gen_py_socket(struct gen *g, const struct session_entry *e)
 	int i;
 
 	for (i = 1; i < e->argc; i++)
-		if (sym_value(sym_family, e->argv[i], &v) == 0)
+		if (e->argv[i][0] == '@')
+			continue; /* a lab host: the program's own, where it runs */
+		else if (sym_value(sym_family, e->argv[i], &v) == 0)
 			fam = sym_name(sym_family, v);
 		else if (sym_value(sym_proto, e->argv[i], &v) == 0 &&
 		    strncmp(e->argv[i], "SOCK", 4))

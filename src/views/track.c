@@ -11,6 +11,7 @@
  */
 #include "track.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -313,10 +314,34 @@ track_seg_print(struct shell *sh, const char *prefix, const char *from,
 		note_say(sh, "segment.fin",
 		    "a FIN with no data: the zero-length message; the "
 		    "peer's recv returns 0 once it has read everything before it");
+	else if ((s->flags & CAPTURE_RST) && s->answers_syn)
+		note_say(sh, "segment.rst.refused",
+		    "RST in answer to a SYN: the peer's kernel refuses the "
+		    "connection (nothing listens there), and the connect "
+		    "fails with ECONNREFUSED");
 	else if (s->flags & CAPTURE_RST)
 		note_say(sh, "segment.rst",
 		    "RST: the connection is aborted; the peer's next "
 		    "call fails (ECONNRESET or EPIPE)");
+}
+
+/* Prints one ARP frame of a lab's link: a question, or its answer. */
+static void
+track_arp(struct shell *sh, const char *prefix, const struct capture_seg *s)
+{
+	char sender[INET_ADDRSTRLEN], target[INET_ADDRSTRLEN];
+	const unsigned char *m = s->arp_mac;
+
+	inet_ntop(AF_INET, s->arp_sender, sender, sizeof(sender));
+	inet_ntop(AF_INET, s->arp_target, target, sizeof(target));
+	if (s->arp == 1)
+		out_meaning(sh,
+		    "%sARP who-has %s tell %s (%02x:%02x:%02x:%02x:%02x:%02x)",
+		    prefix, target, sender, m[0], m[1], m[2], m[3], m[4], m[5]);
+	else
+		out_meaning(sh,
+		    "%sARP reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x",
+		    prefix, sender, m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
 /* Prints one captured segment of the shell's own connections and logs its arrow. */
@@ -327,6 +352,10 @@ track_seg(const struct capture_seg *s, void *arg)
 	struct shell *sh = c->sh;
 	struct buf from, to, what;
 
+	if (s->arp) { /* no connection: no arrow */
+		track_arp(sh, c->prefix, s);
+		return 0;
+	}
 	buf_init(&from);
 	buf_init(&to);
 	buf_init(&what);
@@ -347,7 +376,13 @@ track_seg_ours(const struct capture_seg *s, void *arg)
 {
 	struct track_segctx *c = arg;
 
-	return track_is_ours(c->sh, &s->src) || track_is_ours(c->sh, &s->dst);
+	/*
+	 * A lab's link carries only the lab's frames: ARP, and segments
+	 * such as a refused SYN and its RST, whose socket has no address
+	 * of its own left to match
+	 */
+	return s->arp || s->link || track_is_ours(c->sh, &s->src) ||
+	    track_is_ours(c->sh, &s->dst);
 }
 
 /* Reads what the capture holds, printing each segment with prefix. */
@@ -494,8 +529,7 @@ track_timewait(struct shell *sh)
 		    (c->from != ST_FIN_WAIT1 && c->from != ST_FIN_WAIT2 &&
 		        c->from != ST_CLOSING))
 			continue;
-		if (diag_find_peer(handle_local(c->h), handle_peer(c->h),
-		        1U << ST_TIME_WAIT, &d) == 1) {
+		if (diag_find_peer(c->h, 1U << ST_TIME_WAIT, &d) == 1) {
 			c->to = ST_TIME_WAIT;
 			c->h->tcp_state = ST_TIME_WAIT;
 			c->expires_ms = d.expires_ms;

@@ -9,11 +9,21 @@ gone once its shells have left; a bad name is a usage error.
 As root, the shells run as nobody (setpriv), so that the test shows what
 an unprivileged user gets; without user namespaces it is skipped.
 
-usage: lab.py SOCKSTEP pair|private|name
+Two hosts (issue 17): a lab holds alpha (10.0.0.1) and beta (10.0.0.2)
+on one link, each with its own host name, both names resolvable; the
+echo exchange between two --lab=NAME shells, the server on alpha and the
+client on beta (by --host=beta, and by socket @beta); capture shows the
+link's frames, ARP included; the visibility lesson passes --check as an
+unprivileged user; where no user namespace may be made, --lab and the
+lesson say so.
+
+usage: lab.py SOCKSTEP pair|private|name|hosts|echo-hosts|capture|visibility|no-userns
 """
 
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -58,10 +68,17 @@ class Lab:
         if r.returncode != 0:
             raise e2elib.Skip("no user namespaces here")
 
-    def start(self, args):
+    def start(self, args, env=None):
         return subprocess.Popen(self.prefix + [self.binary] + args,
+                                stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=self.env)
+                                stderr=subprocess.PIPE, env=env or self.env)
+
+    def check_left(self):
+        """Fails when the lab's folder remains after its shells left."""
+        if os.listdir(self.run_dir):
+            raise AssertionError("the lab's folder remains: %s" %
+                                 os.listdir(self.run_dir))
 
     def finish(self, p):
         try:
@@ -102,9 +119,7 @@ def test_pair():
                 "which other shells of this user join" not in serr:
             raise AssertionError("server: exit %d\n%s%s%s" % (
                 src, first, sout, serr))
-        if os.listdir(lab.run_dir):
-            raise AssertionError("the lab's folder remains: %s" %
-                                 os.listdir(lab.run_dir))
+        lab.check_left()
 
 
 def test_private():
@@ -134,6 +149,176 @@ def test_name():
             raise AssertionError("--lab=%r: exit %d %r" % (bad, rc, err))
 
 
+def must(cond, what, rc, out, err):
+    """Raises with the shell's exit status and output unless cond."""
+    if not cond:
+        raise AssertionError("%s: exit %d\n%s%s" % (what, rc, out, err))
+
+
+def test_hosts():
+    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp:
+        lab = Lab(tmp)
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "gethostname; getaddrinfo beta; getaddrinfo alpha"]))
+        must(rc == 0 and 'gethostname("alpha", ' in out and
+             'inet_addr("10.0.0.2")' in out and
+             'inet_addr("10.0.0.1")' in out and
+             "this shell is on alpha" in err, "alpha", rc, out, err)
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "--host=beta", "-c",
+            "gethostname; socket u AF_UNIX @alpha; socket x @beta @alpha; "
+            "socket y @gamma"]))
+        must(rc == 2 and 'gethostname("beta", ' in out and
+             "this shell is on beta" in err and "u is fd 3, on alpha\n" in out
+             and "'@alpha': the host is already given" in err and
+             "@gamma: the lab's hosts are @alpha and @beta" in err,
+             "--host=beta", rc, out, err)
+        p = lab.start(["--lab", "--host=beta"],
+                      env=dict(lab.env, SOCKSTEP_INTERACTIVE="1"))
+        rc, out, err = lab.finish(p)
+        must(rc == 0 and out.startswith("sockstep@beta> "), "the prompt",
+             rc, out, err)
+        # sock_diag sees a namespace's own sockets: a beta socket's
+        # TIME_WAIT is looked for on beta
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "socket srv; bind srv '' 5000; listen srv; "
+            "socket far @beta; connect far alpha 5000; accept srv conn; "
+            "close far; close conn; handles"]))
+        must(rc == 0 and
+             re.search(r"far \(closed\) FIN_WAIT[12] -> TIME_WAIT", out) and
+             "far (fd 4, line 1; its connection lingers in TIME_WAIT" in out,
+             "beta's TIME_WAIT", rc, out, err)
+        out_dir = os.path.join(tmp, "out")
+        os.mkdir(out_dir)
+        if lab.prefix:
+            os.chown(out_dir, 65534, 65534)
+        py = os.path.join(out_dir, "x.py")
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "socket s @beta; export python " + py]))
+        text = open(py).read() if os.path.exists(py) else ""
+        must(rc == 0 and "s = socket.socket(socket.AF_INET, "
+             "socket.SOCK_STREAM)" in text and "@" not in text,
+             "export of socket @beta:\n" + text, rc, out, err)
+        rec = os.path.join(out_dir, "r.lesson")
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "-c", "record %s; socket s @beta; close s" % rec]))
+        text = open(rec).read() if os.path.exists(rec) else ""
+        must(rc == 0 and "\nlab\n" in text, "record in a lab:\n" + text,
+             rc, out, err)
+        rc, out, err = lab.finish(lab.start(["--check", rec]))
+        must(rc == 0 and "2 passed, 0 failed" in out, "its replay", rc,
+             out, err)
+    for args in (["--host=beta"], ["--lab", "--host=gamma"]):
+        rc, out, err = e2elib.run([e2elib.binary()] + args + ["-c", "quit"])
+        must(rc == 2 and b"--host" in err, " ".join(args), rc, out, err)
+
+
+ECHO_SERVER = ("socket srv; bind srv alpha 65432; listen srv; "
+               "accept srv conn; recv conn 1024; sendall conn b'echo'; "
+               "close conn; accept srv conn2; recv conn2 1024; "
+               "sendall conn2 b'echo2'; close conn2; close srv")
+
+
+def test_echo_hosts():
+    """The server on alpha, bound to its link address; one client with
+    --host=beta, then one that makes its socket with @beta."""
+    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp:
+        lab = Lab(tmp)
+        name = "hosts%d" % os.getpid()
+        s = lab.start(["--lab=" + name, "-c", ECHO_SERVER])
+        first = wait_listening(s)
+        try:
+            rc, out, err = lab.finish(lab.start([
+                "--lab=" + name, "--host=beta", "-c",
+                "socket c; connect c alpha 65432; sendall c b'Hello'; "
+                "recv c 1024; close c"]))
+            must(rc == 0 and "c is connected: 10.0.0.2:" in out and
+                 'recv(3, "echo", 1024, 0) = 4' in out, "--host=beta "
+                 "client", rc, out, err)
+            rc, out, err = lab.finish(lab.start([
+                "--lab=" + name, "-c",
+                "socket c @beta; connect c 10.0.0.1 65432; "
+                "sendall c b'Hi'; recv c 1024; close c"]))
+            must(rc == 0 and "c is fd 3, on beta (10.0.0.2)" in out and
+                 'recv(3, "echo2", 1024, 0) = 5' in out, "@beta client",
+                 rc, out, err)
+        finally:
+            src, sout, serr = lab.finish(s)
+        must(src == 0 and sout.count("connected by 10.0.0.2:") == 2 and
+             'recv(4, "Hello", 1024, 0) = 5' in sout and
+             'recv(4, "Hi", 1024, 0) = 2' in sout, "server", src,
+             first + sout, serr)
+        lab.check_left()
+
+
+def test_capture():
+    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp:
+        lab = Lab(tmp)
+        rc, out, err = lab.finish(lab.start([
+            "--lab", "--capture", "-c",
+            "socket s; bind s '' 5000; listen s; socket c @beta; "
+            "connect c alpha 5000; accept s conn; handles"]))  # late frames
+        must(rc == 0 and "ARP who-has 10.0.0.1 tell 10.0.0.2 (" in out and
+             "ARP reply 10.0.0.1 is-at " in out and
+             "c > 10.0.0.1:5000  SYN " in out and
+             "10.0.0.1:5000 > c  SYN, ACK " in out and
+             re.search(r"^c@beta +4 ", out, re.M) and
+             re.search(r"^conn +5 ", out, re.M), "capture on the link",
+             rc, out, err)
+
+
+def lesson_copy(tmp):
+    """The visibility lesson, where the unprivileged user can read it."""
+    path = os.path.join(tmp, "visibility.lesson")
+    shutil.copy(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             "..", "..", "lessons", "visibility.lesson"), path)
+    os.chmod(path, 0o644)
+    return path
+
+
+def test_visibility():
+    """The lesson passes in a lab of its own, with its port taken outside
+    the lab (a listener of this test's: it is no concern of the lab's),
+    and in a named lab on beta."""
+    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp, \
+            socket.socket() as outside:
+        lab = Lab(tmp)
+        path = lesson_copy(tmp)
+        try:
+            outside.bind(("127.0.0.1", 65434))
+            outside.listen()
+        except OSError:
+            pass    # taken already: as good
+        for args in ([], ["--lab=vis%d" % os.getpid(), "--host=beta"]):
+            rc, out, err = lab.finish(lab.start(args + ["--check", path]))
+            must(rc == 0 and re.search(r"^\d+ passed, 0 failed$", out, re.M),
+                 "visibility %s" % args, rc, out, err)
+
+
+def test_no_userns():
+    """Inside a user namespace whose user.max_user_namespaces is 0, no
+    lab can be made: --lab and the lesson's lab say so."""
+    with tempfile.TemporaryDirectory(prefix="sockstep-lab-") as tmp:
+        lab = Lab(tmp)
+        path = lesson_copy(tmp)
+        script = ("echo 0 > /proc/sys/user/max_user_namespaces || exit 77; "
+                  "\"$0\" --lab -c quit; echo \"lab=$?\"; "
+                  "\"$0\" --check \"$1\"; echo \"lesson=$?\"")
+        p = subprocess.run(lab.prefix + ["unshare", "-U", "-r", "sh", "-c",
+                                         script, lab.binary, path],
+                           capture_output=True, env=lab.env,
+                           timeout=e2elib.STEP_TIMEOUT)
+        out, err = p.stdout.decode(), p.stderr.decode()
+        if p.returncode == 77:
+            raise e2elib.Skip("user.max_user_namespaces cannot be set here")
+        must("lab=2" in out and "user.max_user_namespaces" in err and
+             "lesson=1" in out and "this needs a lab of two hosts" in err and
+             "0 passed, 1 failed" in out, "no user namespaces",
+             p.returncode, out, err)
+
+
 if __name__ == "__main__":
     e2elib.main({"pair": test_pair, "private": test_private,
-                 "name": test_name})
+                 "name": test_name, "hosts": test_hosts,
+                 "echo-hosts": test_echo_hosts, "capture": test_capture,
+                 "visibility": test_visibility, "no-userns": test_no_userns})

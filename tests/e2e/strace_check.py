@@ -41,6 +41,8 @@ fcntl, poll, ppoll, select, pselect6, unlink, unlinkat and the epoll calls
 printed; epoll_pwait with no signal mask is glibc's epoll_wait). Allowed unprinted
 are reads that change nothing: sock_diag netlink and AF_PACKET capture
 sockets of the shell's own (track.c, capture.c) and all calls on them,
+and what a lab's setup does (the lab command, --lab): its route netlink
+sockets (rtnl.c) and the unlink of its /etc/hosts copy once mounted,
 getsockname, getpeername, getsockopt, ioctl FIONREAD/TIOCOUTQ/SIOCOUTQNSD
 (SIOCINQ, SIOCOUTQ) and TCGETS (isatty), fcntl F_GETFL/F_GETFD, and calls on
 fds that are not sockets (files, pipes, the terminal). Anything else
@@ -576,8 +578,9 @@ def strace_calls(text):
         touches_own = any(fd in own for fd in c.fds)
         touches_sock = any(fd in sockets for fd in c.fds)
         if name == "socket" and re.match(
-                r"AF_NETLINK, .*NETLINK_SOCK_DIAG$|AF_PACKET\b", args):
-            c.kind = "own"      # sock_diag or capture: inspection
+                r"AF_NETLINK, .*NETLINK_(SOCK_DIAG|ROUTE)$|AF_PACKET\b",
+                args):
+            c.kind = "own"      # sock_diag, capture or the lab's links
             own.update(c.new)
         elif touches_own and not touches_sock:
             c.kind = "own"
@@ -595,6 +598,9 @@ def strace_calls(text):
         elif name in ("socket", "socketpair", "accept", "accept4",
                       "epoll_create1"):
             sockets.update(c.new)
+        elif name in ("unlink", "unlinkat") and \
+                re.match(r'^"/tmp/sockstep-hosts-\w+"$', args):
+            c.kind = "own"      # the lab's /etc/hosts, once mounted
         elif name in ("unlink", "unlinkat"):
             pass        # a file of the file system: always printed
         elif not touches_sock:

@@ -474,29 +474,32 @@ test_socket_usage(void **state)
 	run_usage("socket x AF_INET AF_INET6",
 	    "socket: 'AF_INET6': the family "
 	    "is already given; usage: socket [NAME] [FAMILY] [TYPE] "
-	    "[PROTOCOL]\n");
+	    "[PROTOCOL] [@HOST]\n");
 	run_usage("socket x bogus",
 	    "socket: 'bogus' is not a family (AF_INET, "
 	    "AF_INET6, AF_UNIX), a type (SOCK_STREAM, SOCK_DGRAM) or a "
-	    "protocol; usage: socket [NAME] [FAMILY] [TYPE] [PROTOCOL]\n");
-	run_usage("socket a b c d e",
-	    "socket: too many arguments (5 given, at "
-	    "most 4); usage: socket [NAME] [FAMILY] [TYPE] [PROTOCOL]\n");
+	    "protocol; usage: socket [NAME] [FAMILY] [TYPE] [PROTOCOL] [@HOST]\n");
+	run_usage("socket a b c d e f",
+	    "socket: too many arguments (6 given, at "
+	    "most 5); usage: socket [NAME] [FAMILY] [TYPE] [PROTOCOL] [@HOST]\n");
 	run_usage("socket listen",
 	    "socket: 'listen' is a command; name the "
 	    "handle something else (like srv, cli, conn); usage: socket [NAME] "
-	    "[FAMILY] [TYPE] [PROTOCOL]\n");
+	    "[FAMILY] [TYPE] [PROTOCOL] [@HOST]\n");
 	run_usage("socket 'srv'",
 	    "socket: a handle name is a bare word, not a "
 	    "quoted string; usage: socket [NAME] [FAMILY] [TYPE] "
-	    "[PROTOCOL]\n");
+	    "[PROTOCOL] [@HOST]\n");
+	run_usage("socket x @beta",
+	    "socket: @beta: hosts are a lab's; start sockstep --lab; usage: "
+	    "socket [NAME] [FAMILY] [TYPE] [PROTOCOL] [@HOST]\n");
 	make("srv");
 	run_usage("socket srv",
 	    "socket: srv is already a live handle (fd 3); "
 	    "close it or choose another name; usage: socket [NAME] [FAMILY] "
-	    "[TYPE] [PROTOCOL]\n");
+	    "[TYPE] [PROTOCOL] [@HOST]\n");
 	live("srv", 3);
-	assert_int_equal(cx.sh.errors, 6);
+	assert_int_equal(cx.sh.errors, 7);
 }
 
 static void

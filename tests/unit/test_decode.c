@@ -1,7 +1,8 @@
 /*
  * Unit tests of what sockstep decodes from the kernel (issue 14, finding
  * 8): frames captured on lo (capture_decode: an IPv4 header length below
- * 5 words, IPv6 extension headers) and sock_diag answers (diag_parse:
+ * 5 words, IPv6 extension headers), ARP frames of a lab's link, and
+ * sock_diag answers (diag_parse:
  * each message's length and sequence number).
  */
 #include <stdarg.h>
@@ -249,6 +250,38 @@ test_diag_parse(void **state)
 	    0);
 }
 
+/* An ARP request and a reply of the lab's link decode as ARP; a short or non-IPv4 one does not. */
+static void
+test_arp(void **state)
+{
+	static const unsigned char mac[6] = { 2, 0, 0, 0, 0, 2 };
+	unsigned char f[ETH + 28];
+	struct capture_seg s;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[12] = 0x08; /* ETH_P_ARP */
+	f[13] = 0x06;
+	memcpy(f + ETH, "\0\1\x08\0\6\4\0\1", 8); /* Ethernet, IPv4, request */
+	memcpy(f + ETH + 8, mac, 6);
+	memcpy(f + ETH + 14, "\x0a\0\0\2", 4);
+	memcpy(f + ETH + 24, "\x0a\0\0\1", 4);
+	assert_int_equal(capture_decode(f, sizeof(f), &s), 0);
+	assert_int_equal(s.arp, 1);
+	assert_memory_equal(s.arp_mac, mac, 6);
+	assert_memory_equal(s.arp_sender, "\x0a\0\0\2", 4);
+	assert_memory_equal(s.arp_target, "\x0a\0\0\1", 4);
+	f[ETH + 7] = 2;
+	assert_int_equal(capture_decode(f, sizeof(f), &s), 0);
+	assert_int_equal(s.arp, 2);
+	assert_int_equal(capture_decode(f, sizeof(f) - 1, &s), -1);
+	f[ETH + 7] = 3; /* neither a request nor a reply */
+	assert_int_equal(capture_decode(f, sizeof(f), &s), -1);
+	f[ETH + 7] = 1;
+	f[ETH + 2] = 0x86; /* not IPv4 */
+	assert_int_equal(capture_decode(f, sizeof(f), &s), -1);
+}
+
 int
 main(void)
 {
@@ -256,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_ipv6_extension_headers),
 		cmocka_unit_test(test_diag_parse),
+		cmocka_unit_test(test_arp),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
