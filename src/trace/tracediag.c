@@ -36,9 +36,10 @@ struct tracediag_conn {
 	int fin_in;
 };
 
-/* An endpoint of the program's own: its address, fd and process. */
+/* An endpoint of the program's own: its address, its peer's, fd and process. */
 struct tracediag_end {
 	char addr[48];
+	char peer[48]; /* "" for a listener */
 	int fd;
 	pid_t pid;
 };
@@ -102,9 +103,27 @@ tracediag_own(const struct tracediag *td, const char *a)
 	return NULL;
 }
 
-/* Remembers address a as fd's of process pid. */
+/*
+ * Returns the latest endpoint of fd in process pid with a peer: the
+ * addresses of a connection whose socket can no longer say them (its
+ * peer's FIN came before the call; the socket is closed, its TIME_WAIT
+ * the kernel's), or NULL.
+ */
+static const struct tracediag_end *
+tracediag_end_of(const struct tracediag *td, int fd, pid_t pid)
+{
+	size_t i;
+
+	for (i = td->nend; i-- > 0;)
+		if (td->end[i].fd == fd && td->end[i].pid == pid)
+			return td->end[i].peer[0] ? &td->end[i] : NULL;
+	return NULL;
+}
+
+/* Remembers address a, with peer p, as fd's of process pid. */
 static void
-tracediag_add_end(struct tracediag *td, const char *a, int fd, pid_t pid)
+tracediag_add_end(struct tracediag *td, const char *a, const char *p, int fd,
+    pid_t pid)
 {
 	struct tracediag_end *e;
 
@@ -113,6 +132,7 @@ tracediag_add_end(struct tracediag *td, const char *a, int fd, pid_t pid)
 	td->end = xrealloc(td->end, (td->nend + 1) * sizeof(*td->end));
 	e = &td->end[td->nend++];
 	snprintf(e->addr, sizeof(e->addr), "%s", a);
+	snprintf(e->peer, sizeof(e->peer), "%s", p);
 	e->fd = fd;
 	e->pid = pid;
 }
@@ -326,6 +346,7 @@ tracediag_infer(struct tracediag *td, const struct tracediag_call *c,
 void
 tracediag_call(struct tracediag *td, const struct tracediag_call *c)
 {
+	const struct tracediag_end *e;
 	char l[48], p[48];
 
 	tracediag_addr(l, sizeof(l), &c->local);
@@ -333,7 +354,11 @@ tracediag_call(struct tracediag *td, const struct tracediag_call *c)
 	if ((c->nr == SYS_connect || c->nr == SYS_listen ||
 	        c->nr == SYS_accept || c->nr == SYS_accept4) &&
 	    (c->ret >= 0 || c->err == EINPROGRESS))
-		tracediag_add_end(td, l, c->fd, c->pid);
+		tracediag_add_end(td, l, p, c->fd, c->pid);
+	if ((!*l || !*p) && (e = tracediag_end_of(td, c->fd, c->pid))) {
+		snprintf(l, sizeof(l), "%s", e->addr);
+		snprintf(p, sizeof(p), "%s", e->peer);
+	}
 	if (track_capture(td->sh)->fd >= 0)
 		tracediag_capture(td, 3, c->label, "");
 	else if (td->draw && *l && *p)

@@ -83,6 +83,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -417,6 +418,50 @@ def arrows(path):
             what = m.group(3) if m.group(3) is not None else m.group(4)
             out.append((m.group(1), what, "->" if m.group(3) else "<-"))
     return out, lines[0]
+
+
+LATE_FIN_CLIENT = """import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"hi")
+s.recv(100)
+s.shutdown(socket.SHUT_WR)
+time.sleep(0.3)  # the peer's FIN comes while no call is made
+print(s.recv(100))
+s.close()
+"""
+
+
+def case_late_fin(tmp):
+    """A peer's FIN that comes before the call that reads it: the socket
+    can no longer say its addresses (closed, its TIME_WAIT the kernel's),
+    yet the chart draws the FIN seen by that recvfrom, from the addresses
+    the connect gave (the flake of trace.diagram, made certain)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    prog = os.path.join(tmp, "late.py")
+    with open(prog, "w") as f:
+        f.write(LATE_FIN_CLIENT)
+    chart = os.path.join(tmp, "late.chart")
+    p = subprocess.Popen([SOCKSTEP, "trace", "-n", "-o", os.devnull,
+                          "--diagram", chart, "--", sys.executable, prog,
+                          str(srv.getsockname()[1])],
+                         stdout=subprocess.PIPE, text=True)
+    srv.settimeout(WAIT)
+    conn, _ = srv.accept()
+    conn.settimeout(WAIT)
+    conn.sendall(conn.recv(100))
+    if conn.recv(100) != b"":
+        fail("the client did not shut down its sending side")
+    conn.close()
+    srv.close()
+    out, _ = p.communicate(timeout=WAIT)
+    got, _ = arrows(chart)
+    if p.returncode != 0 or out != "b''\n" or \
+            got[-2:] != [("shutdown(3)", "FIN", "->"),
+                         ("(seen by recvfrom(3))", "FIN", "<-")]:
+        fail(f"late FIN: {p.returncode} {out!r} {got}")
+    print("a FIN that came between calls is drawn under the call that saw it")
 
 
 def case_diagram(tmp, capture):
@@ -780,6 +825,8 @@ def main():
             case_diagram(tmp, CASE == "capture")
         elif CASE == "msg":
             case_msg(tmp)
+        elif CASE == "late-fin":
+            case_late_fin(tmp)
         elif CASE == "python":
             case_python(tmp)
         else:
