@@ -115,7 +115,8 @@ session_add_in(struct shell *sh, const struct stmt *st, int rc, const char *kid)
 		e->family = e->family ? e->family : h->family;
 	}
 	session_put(&sh->session, e);
-	session_show_python(sh, e);
+	if (!kid) /* a child shows its own, under its call */
+		session_show_python(sh, e);
 	if (argv != argv_in) {
 		free(argv);
 		free(len);
