@@ -223,15 +223,29 @@ def trace_procs(path, names):
     return procs
 
 
+def run_group(args, timeout=30):
+    """Runs args in a session of its own and returns its CompletedProcess
+    (text); after timeout seconds kills the whole group, the program and
+    any child it forked with it, and raises."""
+    p = subprocess.Popen(args, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise AssertionError("%s did not end in %d s" % (args[-1], timeout))
+    return subprocess.CompletedProcess(args, p.returncode, out, err)
+
+
 def python_forked(d, py):
     """Runs the exported Python under strace -ff: its child sends "hi"
     and it reaps the child's status 3."""
     tr = os.path.join(d, "py.tr")
-    run = subprocess.run(["strace", "-ff", "-qq", "-e",
-                          "trace=socket,socketpair,accept4,sendto,wait4,"
-                          "clone,clone3", "-o", tr,
-                          sys.executable, py],
-                         capture_output=True, text=True, timeout=30)
+    run = run_group(["strace", "-ff", "-qq", "-e",
+                     "trace=socket,socketpair,accept4,sendto,wait4,"
+                     "clone,clone3", "-o", tr, sys.executable, py])
     if run.returncode != 0:
         raise AssertionError("the exported Python failed:\n%s\n%s" %
                              (run.stderr, open(py).read()))
@@ -273,8 +287,7 @@ def export_check(session, names, least, py_out, fork=False):
         if cc.returncode != 0:
             raise AssertionError("the exported C does not compile:\n%s\n%s"
                                  % (cc.stderr, open(c).read()))
-        run = subprocess.run(strace + [os.path.join(d, "prog.tr"), exe],
-                             capture_output=True, timeout=30)
+        run = run_group(strace + [os.path.join(d, "prog.tr"), exe])
         if run.returncode != 0:
             raise AssertionError("the exported C exited %d" % run.returncode)
         if fork:
