@@ -11,6 +11,7 @@ struct stmt;
 struct buf;
 
 void session_add(struct shell *, const struct stmt *, int);
+void session_add_child(struct shell *, const struct stmt *, int);
 void session_free(struct shell *);
 int session_python_line(struct shell *, const struct session_entry *,
     struct buf *);

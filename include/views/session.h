@@ -19,6 +19,7 @@ struct session_entry {
 	int family; /* its family and type, when it is a handle */
 	int type;
 	char made_names[2][HANDLE_NAME_MAX]; /* handles the statement created */
+	char kid[HANDLE_NAME_MAX]; /* the child that ran it (@NAME), or "" */
 };
 
 struct session;

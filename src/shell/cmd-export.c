@@ -64,7 +64,14 @@ const struct cmd_entry cmd_export_entry = {
 	    "call that failed here is wrapped in try/except in Python. "
 	    "Descriptors too: dup, dup2, dup3, accept4, fcntl, sendmsg and "
 	    "recvmsg with SCM_RIGHTS (Python's socket.send_fds and recv_fds), "
-	    "poll, select and epoll. Commands with no counterpart "
+	    "poll, select and epoll. fork too: the program forks (os.fork() "
+	    "in Python), each child with two pipes that give it its turns, "
+	    "so its @NAME lines run in it in the session's order; @NAME exit "
+	    "S becomes _exit(S) (os._exit), waitpid NAME waitpid(), and a "
+	    "child still running at the end is killed and reaped, as the "
+	    "shell does. A line of a child that makes a handle stays a "
+	    "comment (the handle is the child's own). Commands with no "
+	    "counterpart "
 	    "(getsockopt, getaddrinfo, ...) are left as comments. FILE must not exist (nor be a symbolic link); "
 	    "--force replaces an existing file.",
 	.errors = "",

@@ -413,6 +413,7 @@ shell_run_at(struct shell *sh, const struct stmt *st)
 	rc = child_run(sh, st);
 	if (sh->record)
 		record_stmt(sh, st, rc, &pre);
+	session_add_child(sh, st, rc);
 	buf_free(&pre);
 	out_broken(sh);
 	return rc;

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "fmt.h"
+#include "gen.h"
 #include "handle.h"
 #include "opt.h"
 #include "out.h"
@@ -17,16 +18,6 @@
 #include "shell.h"
 #include "sym.h"
 #include "xalloc.h"
-
-/* A program being written: its language, and the handles it has named so far. */
-struct gen {
-	struct shell *sh;
-	int py; /* Python, else C */
-	struct buf *b;
-	const char *indent;
-	char (*names)[HANDLE_NAME_MAX];
-	size_t nnames;
-};
 
 /* One command's way into C and into Python; returns 0, or -1 when it has none. */
 struct gen_entry {
@@ -60,9 +51,13 @@ session_show_python(struct shell *sh, const struct session_entry *e)
 	buf_free(&b);
 }
 
-/* Remembers a statement that ran, what it returned, and the handles it named or made. */
-void
-session_add(struct shell *sh, const struct stmt *st, int rc)
+/*
+ * Remembers a statement that ran, what it returned, and the handles it
+ * named or made; kid names the child that ran it, or is NULL. A child's
+ * new handles are its own: their names are not kept.
+ */
+static void
+session_add_in(struct shell *sh, const struct stmt *st, int rc, const char *kid)
 {
 	struct session_entry entry, *e = &entry;
 	const struct cmd_entry *cmd;
@@ -73,7 +68,9 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 
 	if (rc != CMD_OK || st->argc == 0 || st->argv[0].kind != TOK_WORD ||
 	    (cmd = cmd_find(st->argv[0].text)) == NULL ||
-	    cmd->group == CMD_GROUP_SHELL || cmd->group == CMD_GROUP_LESSONS)
+	    (cmd->group == CMD_GROUP_SHELL &&
+	        !(kid && strcmp(cmd->name, "quit") == 0)) ||
+	    cmd->group == CMD_GROUP_LESSONS)
 		return;
 	if (st->argc > 16) { /* rare: the words' arrays on the heap */
 		argv = xmalloc((size_t)st->argc * sizeof(*argv));
@@ -91,7 +88,10 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 		len[i] = i == 0 ? strlen(cmd->name) : st->argv[i].len;
 		kind[i] = (int)st->argv[i].kind;
 	}
-	e->made = sh->last.made;
+	/* quit and waitpid leave no call record: an older call's is there */
+	e->made = strcmp(cmd->name, "quit") && strcmp(cmd->name, "waitpid")
+	    ? sh->last.made
+	    : 0;
 	e->ret = sh->last.ret;
 	e->err = sh->last.err;
 	if ((cmd->flags & CMD_HANDLE) &&
@@ -100,7 +100,9 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 		e->family = h->family;
 		e->type = h->type;
 	}
-	if (e->made && e->ret >= 0 && (cmd->flags & CMD_NEWNAME) &&
+	if (kid)
+		snprintf(e->kid, sizeof(e->kid), "%s", kid);
+	else if (e->made && e->ret >= 0 && (cmd->flags & CMD_NEWNAME) &&
 	    strcmp(cmd->name, "socketpair") == 0 && sh->handles.n >= 2) {
 		memcpy(e->made_names[0], sh->handles.v[sh->handles.n - 2]->name,
 		    sizeof(e->made_names[0]));
@@ -113,12 +115,33 @@ session_add(struct shell *sh, const struct stmt *st, int rc)
 		e->family = e->family ? e->family : h->family;
 	}
 	session_put(&sh->session, e);
-	session_show_python(sh, e);
+	if (!kid) /* a child shows its own, under its call */
+		session_show_python(sh, e);
 	if (argv != argv_in) {
 		free(argv);
 		free(len);
 		free(kind);
 	}
+}
+
+/* Remembers a statement the shell ran. */
+void
+session_add(struct shell *sh, const struct stmt *st, int rc)
+{
+	session_add_in(sh, st, rc, NULL);
+}
+
+/* Remembers @NAME COMMAND ...: COMMAND, run in the child NAME. */
+void
+session_add_child(struct shell *sh, const struct stmt *st, int rc)
+{
+	struct stmt rest = *st;
+
+	if (st->argc < 2)
+		return;
+	rest.argv++;
+	rest.argc--;
+	session_add_in(sh, &rest, rc, st->argv[0].text + 1);
 }
 
 /* Forgets every statement. */
@@ -127,14 +150,6 @@ session_free(struct shell *sh)
 {
 	session_destroy(sh->session);
 	sh->session = NULL;
-}
-
-/* Appends a handle name as an identifier of C and Python ('-' becomes '_'). */
-static void
-gen_ident(struct gen *g, const char *name)
-{
-	for (; *name; name++)
-		buf_addc(g->b, *name == '-' ? '_' : *name);
 }
 
 /* Returns 1 when name is a handle the program has made by now. */
@@ -958,8 +973,8 @@ gen_unlink(struct gen *g, const struct session_entry *e)
 	return 0;
 }
 
-static const struct gen_entry gen_table[] = {
-	{ "socket", gen_c_socket, gen_py_socket },
+static const struct gen_entry gen_table[] = { { "socket", gen_c_socket,
+	                                          gen_py_socket },
 	{ "socketpair", gen_socketpair, gen_socketpair },
 	{ "bind", gen_addr_call, gen_addr_call },
 	{ "connect", gen_addr_call, gen_addr_call },
@@ -984,8 +999,9 @@ static const struct gen_entry gen_table[] = {
 	{ "setsockopt", gen_setsockopt, gen_setsockopt },
 	{ "unlink", gen_unlink, gen_unlink },
 	{ "setblocking", gen_setblocking, gen_setblocking },
-	{ "settimeout", gen_settimeout, gen_settimeout }, { NULL, NULL, NULL }
-};
+	{ "settimeout", gen_settimeout, gen_settimeout },
+	{ "fork", gen_fork, gen_fork }, { "waitpid", gen_waitpid, gen_waitpid },
+	{ "quit", gen_exit, gen_exit }, { NULL, NULL, NULL } };
 
 /* Returns the generator of a command, or NULL. */
 static const struct gen_entry *
@@ -1030,7 +1046,7 @@ session_python_line(struct shell *sh, const struct session_entry *e,
     struct buf *b)
 {
 	const struct gen_entry *ge = gen_find(e->argv[0]);
-	struct gen g = { sh, 1, b, "", NULL, 0 };
+	struct gen g = { sh, 1, b, "", NULL, 0, NULL, 0, -1, 1 };
 	size_t i;
 	int rc;
 
@@ -1042,6 +1058,7 @@ session_python_line(struct shell *sh, const struct session_entry *e,
 		gen_name(&g, sh->handles.v[i]->name);
 	rc = ge->py(&g, e);
 	free(g.names);
+	free(g.kids);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -1053,7 +1070,7 @@ static const char gen_c_head[] =
     "#include <signal.h>\n#include <stdarg.h>\n#include <stddef.h>\n"
     "#include <string.h>\n#include <sys/epoll.h>\n#include <sys/ioctl.h>\n"
     "#include <sys/select.h>\n#include <sys/socket.h>\n"
-    "#include <sys/time.h>\n#include <sys/un.h>\n"
+    "#include <sys/time.h>\n#include <sys/un.h>\n#include <sys/wait.h>\n"
     "#include <unistd.h>\n\n"
     "#define SS_UNUSED __attribute__((unused))\n"
     "static char ss_buf[1 << 20] SS_UNUSED;\n"
@@ -1187,20 +1204,93 @@ static const char gen_c_head[] =
     "\tstruct epoll_event ev;\n\n\tmemset(&ev, 0, sizeof(ev));\n"
     "\tev.events = events;\n\tev.data.fd = fd;\n"
     "\treturn epoll_ctl(ep, op, fd, op == EPOLL_CTL_DEL ? NULL : &ev);\n"
-    "}\n\n"
-    "int\nmain(void)\n{\n";
+    "}\n\n";
+
+/*
+ * Returns 1 when a child's statement e can be exported: it names no
+ * handle the child made (those are the child's own, their names not kept).
+ */
+static int
+gen_kid_ok(const struct session_entry *e)
+{
+	static const char *const makes[] = { "socket", "socketpair", "accept",
+		"accept4", "dup", "dup2", "dup3", "epoll_create1", NULL };
+	const struct cmd_entry *cmd = cmd_find(e->argv[0]);
+	int i;
+
+	if (!e->kid[0])
+		return 1;
+	for (i = 0; makes[i]; i++)
+		if (strcmp(e->argv[0], makes[i]) == 0)
+			return 0;
+	if (strcmp(e->argv[0], "recvmsg") == 0 && e->argc > 2)
+		return 0;
+	return !(cmd && (cmd->flags & CMD_HANDLE) && !e->hname[0]);
+}
+
+/*
+ * Appends text to b as lines of the program: the first after lead, each
+ * line after extra, the indent of the block it is in.
+ */
+static void
+gen_put(struct buf *b, const char *text, const char *lead, const char *extra)
+{
+	buf_puts(b, lead);
+	buf_puts(b, extra);
+	for (; *text; text++) {
+		buf_addc(b, *text);
+		if (*text == '\n')
+			buf_puts(b, extra);
+	}
+	buf_addc(b, '\n');
+}
+
+/* Appends statement e of the session to b as the program's line(s); ok 0: as not exported. */
+static void
+gen_stmt(struct gen *g, struct buf *b, const struct session_entry *e, int ok)
+{
+	const struct gen_entry *ge = gen_find(e->argv[0]);
+	const char *extra = g->side >= 0 ? (g->py ? "    " : "\t") : "";
+	struct buf try;
+	int rc, fail;
+
+	buf_reset(g->b);
+	rc = ok && ge && gen_kid_ok(e) ? (g->py ? ge->py : ge->c)(g, e) : -1;
+	gen_learn(g, e);
+	if (rc == -1) {
+		buf_printf(b, "%s%s%s%s %s%s%s%s: not exported%s\n",
+		    g->py ? "" : "\t", extra,
+		    g->py && g->side >= 0 ? "pass  " : "", g->py ? "#" : "/*",
+		    e->kid[0] ? "@" : "", e->kid, e->kid[0] ? " " : "",
+		    e->argv[0], g->py ? "" : " */");
+		return;
+	}
+	fail = g->py && e->made && e->ret == -1;
+	if (!fail && rc == 0)
+		gen_result(g, e);
+	if (!fail) {
+		gen_put(b, buf_str(g->b), g->py ? "" : "\t", extra);
+		return;
+	}
+	buf_init(&try);
+	buf_printf(&try,
+	    "try:\n    %s\nexcept OSError as e:\n    print(e)  # = -1 %s",
+	    buf_str(g->b), sym_errno_name(e->err));
+	gen_put(b, buf_str(&try), "", extra);
+	buf_free(&try);
+}
 
 /* Writes the session as a C (or Python) program to f. Returns 0, or -1 on a write error. */
 static int
 session_write(struct shell *sh, int py, FILE *f)
 {
 	const struct session_entry *e;
-	const struct gen_entry *ge;
-	struct gen g = { sh, py, NULL, py ? "    " : "\t", NULL, 0 };
+	struct gen g = { sh, py, NULL, py ? "    " : "\t", NULL, 0, NULL, 0, -1,
+		0 };
 	struct session_iter it;
 	struct buf b, line;
 	size_t k;
-	int rc, fail;
+	int rc, side;
 
 	buf_init(&b);
 	buf_init(&line);
@@ -1215,58 +1305,53 @@ session_write(struct shell *sh, int py, FILE *f)
 		buf_puts(&b,
 		    "/* Written by sockstep's export: the calls of a "
 		    "session, in the same order. */\n");
-	if (!py) {
+	if (!py)
 		buf_puts(&b, gen_c_head);
-		session_iter_start(&it, sh->session);
-		while ((e = session_iter_next(&it)) != NULL)
-			gen_learn(&g, e);
-		session_iter_end(&it);
+	session_iter_start(&it, sh->session);
+	while ((e = session_iter_next(&it)) != NULL) {
+		gen_learn(&g, e);
+		gen_forks_head(&g, &b, e);
+	}
+	session_iter_end(&it);
+	gen_forks_head(&g, &b, NULL);
+	if (!py) {
+		buf_puts(&b, "int\nmain(void)\n{\n");
+		g.b = &b;
 		for (k = 0; k < g.nnames; k++) {
 			buf_puts(&b, "\tint ");
-			g.b = &b;
 			gen_ident(&g, g.names[k]);
 			buf_puts(&b, " = -1;\n");
 		}
+		gen_forks_decl(&g, &b, 1);
 		buf_puts(&b,
 		    "\n\t/* The shell catches SIGPIPE: a failed send "
 		    "shows EPIPE. */\n\tsignal(SIGPIPE, SIG_IGN);\n");
 		g.b = &line;
-		g.nnames = 0;
 	}
+	g.nnames = 0;
+	g.nkids = 0;
 	session_iter_start(&it, sh->session);
 	while ((e = session_iter_next(&it)) != NULL) {
-		buf_reset(&line);
-		ge = gen_find(e->argv[0]);
-		rc = ge ? (py ? ge->py : ge->c)(&g, e) : -1;
-		gen_learn(&g, e);
-		if (rc == -1) {
-			buf_printf(&b, "%s%s %s: not exported%s\n", g.indent,
-			    py ? "#" : "/*", e->argv[0], py ? "" : " */");
-			continue;
-		}
-		fail = py && e->made && e->ret == -1;
-		if (!fail && rc == 0)
-			gen_result(&g, e);
-		if (fail)
-			buf_printf(&b,
-			    "try:\n    %s\nexcept OSError as e:\n    "
-			    "print(e)  # = -1 %s",
-			    buf_str(&line), sym_errno_name(e->err));
-		else
-			buf_printf(&b, "%s%s", py ? "" : "\t", buf_str(&line));
-		buf_addc(&b, '\n');
+		side = gen_side(&g, e);
+		gen_switch(&g, &b, side < 0 ? g.side : side);
+		gen_stmt(&g, &b, e, side >= 0);
+		if (strcmp(e->argv[0], "fork") == 0)
+			gen_switch(&g, &b, -1); /* the child starts after it */
 	}
 	session_iter_end(&it);
+	gen_forks_end(&g, &b);
 	if (!py) {
+		g.b = &b;
 		for (k = 0; k < g.nnames; k++) {
 			buf_puts(&b, "\t(void)");
-			g.b = &b;
 			gen_ident(&g, g.names[k]);
 			buf_puts(&b, ";\n");
 		}
+		gen_forks_decl(&g, &b, 0);
 		buf_puts(&b, "\treturn 0;\n}\n");
 	}
 	free(g.names);
+	free(g.kids);
 	rc = fwrite(b.p, 1, b.len, f) == b.len ? 0 : -1;
 	buf_free(&line);
 	buf_free(&b);

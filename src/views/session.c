@@ -100,7 +100,8 @@ session_pack(unsigned char *p, const struct session_entry *e, size_t cmd)
 	out_uint(&o, (uint64_t)e->argc);
 	out_byte(&o,
 	    (unsigned char)((e->made ? 1 : 0) | (e->hname[0] ? 2 : 0) |
-	        (e->made_names[0][0] ? 4 : 0) | (e->made_names[1][0] ? 8 : 0)));
+	        (e->made_names[0][0] ? 4 : 0) | (e->made_names[1][0] ? 8 : 0) |
+	        (e->kid[0] ? 16 : 0)));
 	out_int(&o, e->ret);
 	out_int(&o, e->err);
 	out_int(&o, e->family);
@@ -110,6 +111,8 @@ session_pack(unsigned char *p, const struct session_entry *e, size_t cmd)
 	for (i = 0; i < 2; i++)
 		if (e->made_names[i][0])
 			out_name(&o, e, e->made_names[i]);
+	if (e->kid[0])
+		out_bytes(&o, e->kid, strlen(e->kid));
 	for (i = 1; i < e->argc; i++) {
 		out_uint(&o, (uint64_t)e->kind[i]);
 		out_bytes(&o, e->argv[i], e->len[i]);
@@ -117,11 +120,11 @@ session_pack(unsigned char *p, const struct session_entry *e, size_t cmd)
 	return o.n;
 }
 
-/* Returns at least the bytes e takes as a record: words, three names, numbers. */
+/* Returns at least the bytes e takes as a record: words, four names, numbers. */
 static size_t
 session_bound(const struct session_entry *e)
 {
-	size_t n = 64 + 3 * (HANDLE_NAME_MAX + 12);
+	size_t n = 64 + 4 * (HANDLE_NAME_MAX + 12);
 	int i;
 
 	for (i = 1; i < e->argc; i++)
@@ -259,6 +262,7 @@ session_iter_next(struct session_iter *it)
 	struct session_in in;
 	uint64_t ref[3] = { 0, 0, 0 };
 	char *names[3] = { e->hname, e->made_names[0], e->made_names[1] };
+	size_t len;
 	int flags, i;
 
 	if (s == NULL || it->i == s->n)
@@ -271,6 +275,7 @@ session_iter_next(struct session_iter *it)
 	in.n = 0;
 	memset(e->hname, 0, sizeof(e->hname));
 	memset(e->made_names, 0, sizeof(e->made_names));
+	memset(e->kid, 0, sizeof(e->kid));
 	i = (int)in_uint(&in);
 	e->argc = (int)in_uint(&in);
 	if (e->argc > it->cap) {
@@ -291,6 +296,8 @@ session_iter_next(struct session_iter *it)
 	for (i = 0; i < 3; i++)
 		if (flags & (2 << i))
 			in_name(&in, names[i], &ref[i]);
+	if (flags & 16)
+		snprintf(e->kid, sizeof(e->kid), "%s", in_bytes(&in, &len));
 	for (i = 1; i < e->argc; i++) {
 		e->kind[i] = (int)in_uint(&in);
 		e->argv[i] = in_bytes(&in, &e->len[i]);

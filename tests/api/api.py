@@ -34,12 +34,18 @@ FD_CALLS = CALLS + ("accept4", "dup2", "dup3", "fcntl", "sendmsg", "recvmsg",
                     "epoll_wait", "epoll_pwait")
 
 
-def trace_calls(path, names=CALLS):
+# ...and those of the fork session: the fork, the child's exit, the reaping.
+FORK_CALLS = CALLS + ("clone", "exit_group", "wait4", "kill")
+
+
+def trace_calls(path, names=CALLS, live=None, forks=None):
     """The socket calls of an strace -f log, with kernel-chosen ports and
     the shell's own inspection (netlink, getsockopt, getsockname) left
     out, and close only of the sockets the calls made: a list of
-    'call(args) = result' strings."""
-    live = set()
+    'call(args) = result' strings. live: the sockets held at the start
+    (a child's, its parent's at the fork); forks, a dict: gets each
+    child's pid, with the sockets it was born holding."""
+    live = set(live or ())
     calls = []
     rx = re.compile(r"^(?:\[pid\s+\d+\]\s+|\d+\s+)?(\w+)\((.*)\)\s+=\s+(.*)$")
     with open(path) as f:
@@ -51,6 +57,15 @@ def trace_calls(path, names=CALLS):
             if name not in names:
                 continue
             first = args.split(",")[0]
+            if name == "clone" and forks is not None and res.isdigit():
+                forks[res] = set(live)
+                calls.append("fork() = CHILD")
+                continue
+            if name in ("exit_group", "wait4", "kill"):
+                if name != "exit_group":
+                    args = re.sub(r"^\d+", "PID", args)
+                calls.append("%s(%s)" % (name, args))
+                continue
             if name in ("poll", "pselect6"):  # the fds are inside
                 first = (re.findall(r"fd=(\d+)", args) +
                          re.findall(r"\[(\d+)", args) + [""])[0]
@@ -187,10 +202,68 @@ close srv
 """
 
 
-def export_check(session, names, least, py_out):
+def trace_procs(path, names):
+    """The calls of an strace -ff log (files path.PID), process by process:
+    a list of the first process's calls, then each child's, in the order
+    of their forks."""
+    files = {f.rsplit(".", 1)[1]: f for f in
+             (os.path.join(os.path.dirname(path), n)
+              for n in os.listdir(os.path.dirname(path)))
+             if f.startswith(path + ".")}
+    forks = {}
+    for pid in sorted(files, key=int):
+        trace_calls(files[pid], names, forks=forks)
+    first = [p for p in files if p not in forks]
+    if len(first) != 1:
+        raise AssertionError("no one first process in %s" % sorted(files))
+    order = {}
+    procs = [trace_calls(files[first[0]], names, forks=order)]
+    for pid in order:  # a dict keeps the order of the forks
+        procs.append(trace_calls(files[pid], names, live=order[pid]))
+    return procs
+
+
+def run_group(args, timeout=30):
+    """Runs args in a session of its own and returns its CompletedProcess
+    (text); after timeout seconds kills the whole group, the program and
+    any child it forked with it, and raises."""
+    p = subprocess.Popen(args, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise AssertionError("%s did not end in %d s" % (args[-1], timeout))
+    return subprocess.CompletedProcess(args, p.returncode, out, err)
+
+
+def python_forked(d, py):
+    """Runs the exported Python under strace -ff: its child sends "hi"
+    and it reaps the child's status 3."""
+    tr = os.path.join(d, "py.tr")
+    run = run_group(["strace", "-ff", "-qq", "-e",
+                     "trace=socket,socketpair,accept4,sendto,wait4,"
+                     "clone,clone3", "-o", tr, sys.executable, py])
+    if run.returncode != 0:
+        raise AssertionError("the exported Python failed:\n%s\n%s" %
+                             (run.stderr, open(py).read()))
+    procs = trace_procs(tr, ("socket", "socketpair", "accept4", "sendto",
+                             "wait4", "clone"))
+    if len(procs) != 3 or \
+            not any('"hi", 2' in c for c in procs[1]) or \
+            not any("WEXITSTATUS(s) == 3" in c for c in procs[0]):
+        raise AssertionError("the Python's child sent no hi, or no status "
+                             "3 was reaped: %s" % procs)
+    return run
+
+
+def export_check(session, names, least, py_out, fork=False):
     """Exports session to C and Python: the C compiles with -Wall -Werror
     and makes the same calls (of names) with the same results under
-    strace; the Python runs to the end and prints py_out."""
+    strace (fork: each process its own, strace -ff); the Python runs to
+    the end and prints py_out."""
     for tool in ("strace", "cc"):
         if not shutil.which(tool):
             print("skipped: no %s" % tool)
@@ -198,7 +271,7 @@ def export_check(session, names, least, py_out):
     with tempfile.TemporaryDirectory(prefix="sockstep-api-") as d:
         c, py = os.path.join(d, "s.c"), os.path.join(d, "s.py")
         script = session + "export c %s\nexport python %s\n" % (c, py)
-        strace = ["strace", "-f", "-qq", "-e",
+        strace = ["strace", "-ff" if fork else "-f", "-qq", "-e",
                   "trace=" + ",".join(sorted(set(names) | {"network"})),
                   "-o"]
         rc, out, err = e2elib.run(strace + [os.path.join(d, "shell.tr"),
@@ -214,20 +287,28 @@ def export_check(session, names, least, py_out):
         if cc.returncode != 0:
             raise AssertionError("the exported C does not compile:\n%s\n%s"
                                  % (cc.stderr, open(c).read()))
-        run = subprocess.run(strace + [os.path.join(d, "prog.tr"), exe],
-                             capture_output=True, timeout=30)
+        run = run_group(strace + [os.path.join(d, "prog.tr"), exe])
         if run.returncode != 0:
             raise AssertionError("the exported C exited %d" % run.returncode)
-        want = trace_calls(os.path.join(d, "shell.tr"), names)
-        got = trace_calls(os.path.join(d, "prog.tr"), names)
+        if fork:
+            want = ["%s" % p for p in
+                    trace_procs(os.path.join(d, "shell.tr"), names)]
+            got = ["%s" % p for p in
+                   trace_procs(os.path.join(d, "prog.tr"), names)]
+        else:
+            want = trace_calls(os.path.join(d, "shell.tr"), names)
+            got = trace_calls(os.path.join(d, "prog.tr"), names)
         if want != got:
             raise AssertionError(e2elib.diff("\n".join(want) + "\n",
                                              "\n".join(got) + "\n",
                                              "calls under strace"))
         if len(want) < least:
             raise AssertionError("too few calls seen:\n" + "\n".join(want))
-        run = subprocess.run([sys.executable, py], capture_output=True,
-                             text=True, timeout=30)
+        if fork:
+            run = python_forked(d, py)
+        else:
+            run = subprocess.run([sys.executable, py], capture_output=True,
+                                 text=True, timeout=30)
         if run.returncode != 0:
             raise AssertionError("the exported Python failed:\n%s\n%s" %
                                  (run.stderr, open(py).read()))
@@ -242,6 +323,45 @@ def test_export_fd():
     Python runs (its one failing call, a recv, caught)."""
     return export_check(SESSION_FD, FD_CALLS, 30,
                         "Resource temporarily unavailable")
+
+
+# fork (issue 16): the child holds the connection the parent closes, so
+# the peer sees no FIN; the child sends, exits with 3, and is reaped.
+SESSION_FORK = """socket srv
+bind srv 127.0.0.1 0
+listen srv
+socket cli
+connect cli srv
+accept srv conn
+fork
+@child close srv
+close conn
+setblocking cli false
+recv cli 100
+setblocking cli true
+@child send conn "hi"
+recv cli 100
+@child exit 3
+waitpid child
+recv cli 100
+socketpair a b
+fork other
+@other send a "from other"
+recv b 100
+close a
+close b
+close cli
+close srv
+"""
+
+
+def test_export_fork():
+    """The fork session exported: the C's parent and child make the
+    shell's and its child's calls (the child left running killed and
+    reaped at the end, as the shell does); the Python's child sends and
+    its status 3 is reaped."""
+    return export_check(SESSION_FORK, FORK_CALLS, 3,
+                        "Resource temporarily unavailable", fork=True)
 
 
 def wait_udp_bound(port, timeout=5.0):
@@ -379,6 +499,7 @@ def test_sigpipe_default():
 TESTS = {
     "export": test_export,
     "export-fd": test_export_fd,
+    "export-fork": test_export_fork,
     "udp-nc": test_udp_nc,
     "unix-socat": test_unix_socat,
     "poll-eintr": test_poll_eintr,

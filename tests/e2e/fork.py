@@ -75,8 +75,9 @@ def must(cond, what, out=b"", err=b""):
 
 
 def test_lines():
-    """[pid N] on the child's lines, exit_group, the zombie, waitpid."""
-    script = PAIR + """fork
+    """[pid N] on the child's lines, exit_group, the zombie, waitpid; with
+    set python on, a child's Python line shown once, by the child."""
+    script = "set python on\n" + PAIR + """fork
 @child close conn
 recv cli 10
 @child exit 3
@@ -106,6 +107,9 @@ waitpid child
                    % pid, out, re.M), "no note of the shell's copy", out)
     must(b"kill(" not in out, "a reaped child was killed at the end", out)
     must(gone(pid), "child %d still there" % pid, out, err)
+    must(out.count(b"python: conn.close()") == 1 and
+         b"[pid %d]   python: conn.close()" % pid in lines,
+         "the child's Python line not shown once, by the child", out, err)
 
 
 def test_errors():

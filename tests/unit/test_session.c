@@ -63,9 +63,10 @@ assert_same(const struct session_entry *a, const struct session_entry *b)
 	assert_int_equal(a->type, b->type);
 	assert_string_equal(a->made_names[0], b->made_names[0]);
 	assert_string_equal(a->made_names[1], b->made_names[1]);
+	assert_string_equal(a->kid, b->kid);
 }
 
-/* Every field, names as words and not, a NUL inside a word, negatives. */
+/* Every field, names as words and not, a NUL inside a word, negatives, a child's. */
 static void
 test_round_trip(void **state)
 {
@@ -91,6 +92,7 @@ test_round_trip(void **state)
 	b.e.err = 32;
 	snprintf(b.e.hname, 32, "a-long-name-not-a-word-here-31c");
 	snprintf(b.e.made_names[1], 32, "other");
+	snprintf(b.e.kid, 32, "worker"); /* @worker send ... */
 	sample(&c, "close", 0, NULL, NULL);
 	c.e.ret = -9000000000L;
 	session_put(&s, &a.e);
