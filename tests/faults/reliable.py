@@ -8,6 +8,7 @@ Usage: reliable.py SOCKSTEP [TEST...]. Loopback and kernel-chosen ports
 only; every wait has a deadline; every process and file is gone at the end.
 """
 
+import fcntl
 import os
 import pty
 import re
@@ -158,12 +159,18 @@ def test_stdout_reader_gone():
         with open(script, "w") as f:
             for i in range(20000):
                 f.write("socket s%d; close s%d\n" % (i, i))
+        # A pipe of one page, read 64 bytes: however slow the reader is
+        # to go, the shell can be at most the pipe and its stdio buffer
+        # (8 KiB, about 67 pairs' lines) ahead of it.
+        r, w = os.pipe()
+        fcntl.fcntl(r, 1031, 4096)  # F_SETPIPE_SZ
         p = subprocess.Popen(["strace", "-f", "-qq", "-o", trace, "-e",
                               "trace=socket", F.binary(), "-n", script],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdout=w, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, env=F.clean_env())
-        first = p.stdout.readline()
-        p.stdout.close()  # the reader goes, as head -1 does
+        os.close(w)
+        first = os.read(r, 64)
+        os.close(r)  # the reader goes, as head -1 does
         try:
             err = p.stderr.read().decode("utf-8", "replace")
             rc = p.wait(F.STEP * 3)
