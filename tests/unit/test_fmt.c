@@ -209,7 +209,7 @@ test_long_and_copy(void **state)
 }
 
 /* Formats with text_vplain into cap bytes: its result, and out. */
-static int
+static int __attribute__((format(printf, 3, 4)))
 plain(char *out, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
