@@ -227,6 +227,7 @@ plain(char *out, size_t cap, const char *fmt, ...)
 static void
 test_plain(void **state)
 {
+	const char *volatile none = NULL; /* unseen by -Wformat-overflow */
 	char out[64], want[64];
 
 	(void)state;
@@ -239,7 +240,7 @@ test_plain(void **state)
 	assert_string_equal(out, want);
 	assert_int_equal(plain(out, sizeof(out), "no conversion"), 0);
 	assert_string_equal(out, "no conversion");
-	assert_int_equal(plain(out, sizeof(out), "%s", (const char *)NULL), 0);
+	assert_int_equal(plain(out, sizeof(out), "%s", none), 0);
 	assert_string_equal(out, "(null)");
 	assert_int_equal(plain(out, sizeof(out), "%x", 255U), -1);
 	assert_int_equal(plain(out, sizeof(out), "%5d", 1), -1);
